@@ -1,0 +1,11 @@
+"""The processes of the platform and the command each runs.
+
+The one list: `make run` (deploy/local.py) starts these, the end-to-end tests start
+these, and a test checks that docker-compose.yml runs the very same commands.
+"""
+from shared.config import SERVICE_NAMES
+
+SERVICE_COMMANDS = {name: ["python", "-m", "shared.cli", "start", name] for name in SERVICE_NAMES}
+GATEWAY_COMMAND = ["gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.wsgi:app"]
+
+COMMANDS = {**SERVICE_COMMANDS, "gateway": GATEWAY_COMMAND}

@@ -1,0 +1,48 @@
+"""The gateway's Flask application: the one HTTP interface of the platform."""
+import logging
+import re
+import time
+
+from flask import Flask, g, request
+
+from gateway import problems
+from gateway.api import api
+from gateway.health import health
+from gateway.rpc import RpcPool
+from shared import logs
+from shared.config import Settings
+
+access_log = logging.getLogger("gateway.access")
+CLIENT_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, pool_size: int = 8) -> Flask:
+    settings = settings or Settings()
+    app = Flask(__name__)
+    app.config.update(AMQP_URI=settings.amqp_uri, MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions["rpc_pool"] = RpcPool(settings.amqp_uri, pool_size, settings.rpc_timeout)
+    app.register_blueprint(api)
+    app.register_blueprint(health)
+    problems.register(app)
+
+    @app.before_request
+    def start_request():
+        g.started_at = time.perf_counter()
+        offered = request.headers.get("X-Correlation-ID", "")
+        g.correlation_id = offered if CLIENT_CORRELATION_ID.match(offered) \
+            else logs.new_correlation_id()
+        logs.correlation_id.set(g.correlation_id)
+
+    @app.after_request
+    def finish_request(response):
+        response.headers["X-Correlation-ID"] = g.correlation_id
+        access_log.info("request", extra={
+            "method": request.method, "path": request.path, "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - g.started_at) * 1000, 2),
+        })
+        return response
+
+    return app

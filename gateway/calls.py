@@ -1,0 +1,38 @@
+"""Request helpers: the JSON body, and calls to services with this request's context."""
+import re
+
+from flask import current_app, g, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from shared.errors import BAD_REQUEST, DomainError
+
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def call(service: str, method: str, *args):
+    """Call `service.method(*args)` through the pool, forwarding the correlation id."""
+    with current_app.extensions["rpc_pool"].cluster({"correlation_id": g.correlation_id}) as rpc:
+        return getattr(getattr(rpc, service), method)(*args)
+
+
+def json_body():
+    """The request's JSON body: 415 if it is not JSON, 400 if it does not parse."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType()
+    try:
+        return request.get_json()
+    except BadRequest:
+        raise DomainError(BAD_REQUEST, "malformed_json", "The body is not valid JSON.") from None
+
+
+def idempotency_key():
+    """The Idempotency-Key header every POST that moves money must carry."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        raise DomainError(BAD_REQUEST, "idempotency_key_required",
+                          "This request moves money: send an Idempotency-Key header "
+                          "(a unique value per operation, reused on retries).")
+    if not IDEMPOTENCY_KEY.match(key):
+        raise DomainError(BAD_REQUEST, "idempotency_key_invalid",
+                          "An Idempotency-Key is 1 to 255 printable ASCII characters.")
+    return key

@@ -1,0 +1,96 @@
+"""Every error the gateway answers is `application/problem+json` (RFC 9457).
+
+Each problem has a stable `code`, the HTTP `status`, a `title` for people, the
+`correlation_id` to quote to an operator and, for invalid input, `errors` by field.
+No stack trace, exception class or internal name is ever sent.
+"""
+import logging
+
+from flask import g, jsonify, request
+from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
+from werkzeug.exceptions import HTTPException
+
+from gateway.rpc import BrokerUnavailable, GatewayBusy
+from shared import errors
+
+log = logging.getLogger("gateway.errors")
+
+STATUS_BY_KIND = {
+    errors.INVALID: 422,
+    errors.BAD_REQUEST: 400,
+    errors.NOT_FOUND: 404,
+    errors.CONFLICT: 409,
+    errors.FORBIDDEN: 403,
+    errors.UNAVAILABLE: 503,
+}
+
+HTTP_CODES = {
+    400: ("bad_request", "The request is malformed."),
+    404: ("not_found", "There is nothing at this address."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+}
+
+
+def problem(status, code, title, detail=None, **extra):
+    body = {
+        "type": f"urn:dombinnov:problem:{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "instance": request.path,
+        "correlation_id": g.get("correlation_id"),
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def _domain_error(exc: errors.DomainError):
+    extra = {}
+    fields = exc.details.get("fields") if isinstance(exc.details, dict) else None
+    if fields:
+        extra["errors"] = [{"field": name, "messages": messages}
+                           for name, messages in sorted(fields.items())]
+    return problem(STATUS_BY_KIND[exc.kind], exc.code, exc.message, **extra)
+
+
+def _http_error(exc: HTTPException):
+    code, title = HTTP_CODES.get(exc.code, (f"http_{exc.code}", exc.name))
+    response = problem(exc.code, code, title)
+    if exc.code == 405 and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    return response
+
+
+def _unavailable(exc):
+    if isinstance(exc, RpcTimeout):
+        return problem(503, "service_timeout", "A service did not answer in time; try again.")
+    if isinstance(exc, UnknownService):
+        return problem(503, "service_unavailable", "A service is not running; try again later.")
+    if isinstance(exc, GatewayBusy):
+        return problem(503, "gateway_busy", "The gateway is busy; try again.")
+    log.warning("broker unreachable", extra={"error": str(exc)})
+    return problem(503, "broker_unavailable", "The platform's message broker is unreachable.")
+
+
+def _unexpected(exc):
+    if isinstance(exc, RemoteError):
+        log.error("service failed", extra={"remote_type": exc.exc_type, "remote": exc.value})
+    else:
+        log.exception("gateway failed")
+    return problem(500, "internal_error",
+                   "Something went wrong on our side; quote the correlation id to an operator.")
+
+
+def register(app):
+    app.register_error_handler(errors.DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    for unavailable in (RpcTimeout, UnknownService, GatewayBusy, BrokerUnavailable):
+        app.register_error_handler(unavailable, _unavailable)
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,113 @@
+"""Funding: crowdfunding campaigns and the contributions they take."""
+from nameko.rpc import RpcProxy
+
+from services.funding import domain, models, schemas
+from services.projects.schemas import PROJECT_SUBMITTED
+from shared.database import insert_ignoring_duplicate
+from shared.sqltypes import utcnow
+from shared.errors import invalid, not_found
+from shared.inbox import subscribe
+from shared.rpc import fetch_or_none, rpc
+from shared.schemas import load
+from shared.service import Database, ServiceBase
+
+
+class FundingService(ServiceBase):
+    name = "funding"
+    db = Database(models.messaging)
+    projects = RpcProxy("projects")
+
+    @subscribe("projects", "project_submitted")
+    def remember_project(self, uow, envelope):
+        project = PROJECT_SUBMITTED.read(envelope["data"])
+        _remember_project(uow.session, str(project["project_id"]), project["title"])
+
+    @rpc
+    def create_campaign(self, payload):
+        data = load(schemas.CreateCampaign(), payload)
+        project_title = self._project_title(str(data["project_id"]))
+        values = domain.new_campaign(data, now=utcnow())
+        with self.db() as uow:
+            _remember_project(uow.session, values["project_id"], project_title)
+            campaign = models.Campaign(**values)
+            uow.session.add(campaign)
+            uow.session.flush()
+            uow.emit(schemas.CAMPAIGN_CREATED, {
+                "campaign_id": campaign.id, "project_id": campaign.project_id,
+                "title": campaign.title, "kind": campaign.kind,
+                "goal_cents": campaign.goal_cents, "deadline": campaign.deadline.isoformat(),
+            })
+        return schemas.Campaign().dump(campaign)
+
+    @rpc
+    def publish_campaign(self, campaign_id):
+        with self.db() as uow:
+            campaign = _locked_campaign(uow.session, campaign_id)
+            campaign.status = domain.publish(campaign.status)
+            campaign.published_at = utcnow()
+            uow.emit(schemas.CAMPAIGN_PUBLISHED, {
+                "campaign_id": campaign.id, "project_id": campaign.project_id,
+                "published_at": campaign.published_at.isoformat(),
+            })
+        return schemas.Campaign().dump(campaign)
+
+    @rpc
+    def contribute(self, campaign_id, payload, idempotency_key):
+        """Take a contribution, confirmed at once (payments come later). A retry with the
+        same Idempotency-Key gets the first answer; nothing is taken twice."""
+        data = load(schemas.Contribute(), payload)
+        with self.db() as uow:
+            replay = uow.replay_or_claim("contribute", idempotency_key,
+                                         {"campaign_id": str(campaign_id), **payload})
+            if replay is not None:
+                return {"replayed": True, "contribution": replay}
+            campaign = _locked_campaign(uow.session, campaign_id)
+            now = utcnow()
+            domain.accept_contribution(campaign.status, campaign.deadline,
+                                       data["amount_cents"], now)
+            contribution = models.Contribution(**domain.new_contribution(
+                campaign.id, data["amount_cents"], data["contributor_name"]))
+            uow.session.add(contribution)
+            campaign.raised_cents += contribution.amount_cents
+            campaign.contributions_count += 1
+            uow.session.flush()
+            uow.emit(schemas.CONTRIBUTION_CONFIRMED, {
+                "contribution_id": contribution.id, "campaign_id": campaign.id,
+                "project_id": campaign.project_id, "amount_cents": contribution.amount_cents,
+                "confirmed_at": now.isoformat(),
+            })
+            answer = uow.remember(schemas.Contribution().dump(contribution))
+        return {"replayed": False, "contribution": answer}
+
+    @rpc
+    def get_campaign(self, campaign_id):
+        with self.db.read() as session:
+            campaign = session.get(models.Campaign, str(campaign_id))
+            if campaign is None:
+                raise not_found("campaign", campaign_id)
+            return schemas.Campaign().dump(campaign)
+
+    def _project_title(self, project_id):
+        """From the local copy; when the event has not arrived yet, from projects itself."""
+        with self.db.read() as session:
+            known = session.get(models.KnownProject, project_id)
+            if known is not None:
+                return known.title
+        project = fetch_or_none(self.projects.get_project, project_id,
+                                timeout=self.config["RPC_TIMEOUT"])
+        if project is None:
+            raise invalid({"project_id": ["No project with this id."]})
+        return project["title"]
+
+
+def _remember_project(session, project_id, title):
+    insert_ignoring_duplicate(session, models.KnownProject.__table__,
+                              {"id": project_id, "title": title})
+
+
+def _locked_campaign(session, campaign_id):
+    """The campaign, row-locked until commit: its totals change one writer at a time."""
+    campaign = session.get(models.Campaign, str(campaign_id), with_for_update=True)
+    if campaign is None:
+        raise not_found("campaign", campaign_id)
+    return campaign

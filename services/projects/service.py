@@ -1,0 +1,32 @@
+"""Projects: the incubation pipeline."""
+from services.projects import domain, models, schemas
+from shared.errors import not_found
+from shared.rpc import rpc
+from shared.schemas import load
+from shared.service import Database, ServiceBase
+
+
+class ProjectsService(ServiceBase):
+    name = "projects"
+    db = Database(models.messaging)
+
+    @rpc
+    def submit_project(self, payload):
+        values = domain.new_project(load(schemas.SubmitProject(), payload))
+        with self.db() as uow:
+            project = models.Project(**values)
+            uow.session.add(project)
+            uow.session.flush()
+            uow.emit(schemas.PROJECT_SUBMITTED, {
+                "project_id": project.id, "title": project.title, "field": project.field,
+                "commune": project.commune, "stage": project.stage,
+            })
+        return schemas.Project().dump(project)
+
+    @rpc
+    def get_project(self, project_id):
+        with self.db.read() as session:
+            project = session.get(models.Project, str(project_id))
+            if project is None:
+                raise not_found("project", project_id)
+            return schemas.Project().dump(project)

@@ -1,0 +1,90 @@
+"""The commands that run a service, the same locally (deploy/local.py) and in compose.
+
+    python -m shared.cli start members     migrate, declare the topology, serve
+    python -m shared.cli migrate members   apply members' migrations (or: all)
+    python -m shared.cli revision members -m "add circles" [--autogenerate]
+"""
+import shared.green  # noqa: F401  (must come first: patches the standard library)
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+import eventlet
+import kombu
+from nameko.runners import ServiceRunner
+
+from shared import logs, migrate, topology
+from shared.config import SERVICE_NAMES, Settings
+
+log = logging.getLogger("shared.cli")
+
+
+def wait_for_broker(amqp_uri: str, deadline_seconds: float = 60.0) -> None:
+    """Declare the topology, retrying while the broker is not up yet (compose starts
+    everything at once); one clear line if it never answers."""
+    deadline = time.monotonic() + deadline_seconds
+    while True:
+        try:
+            with kombu.Connection(amqp_uri, connect_timeout=3) as connection:
+                connection.ensure_connection(max_retries=1)
+                topology.declare(connection)
+                return
+        except (OSError, kombu.exceptions.OperationalError) as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"RabbitMQ does not answer at {amqp_uri} ({exc}).") from None
+            log.warning("waiting for RabbitMQ", extra={"error": str(exc)})
+            time.sleep(1)
+
+
+def serve(service_name: str, settings: Settings) -> None:
+    runner = ServiceRunner(settings.nameko_config(service_name))
+    runner.add_service(topology.service_class(service_name))
+    stop = eventlet.event.Event()
+
+    def request_stop(*_):
+        if not stop.ready():
+            stop.send()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    runner.start()
+    log.info("service started", extra={"service": service_name})
+    stop.wait()
+    log.info("service stopping", extra={"service": service_name})
+    runner.stop()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m shared.cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    start = commands.add_parser("start", help="migrate, declare the topology, then serve")
+    start.add_argument("service", choices=SERVICE_NAMES)
+    mig = commands.add_parser("migrate", help="apply migrations")
+    mig.add_argument("service", choices=(*SERVICE_NAMES, "all"))
+    rev = commands.add_parser("revision", help="create a migration")
+    rev.add_argument("service", choices=SERVICE_NAMES)
+    rev.add_argument("-m", "--message", required=True)
+    rev.add_argument("--autogenerate", action="store_true")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    component = getattr(args, "service", "cli")
+    logs.configure(component, settings.log_level)
+
+    if args.command == "migrate":
+        for name in SERVICE_NAMES if args.service == "all" else (args.service,):
+            migrate.upgrade(name)
+    elif args.command == "revision":
+        migrate.revision(args.service, args.message, args.autogenerate)
+    elif args.command == "start":
+        migrate.upgrade(args.service)
+        wait_for_broker(settings.amqp_uri)
+        serve(args.service, settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

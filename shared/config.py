@@ -1,0 +1,57 @@
+"""Settings read from environment variables, with zero-setup defaults for a local run."""
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICE_NAMES = ("members", "projects", "funding", "reporting")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _float(name, default):
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+def _int(name, default):
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def database_url(service_name: str) -> str:
+    """`<SERVICE>_DATABASE_URL`, or a SQLite file under DATA_DIR (default ./var)."""
+    explicit = os.environ.get(f"{service_name.upper()}_DATABASE_URL")
+    if explicit:
+        return explicit
+    data_dir = Path(os.environ.get("DATA_DIR", REPO_ROOT / "var"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / service_name}.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    amqp_uri: str = field(
+        default_factory=lambda: os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
+    )
+    # Seconds a caller waits for an RPC answer before giving up (the gateway never hangs).
+    rpc_timeout: float = field(default_factory=lambda: _float("RPC_TIMEOUT", 5.0))
+    # Concurrent workers per service process (nameko's max_workers).
+    max_workers: int = field(default_factory=lambda: _int("MAX_WORKERS", 10))
+    # The outbox relay's safety-net poll; commits wake it at once.
+    outbox_poll_interval: float = field(
+        default_factory=lambda: _float("OUTBOX_POLL_INTERVAL", 1.0)
+    )
+    outbox_batch_size: int = field(default_factory=lambda: _int("OUTBOX_BATCH_SIZE", 200))
+    log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+
+    def nameko_config(self, service_name: str) -> dict:
+        """The config dict a nameko container of `service_name` runs with."""
+        return {
+            "AMQP_URI": self.amqp_uri,
+            "max_workers": self.max_workers,
+            "parent_calls_tracked": 10,
+            "SERVICE_NAME": service_name,
+            "DATABASE_URL": database_url(service_name),
+            "RPC_TIMEOUT": self.rpc_timeout,
+            "OUTBOX_POLL_INTERVAL": self.outbox_poll_interval,
+            "OUTBOX_BATCH_SIZE": self.outbox_batch_size,
+        }

@@ -1,0 +1,170 @@
+"""Engines, and the unit of work a service's entrypoints write through.
+
+A unit of work is one database transaction: the state change and the outbox rows of
+the events it emits commit together or not at all. It commits inside the entrypoint
+(nameko sends an RPC reply before dependency teardown runs), then wakes the relay.
+"""
+import hashlib
+import json
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.envelope import EventSpec, make_envelope
+from shared.errors import INVALID, DomainError
+from shared.logs import correlation_id
+from shared.messaging import MessagingTables
+from shared.sqltypes import utcnow
+
+
+def is_sqlite(url) -> bool:
+    return str(url).startswith("sqlite")
+
+
+def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
+    if not is_sqlite(url):
+        return sa.create_engine(
+            url, pool_size=pool_size, max_overflow=2, pool_timeout=10, pool_pre_ping=True
+        )
+    # SQLite is the zero-setup default for one process. One connection per process: a
+    # second one would wait for the file lock in C, freezing every green thread, including
+    # the one that holds the lock. Every transaction takes the write lock up front
+    # (BEGIN IMMEDIATE) so that a read-then-write can't race another process.
+    engine = sa.create_engine(
+        url, pool_size=1, max_overflow=0, pool_timeout=30,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def insert_ignoring_duplicate(session_or_conn, table: sa.Table, values: dict) -> bool:
+    """Insert a row unless its key exists; True if inserted. Concurrent inserters of one
+    key wait for each other, and exactly one of them gets True."""
+    dialect = session_or_conn.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session_or_conn.execute(insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+def fingerprint(request) -> str:
+    """A stable digest of a command's input, to tell a retry from a different request."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class UnitOfWork:
+    """One transaction of a service: its ORM session plus the events it emits."""
+
+    def __init__(self, session: Session, tables: MessagingTables, source: str):
+        self.session = session
+        self._tables = tables
+        self._source = source
+        self.emitted = []
+        self._idempotency_claim = None
+
+    def emit(self, spec: EventSpec, data: dict) -> dict:
+        """Record an event in the outbox, in this transaction."""
+        if spec.source != self._source:
+            raise ValueError(f"{self._source} cannot emit {spec.type}")
+        envelope = make_envelope(spec, data, correlation_id.get())
+        self.session.execute(
+            self._tables.outbox.insert().values(
+                event_id=envelope["event_id"],
+                exchange=f"{spec.source}.events",
+                routing_key=spec.name,
+                payload=json.dumps(envelope, separators=(",", ":")),
+                correlation_id=envelope["correlation_id"],
+                occurred_at=utcnow(),
+            )
+        )
+        self.emitted.append(envelope)
+        return envelope
+
+    def replay_or_claim(self, scope: str, key: str, request):
+        """Claim `key` for this command, in this transaction; or, when the key has run
+        already, return its stored answer. Concurrent holders of one key wait for the
+        first to commit. A key reused with a different request is refused."""
+        table = self._tables.idempotency_keys
+        digest = fingerprint(request)
+        claimed = insert_ignoring_duplicate(self.session, table, {
+            "scope": scope, "key": key, "fingerprint": digest, "created_at": utcnow(),
+        })
+        if claimed:
+            self._idempotency_claim = (scope, key)
+            return None
+        row = self.session.execute(
+            sa.select(table.c.fingerprint, table.c.response)
+            .where(table.c.scope == scope, table.c.key == key)
+        ).one()
+        if row.fingerprint != digest:
+            raise DomainError(INVALID, "idempotency_key_reused",
+                              "This Idempotency-Key was already used with a different request.")
+        return json.loads(row.response)
+
+    def remember(self, response):
+        """Store the answer of the command claimed with `replay_or_claim`."""
+        scope, key = self._idempotency_claim
+        table = self._tables.idempotency_keys
+        self.session.execute(
+            table.update().where(table.c.scope == scope, table.c.key == key)
+            .values(response=json.dumps(response, default=str))
+        )
+        return response
+
+    def first_delivery(self, consumer: str, event_id) -> bool:
+        """Record that `consumer` applies `event_id` now; False if it already did."""
+        return insert_ignoring_duplicate(
+            self.session, self._tables.inbox,
+            {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()},
+        )
+
+
+class UnitsOfWork:
+    """Opens units of work on one database; `on_emitted` runs after a commit that emitted."""
+
+    def __init__(self, engine: sa.Engine, tables: MessagingTables, source: str, on_emitted=None):
+        self.engine = engine
+        self.tables = tables
+        self.source = source
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._on_emitted = on_emitted
+
+    @contextmanager
+    def __call__(self):
+        session = self._sessions()
+        uow = UnitOfWork(session, self.tables, self.source)
+        try:
+            yield uow
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        if uow.emitted and self._on_emitted:
+            self._on_emitted()
+
+    @contextmanager
+    def read(self):
+        """A session for reads only; nothing is committed."""
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()

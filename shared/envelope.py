@@ -1,0 +1,64 @@
+"""The event envelope every service publishes, and the specification of each event."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class EnvelopeSchema(Schema):
+    """Consumers read envelopes tolerantly: unknown fields are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=validate.Regexp(r"^[a-z]+\.[a-z0-9_]+$"))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True)
+    source = fields.String(required=True)
+    correlation_id = fields.String(load_default=None, allow_none=True)
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event a service publishes: routing key `name` on exchange `<source>.events`."""
+
+    source: str
+    name: str
+    version: int
+    schema: type
+    description: str
+
+    @property
+    def type(self):
+        return f"{self.source}.{self.name}"
+
+    def check(self, data):
+        """Publish strictly: the data must match the schema exactly, unknown fields refused."""
+        errors = self.schema().validate(data)
+        if errors:
+            raise ValueError(f"{self.type} v{self.version} data does not match its schema: {errors}")
+
+    def read(self, data):
+        """Consume tolerantly: what this version knows, loaded; the rest ignored."""
+        return self.schema().load(data, unknown=EXCLUDE)
+
+
+def make_envelope(spec: EventSpec, data, correlation_id=None):
+    spec.check(data)
+    return {
+        "event_id": str(uuid.uuid4()),
+        "type": spec.type,
+        "version": spec.version,
+        "occurred_at": datetime.now(timezone.utc).isoformat(),
+        "source": spec.source,
+        "correlation_id": correlation_id,
+        "data": data,
+    }
+
+
+def read_envelope(body):
+    """Raises marshmallow.ValidationError for what is not an envelope."""
+    return EnvelopeSchema().load(body)

@@ -1,0 +1,58 @@
+"""The one error type a service raises on purpose.
+
+A DomainError crosses RPC as itself (shared.rpc registers it with nameko), carrying a
+stable `code` for clients, a `kind` the gateway maps to an HTTP status, a message for
+people and, for invalid input, the errors by field. Pure Python: domain modules use it.
+"""
+
+INVALID = "invalid"            # 422: the input breaks a schema or a rule on a field
+BAD_REQUEST = "bad_request"    # 400: the request itself is malformed
+NOT_FOUND = "not_found"        # 404
+CONFLICT = "conflict"          # 409: the state of things forbids it now
+FORBIDDEN = "forbidden"        # 403
+UNAVAILABLE = "unavailable"    # 503: a service this one depends on did not answer
+
+KINDS = (INVALID, BAD_REQUEST, NOT_FOUND, CONFLICT, FORBIDDEN, UNAVAILABLE)
+
+
+class DomainError(Exception):
+    def __init__(self, kind, code, message, details=None):
+        if kind not in KINDS:
+            raise ValueError(f"unknown error kind {kind!r}")
+        # args are what nameko serialises; keep them plain JSON values.
+        super().__init__(kind, code, message, details or {})
+
+    @property
+    def kind(self):
+        return self.args[0]
+
+    @property
+    def code(self):
+        return self.args[1]
+
+    @property
+    def message(self):
+        return self.args[2]
+
+    @property
+    def details(self):
+        return self.args[3]
+
+    def __str__(self):
+        return f"{self.code}: {self.message}"
+
+
+def invalid(field_errors, message="The request has invalid fields."):
+    """`field_errors` maps each field (dotted for nested ones) to a list of messages."""
+    return DomainError(INVALID, "validation_failed", message, {"fields": field_errors})
+
+
+def not_found(entity, entity_id):
+    return DomainError(
+        NOT_FOUND, f"{entity}_not_found", f"No {entity} with id {entity_id}.",
+        {"entity": entity, "id": str(entity_id)},
+    )
+
+
+def conflict(code, message, **details):
+    return DomainError(CONFLICT, code, message, details)

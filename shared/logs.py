@@ -1,0 +1,43 @@
+"""Structured JSON logs that carry the correlation id of the request being served.
+
+The id lives in a context variable: each gateway thread and each nameko worker
+(a greenlet, which has its own context) sees only its own.
+"""
+import contextvars
+import logging
+import sys
+import uuid
+
+from pythonjsonlogger.json import JsonFormatter
+
+correlation_id = contextvars.ContextVar("correlation_id", default=None)
+
+
+def new_correlation_id() -> str:
+    return uuid.uuid4().hex
+
+
+class _CorrelationFilter(logging.Filter):
+    def filter(self, record):
+        record.correlation_id = correlation_id.get()
+        return True
+
+
+def configure(component: str, level: str = "INFO", stream=None) -> None:
+    """Send every log record to stdout as one JSON object per line."""
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.addFilter(_CorrelationFilter())
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            static_fields={"component": component},
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Broker and ORM chatter drowns the events that matter.
+    for noisy in ("amqp", "kombu", "nameko", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+

@@ -1,0 +1,141 @@
+"""What every nameko service class is made of, beyond its own entrypoints."""
+import json
+import logging
+import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+from nameko.dependency_providers import Config
+from nameko.extensions import DependencyProvider
+from nameko.timer import timer
+
+from shared.database import UnitsOfWork, create_engine
+from shared.sqltypes import utcnow
+from shared.errors import DomainError, conflict, not_found
+from shared.inbox import apply_once
+from shared.logs import correlation_id, new_correlation_id
+from shared.messaging import MessagingTables
+from shared.outbox import OutboxRelay
+from shared.rpc import rpc
+
+log = logging.getLogger(__name__)
+
+
+class Database(DependencyProvider):
+    """Gives each worker `self.db`: `with self.db() as uow:` opens a unit of work on the
+    service's own database. Owns the engine and the service's outbox relay."""
+
+    def __init__(self, tables: MessagingTables):
+        self.tables = tables
+
+    def setup(self):
+        config = self.container.config
+        self.engine = create_engine(config["DATABASE_URL"], pool_size=config["max_workers"] + 2)
+        self.relay = OutboxRelay(
+            self.engine, self.tables.outbox, config["AMQP_URI"],
+            poll_interval=config.get("OUTBOX_POLL_INTERVAL", 1.0),
+            batch_size=config.get("OUTBOX_BATCH_SIZE", 200),
+        )
+        self.units = UnitsOfWork(self.engine, self.tables, self.container.service_name,
+                                 on_emitted=self.relay.wake)
+
+    def start(self):
+        self._relay_thread = self.container.spawn_managed_thread(self.relay.run)
+
+    def stop(self):
+        self.relay.stop()
+        self._relay_thread.wait()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return self.units
+
+
+class WorkerContext(DependencyProvider):
+    """Puts the caller's correlation id in every log line and every call onwards, and
+    logs each entrypoint run with its outcome and duration."""
+
+    def worker_setup(self, worker_ctx):
+        cid = worker_ctx.data.get("correlation_id") or new_correlation_id()
+        worker_ctx.data["correlation_id"] = cid  # forwarded by nameko to calls it makes
+        correlation_id.set(cid)
+        worker_ctx.started_at = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        elapsed_ms = round((time.perf_counter() - worker_ctx.started_at) * 1000, 2)
+        outcome = "ok"
+        if exc_info is not None:
+            outcome = exc_info[1].code if isinstance(exc_info[1], DomainError) else "error"
+        level = logging.ERROR if outcome == "error" else logging.INFO
+        log.log(level, "entrypoint finished", exc_info=exc_info if outcome == "error" else None,
+                extra={"entrypoint": f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}",
+                       "outcome": outcome, "duration_ms": elapsed_ms})
+
+
+# How long each kind of bookkeeping row is kept.
+RETENTION = {
+    "outbox": timedelta(days=7),           # published rows only
+    "idempotency_keys": timedelta(hours=48),  # clients may retry for 24 hours
+    "inbox": timedelta(days=30),           # far beyond any redelivery
+}
+
+
+class ServiceBase:
+    """Every service declares `name` and `db = Database(models.messaging)`, and inherits
+    the entrypoints an operator needs from all of them."""
+
+    context = WorkerContext()
+    config = Config()
+
+    @rpc
+    def ping(self):
+        with self.db.read() as session:
+            session.execute(sa.text("SELECT 1"))
+        return {"service": self.name, "status": "ok"}
+
+    @timer(interval=3600)
+    def housekeeping(self):
+        """Prune bookkeeping rows past their retention; idempotent, so every replica may."""
+        tables, now = self.db.tables, utcnow()
+        with self.db() as uow:
+            uow.session.execute(tables.outbox.delete().where(
+                tables.outbox.c.published_at < now - RETENTION["outbox"]))
+            uow.session.execute(tables.idempotency_keys.delete().where(
+                tables.idempotency_keys.c.created_at < now - RETENTION["idempotency_keys"]))
+            uow.session.execute(tables.inbox.delete().where(
+                tables.inbox.c.received_at < now - RETENTION["inbox"]))
+
+    @rpc
+    def dead_letters(self, include_replayed=False):
+        table = self.db.tables.dead_letters
+        query = sa.select(table).order_by(table.c.id)
+        if not include_replayed:
+            query = query.where(table.c.replayed_at.is_(None))
+        with self.db.read() as session:
+            rows = session.execute(query).mappings().all()
+        return [{**row, "failed_at": row["failed_at"].isoformat(),
+                 "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()}
+                for row in rows]
+
+    @rpc
+    def replay_dead_letter(self, dead_letter_id):
+        """Run the failed handler again on the stored event; the outcome is returned."""
+        table = self.db.tables.dead_letters
+        with self.db.read() as session:
+            row = session.execute(sa.select(table).where(table.c.id == dead_letter_id)).first()
+        if row is None:
+            raise not_found("dead_letter", dead_letter_id)
+        if row.replayed_at is not None:
+            raise conflict("dead_letter_already_replayed",
+                           f"Dead letter {dead_letter_id} was replayed already.")
+        method_name = row.consumer.split(".", 1)[1]
+        handler = getattr(type(self), method_name).applies
+        outcome = apply_once(self, handler, json.loads(row.body))
+        with self.db() as uow:
+            uow.session.execute(table.update().where(table.c.id == dead_letter_id)
+                                .values(replayed_at=utcnow()))
+        return {"id": dead_letter_id, "outcome": outcome}

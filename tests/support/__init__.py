@@ -1,0 +1,1 @@
+"""What the tests need to stand up real parts: vhosts, databases, processes, a TCP proxy."""
