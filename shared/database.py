@@ -23,7 +23,17 @@ def is_sqlite(url) -> bool:
     return str(url).startswith("sqlite")
 
 
+def with_driver(url: str) -> str:
+    """PostgreSQL URLs use psycopg2, the driver eventlet makes cooperative under
+    eventlet (SQLAlchemy 2.1 would pick psycopg 3 for a bare `postgresql://`)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if str(url).startswith(prefix):
+            return "postgresql+psycopg2://" + str(url)[len(prefix):]
+    return str(url)
+
+
 def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
+    url = with_driver(url)
     if not is_sqlite(url):
         return sa.create_engine(
             url, pool_size=pool_size, max_overflow=2, pool_timeout=10, pool_pre_ping=True

@@ -1,15 +1,11 @@
 """Import this module first in every service process (and the test suite's conftest).
 
 It patches the standard library for eventlet before anything else creates sockets or
-locks, then makes psycopg2 cooperative: unpatched, each query would freeze every green
-thread of the process.
+locks, and makes psycopg2 cooperative (eventlet installs a wait callback in psycopg2):
+unpatched, each query would freeze every green thread of the process.
 """
 import shared  # noqa: F401  (silences eventlet's deprecation warning first)
 
 import eventlet  # noqa: E402
 
-eventlet.monkey_patch()
-
-from psycogreen.eventlet import patch_psycopg  # noqa: E402
-
-patch_psycopg()
+eventlet.monkey_patch(psycopg=True)

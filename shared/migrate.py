@@ -9,6 +9,7 @@ def alembic_config(service_name: str, url: str | None = None) -> Config:
     if service_name not in SERVICE_NAMES:
         raise SystemExit(f"unknown service {service_name!r}; one of {', '.join(SERVICE_NAMES)}")
     config = Config()
+    config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(REPO_ROOT / "shared" / "alembic"))
     config.set_main_option(
         "version_locations", str(REPO_ROOT / "services" / service_name / "migrations" / "versions")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from shared import migrate
+from shared.database import with_driver
 
 
 class Databases:
@@ -21,8 +22,8 @@ class Databases:
         self.prefix = f"t{uuid.uuid4().hex[:8]}"
         self._templates = {}
         self._created = []
-        self._admin = (sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
-                       if admin_url else None)
+        self._admin = (sa.create_engine(with_driver(admin_url), isolation_level="AUTOCOMMIT",
+                                        poolclass=sa.NullPool) if admin_url else None)
 
     @property
     def backend(self):

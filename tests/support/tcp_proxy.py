@@ -1,8 +1,13 @@
 """A TCP proxy in front of the real broker that a test can cut and restore, so that
 "the broker is unreachable" is real for the code under test without stopping the
-machine's RabbitMQ."""
-import socket
-import threading
+machine's RabbitMQ.
+
+It runs on real OS threads and sockets, outside eventlet's hub, so that breaking its
+connections never disturbs the green threads of the code under test."""
+from eventlet import patcher
+
+socket = patcher.original("socket")
+threading = patcher.original("threading")
 
 
 class TcpProxy:
@@ -26,6 +31,10 @@ class TcpProxy:
         """Refuse new connections and break the open ones, as a dead broker would."""
         listener, self._listener = self._listener, None
         if listener:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
             listener.close()
         with self._lock:
             connections, self._connections = self._connections, []

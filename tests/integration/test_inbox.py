@@ -1,0 +1,83 @@
+"""The inbox: an event delivered twice changes the projection once; an event the
+handler cannot apply goes to the dead-letter table and does not block the queue."""
+import json
+import uuid
+from datetime import datetime, timezone
+
+import kombu
+import pytest
+import sqlalchemy as sa
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from services.funding.schemas import CONTRIBUTION_CONFIRMED
+from services.reporting import models
+from services.reporting.service import ReportingService
+from shared.envelope import make_envelope
+from shared.topology import event_exchange
+
+
+def contribution(amount_cents):
+    return make_envelope(CONTRIBUTION_CONFIRMED, {
+        "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
+        "project_id": str(uuid.uuid4()), "amount_cents": amount_cents,
+        "confirmed_at": datetime.now(timezone.utc).isoformat()}, "corr-inbox")
+
+
+def publish(amqp_uri, envelope):
+    with kombu.Connection(amqp_uri) as connection:
+        producer = connection.Producer()
+        producer.publish(json.dumps(envelope), exchange=event_exchange("funding"),
+                         routing_key="contribution_confirmed", content_type="application/json",
+                         content_encoding="utf-8", message_id=envelope["event_id"])
+
+
+@pytest.fixture
+def reporting(container_factory, service_config):
+    container = container_factory(ReportingService, service_config("reporting"))
+    container.start()
+    return container
+
+
+def summary(container):
+    with entrypoint_hook(container, "get_summary") as get_summary:
+        return get_summary()
+
+
+def test_an_event_delivered_twice_changes_the_projection_once(reporting, broker_uri):
+    envelope = contribution(1234)
+    with entrypoint_waiter(reporting, "archive") as first:
+        publish(broker_uri, envelope)
+    with entrypoint_waiter(reporting, "archive") as second:
+        publish(broker_uri, envelope)
+    assert (first.get(), second.get()) == ("applied", "duplicate")
+    assert summary(reporting)["amount_raised_cents"] == 1234
+    assert summary(reporting)["contributions"] == 1
+
+
+def test_a_poison_event_is_dead_lettered_and_the_next_one_still_counts(reporting, broker_uri):
+    poison = contribution(-5)
+    with entrypoint_waiter(reporting, "archive") as outcome:
+        publish(broker_uri, poison)
+    assert outcome.get() == "dead_lettered"
+
+    with entrypoint_waiter(reporting, "archive") as outcome:
+        publish(broker_uri, contribution(700))
+    assert outcome.get() == "applied"
+    assert summary(reporting)["amount_raised_cents"] == 700
+
+    with entrypoint_hook(reporting, "dead_letters") as dead_letters:
+        [letter] = dead_letters()
+    assert letter["event_id"] == poison["event_id"]
+    assert letter["consumer"] == "reporting.archive"
+    assert "amount_cents must be a positive integer" in letter["error"]
+    # Nothing of the poison event was half-written.
+    engine = next(ext for ext in reporting.dependencies if ext.attr_name == "db").engine
+    with engine.connect() as connection:
+        archived = connection.scalars(sa.select(models.ArchivedEvent.event_id)).all()
+    assert poison["event_id"] not in archived
+
+    # An operator replays it: it fails again, and is recorded again, not lost.
+    with entrypoint_hook(reporting, "replay_dead_letter") as replay:
+        assert replay(letter["id"]) == {"id": letter["id"], "outcome": "dead_lettered"}
+    with entrypoint_hook(reporting, "dead_letters") as dead_letters:
+        assert [d["event_id"] for d in dead_letters()] == [poison["event_id"]]

@@ -1,0 +1,142 @@
+"""The outbox: a change commits with its event, and the event reaches the broker once,
+even when the broker was away at the time."""
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import sqlalchemy as sa
+from nameko.standalone.rpc import ClusterRpcProxy
+from nameko.testing.services import entrypoint_hook
+
+from services.members import models, schemas
+from services.members.service import MembersService
+from shared.database import UnitsOfWork, create_engine
+from shared.outbox import OutboxRelay
+from tests.support.queues import bind_spy_queue, drain
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.waiting import wait_until
+
+ORGANISATION = {"name": "Recyclerie de la Dombes", "legal_form": "association",
+                "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}
+
+
+def via_proxy(amqp_uri, proxy):
+    parts = urlsplit(amqp_uri)
+    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+@pytest.fixture
+def proxy(broker_address):
+    proxy = TcpProxy(*broker_address).start()
+    yield proxy
+    proxy.cut()
+
+
+@pytest.fixture
+def members_db(databases):
+    engine = create_engine(databases.new("members"))
+    yield engine
+    engine.dispose()
+
+
+def register(units, name="Recyclerie"):
+    with units() as uow:
+        organisation = models.Organisation(id=f"{name:0>36}"[-36:], name=name, legal_form="other",
+                                           postal_code="01000", commune="Bourg")
+        uow.session.add(organisation)
+        return uow.emit(schemas.ORGANISATION_REGISTERED, {
+            "organisation_id": "6f1c1c9e-7f5e-4bb4-9f5e-6d1b0c2a7e10", "name": name,
+            "legal_form": "other", "siret": None, "postal_code": "01000", "commune": "Bourg"})
+
+
+def outbox_rows(engine):
+    with engine.connect() as connection:
+        return connection.execute(sa.select(models.messaging.outbox)).mappings().all()
+
+
+def test_with_the_broker_away_the_change_commits_and_its_event_waits_then_goes_once(
+        broker_uri, proxy, members_db):
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    units = UnitsOfWork(members_db, models.messaging, "members")
+    relay = OutboxRelay(members_db, models.messaging.outbox, via_proxy(broker_uri, proxy))
+
+    proxy.cut()
+    envelope = register(units)
+    with pytest.raises(RuntimeError):
+        relay.relay_pending()
+
+    [row] = outbox_rows(members_db)
+    assert row["published_at"] is None and row["attempts"] == 1 and row["last_error"]
+    with members_db.connect() as connection:
+        assert connection.scalar(sa.select(sa.func.count()).select_from(models.Organisation)) == 1
+
+    proxy.restore()
+    assert relay.relay_pending() == 1
+    assert relay.relay_pending() == 0
+    [row] = outbox_rows(members_db)
+    assert row["published_at"] is not None
+    [(message_id, body)] = drain(broker_uri, spy)
+    assert message_id == envelope["event_id"] == body["event_id"]
+    assert body["type"] == "members.organisation_registered"
+
+
+def test_a_change_that_rolls_back_sends_nothing(broker_uri, members_db):
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    units = UnitsOfWork(members_db, models.messaging, "members")
+    relay = OutboxRelay(members_db, models.messaging.outbox, broker_uri)
+
+    with pytest.raises(ZeroDivisionError):
+        with units() as uow:
+            uow.session.add(models.Organisation(id="x" * 36, name="Ghost", legal_form="other",
+                                                postal_code="01000", commune="Bourg"))
+            uow.emit(schemas.ORGANISATION_REGISTERED, {
+                "organisation_id": "6f1c1c9e-7f5e-4bb4-9f5e-6d1b0c2a7e10", "name": "Ghost",
+                "legal_form": "other", "siret": None, "postal_code": "01000", "commune": "Bourg"})
+            1 / 0
+
+    assert outbox_rows(members_db) == []
+    assert relay.relay_pending() == 0
+    assert drain(broker_uri, spy) == []
+
+
+def test_an_unroutable_event_stays_pending_instead_of_vanishing(broker_uri, members_db):
+    """No queue bound yet: RabbitMQ would drop the message; the relay keeps the row."""
+    units = UnitsOfWork(members_db, models.messaging, "members")
+    relay = OutboxRelay(members_db, models.messaging.outbox, broker_uri)
+    register(units)
+    with pytest.raises(RuntimeError, match="Unroutable"):
+        relay.relay_pending()
+    [row] = outbox_rows(members_db)
+    assert row["published_at"] is None and "no queue is bound" in row["last_error"]
+
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    assert relay.relay_pending() == 1
+    assert len(drain(broker_uri, spy)) == 1
+
+
+def test_the_service_relay_delivers_after_the_broker_comes_back(
+        proxy, container_factory, service_config, broker_uri):
+    """The same, through a running members service and its relay thread. (The proxy
+    comes first so that it outlives the container, which needs it to stop cleanly.)"""
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    config = service_config("members", AMQP_URI=via_proxy(broker_uri, proxy),
+                            OUTBOX_POLL_INTERVAL=0.1)
+    container = container_factory(MembersService, config)
+    container.start()
+
+    proxy.cut()
+    with entrypoint_hook(container, "register_organisation") as register_organisation:
+        organisation = register_organisation(ORGANISATION)
+    engine = next(ext for ext in container.dependencies if ext.attr_name == "db").engine
+    [row] = outbox_rows(engine)
+    assert row["published_at"] is None
+
+    proxy.restore()
+    messages = wait_until(lambda: drain(broker_uri, spy), timeout=20, message="the event")
+    assert [body["data"]["organisation_id"] for _, body in messages] == [organisation["id"]]
+    wait_until(lambda: outbox_rows(engine)[0]["published_at"] is not None, message="the mark")
+    assert drain(broker_uri, spy) == []
+    # The service's own consumers reconnect too: it answers RPC again.
+    with ClusterRpcProxy({"AMQP_URI": broker_uri}, timeout=30) as rpc:
+        assert rpc.members.ping() == {"service": "members", "status": "ok"}
+
