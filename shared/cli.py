@@ -3,9 +3,11 @@
     python -m shared.cli start members     migrate, declare the topology, serve
     python -m shared.cli migrate members   apply members' migrations (or: all)
     python -m shared.cli revision members -m "add circles" [--autogenerate]
+    python -m shared.cli ping members      exit 0 if the service answers (health check)
 """
 import shared.green  # noqa: F401  (must come first: patches the standard library)
 
+# isort: split
 import argparse
 import logging
 import signal
@@ -15,6 +17,7 @@ import time
 import eventlet
 import kombu
 from nameko.runners import ServiceRunner
+from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared import logs, migrate, topology
 from shared.config import SERVICE_NAMES, Settings
@@ -57,6 +60,16 @@ def serve(service_name: str, settings: Settings) -> None:
     runner.stop()
 
 
+def ping(service_name: str, settings: Settings) -> int:
+    try:
+        with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri}, timeout=5) as rpc:
+            answer = getattr(rpc, service_name).ping()
+    except Exception as exc:
+        print(f"{service_name} does not answer: {type(exc).__name__} {exc}", file=sys.stderr)
+        return 1
+    return 0 if answer.get("status") == "ok" else 1
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m shared.cli")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -68,12 +81,16 @@ def main(argv=None):
     rev.add_argument("service", choices=SERVICE_NAMES)
     rev.add_argument("-m", "--message", required=True)
     rev.add_argument("--autogenerate", action="store_true")
+    png = commands.add_parser("ping", help="exit 0 if the service answers")
+    png.add_argument("service", choices=SERVICE_NAMES)
     args = parser.parse_args(argv)
 
     settings = Settings()
     component = getattr(args, "service", "cli")
     logs.configure(component, settings.log_level)
 
+    if args.command == "ping":
+        return ping(args.service, settings)
     if args.command == "migrate":
         for name in SERVICE_NAMES if args.service == "all" else (args.service,):
             migrate.upgrade(name)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import EventSpec, make_envelope
-from shared.errors import INVALID, DomainError
+from shared.errors import INVALID, DomainError, not_found
 from shared.logs import correlation_id
 from shared.messaging import MessagingTables
 from shared.sqltypes import utcnow
@@ -75,6 +75,14 @@ def fingerprint(request) -> str:
     """A stable digest of a command's input, to tell a retry from a different request."""
     canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def get_or_not_found(session: Session, model, entity_id, entity: str, for_update=False):
+    """The row of `model` with this id, or the DomainError a client reads as a 404."""
+    row = session.get(model, str(entity_id), with_for_update=for_update)
+    if row is None:
+        raise not_found(entity, entity_id)
+    return row
 
 
 class UnitOfWork:

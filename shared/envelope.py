@@ -39,7 +39,8 @@ class EventSpec:
         """Publish strictly: the data must match the schema exactly, unknown fields refused."""
         errors = self.schema().validate(data)
         if errors:
-            raise ValueError(f"{self.type} v{self.version} data does not match its schema: {errors}")
+            raise ValueError(
+                f"{self.type} v{self.version} data does not match its schema: {errors}")
 
     def read(self, data):
         """Consume tolerantly: what this version knows, loaded; the rest ignored."""

@@ -4,8 +4,8 @@ It patches the standard library for eventlet before anything else creates socket
 locks, and makes psycopg2 cooperative (eventlet installs a wait callback in psycopg2):
 unpatched, each query would freeze every green thread of the process.
 """
-import shared  # noqa: F401  (silences eventlet's deprecation warning first)
-
 import eventlet  # noqa: E402
 
-eventlet.monkey_patch(psycopg=True)
+import shared  # noqa: F401  (silences eventlet's deprecation warning first)
+
+eventlet.monkey_patch()  # everything, psycopg2 included

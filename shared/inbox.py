@@ -15,11 +15,12 @@ import time
 from marshmallow import ValidationError
 from nameko.events import event_handler
 from nameko.messaging import consume
-from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from shared.sqltypes import utcnow
 from shared.envelope import read_envelope
 from shared.logs import correlation_id
+from shared.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def apply_once(service, fn, body):
         return _dead_letter(service, consumer, body, None, f"not an envelope: {exc.messages}")
     if envelope["correlation_id"]:
         correlation_id.set(envelope["correlation_id"])
-    for attempt, delay in enumerate((*RETRY_DELAYS, None)):
+    for delay in (*RETRY_DELAYS, None):
         try:
             with service.db() as uow:
                 if not uow.first_delivery(consumer, envelope["event_id"]):

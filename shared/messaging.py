@@ -10,6 +10,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
 
 from shared.sqltypes import BigSerial, UtcDateTime
 
@@ -20,6 +21,13 @@ class MessagingTables:
     inbox: sa.Table
     dead_letters: sa.Table
     idempotency_keys: sa.Table
+
+
+def service_base():
+    """A declarative base of a service's own, with its messaging tables in its metadata:
+    `Base, messaging = service_base()` at the top of each models.py."""
+    base = type("Base", (DeclarativeBase,), {"__doc__": "A service's declarative base."})
+    return base, messaging_tables(base.metadata)
 
 
 def messaging_tables(metadata: sa.MetaData) -> MessagingTables:

@@ -10,13 +10,13 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import timer
 
 from shared.database import UnitsOfWork, create_engine
-from shared.sqltypes import utcnow
 from shared.errors import DomainError, conflict, not_found
 from shared.inbox import apply_once
 from shared.logs import correlation_id, new_correlation_id
 from shared.messaging import MessagingTables
 from shared.outbox import OutboxRelay
 from shared.rpc import rpc
+from shared.sqltypes import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ class WorkerContext(DependencyProvider):
             outcome = exc_info[1].code if isinstance(exc_info[1], DomainError) else "error"
         level = logging.ERROR if outcome == "error" else logging.INFO
         log.log(level, "entrypoint finished", exc_info=exc_info if outcome == "error" else None,
-                extra={"entrypoint": f"{worker_ctx.service_name}.{worker_ctx.entrypoint.method_name}",
+                extra={"entrypoint": f"{worker_ctx.service_name}."
+                                     f"{worker_ctx.entrypoint.method_name}",
                        "outcome": outcome, "duration_ms": elapsed_ms})
 
 

@@ -3,13 +3,13 @@ from nameko.rpc import RpcProxy
 
 from services.funding import domain, models, schemas
 from services.projects.schemas import PROJECT_SUBMITTED
-from shared.database import insert_ignoring_duplicate
-from shared.sqltypes import utcnow
-from shared.errors import invalid, not_found
+from shared.database import get_or_not_found, insert_ignoring_duplicate
+from shared.errors import invalid
 from shared.inbox import subscribe
 from shared.rpc import fetch_or_none, rpc
 from shared.schemas import load
 from shared.service import Database, ServiceBase
+from shared.sqltypes import utcnow
 
 
 class FundingService(ServiceBase):
@@ -82,10 +82,8 @@ class FundingService(ServiceBase):
     @rpc
     def get_campaign(self, campaign_id):
         with self.db.read() as session:
-            campaign = session.get(models.Campaign, str(campaign_id))
-            if campaign is None:
-                raise not_found("campaign", campaign_id)
-            return schemas.Campaign().dump(campaign)
+            return schemas.Campaign().dump(
+                get_or_not_found(session, models.Campaign, campaign_id, "campaign"))
 
     def _project_title(self, project_id):
         """From the local copy; when the event has not arrived yet, from projects itself."""
@@ -107,7 +105,4 @@ def _remember_project(session, project_id, title):
 
 def _locked_campaign(session, campaign_id):
     """The campaign, row-locked until commit: its totals change one writer at a time."""
-    campaign = session.get(models.Campaign, str(campaign_id), with_for_update=True)
-    if campaign is None:
-        raise not_found("campaign", campaign_id)
-    return campaign
+    return get_or_not_found(session, models.Campaign, campaign_id, "campaign", for_update=True)

@@ -3,7 +3,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from services.members import domain, models, schemas
-from shared.errors import conflict, not_found
+from shared.database import get_or_not_found
+from shared.errors import conflict
 from shared.rpc import rpc
 from shared.schemas import load
 from shared.service import Database, ServiceBase
@@ -18,9 +19,9 @@ class MembersService(ServiceBase):
         values = domain.new_organisation(load(schemas.RegisterOrganisation(), payload))
         try:
             with self.db() as uow:
-                if values["siret"] and uow.session.scalar(
-                    sa.select(models.Organisation.id).where(models.Organisation.siret == values["siret"])
-                ):
+                siret_taken = sa.select(models.Organisation.id).where(
+                    models.Organisation.siret == values["siret"])
+                if values["siret"] and uow.session.scalar(siret_taken):
                     raise _siret_taken(values["siret"])
                 organisation = models.Organisation(**values)
                 uow.session.add(organisation)
@@ -37,10 +38,8 @@ class MembersService(ServiceBase):
     @rpc
     def get_organisation(self, organisation_id):
         with self.db.read() as session:
-            organisation = session.get(models.Organisation, str(organisation_id))
-            if organisation is None:
-                raise not_found("organisation", organisation_id)
-            return schemas.Organisation().dump(organisation)
+            return schemas.Organisation().dump(
+                get_or_not_found(session, models.Organisation, organisation_id, "organisation"))
 
 
 def _siret_taken(siret):

@@ -2,18 +2,13 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.messaging import service_base
 from shared.sqltypes import UtcDateTime, utcnow
-from shared.messaging import messaging_tables
 
-
-class Base(DeclarativeBase):
-    pass
-
-
+Base, messaging = service_base()
 metadata = Base.metadata
-messaging = messaging_tables(metadata)
 
 
 class Project(Base):

@@ -1,6 +1,6 @@
 """Projects: the incubation pipeline."""
 from services.projects import domain, models, schemas
-from shared.errors import not_found
+from shared.database import get_or_not_found
 from shared.rpc import rpc
 from shared.schemas import load
 from shared.service import Database, ServiceBase
@@ -26,7 +26,5 @@ class ProjectsService(ServiceBase):
     @rpc
     def get_project(self, project_id):
         with self.db.read() as session:
-            project = session.get(models.Project, str(project_id))
-            if project is None:
-                raise not_found("project", project_id)
-            return schemas.Project().dump(project)
+            return schemas.Project().dump(
+                get_or_not_found(session, models.Project, project_id, "project"))

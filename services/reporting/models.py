@@ -2,20 +2,16 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.messaging import messaging_tables
+from shared.messaging import service_base
 from shared.sqltypes import UtcDateTime
 
 SUMMARY_ID = "platform"
 
 
-class Base(DeclarativeBase):
-    pass
-
-
+Base, messaging = service_base()
 metadata = Base.metadata
-messaging = messaging_tables(metadata)
 
 
 class ArchivedEvent(Base):

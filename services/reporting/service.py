@@ -1,8 +1,6 @@
 """Reporting: an archive of every event and the projections funders read."""
 import json
 
-import sqlalchemy as sa
-
 from services.reporting import domain, models, schemas
 from shared.inbox import consume_queue
 from shared.rpc import rpc

@@ -2,7 +2,7 @@
 import importlib
 
 from alembic import context
-from sqlalchemy import pool, text
+from sqlalchemy import text
 
 from shared.database import create_engine, is_sqlite
 
@@ -36,7 +36,8 @@ def run_online():
             connection.commit()
         finally:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"),
+                                   {"id": MIGRATION_LOCK_ID})
                 connection.commit()
     engine.dispose()
 

@@ -22,7 +22,7 @@ def two_replicas(broker_uri, databases, tmp_path):
     processes.start("members", "members#2")
     try:
         for name in ("members", "members#2"):
-            wait_until(lambda: "service started" in processes.log(name), timeout=60,
+            wait_until(lambda name=name: "service started" in processes.log(name), timeout=60,
                        message=f"{name} to start")
         yield url, processes
     finally:

@@ -1,0 +1,91 @@
+"""docker-compose.yml and the Dockerfile, checked with what runs here (no Docker engine):
+the compose specification's JSON schema, and the commands the local runner uses."""
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from deploy.processes import COMMANDS
+from shared.config import REPO_ROOT, SERVICE_NAMES
+
+COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+SCHEMA_PATH = REPO_ROOT / ".cache" / "compose-spec.json"
+PLATFORM = (*SERVICE_NAMES, "gateway")
+
+
+def test_the_compose_file_follows_the_compose_specification():
+    assert SCHEMA_PATH.exists(), "run `make test` (it fetches the compose schema first)"
+    # The schema declares draft 2019-09 (under a misspelt $schema URL).
+    schema = json.loads(SCHEMA_PATH.read_text())
+    validator = jsonschema.Draft201909Validator(schema)
+    errors = sorted(validator.iter_errors(COMPOSE), key=lambda error: list(error.path))
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_the_schema_check_would_catch_a_mistake():
+    schema = json.loads(SCHEMA_PATH.read_text())
+    broken = {**COMPOSE, "services": {**COMPOSE["services"],
+                                      "gateway": {**COMPOSE["services"]["gateway"],
+                                                  "depends_on": {"members": {"condition": "up"}}}}}
+    assert not jsonschema.Draft201909Validator(schema).is_valid(broken)
+
+
+@pytest.mark.parametrize("name", PLATFORM)
+def test_compose_runs_the_command_the_local_runner_runs(name):
+    assert COMPOSE["services"][name]["command"] == COMMANDS[name]
+
+
+def test_the_local_runner_starts_nothing_compose_does_not():
+    assert set(COMMANDS) == set(PLATFORM) <= set(COMPOSE["services"])
+
+
+@pytest.mark.parametrize("name", [*PLATFORM, "rabbitmq", "postgres"])
+def test_every_container_has_a_health_check_and_a_restart_policy(name):
+    service = COMPOSE["services"][name]
+    assert service["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL")
+    assert service["restart"] == "unless-stopped"
+
+
+@pytest.mark.parametrize("name", SERVICE_NAMES)
+def test_each_service_waits_for_a_healthy_broker_and_database_of_its_own(name):
+    service = COMPOSE["services"][name]
+    assert service["depends_on"] == {"rabbitmq": {"condition": "service_healthy"},
+                                     "postgres": {"condition": "service_healthy"}}
+    url = service["environment"][f"{name.upper()}_DATABASE_URL"]
+    assert url.endswith(f"@postgres:5432/{name}")
+    init_sql = (REPO_ROOT / "deploy" / "postgres" / "init-databases.sql").read_text()
+    assert f"CREATE DATABASE {name};" in init_sql
+    others = [key for key in service["environment"] if key.endswith("_DATABASE_URL")]
+    assert others == [f"{name.upper()}_DATABASE_URL"], "a service reads only its own database"
+
+
+def test_the_gateway_waits_for_every_service_and_alone_publishes_a_port():
+    gateway = COMPOSE["services"]["gateway"]
+    assert {name: dep["condition"] for name, dep in gateway["depends_on"].items()} == {
+        name: "service_healthy" for name in ("rabbitmq", *SERVICE_NAMES)}
+    assert gateway["ports"] == ["8000:8000"]
+    for name in SERVICE_NAMES + ("postgres",):
+        assert "ports" not in COMPOSE["services"][name], f"{name} must stay unreachable"
+
+
+def test_the_dockerfile_copies_what_the_commands_import():
+    dockerfile = (REPO_ROOT / "deploy" / "Dockerfile").read_text()
+    copied = re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE)
+    for source in copied:
+        assert (REPO_ROOT / source).exists(), source
+    for package in ("shared", "services", "gateway", "deploy"):
+        assert package in copied
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    python = re.search(r"^FROM python:(\d+\.\d+)", dockerfile, re.MULTILINE).group(1)
+    assert f'requires-python = ">={python}' in (REPO_ROOT / "pyproject.toml").read_text()
+
+
+def test_every_pinned_requirement_is_exact():
+    lines = [line for line in (REPO_ROOT / "requirements.txt").read_text().splitlines()
+             if line and not line.startswith("#")]
+    assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-]+==[\w.\-+]+", line) for line in lines), \
+        [line for line in lines if "==" not in line]
+    assert not Path(REPO_ROOT / "requirements.txt").read_text().count("psycogreen")

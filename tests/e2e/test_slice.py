@@ -1,0 +1,204 @@
+"""One contribution end to end, through HTTP, RPC, the outbox, RabbitMQ and reporting.
+
+Tests in this module share one running platform and run in file order: the first one
+sees it empty.
+"""
+import subprocess
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from shared.config import REPO_ROOT
+from shared.database import create_engine
+from tests.support.platform import executable
+from tests.support.waiting import wait_until
+
+ORGANISATION = {"name": "Recyclerie de la Dombes", "legal_form": "association",
+                "siret": "73282932000074", "postal_code": "01400",
+                "commune": "Châtillon-sur-Chalaronne"}
+PROJECT = {"title": "Ressourcerie de Villars", "summary": "Donner une seconde vie aux objets.",
+           "field": "circular_economy", "commune": "Villars-les-Dombes"}
+
+
+def in_a_month():
+    return (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
+
+
+def count(platform, service, table):
+    engine = create_engine(platform.database_urls[service])
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
+    finally:
+        engine.dispose()
+
+
+def live_campaign(platform):
+    project = platform.post("/projects", PROJECT).json()
+    campaign = platform.post("/campaigns", {"project_id": project["id"], "title": "Un camion",
+                                            "goal_cents": 1_500_000, "deadline": in_a_month()})
+    assert campaign.status_code == 201, campaign.text
+    published = platform.post(f"/campaigns/{campaign.json()['id']}/publish")
+    assert published.status_code == 200, published.text
+    return published.json()
+
+
+def test_a_contribution_reaches_the_funders_summary(platform):
+    organisation = platform.post("/organisations", ORGANISATION)
+    assert organisation.status_code == 201, organisation.text
+    assert organisation.headers["Location"] == f"/api/v1/organisations/{organisation.json()['id']}"
+
+    campaign = live_campaign(platform)
+    assert campaign["status"] == "live"
+    for amount, key in ((2500, "first"), (1234, "second")):
+        answer = platform.post(f"/campaigns/{campaign['id']}/contributions",
+                               {"amount_cents": amount}, **{"Idempotency-Key": key})
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["amount_cents"] == amount
+
+    expected = {"organisations": 1, "projects": 1, "campaigns": 1, "contributions": 2,
+                "amount_raised_cents": 3734}
+    wait_until(lambda: platform.get("/reports/summary").json() == expected, timeout=15,
+               message=f"the summary to read {expected}")
+    assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 3734
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/organisations", {**ORGANISATION, "commune": None}, "commune"),
+    ("/organisations", {k: v for k, v in ORGANISATION.items() if k != "legal_form"}, "legal_form"),
+    ("/organisations", {**ORGANISATION, "postal_code": 1400}, "postal_code"),
+    ("/organisations", {**ORGANISATION, "siret": "73282932000075"}, "siret"),
+    ("/organisations", {**ORGANISATION, "nickname": "x"}, "nickname"),
+    ("/projects", {**PROJECT, "field": "space_economy"}, "field"),
+    ("/projects", {k: v for k, v in PROJECT.items() if k != "title"}, "title"),
+    ("/campaigns", {"project_id": str(uuid.uuid4()), "title": "Ghost", "goal_cents": 100,
+                    "deadline": "2099-01-01T00:00:00+00:00"}, "project_id"),
+    ("/campaigns", {"project_id": "not-a-uuid", "title": "Ghost", "goal_cents": 100,
+                    "deadline": "2099-01-01T00:00:00+00:00"}, "project_id"),
+    ("/campaigns", {"project_id": str(uuid.uuid4()), "title": "Ghost", "goal_cents": "100",
+                    "deadline": "2099-01-01T00:00:00+00:00"}, "goal_cents"),
+])
+def test_invalid_input_is_a_422_naming_the_field_and_writes_nothing(platform, path, body, field):
+    tables = [("members", "organisations"), ("projects", "projects"), ("funding", "campaigns"),
+              ("members", "outbox"), ("projects", "outbox"), ("funding", "outbox")]
+    before = [count(platform, *table) for table in tables]
+    answer = platform.post(path, body)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["code"] == "validation_failed" and problem["status"] == 422
+    assert field in [error["field"] for error in problem["errors"]]
+    assert [count(platform, *table) for table in tables] == before
+
+
+def test_unknown_ids_are_404_and_the_contribution_route_guards_its_input(platform):
+    ghost = str(uuid.uuid4())
+    for entity in ("organisation", "project", "campaign"):
+        answer = platform.get(f"/{entity}s/{ghost}")
+        assert (answer.status_code, answer.json()["code"]) == (404, f"{entity}_not_found")
+    assert platform.post(f"/campaigns/{ghost}/publish").status_code == 404
+    assert platform.post(f"/campaigns/{ghost}/contributions", {"amount_cents": 500},
+                         **{"Idempotency-Key": "ghost"}).status_code == 404
+
+    campaign = live_campaign(platform)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    before = count(platform, "funding", "contributions")
+    no_key = platform.post(route, {"amount_cents": 500})
+    assert (no_key.status_code, no_key.json()["code"]) == (400, "idempotency_key_required")
+    for body, field in (({"amount_cents": 10.5}, "amount_cents"), ({}, "amount_cents"),
+                        ({"amount_cents": 50}, "amount_cents")):
+        answer = platform.post(route, body, **{"Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == 422, answer.text
+        assert [error["field"] for error in answer.json()["errors"]] == [field]
+    malformed = platform.http.post(platform.api + route, data="{oops",
+                                   headers={"Content-Type": "application/json",
+                                            "Idempotency-Key": "malformed"})
+    assert (malformed.status_code, malformed.json()["code"]) == (400, "malformed_json")
+    not_json = platform.http.post(platform.api + route, data="amount=5",
+                                  headers={"Idempotency-Key": "form"})
+    assert not_json.status_code == 415
+    assert count(platform, "funding", "contributions") == before
+
+    unknown = platform.get("/nowhere")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    wrong_method = platform.http.delete(platform.api + route)
+    assert (wrong_method.status_code, wrong_method.json()["code"]) == (405, "method_not_allowed")
+
+
+def test_a_retried_contribution_is_taken_once(platform):
+    campaign = live_campaign(platform)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    key = {"Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    first = platform.post(route, {"amount_cents": 5000}, **key)
+    again = platform.post(route, {"amount_cents": 5000}, **key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = platform.post(route, {"amount_cents": 6000}, **key)
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
+
+    racing = {"Idempotency-Key": f"race-{uuid.uuid4()}"}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: platform.post(route, {"amount_cents": 700}, **racing),
+                                range(8)))
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.json()["id"] for answer in answers}) == 1
+    assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 5700
+
+
+def test_the_correlation_id_travels_from_http_through_rpc_and_events(platform):
+    campaign = live_campaign(platform)
+    correlation_id = f"e2e-{uuid.uuid4().hex[:12]}"
+    answer = platform.post(f"/campaigns/{campaign['id']}/contributions", {"amount_cents": 4200},
+                           **{"Idempotency-Key": correlation_id,
+                              "X-Correlation-ID": correlation_id})
+    assert answer.headers["X-Correlation-ID"] == correlation_id
+
+    def archived():
+        engine = create_engine(platform.database_urls["reporting"])
+        try:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(
+                    "SELECT type, correlation_id FROM event_archive WHERE correlation_id = :c"),
+                    {"c": correlation_id}).all()
+        finally:
+            engine.dispose()
+    assert wait_until(archived, message="the archived event") == [
+        ("funding.contribution_confirmed", correlation_id)]
+    for component in ("gateway", "funding", "reporting"):
+        assert f'"correlation_id": "{correlation_id}"' in platform.processes.log(component)
+
+
+def test_health_and_readiness(platform):
+    assert platform.http.get(platform.base_url + "/healthz").json() == {"status": "ok"}
+    ready = platform.http.get(platform.base_url + "/readyz").json()
+    assert ready["status"] == "ready"
+    assert set(ready["checks"]) == {"broker", "members", "projects", "funding", "reporting"}
+
+
+def test_the_compose_health_checks_pass_when_run_here(platform):
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    for name in ("members", "projects", "funding", "reporting", "gateway"):
+        kind, *command = compose["services"][name]["healthcheck"]["test"]
+        assert kind == "CMD"
+        result = subprocess.run(executable(command), cwd=REPO_ROOT, env=platform.processes.env,
+                                capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
+
+
+def test_a_stopped_service_is_a_503_not_a_hang_and_it_comes_back(platform):
+    platform.processes.stop("reporting")
+    answer = platform.get("/reports/summary")
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["code"] in ("service_timeout", "service_unavailable")
+    assert platform.http.get(platform.base_url + "/readyz").status_code == 503
+    # Other services keep answering.
+    assert platform.post("/projects", PROJECT).status_code == 201
+
+    platform.processes.start("reporting")
+    wait_until(lambda: platform.get("/reports/summary").status_code == 200, timeout=60,
+               message="reporting to answer again")
