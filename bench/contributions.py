@@ -10,6 +10,8 @@ asserts nothing: figures are read, compared and explained, not tested.
 import argparse
 import json
 import os
+import secrets
+import subprocess
 import tempfile
 import threading
 import time
@@ -25,7 +27,9 @@ from shared.config import REPO_ROOT, SERVICE_NAMES
 from shared.database import create_engine
 from tests.support.broker import Vhosts
 from tests.support.databases import Databases
-from tests.support.platform import Processes, free_port, wait_ready
+from tests.support.platform import Processes, executable, free_port, wait_ready
+
+PASSWORD = "benchmark passphrase"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -72,6 +76,7 @@ def stand_up(workdir: Path, gateway_workers: int):
     port = free_port()
     env = {"AMQP_URI": vhosts.create(), "GATEWAY_BIND": f"127.0.0.1:{port}",
            "GATEWAY_WORKERS": str(gateway_workers), "LOG_LEVEL": "WARNING",
+           "JWT_SECRET": secrets.token_hex(32),
            **{f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()}}
     processes = Processes(env, workdir).start(*SERVICE_NAMES, "gateway")
     base = f"http://127.0.0.1:{port}"
@@ -79,8 +84,28 @@ def stand_up(workdir: Path, gateway_workers: int):
     return base + "/api/v1", urls, processes, vhosts, databases
 
 
-def live_campaign(api):
+def bearer(api, email):
+    answer = requests.post(f"{api}/auth/login", json={"email": email, "password": PASSWORD})
+    answer.raise_for_status()
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def accounts(api, processes):
+    """A staff account made by the operator's command, and a citizen who signs up."""
+    subprocess.run(executable(["python", "-m", "deploy.accounts", "create", "--email",
+                               "staff@bench.example", "--name", "Bench", "--role", "animator",
+                               "--password-stdin"]),
+                   input=PASSWORD + "\n", text=True, env=processes.env, cwd=REPO_ROOT,
+                   check=True, capture_output=True)
+    requests.post(f"{api}/auth/signup", json={"email": "citizen@bench.example",
+                                              "password": PASSWORD, "display_name": "Bench"}
+                  ).raise_for_status()
+    return bearer(api, "staff@bench.example"), bearer(api, "citizen@bench.example")
+
+
+def live_campaign(api, staff):
     http = requests.Session()
+    http.headers.update(staff)
     project = http.post(f"{api}/projects", json={
         "title": "Banc d'essai", "summary": "Mesure.", "field": "citizen_economy",
         "commune": "Trévoux"}).json()
@@ -92,6 +117,7 @@ def live_campaign(api):
 
 
 def contribute(session, api, campaign_id, amount=500):
+    """One contribution; `session` carries the citizen's Authorization header."""
     started = time.perf_counter()
     answer = session.post(f"{api}/campaigns/{campaign_id}/contributions",
                           json={"amount_cents": amount},
@@ -100,12 +126,18 @@ def contribute(session, api, campaign_id, amount=500):
     return time.perf_counter() - started
 
 
-def load(api, campaign_id, requests_count, concurrency):
+def citizen_session(citizen):
+    session = requests.Session()
+    session.headers.update(citizen)
+    return session
+
+
+def load(api, campaign_id, citizen, requests_count, concurrency):
     local = threading.local()
 
     def one(_):
         if not hasattr(local, "session"):
-            local.session = requests.Session()
+            local.session = citizen_session(citizen)
         return contribute(local.session, api, campaign_id)
 
     started = time.perf_counter()
@@ -118,11 +150,11 @@ def load(api, campaign_id, requests_count, concurrency):
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1)}
 
 
-def propagation(api, campaign_id, reporting_url, probes):
+def propagation(api, campaign_id, citizen, reporting_url, probes):
     """From a contribution's HTTP answer to its count in the summary projection, read
     straight from reporting's database every millisecond."""
     engine = create_engine(reporting_url)
-    session = requests.Session()
+    session = citizen_session(citizen)
     query = sa.text("SELECT contributions FROM summary WHERE id = 'platform'")
     delays = []
     with engine.connect() as connection:
@@ -153,15 +185,16 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         api, urls, processes, vhosts, databases = stand_up(Path(workdir), args.gateway_workers)
         try:
-            campaign_id = live_campaign(api)
-            load(api, campaign_id, 200, args.concurrency)  # warm-up: pools, caches, JIT-less
+            staff, citizen = accounts(api, processes)
+            campaign_id = live_campaign(api, staff)
+            load(api, campaign_id, citizen, 200, args.concurrency)  # warm-up: pools, caches
             cpu_before = cpu_by_component(processes)
-            throughput = load(api, campaign_id, args.requests, args.concurrency)
+            throughput = load(api, campaign_id, citizen, args.requests, args.concurrency)
             cpu_after = cpu_by_component(processes)
             throughput["cpu_ms_per_request"] = {
                 name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / args.requests, 2)
                 for name in cpu_after}
-            delays = propagation(api, campaign_id, urls["reporting"], args.probes)
+            delays = propagation(api, campaign_id, citizen, urls["reporting"], args.probes)
         finally:
             processes.stop()
             vhosts.delete_all()

@@ -4,6 +4,7 @@ Services and gateway run the commands of deploy/processes.py, on SQLite files un
 ./var unless `<SERVICE>_DATABASE_URL` says otherwise, and the RabbitMQ at AMQP_URI.
 """
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -55,6 +56,9 @@ def main():
     settings = Settings()
     ensure_broker(settings.amqp_uri)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    if not env.get("JWT_SECRET"):
+        # Tokens signed with it die with this run; set JWT_SECRET to keep them.
+        env["JWT_SECRET"] = secrets.token_hex(32)
     children = {name: subprocess.Popen(executable(command), cwd=REPO_ROOT, env=env)
                 for name, command in COMMANDS.items()}
     bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")

@@ -5,9 +5,13 @@ import time
 
 from flask import Flask, g, request
 
+from gateway import api as _routes  # noqa: F401  (declares the routes)
 from gateway import problems
-from gateway.api import api
+from gateway.auth import Tokens
 from gateway.health import health
+from gateway.metrics import REQUEST_SECONDS, REQUESTS, metrics
+from gateway.openapi import documentation
+from gateway.routing import api
 from gateway.rpc import RpcPool
 from shared import logs
 from shared.config import Settings
@@ -24,8 +28,9 @@ def create_app(settings: Settings | None = None, pool_size: int = 8) -> Flask:
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["rpc_pool"] = RpcPool(settings.amqp_uri, pool_size, settings.rpc_timeout)
-    app.register_blueprint(api)
-    app.register_blueprint(health)
+    app.extensions["tokens"] = Tokens(settings.jwt_secret, settings.access_token_seconds)
+    for blueprint in (api, documentation, health, metrics):
+        app.register_blueprint(blueprint)
     problems.register(app)
 
     @app.before_request
@@ -38,10 +43,15 @@ def create_app(settings: Settings | None = None, pool_size: int = 8) -> Flask:
 
     @app.after_request
     def finish_request(response):
+        elapsed = time.perf_counter() - g.started_at
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        REQUEST_SECONDS.labels(request.method, route).observe(elapsed)
         response.headers["X-Correlation-ID"] = g.correlation_id
         access_log.info("request", extra={
-            "method": request.method, "path": request.path, "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - g.started_at) * 1000, 2),
+            "method": request.method, "path": request.path, "route": route,
+            "status": response.status_code, "duration_ms": round(elapsed * 1000, 2),
+            "client": request.remote_addr,
         })
         return response
 

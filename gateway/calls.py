@@ -1,9 +1,12 @@
-"""Request helpers: the JSON body, and calls to services with this request's context."""
+"""Request helpers: the JSON body, the Idempotency-Key, and calls to services with this
+request's correlation id."""
 import re
+import time
 
 from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
+from gateway.metrics import RPC_SECONDS
 from shared.errors import BAD_REQUEST, DomainError
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -11,8 +14,18 @@ IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 
 def call(service: str, method: str, *args):
     """Call `service.method(*args)` through the pool, forwarding the correlation id."""
-    with current_app.extensions["rpc_pool"].cluster({"correlation_id": g.correlation_id}) as rpc:
-        return getattr(getattr(rpc, service), method)(*args)
+    started, outcome = time.perf_counter(), "error"
+    try:
+        pool = current_app.extensions["rpc_pool"]
+        with pool.cluster({"correlation_id": g.correlation_id}) as rpc:
+            result = getattr(getattr(rpc, service), method)(*args)
+        outcome = "ok"
+        return result
+    except DomainError:
+        outcome = "refused"
+        raise
+    finally:
+        RPC_SECONDS.labels(service, method, outcome).observe(time.perf_counter() - started)
 
 
 def json_body():

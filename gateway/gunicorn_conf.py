@@ -5,6 +5,15 @@ release the GIL, and gunicorn 24+ has no eventlet worker anyway. Each worker pro
 keeps a pool of RPC clients sized to its threads.
 """
 import os
+import shutil
+import tempfile
+
+# Workers write their metrics here and /metrics adds them up (gateway/metrics.py).
+# prometheus_client reads this when first imported, so it is set before anything
+# imports it, and before the workers fork.
+_metrics_dir_is_ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir_is_ours:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
 
 bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
@@ -13,5 +22,17 @@ threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
+limit_request_line = 8190  # gunicorn's maximum; longer lines get its 414, documented
 accesslog = None  # the app logs each request as JSON, with its correlation id
 errorlog = "-"
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_is_ours:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -18,9 +18,11 @@ log = logging.getLogger("gateway.errors")
 STATUS_BY_KIND = {
     errors.INVALID: 422,
     errors.BAD_REQUEST: 400,
+    errors.UNAUTHENTICATED: 401,
+    errors.FORBIDDEN: 403,
     errors.NOT_FOUND: 404,
     errors.CONFLICT: 409,
-    errors.FORBIDDEN: 403,
+    errors.TOO_MANY_REQUESTS: 429,
     errors.UNAVAILABLE: 503,
 }
 
@@ -57,10 +59,32 @@ def _domain_error(exc: errors.DomainError):
     if fields:
         extra["errors"] = [{"field": name, "messages": messages}
                            for name, messages in sorted(fields.items())]
-    return problem(STATUS_BY_KIND[exc.kind], exc.code, exc.message, **extra)
+    response = problem(STATUS_BY_KIND[exc.kind], exc.code, exc.message, **extra)
+    if exc.kind == errors.UNAUTHENTICATED:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dombinnov"'
+    if exc.kind == errors.TOO_MANY_REQUESTS:
+        response.headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+    return response
+
+
+# An unread body would be parsed as the next request on the kept-alive connection, which
+# gunicorn then closes under the client's feet. Up to this much, read and drop it.
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
+
+
+def _drain_body():
+    stream = request.environ.get("wsgi.input")
+    remaining = min(request.content_length or 0, DRAIN_LIMIT_BYTES)
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(remaining, 65536))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def _http_error(exc: HTTPException):
+    if exc.code == 413:
+        _drain_body()
     code, title = HTTP_CODES.get(exc.code, (f"http_{exc.code}", exc.name))
     response = problem(exc.code, code, title)
     if exc.code == 405 and exc.valid_methods:

@@ -42,6 +42,14 @@ class Settings:
     )
     outbox_batch_size: int = field(default_factory=lambda: _int("OUTBOX_BATCH_SIZE", 200))
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+    # Signs the gateway's access tokens; every gateway replica needs the same one.
+    jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET", ""))
+    access_token_seconds: int = field(default_factory=lambda: _int("ACCESS_TOKEN_SECONDS", 900))
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    password_hash_time_cost: int = field(
+        default_factory=lambda: _int("PASSWORD_HASH_TIME_COST", 3))
+    password_hash_memory_kib: int = field(
+        default_factory=lambda: _int("PASSWORD_HASH_MEMORY_KIB", 65536))
 
     def nameko_config(self, service_name: str) -> dict:
         """The config dict a nameko container of `service_name` runs with."""
@@ -54,4 +62,6 @@ class Settings:
             "RPC_TIMEOUT": self.rpc_timeout,
             "OUTBOX_POLL_INTERVAL": self.outbox_poll_interval,
             "OUTBOX_BATCH_SIZE": self.outbox_batch_size,
+            "PASSWORD_HASH_TIME_COST": self.password_hash_time_cost,
+            "PASSWORD_HASH_MEMORY_KIB": self.password_hash_memory_kib,
         }

@@ -62,13 +62,17 @@ def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
     return engine
 
 
+def upsertable_insert(session_or_conn, table: sa.Table):
+    """An INSERT that takes ON CONFLICT clauses, in the session's own dialect."""
+    dialect = session_or_conn.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def insert_ignoring_duplicate(session_or_conn, table: sa.Table, values: dict) -> bool:
     """Insert a row unless its key exists; True if inserted. Concurrent inserters of one
     key wait for each other, and exactly one of them gets True."""
-    dialect = session_or_conn.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session_or_conn.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    insert = upsertable_insert(session_or_conn, table).values(**values)
+    return session_or_conn.execute(insert.on_conflict_do_nothing()).rowcount == 1
 
 
 def fingerprint(request) -> str:
@@ -179,10 +183,10 @@ class UnitsOfWork:
 
     @contextmanager
     def read(self):
-        """A session for reads only; nothing is committed."""
+        """A session for reads only; nothing is committed. Rows read stay usable after
+        the block (closing detaches them without expiring them)."""
         session = self._sessions()
         try:
             yield session
         finally:
-            session.rollback()
             session.close()

@@ -5,14 +5,17 @@ stable `code` for clients, a `kind` the gateway maps to an HTTP status, a messag
 people and, for invalid input, the errors by field. Pure Python: domain modules use it.
 """
 
-INVALID = "invalid"            # 422: the input breaks a schema or a rule on a field
-BAD_REQUEST = "bad_request"    # 400: the request itself is malformed
-NOT_FOUND = "not_found"        # 404
-CONFLICT = "conflict"          # 409: the state of things forbids it now
-FORBIDDEN = "forbidden"        # 403
-UNAVAILABLE = "unavailable"    # 503: a service this one depends on did not answer
+INVALID = "invalid"                # 422: the input breaks a schema or a rule on a field
+BAD_REQUEST = "bad_request"        # 400: the request itself is malformed
+UNAUTHENTICATED = "unauthenticated"  # 401: who is asking is unknown or not proven
+FORBIDDEN = "forbidden"            # 403: known, and not allowed
+NOT_FOUND = "not_found"            # 404
+CONFLICT = "conflict"              # 409: the state of things forbids it now
+TOO_MANY_REQUESTS = "too_many_requests"  # 429: details carry `retry_after` seconds
+UNAVAILABLE = "unavailable"        # 503: a service this one depends on did not answer
 
-KINDS = (INVALID, BAD_REQUEST, NOT_FOUND, CONFLICT, FORBIDDEN, UNAVAILABLE)
+KINDS = (INVALID, BAD_REQUEST, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT,
+         TOO_MANY_REQUESTS, UNAVAILABLE)
 
 
 class DomainError(Exception):

@@ -8,7 +8,9 @@ from shared.errors import conflict, invalid
 
 KINDS = ("donation",)
 MIN_CONTRIBUTION_CENTS = 100
+MAX_AMOUNT_CENTS = 100_000_000_000  # one billion euros: beyond, it is a typing mistake
 DRAFT, LIVE = "draft", "live"
+STATUSES = (DRAFT, LIVE)
 
 
 def new_campaign(data: dict, now) -> dict:
@@ -48,11 +50,13 @@ def accept_contribution(status: str, deadline, amount_cents: int, now) -> None:
         raise conflict("campaign_closed", "This campaign's deadline has passed.")
 
 
-def new_contribution(campaign_id: str, amount_cents: int, contributor_name) -> dict:
+def new_contribution(campaign_id: str, amount_cents: int, contributor_name,
+                     contributor_account_id: str) -> dict:
     return {
         "id": str(uuid.uuid4()),
         "campaign_id": campaign_id,
         "amount_cents": amount_cents,
         "contributor_name": contributor_name,
+        "contributor_account_id": contributor_account_id,
         "status": "confirmed",
     }

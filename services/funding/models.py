@@ -44,5 +44,6 @@ class Contribution(Base):
                                              index=True)
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     contributor_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contributor_account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     status: Mapped[str] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

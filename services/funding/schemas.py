@@ -1,8 +1,9 @@
 """What goes in and out of funding: RPC payloads and event data."""
 from marshmallow import Schema, fields, validate
 
-from services.funding.domain import KINDS
+from services.funding.domain import KINDS, MAX_AMOUNT_CENTS, MIN_CONTRIBUTION_CENTS, STATUSES
 from shared.envelope import EventSpec
+from shared.pagination import PageQuery
 
 Cents = fields.Integer  # amounts are integer cents; `strict` refuses 10.5 and "10"
 
@@ -11,14 +12,21 @@ class CreateCampaign(Schema):
     project_id = fields.UUID(required=True)
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
     kind = fields.String(load_default="donation", validate=validate.OneOf(KINDS))
-    goal_cents = Cents(required=True, strict=True, validate=validate.Range(min=1))
+    goal_cents = Cents(required=True, strict=True,
+                       validate=validate.Range(min=1, max=MAX_AMOUNT_CENTS))
     deadline = fields.AwareDateTime(required=True)
 
 
 class Contribute(Schema):
-    amount_cents = Cents(required=True, strict=True, validate=validate.Range(min=1))
+    amount_cents = Cents(required=True, strict=True, validate=validate.Range(
+        min=MIN_CONTRIBUTION_CENTS, max=MAX_AMOUNT_CENTS))
     contributor_name = fields.String(load_default=None, allow_none=True,
                                      validate=validate.Length(max=200))
+
+
+class ListCampaigns(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    project_id = fields.UUID()
 
 
 class Campaign(Schema):
@@ -40,6 +48,7 @@ class Contribution(Schema):
     campaign_id = fields.String()
     amount_cents = fields.Integer()
     contributor_name = fields.String(allow_none=True)
+    contributor_account_id = fields.String(allow_none=True)
     status = fields.String()
     created_at = fields.AwareDateTime()
 

@@ -6,6 +6,7 @@ from services.projects.schemas import PROJECT_SUBMITTED
 from shared.database import get_or_not_found, insert_ignoring_duplicate
 from shared.errors import invalid
 from shared.inbox import subscribe
+from shared.pagination import paginate
 from shared.rpc import fetch_or_none, rpc
 from shared.schemas import load
 from shared.service import Database, ServiceBase
@@ -52,12 +53,13 @@ class FundingService(ServiceBase):
         return schemas.Campaign().dump(campaign)
 
     @rpc
-    def contribute(self, campaign_id, payload, idempotency_key):
+    def contribute(self, campaign_id, payload, idempotency_key, contributor_account_id):
         """Take a contribution, confirmed at once (payments come later). A retry with the
-        same Idempotency-Key gets the first answer; nothing is taken twice."""
+        same Idempotency-Key (keys are the contributor's own) gets the first answer;
+        nothing is taken twice."""
         data = load(schemas.Contribute(), payload)
         with self.db() as uow:
-            replay = uow.replay_or_claim("contribute", idempotency_key,
+            replay = uow.replay_or_claim(f"contribute:{contributor_account_id}", idempotency_key,
                                          {"campaign_id": str(campaign_id), **payload})
             if replay is not None:
                 return {"replayed": True, "contribution": replay}
@@ -66,7 +68,8 @@ class FundingService(ServiceBase):
             domain.accept_contribution(campaign.status, campaign.deadline,
                                        data["amount_cents"], now)
             contribution = models.Contribution(**domain.new_contribution(
-                campaign.id, data["amount_cents"], data["contributor_name"]))
+                campaign.id, data["amount_cents"], data["contributor_name"],
+                contributor_account_id))
             uow.session.add(contribution)
             campaign.raised_cents += contribution.amount_cents
             campaign.contributions_count += 1
@@ -84,6 +87,14 @@ class FundingService(ServiceBase):
         with self.db.read() as session:
             return schemas.Campaign().dump(
                 get_or_not_found(session, models.Campaign, campaign_id, "campaign"))
+
+    @rpc
+    def list_campaigns(self, query):
+        params = load(schemas.ListCampaigns(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Campaign, params,
+                            created_at=models.Campaign.created_at,
+                            filters=("status", "project_id"), dump=schemas.Campaign().dump)
 
     def _project_title(self, project_id):
         """From the local copy; when the event has not arrived yet, from projects itself."""

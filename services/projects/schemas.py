@@ -1,8 +1,9 @@
 """What goes in and out of projects: RPC payloads and event data."""
 from marshmallow import Schema, fields, validate
 
-from services.projects.domain import FIELDS
+from services.projects.domain import FIELDS, STAGES
 from shared.envelope import EventSpec
+from shared.pagination import PageQuery
 
 
 class SubmitProject(Schema):
@@ -10,6 +11,12 @@ class SubmitProject(Schema):
     summary = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     field = fields.String(required=True, validate=validate.OneOf(FIELDS))
     commune = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class ListProjects(PageQuery):
+    field = fields.String(validate=validate.OneOf(FIELDS))
+    stage = fields.String(validate=validate.OneOf(STAGES))
+    commune = fields.String(validate=validate.Length(min=1, max=120))
 
 
 class Project(Schema):

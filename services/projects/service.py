@@ -1,6 +1,7 @@
 """Projects: the incubation pipeline."""
 from services.projects import domain, models, schemas
 from shared.database import get_or_not_found
+from shared.pagination import paginate
 from shared.rpc import rpc
 from shared.schemas import load
 from shared.service import Database, ServiceBase
@@ -28,3 +29,11 @@ class ProjectsService(ServiceBase):
         with self.db.read() as session:
             return schemas.Project().dump(
                 get_or_not_found(session, models.Project, project_id, "project"))
+
+    @rpc
+    def list_projects(self, query):
+        params = load(schemas.ListProjects(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Project, params,
+                            created_at=models.Project.submitted_at,
+                            filters=("field", "stage", "commune"), dump=schemas.Project().dump)

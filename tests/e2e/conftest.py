@@ -1,23 +1,70 @@
+import subprocess
+import uuid
+
 import pytest
 import requests
 
-from shared.config import SERVICE_NAMES
-from tests.support.platform import Processes, free_port, wait_ready
+from shared.config import REPO_ROOT, SERVICE_NAMES
+from tests.support.platform import Processes, executable, free_port, wait_ready
+
+PASSWORD = "correct horse battery staple"
 
 
 class Platform:
+    """The running platform, and accounts of each role to call it with."""
+
     def __init__(self, base_url, database_urls, processes):
         self.base_url = base_url
         self.api = base_url + "/api/v1"
         self.database_urls = database_urls
         self.processes = processes
         self.http = requests.Session()
+        self._headers = {}
 
-    def post(self, path, body=None, **headers):
-        return self.http.post(self.api + path, json=body, headers=headers, timeout=15)
+    def request(self, method, path, body=None, *, as_=None, headers=None, **options):
+        headers = {**(self.headers(as_) if as_ else {}), **(headers or {})}
+        return self.http.request(method, self.api + path, json=body, headers=headers,
+                                 timeout=15, **options)
 
-    def get(self, path, **headers):
-        return self.http.get(self.api + path, headers=headers, timeout=15)
+    def post(self, path, body=None, *, as_="staff", **headers):
+        return self.request("POST", path, body, as_=as_, headers=headers)
+
+    def get(self, path, *, as_=None, **headers):
+        return self.request("GET", path, as_=as_, headers=headers)
+
+    def login(self, email, password=PASSWORD):
+        answer = self.http.post(self.api + "/auth/login",
+                                json={"email": email, "password": password}, timeout=15)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def headers(self, who):
+        """Authorization headers for `who`: "staff" (animator and operator, made by the
+        operator's command), a role, or a (role, organisation_id) pair."""
+        if who not in self._headers:
+            roles, organisation_id = ((who,), None) if isinstance(who, str) else ((who[0],), who[1])
+            email = f"{'-'.join(roles)}-{uuid.uuid4().hex[:8]}@example.org"
+            if who == "staff":
+                self.create_by_command(email, ["operator", "animator"])
+            else:
+                created = self.post("/accounts", {
+                    "email": email, "password": PASSWORD, "display_name": f"Test {who}",
+                    "roles": list(roles), "organisation_id": organisation_id})
+                assert created.status_code == 201, created.text
+            token = self.login(email)["access_token"]
+            self._headers[who] = {"Authorization": f"Bearer {token}"}
+        return self._headers[who]
+
+    def create_by_command(self, email, roles):
+        command = ["python", "-m", "deploy.accounts", "create", "--email", email,
+                   "--name", "Ops", "--password-stdin"]
+        for role in roles:
+            command += ["--role", role]
+        result = subprocess.run(executable(command), input=PASSWORD + "\n", text=True,
+                                capture_output=True, cwd=REPO_ROOT, env=self.processes.env,
+                                timeout=30)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +74,10 @@ def platform(vhosts, databases, tmp_path_factory):
     port = free_port()
     database_urls = {name: databases.new(name) for name in SERVICE_NAMES}
     env = {"AMQP_URI": vhosts.create(), "GATEWAY_BIND": f"127.0.0.1:{port}",
-           "GATEWAY_WORKERS": "1", "GATEWAY_THREADS": "8", "RPC_TIMEOUT": "3",
+           "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "8", "RPC_TIMEOUT": "3",
+           "JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
+           # argon2 at its lightest: the tests sign in often; production keeps the defaults
+           "PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8192",
            **{f"{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()}}
     processes = Processes(env, tmp_path_factory.mktemp("platform-logs"))
     processes.start(*SERVICE_NAMES, "gateway")

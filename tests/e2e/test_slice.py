@@ -56,7 +56,8 @@ def test_a_contribution_reaches_the_funders_summary(platform):
     assert campaign["status"] == "live"
     for amount, key in ((2500, "first"), (1234, "second")):
         answer = platform.post(f"/campaigns/{campaign['id']}/contributions",
-                               {"amount_cents": amount}, **{"Idempotency-Key": key})
+                               {"amount_cents": amount}, as_="citizen",
+                               **{"Idempotency-Key": key})
         assert answer.status_code == 201, answer.text
         assert answer.json()["amount_cents"] == amount
 
@@ -98,28 +99,30 @@ def test_invalid_input_is_a_422_naming_the_field_and_writes_nothing(platform, pa
 def test_unknown_ids_are_404_and_the_contribution_route_guards_its_input(platform):
     ghost = str(uuid.uuid4())
     for entity in ("organisation", "project", "campaign"):
-        answer = platform.get(f"/{entity}s/{ghost}")
+        answer = platform.get(f"/{entity}s/{ghost}", as_="staff")
         assert (answer.status_code, answer.json()["code"]) == (404, f"{entity}_not_found")
     assert platform.post(f"/campaigns/{ghost}/publish").status_code == 404
     assert platform.post(f"/campaigns/{ghost}/contributions", {"amount_cents": 500},
-                         **{"Idempotency-Key": "ghost"}).status_code == 404
+                         as_="citizen", **{"Idempotency-Key": "ghost"}).status_code == 404
 
     campaign = live_campaign(platform)
     route = f"/campaigns/{campaign['id']}/contributions"
     before = count(platform, "funding", "contributions")
-    no_key = platform.post(route, {"amount_cents": 500})
+    no_key = platform.post(route, {"amount_cents": 500}, as_="citizen")
     assert (no_key.status_code, no_key.json()["code"]) == (400, "idempotency_key_required")
     for body, field in (({"amount_cents": 10.5}, "amount_cents"), ({}, "amount_cents"),
                         ({"amount_cents": 50}, "amount_cents")):
-        answer = platform.post(route, body, **{"Idempotency-Key": str(uuid.uuid4())})
+        answer = platform.post(route, body, as_="citizen",
+                               **{"Idempotency-Key": str(uuid.uuid4())})
         assert answer.status_code == 422, answer.text
         assert [error["field"] for error in answer.json()["errors"]] == [field]
+    citizen = platform.headers("citizen")
     malformed = platform.http.post(platform.api + route, data="{oops",
-                                   headers={"Content-Type": "application/json",
+                                   headers={**citizen, "Content-Type": "application/json",
                                             "Idempotency-Key": "malformed"})
     assert (malformed.status_code, malformed.json()["code"]) == (400, "malformed_json")
     not_json = platform.http.post(platform.api + route, data="amount=5",
-                                  headers={"Idempotency-Key": "form"})
+                                  headers={**citizen, "Idempotency-Key": "form"})
     assert not_json.status_code == 415
     assert count(platform, "funding", "contributions") == before
 
@@ -133,18 +136,19 @@ def test_a_retried_contribution_is_taken_once(platform):
     campaign = live_campaign(platform)
     route = f"/campaigns/{campaign['id']}/contributions"
     key = {"Idempotency-Key": f"retry-{uuid.uuid4()}"}
-    first = platform.post(route, {"amount_cents": 5000}, **key)
-    again = platform.post(route, {"amount_cents": 5000}, **key)
+    first = platform.post(route, {"amount_cents": 5000}, as_="citizen", **key)
+    again = platform.post(route, {"amount_cents": 5000}, as_="citizen", **key)
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    other = platform.post(route, {"amount_cents": 6000}, **key)
+    other = platform.post(route, {"amount_cents": 6000}, as_="citizen", **key)
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
 
     racing = {"Idempotency-Key": f"race-{uuid.uuid4()}"}
     with ThreadPoolExecutor(8) as pool:
-        answers = list(pool.map(lambda _: platform.post(route, {"amount_cents": 700}, **racing),
-                                range(8)))
+        answers = list(pool.map(
+            lambda _: platform.post(route, {"amount_cents": 700}, as_="citizen", **racing),
+            range(8)))
     assert {answer.status_code for answer in answers} == {201}
     assert len({answer.json()["id"] for answer in answers}) == 1
     assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 5700
@@ -154,8 +158,8 @@ def test_the_correlation_id_travels_from_http_through_rpc_and_events(platform):
     campaign = live_campaign(platform)
     correlation_id = f"e2e-{uuid.uuid4().hex[:12]}"
     answer = platform.post(f"/campaigns/{campaign['id']}/contributions", {"amount_cents": 4200},
-                           **{"Idempotency-Key": correlation_id,
-                              "X-Correlation-ID": correlation_id})
+                           as_="citizen", **{"Idempotency-Key": correlation_id,
+                                             "X-Correlation-ID": correlation_id})
     assert answer.headers["X-Correlation-ID"] == correlation_id
 
     def archived():

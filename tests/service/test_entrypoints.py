@@ -36,6 +36,7 @@ def outbox(units_of_work):
     return [json.loads(row["payload"]) for row in rows]
 
 
+ACCOUNT = str(uuid.uuid4())
 ORGANISATION = {"name": "Épicerie solidaire", "legal_form": "scic", "siret": "73282932000074",
                 "postal_code": "01330", "commune": "Villars-les-Dombes"}
 
@@ -107,12 +108,12 @@ def test_a_contribution_moves_the_total_and_a_replay_moves_nothing(units):
     funding, _ = funding_worker(db, {"id": project_id, "title": "Ressourcerie"})
     campaign = funding.create_campaign(campaign_input(project_id))
     with pytest.raises(DomainError) as raised:
-        funding.contribute(campaign["id"], {"amount_cents": 2500}, "k-draft")
+        funding.contribute(campaign["id"], {"amount_cents": 2500}, "k-draft", ACCOUNT)
     assert raised.value.code == "campaign_not_live"
     funding.publish_campaign(campaign["id"])
 
-    first = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1")
-    replay = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1")
+    first = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1", ACCOUNT)
+    replay = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1", ACCOUNT)
     assert (first["replayed"], replay["replayed"]) == (False, True)
     assert replay["contribution"] == first["contribution"]
     assert funding.get_campaign(campaign["id"])["raised_cents"] == 2500

@@ -33,12 +33,13 @@ class Processes:
         self.log_dir = log_dir
         self.children = {}
 
-    def start(self, *names):
+    def start(self, *names, **env):
+        """Start `names`; keyword arguments override environment variables for them."""
         for name in names:
             command = COMMANDS[name.split("#")[0]]
             log = open(self.log_dir / f"{name.replace('#', '-')}.log", "ab")
             self.children[name] = (subprocess.Popen(executable(command), cwd=REPO_ROOT,
-                                                    env=self.env, stdout=log,
+                                                    env={**self.env, **env}, stdout=log,
                                                     stderr=subprocess.STDOUT), log)
         return self
 

@@ -1,0 +1,97 @@
+"""Who is asking: short-lived signed access tokens (JWT, HS256) and the roles they carry.
+
+The gateway signs access tokens after members has checked a password or a refresh
+token; it keeps no state itself. Refresh tokens are opaque and live in members, where
+they are rotated and revoked.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from flask import current_app, g, request
+
+from shared.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
+
+ALGORITHM = "HS256"
+ISSUER = "dombinnov"
+AUDIENCE = "dombinnov-api"
+ROLES = ("citizen", "member_admin", "animator", "funder", "operator")
+
+
+@dataclass(frozen=True)
+class Principal:
+    account_id: str
+    roles: frozenset
+    organisation_id: str | None
+
+
+class Tokens:
+    def __init__(self, secret: str, ttl_seconds: int):
+        if not secret or len(secret) < 32:
+            raise SystemExit(
+                "JWT_SECRET must be set to a random string of 32 characters or more, e.g. "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`")
+        self._secret = secret
+        self.ttl_seconds = ttl_seconds
+
+    def issue(self, account: dict) -> str:
+        now = datetime.now(timezone.utc)
+        return jwt.encode({
+            "iss": ISSUER, "aud": AUDIENCE, "sub": account["id"], "jti": uuid.uuid4().hex,
+            "iat": now, "exp": now + timedelta(seconds=self.ttl_seconds),
+            "roles": account["roles"], "org": account["organisation_id"],
+        }, self._secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=AUDIENCE,
+                                issuer=ISSUER, options={"require": ["exp", "iat", "sub"]})
+        except jwt.ExpiredSignatureError:
+            raise _unauthenticated("token_expired",
+                                   "The access token has expired: refresh it.") from None
+        except jwt.InvalidTokenError:
+            raise _unauthenticated("invalid_token", "The access token is not valid.") from None
+        roles = claims.get("roles")
+        if not isinstance(roles, list) or not all(role in ROLES for role in roles):
+            raise _unauthenticated("invalid_token", "The access token is not valid.")
+        return Principal(claims["sub"], frozenset(roles), claims.get("org"))
+
+
+def _unauthenticated(code, message):
+    return DomainError(UNAUTHENTICATED, code, message)
+
+
+def current_principal() -> Principal | None:
+    """The caller, from `Authorization: Bearer <token>`; None when anonymous."""
+    if "principal" not in g:
+        header = request.headers.get("Authorization")
+        if header is None:
+            g.principal = None
+        else:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise _unauthenticated("invalid_token", "Send `Authorization: Bearer <token>`.")
+            g.principal = current_app.extensions["tokens"].verify(token.strip())
+    return g.principal
+
+
+def authorize(roles, organisation_id=None) -> Principal | None:
+    """Let the caller through if one of its roles is among `roles` (None: anyone;
+    "authenticated": anyone signed in). A member_admin whose only admitted role is
+    member_admin acts only for its own organisation."""
+    principal = current_principal()
+    if roles is None:
+        return principal
+    if principal is None:
+        raise _unauthenticated("authentication_required", "Sign in to do this.")
+    if roles == "authenticated":
+        return principal
+    admitted = principal.roles & set(roles)
+    if not admitted:
+        raise DomainError(FORBIDDEN, "forbidden", "Your roles do not allow this.")
+    if admitted == {"member_admin"} and organisation_id is not None \
+            and principal.organisation_id != str(organisation_id):
+        raise DomainError(FORBIDDEN, "other_organisation",
+                          "A member admin acts only for its own organisation.")
+    return principal

@@ -1,0 +1,153 @@
+"""The OpenAPI 3.1 document, generated from the route statements of gateway/routing.py
+and the marshmallow schemas the services validate with; and a docs page made from it."""
+import re
+from functools import lru_cache
+from http import HTTPStatus
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, jsonify, render_template
+
+from gateway.routing import PUBLIC, ROUTES, api
+from gateway.schemas import Problem
+
+DESCRIPTION = """The API of Domb'Innov, the territorial economic cooperation cluster of the
+Dombes, Val de Saône and Côtière de l'Ain.
+
+Sign in with `POST /api/v1/auth/login` and send the access token as
+`Authorization: Bearer <token>`. Errors are `application/problem+json` (RFC 9457) with a
+stable `code`. Every POST that moves money takes an `Idempotency-Key`: the same key and
+body replay the first answer, the same key with another body is refused (422). Lists are
+paginated by cursor: pass `next_cursor` back as `cursor`. Send `X-Correlation-ID` to follow
+a request through the platform; every answer carries one."""
+
+ERROR_TITLES = {
+    400: "Malformed request (bad JSON, missing Idempotency-Key)",
+    401: "Not signed in, or the token is invalid, expired or revoked",
+    403: "Signed in, but not allowed",
+    404: "No such resource",
+    409: "The state of the resource forbids it",
+    413: "Body too large",
+    415: "Body is not application/json",
+    422: "Invalid fields, or an Idempotency-Key reused with another body",
+    429: "Too many attempts; see Retry-After",
+    503: "A service or the broker did not answer in time",
+}
+
+# gunicorn answers this one itself, before the request reaches the application.
+URI_TOO_LONG = {"description": "Request line over 8190 bytes (answered by the HTTP server)",
+                "content": {"text/html": {}}}
+
+# Routes outside /api/v1 and the document's own, described by hand.
+OPERATIONAL = {
+    "/healthz": ("The gateway process answers", "application/json"),
+    "/readyz": ("The broker and every service answer", "application/json"),
+    "/metrics": ("Prometheus metrics", "text/plain"),
+    "/api/v1/openapi.json": ("This document", "application/json"),
+    "/api/v1/docs": ("This document, as a page", "text/html"),
+}
+
+documentation = Blueprint("documentation", __name__)
+
+
+def openapi_path(flask_rule: str) -> str:
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", flask_rule)
+
+
+def _error(status):
+    return {"description": ERROR_TITLES[status],
+            "content": {"application/problem+json": {"schema": "Problem"}}}
+
+
+def _operation(route):
+    parameters = ["CorrelationId"]
+    for name in re.findall(r"<([a-z_]+)>", route.rule):
+        parameters.append({"in": "path", "name": name, "required": True,
+                           "schema": {"type": "string", "format": "uuid"}})
+    if route.query is not None:
+        parameters.append({"in": "query", "schema": route.query})
+    if route.idempotent:
+        parameters.append({"in": "header", "name": "Idempotency-Key", "required": True,
+                           "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}})
+    success = {"description": HTTPStatus(route.status).phrase}
+    if route.response is not None:
+        success["content"] = {"application/json": {"schema": route.response}}
+    if route.status == 201:
+        success["headers"] = {"Location": {"schema": {"type": "string"}}}
+    statuses = {503, *route.errors}
+    if route.roles is not PUBLIC:
+        statuses |= {401, 403}
+    if "<" in route.rule:
+        statuses.add(404)
+    if route.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if route.query is not None:
+        statuses.add(422)
+    if route.idempotent:
+        statuses |= {400, 422}
+    operation = {
+        "operationId": route.endpoint, "summary": route.summary, "tags": [route.tag],
+        "parameters": parameters,
+        "responses": {str(route.status): success,
+                      **{str(status): _error(status) for status in sorted(statuses)},
+                      "414": URI_TOO_LONG},
+        "x-roles": "anyone" if route.roles is PUBLIC else (
+            "any signed-in account" if isinstance(route.roles, str) else list(route.roles)),
+    }
+    if route.roles is not PUBLIC:
+        operation["security"] = [{"bearer": []}]
+        who = operation["x-roles"]
+        operation["description"] = f"Roles: {who if isinstance(who, str) else ', '.join(who)}."
+    if route.body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": route.body}}}
+    return operation
+
+
+@lru_cache(maxsize=1)
+def document() -> dict:
+    spec = APISpec(title="Domb'Innov API", version="1.0.0", openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin()], info={"description": DESCRIPTION})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "bearerFormat": "JWT"})
+    spec.components.schema("Problem", schema=Problem)
+    spec.components.parameter("CorrelationId", "header", {
+        "name": "X-Correlation-ID", "required": False,
+        "description": "Follows the request through the platform. 1 to 64 of A-Z, a-z, "
+                       "0-9, `.`, `_`, `-`; any other value is replaced by a new id rather "
+                       "than refused (tracing never fails a request).",
+        "schema": {"type": "string"}})
+    by_path = {}
+    for route in ROUTES:
+        by_path.setdefault(openapi_path(route.path), {})[route.method.lower()] = _operation(route)
+    for path, operations in by_path.items():
+        spec.path(path=path, operations=operations)
+    for path, (summary, content_type) in OPERATIONAL.items():
+        spec.path(path=path, operations={"get": {
+            "operationId": path.strip("/").replace("/", "_").replace(".", "_"),
+            "summary": summary, "tags": ["operations"],
+            "responses": {"200": {"description": "OK", "content": {content_type: {}}},
+                          **({"503": {"description": "Not ready",
+                                      "content": {"application/json": {}}}}
+                             if path == "/readyz" else {})}}})
+    return spec.to_dict()
+
+
+@documentation.get(api.url_prefix + "/openapi.json")
+def openapi_json():
+    return jsonify(document())
+
+
+def _body_name(operation):
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return ref.rsplit("/", 1)[1]
+
+
+def _who(operation):
+    roles = operation.get("x-roles", "anyone")
+    return roles if isinstance(roles, str) else ", ".join(roles)
+
+
+@documentation.get(api.url_prefix + "/docs")
+def docs_page():
+    return render_template("docs.html", doc=document(), body_name=_body_name, who=_who)

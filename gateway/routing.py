@@ -1,0 +1,69 @@
+"""Each route of the API states, in one place, who may call it and what it takes and
+gives. The same statement drives authorization, request handling, the OpenAPI document
+and the role-matrix test."""
+import functools
+from dataclasses import dataclass, field
+
+from flask import Blueprint, current_app, jsonify, request
+
+from gateway.auth import authorize
+from gateway.calls import idempotency_key, json_body
+
+PUBLIC = None
+AUTHENTICATED = "authenticated"
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    roles: object                    # PUBLIC, AUTHENTICATED or a tuple of roles
+    tag: str
+    body: type | None = None         # marshmallow schema of the JSON body
+    query: type | None = None        # marshmallow schema of the query string
+    response: type | None = None     # marshmallow schema of the answer (None: no body)
+    status: int = 200
+    idempotent: bool = False         # moves money: requires an Idempotency-Key
+    errors: tuple = field(default=())  # further statuses this route may answer (409, 429)
+
+    @property
+    def path(self):
+        return api.url_prefix + self.rule
+
+
+ROUTES: list[Route] = []
+
+
+def route(rule, method, *, summary, roles, tag, **options):
+    def decorate(handler):
+        spec = Route(rule, method, handler.__name__, summary, roles, tag, **options)
+
+        @functools.wraps(handler)
+        def view(**path):
+            principal = authorize(spec.roles, path.get("organisation_id"))
+            arguments = dict(path)
+            if spec.query is not None:
+                arguments["query"] = request.args.to_dict()
+            if spec.body is not None:
+                arguments["body"] = json_body()
+            if spec.idempotent:
+                arguments["idempotency_key"] = idempotency_key()
+            if spec.roles is not PUBLIC:
+                arguments["principal"] = principal
+            result, headers = handler(**arguments), {}
+            if isinstance(result, tuple):  # (body, headers)
+                result, headers = result
+            response = (jsonify(result) if spec.response is not None
+                        else current_app.response_class())
+            response.status_code = spec.status
+            response.headers.update(headers)
+            return response
+
+        api.add_url_rule(rule, endpoint=spec.endpoint, view_func=view, methods=[method])
+        ROUTES.append(spec)
+        return view
+    return decorate

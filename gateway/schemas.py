@@ -1,0 +1,31 @@
+"""What the gateway itself answers: tokens and problems. The rest of the API's schemas
+are the services' own, the very ones that validate each request."""
+from marshmallow import Schema, fields
+
+from services.members.schemas import Account
+
+
+class TokenPair(Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True, metadata={"enum": ["Bearer"]})
+    expires_in = fields.Integer(required=True, metadata={"description": "seconds"})
+    refresh_token = fields.String(required=True)
+    account = fields.Nested(Account, required=True)
+
+
+class FieldError(Schema):
+    field = fields.String(required=True)
+    messages = fields.List(fields.String(), required=True)
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, with our stable `code`."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    instance = fields.String(required=True)
+    correlation_id = fields.String(required=True)
+    detail = fields.String()
+    errors = fields.List(fields.Nested(FieldError))

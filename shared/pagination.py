@@ -1,0 +1,61 @@
+"""Cursor pagination: a stable order on (created_at, id), and an opaque cursor that
+says where the previous page ended. Pages don't shift when rows are added meanwhile."""
+import base64
+import json
+from datetime import datetime
+
+import sqlalchemy as sa
+from marshmallow import Schema, fields, validate
+
+from shared.errors import invalid
+
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+class PageQuery(Schema):
+    """The query parameters every list takes; lists with filters extend it."""
+
+    limit = fields.Integer(load_default=DEFAULT_LIMIT,
+                           validate=validate.Range(min=1, max=MAX_LIMIT))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+def page_schema(item_schema):
+    """The schema of one page of `item_schema`s: `{"items": [...], "next_cursor": ...}`."""
+    return Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)),
+        "next_cursor": fields.String(allow_none=True),
+    }, name=f"{item_schema.__name__}Page")
+
+
+def _encode(created_at: datetime, row_id: str) -> str:
+    raw = json.dumps([created_at.isoformat(), row_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str):
+    try:
+        created_at, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(created_at), str(row_id)
+    except (ValueError, TypeError):
+        raise invalid({"cursor": ["This cursor was not given by this list."]}) from None
+
+
+def paginate(session, model, params, *, created_at, filters=(), dump):
+    """One page of `model` rows after `params["cursor"]`, at most `params["limit"]` of them,
+    those whose columns named in `filters` equal the params given, dumped with `dump`."""
+    id_column = model.id
+    query = sa.select(model)
+    for name in filters:
+        if params.get(name) is not None:
+            query = query.where(getattr(model, name) == str(params[name]))
+    if params["cursor"]:
+        after = _decode(params["cursor"])
+        query = query.where(sa.tuple_(created_at, id_column) > sa.tuple_(*after))
+    limit = params["limit"]
+    rows = session.scalars(query.order_by(created_at, id_column).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode(getattr(rows[-1], created_at.key), rows[-1].id)
+    return {"items": [dump(row) for row in rows], "next_cursor": next_cursor}

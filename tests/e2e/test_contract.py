@@ -1,0 +1,261 @@
+"""The gateway's contract, with the real services behind: who may call what, tokens,
+passwords, login limits, errors, lists and metrics."""
+import base64
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import jwt
+import pytest
+import sqlalchemy as sa
+
+import gateway.app  # noqa: F401  (declares the routes)
+from gateway.routing import ROUTES
+from shared.database import create_engine
+from tests.e2e.conftest import PASSWORD
+from tests.support.platform import free_port, wait_ready
+
+ANYONE, SIGNED_IN = "anyone", "any signed-in account"
+STAFF = {"animator", "operator"}
+
+# The written matrix: who may call each route. The test below fails if a route is
+# missing from it, or if the gateway disagrees with it.
+MATRIX = {
+    ("POST", "/auth/signup"): ANYONE,
+    ("POST", "/auth/login"): ANYONE,
+    ("POST", "/auth/refresh"): ANYONE,
+    ("POST", "/auth/logout"): SIGNED_IN,
+    ("POST", "/auth/password"): SIGNED_IN,
+    ("GET", "/me"): SIGNED_IN,
+    ("POST", "/accounts"): STAFF,
+    ("POST", "/organisations"): STAFF,
+    ("GET", "/organisations"): STAFF,
+    ("GET", "/organisations/<organisation_id>"): STAFF | {"member_admin"},
+    ("POST", "/projects"): STAFF | {"member_admin"},
+    ("GET", "/projects"): ANYONE,
+    ("GET", "/projects/<project_id>"): ANYONE,
+    ("POST", "/campaigns"): STAFF,
+    ("GET", "/campaigns"): ANYONE,
+    ("GET", "/campaigns/<campaign_id>"): ANYONE,
+    ("POST", "/campaigns/<campaign_id>/publish"): STAFF,
+    ("POST", "/campaigns/<campaign_id>/contributions"): {"citizen"},
+    ("GET", "/reports/summary"): ANYONE,
+}
+CALLERS = (None, "citizen", "member_admin", "animator", "funder", "operator")
+
+
+def organisation(platform, name):
+    answer = platform.post("/organisations", {"name": name, "legal_form": "scic",
+                                              "postal_code": "01000", "commune": "Bourg"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def org_a(platform):
+    return organisation(platform, "Coopérative A")
+
+
+def caller_headers(platform, caller, org_a):
+    if caller is None:
+        return {}
+    return platform.headers(("member_admin", org_a) if caller == "member_admin" else caller)
+
+
+def test_the_written_matrix_covers_every_route():
+    assert set(MATRIX) == {(route.method, route.rule) for route in ROUTES}
+
+
+@pytest.mark.parametrize("caller", CALLERS, ids=lambda c: c or "anonymous")
+@pytest.mark.parametrize("method, rule", sorted(MATRIX))
+def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, method, rule,
+                                                             caller):
+    path = rule.replace("<organisation_id>", org_a)
+    for name in ("project_id", "campaign_id"):
+        path = path.replace(f"<{name}>", str(uuid.uuid4()))
+    headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
+    answer = platform.request(method, path, {} if method == "POST" else None, headers=headers)
+
+    allowed = MATRIX[(method, rule)]
+    if allowed == ANYONE or (caller and (allowed == SIGNED_IN or caller in allowed)):
+        assert answer.status_code not in (401, 403), answer.text
+    else:
+        assert answer.status_code == (401 if caller is None else 403), answer.text
+        assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_member_admin_acts_for_its_own_organisation_only(platform, org_a):
+    org_b = organisation(platform, "Association B")
+    admin_of_a = ("member_admin", org_a)
+    assert platform.get(f"/organisations/{org_a}", as_=admin_of_a).status_code == 200
+    other = platform.get(f"/organisations/{org_b}", as_=admin_of_a)
+    assert (other.status_code, other.json()["code"]) == (403, "other_organisation")
+
+
+def a_citizen(platform):
+    email = f"citizen-{uuid.uuid4().hex[:8]}@example.org"
+    answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                            "display_name": "Camille"}, as_=None)
+    assert answer.status_code == 201, answer.text
+    return email, answer.json()
+
+
+def me_with(platform, token):
+    return platform.get("/me", Authorization=f"Bearer {token}")
+
+
+def test_bad_tokens_are_refused_with_401(platform):
+    email, account = a_citizen(platform)
+    good = platform.login(email)["access_token"]
+    assert me_with(platform, good).json()["id"] == account["id"]
+    secret = platform.processes.env["JWT_SECRET"]
+    claims = jwt.decode(good, secret, algorithms=["HS256"], audience="dombinnov-api")
+
+    expired = jwt.encode({**claims, "exp": datetime.now(timezone.utc) - timedelta(seconds=5)},
+                         secret, algorithm="HS256")
+    header, payload, signature = good.split(".")
+    promoted = base64.urlsafe_b64encode(json.dumps(
+        {**claims, "roles": ["operator"]}).encode()).decode().rstrip("=")
+    tampered = f"{header}.{promoted}.{signature}"
+    other_algorithm = jwt.encode(claims, secret, algorithm="HS512")
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    forged = jwt.encode(claims, "another secret of thirty-two characters", algorithm="HS256")
+
+    for token, code in ((expired, "token_expired"), (tampered, "invalid_token"),
+                        (other_algorithm, "invalid_token"), (unsigned, "invalid_token"),
+                        (forged, "invalid_token"), ("not.a.token", "invalid_token")):
+        answer = me_with(platform, token)
+        assert (answer.status_code, answer.json()["code"]) == (401, code)
+        assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def refresh(platform, token):
+    return platform.post("/auth/refresh", {"refresh_token": token}, as_=None)
+
+
+def test_refresh_tokens_rotate_and_die_when_revoked_reused_or_the_password_changes(platform):
+    email, _ = a_citizen(platform)
+    first = platform.login(email)
+    second = refresh(platform, first["refresh_token"])
+    assert second.status_code == 200
+    assert second.json()["refresh_token"] != first["refresh_token"]
+    # Reusing a rotated token means it leaked: the whole session dies.
+    assert refresh(platform, first["refresh_token"]).status_code == 401
+    assert refresh(platform, second.json()["refresh_token"]).status_code == 401
+
+    session = platform.login(email)
+    bearer = {"Authorization": f"Bearer {session['access_token']}"}
+    logout = platform.request("POST", "/auth/logout", {"refresh_token": session["refresh_token"]},
+                              headers=bearer)
+    assert logout.status_code == 204
+    revoked = refresh(platform, session["refresh_token"])
+    assert (revoked.status_code, revoked.json()["code"]) == (401, "invalid_refresh_token")
+
+    session = platform.login(email)
+    new_password = "another long passphrase"
+    changed = platform.request("POST", "/auth/password", {
+        "current_password": PASSWORD, "new_password": new_password},
+        headers={"Authorization": f"Bearer {session['access_token']}"})
+    assert changed.status_code == 200, changed.text
+    assert refresh(platform, session["refresh_token"]).status_code == 401
+    assert platform.post("/auth/login", {"email": email, "password": PASSWORD},
+                         as_=None).status_code == 401
+    assert platform.login(email, new_password)["account"]["email"] == email
+
+
+def test_passwords_are_never_stored_logged_or_returned_in_clear(platform):
+    password = f"secret-{uuid.uuid4().hex}"
+    email = f"careful-{uuid.uuid4().hex[:8]}@example.org"
+    signup = platform.post("/auth/signup", {"email": email, "password": password,
+                                            "display_name": "Dominique"}, as_=None)
+    login = platform.post("/auth/login", {"email": email, "password": password}, as_=None)
+    wrong = platform.post("/auth/login", {"email": email, "password": password + "x"}, as_=None)
+    for answer in (signup, login, wrong):
+        assert password not in answer.text and "password" not in answer.json()
+    engine = create_engine(platform.database_urls["members"])
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT password_hash FROM accounts WHERE email = :e"),
+                                    {"e": email}).scalar_one()
+    engine.dispose()
+    assert stored.startswith("$argon2id$") and password not in stored
+    for name in platform.processes.children:
+        assert password not in platform.processes.log(name)
+
+
+def test_failed_logins_are_limited_across_gateway_restarts_and_replicas(platform):
+    email, _ = a_citizen(platform)
+    for _ in range(5):
+        failed = platform.post("/auth/login", {"email": email, "password": "wrong guess"},
+                               as_=None)
+        assert failed.status_code == 401
+    limited = platform.post("/auth/login", {"email": email, "password": PASSWORD}, as_=None)
+    assert (limited.status_code, limited.json()["code"]) == (429, "too_many_login_attempts")
+    assert 0 < int(limited.headers["Retry-After"]) <= 15 * 60
+
+    platform.processes.stop("gateway")
+    platform.processes.start("gateway")
+    wait_ready(platform.base_url)
+    assert platform.post("/auth/login", {"email": email, "password": PASSWORD},
+                         as_=None).status_code == 429
+
+    port = free_port()
+    platform.processes.start("gateway#2", GATEWAY_BIND=f"127.0.0.1:{port}")
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        replica = platform.http.post(f"http://127.0.0.1:{port}/api/v1/auth/login",
+                                     json={"email": email, "password": PASSWORD}, timeout=15)
+        assert replica.status_code == 429
+    finally:
+        platform.processes.stop("gateway#2")
+
+
+def test_oversized_and_mistyped_bodies_are_problems_without_internals(platform):
+    big = platform.post("/organisations", {"name": "x" * (1024 * 1024 + 1)})
+    assert (big.status_code, big.json()["code"]) == (413, "payload_too_large")
+    typed = platform.request("POST", "/auth/login", headers={"Content-Type": "text/plain"},
+                             data="email=a")
+    assert (typed.status_code, typed.json()["code"]) == (415, "unsupported_media_type")
+    for answer in (big, typed):
+        assert set(answer.json()) <= {"type", "title", "status", "code", "instance",
+                                      "correlation_id", "detail", "errors"}
+        assert "Traceback" not in answer.text and "gateway." not in answer.text
+
+
+def test_lists_page_by_cursor_in_a_stable_order_with_filters(platform):
+    commune = f"Commune-{uuid.uuid4().hex[:6]}"
+    created = []
+    for index in range(5):
+        answer = platform.post("/projects", {"title": f"Projet {index}", "summary": "…",
+                                             "field": "citizen_economy", "commune": commune})
+        created.append(answer.json()["id"])
+    platform.post("/projects", {"title": "Ailleurs", "summary": "…",
+                                "field": "citizen_economy", "commune": commune + "-x"})
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = f"/projects?commune={commune}&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        page = platform.get(query).json()
+        seen += [project["id"] for project in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert (seen, pages) == (created, 3)
+    for query, field in (("?cursor=garbage", "cursor"), ("?limit=0", "limit"),
+                         ("?limit=101", "limit"), ("?field=moon", "field")):
+        answer = platform.get("/projects" + query)
+        assert answer.status_code == 422
+        assert [error["field"] for error in answer.json()["errors"]] == [field]
+
+
+def test_metrics_count_requests_by_route_and_time_rpc_calls(platform):
+    campaign = str(uuid.uuid4())
+    for _ in range(3):
+        platform.get(f"/campaigns/{campaign}")
+    text = platform.http.get(platform.base_url + "/metrics").text
+    line = next(line for line in text.splitlines() if line.startswith(
+        'gateway_http_requests_total{method="GET",route="/api/v1/campaigns/<campaign_id>",'
+        'status="404"}'))
+    assert float(line.split()[-1]) >= 3
+    assert 'gateway_http_request_duration_seconds_bucket{le="0.005",method="GET"' in text
+    assert 'gateway_rpc_duration_seconds_count{method="get_campaign",outcome="refused",' \
+           'service="funding"}' in text

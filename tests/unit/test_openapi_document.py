@@ -1,0 +1,66 @@
+"""The OpenAPI document describes every route the gateway serves, and nothing else."""
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from gateway.app import create_app
+from gateway.openapi import document, openapi_path
+from gateway.routing import ROUTES
+from shared.config import Settings
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(Settings(jwt_secret="s" * 40, amqp_uri="amqp://nowhere:1//"))
+
+
+def served(app):
+    return {(openapi_path(rule.rule), method.lower())
+            for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def described(doc):
+    return {(path, method) for path, operations in doc["paths"].items() for method in operations}
+
+
+def test_every_route_is_described_and_every_description_is_a_route(app):
+    with app.test_client() as client:
+        doc = client.get("/api/v1/openapi.json").get_json()
+    assert served(app) == described(doc)
+
+
+def test_the_document_is_valid_openapi_3_1():
+    validate(document())
+
+
+def test_each_operation_says_who_may_call_it_and_how_it_fails():
+    doc = document()
+    for route in ROUTES:
+        operation = doc["paths"][openapi_path(route.path)][route.method.lower()]
+        assert "x-roles" in operation
+        assert ("security" in operation) == (route.roles is not None)
+        assert "503" in operation["responses"]
+        if route.body is not None:
+            assert {"400", "413", "415", "422"} <= set(operation["responses"])
+        if route.idempotent:
+            assert any(p.get("name") == "Idempotency-Key" and p["required"]
+                       for p in operation["parameters"])
+
+
+def test_request_bodies_are_the_services_own_schemas():
+    doc = document()
+    contribute = doc["paths"]["/api/v1/campaigns/{campaign_id}/contributions"]["post"]
+    ref = contribute["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert schema["properties"]["amount_cents"]["type"] == "integer"
+    assert schema["required"] == ["amount_cents"]
+    assert schema["additionalProperties"] is False
+
+
+def test_the_docs_page_lists_every_operation(app):
+    with app.test_client() as client:
+        page = client.get("/api/v1/docs").get_data(as_text=True)
+    for route in ROUTES:
+        assert re.search(rf'id="{route.endpoint}"', page), route.endpoint
