@@ -8,6 +8,7 @@ import pytest
 from shared.config import Settings
 from tests.support.broker import Vhosts
 from tests.support.databases import Databases
+from tests.support.tcp_proxy import TcpProxy
 
 BASE_AMQP_URI = os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/")
 
@@ -50,3 +51,12 @@ def broker_address():
     parts = urlsplit(BASE_AMQP_URI)
     return parts.hostname or "127.0.0.1", parts.port or 5672
 
+
+
+@pytest.fixture
+def proxy(broker_address):
+    """A proxy to the real broker that the test can cut and restore. Ask for it before
+    `container_factory` so that it outlives the containers, which need it to stop."""
+    proxy = TcpProxy(*broker_address).start()
+    yield proxy
+    proxy.cut()

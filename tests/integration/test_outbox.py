@@ -1,7 +1,5 @@
 """The outbox: a change commits with its event, and the event reaches the broker once,
 even when the broker was away at the time."""
-from urllib.parse import urlsplit, urlunsplit
-
 import pytest
 import sqlalchemy as sa
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -12,24 +10,10 @@ from services.members.service import MembersService
 from shared.database import UnitsOfWork, create_engine
 from shared.outbox import OutboxRelay
 from tests.support.queues import bind_spy_queue, drain
-from tests.support.tcp_proxy import TcpProxy
 from tests.support.waiting import wait_until
 
 ORGANISATION = {"name": "Recyclerie de la Dombes", "legal_form": "association",
                 "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}
-
-
-def via_proxy(amqp_uri, proxy):
-    parts = urlsplit(amqp_uri)
-    netloc = f"{parts.username}:{parts.password}@127.0.0.1:{proxy.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-
-
-@pytest.fixture
-def proxy(broker_address):
-    proxy = TcpProxy(*broker_address).start()
-    yield proxy
-    proxy.cut()
 
 
 @pytest.fixture
@@ -58,7 +42,7 @@ def test_with_the_broker_away_the_change_commits_and_its_event_waits_then_goes_o
         broker_uri, proxy, members_db):
     spy = bind_spy_queue(broker_uri, "members", "spy-members")
     units = UnitsOfWork(members_db, models.messaging, "members")
-    relay = OutboxRelay(members_db, models.messaging.outbox, via_proxy(broker_uri, proxy))
+    relay = OutboxRelay(members_db, models.messaging.outbox, proxy.uri_for(broker_uri))
 
     proxy.cut()
     envelope = register(units)
@@ -119,7 +103,7 @@ def test_the_service_relay_delivers_after_the_broker_comes_back(
     """The same, through a running members service and its relay thread. (The proxy
     comes first so that it outlives the container, which needs it to stop cleanly.)"""
     spy = bind_spy_queue(broker_uri, "members", "spy-members")
-    config = service_config("members", AMQP_URI=via_proxy(broker_uri, proxy),
+    config = service_config("members", AMQP_URI=proxy.uri_for(broker_uri),
                             OUTBOX_POLL_INTERVAL=0.1)
     container = container_factory(MembersService, config)
     container.start()

@@ -4,6 +4,8 @@ machine's RabbitMQ.
 
 It runs on real OS threads and sockets, outside eventlet's hub, so that breaking its
 connections never disturbs the green threads of the code under test."""
+from urllib.parse import urlsplit, urlunsplit
+
 from eventlet import patcher
 
 socket = patcher.original("socket")
@@ -47,6 +49,12 @@ class TcpProxy:
 
     def restore(self):
         self.start()
+
+    def uri_for(self, amqp_uri: str) -> str:
+        """`amqp_uri`, reached through this proxy."""
+        parts = urlsplit(amqp_uri)
+        netloc = f"{parts.username}:{parts.password}@127.0.0.1:{self.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
     def _accept(self, listener):
         while True:
