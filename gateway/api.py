@@ -3,6 +3,8 @@
 Each route says who may call it (see gateway/routing.py); the request schemas are the
 services' own, so the OpenAPI document describes exactly what the services validate.
 """
+import base64
+
 from flask import current_app, request, url_for
 
 from gateway.calls import call
@@ -15,10 +17,16 @@ from services.reporting import schemas as reporting
 from shared.pagination import page_schema
 
 STAFF = ("animator", "operator")
+ORGANISATION = (*STAFF, "member_admin")  # a member_admin: its own organisation only
 
 
 def created(body, endpoint, **values):
     return body, {"Location": url_for(endpoint, **values)}
+
+
+def _replayed(outcome):
+    """The header that tells a client its retry was answered from the first time."""
+    return {"Idempotent-Replayed": "true"} if outcome["replayed"] else {}
 
 
 def token_pair(outcome):
@@ -94,10 +102,153 @@ def list_organisations(query, principal):
     return call("members", "list_organisations", query)
 
 
-@route("/organisations/<organisation_id>", "GET", summary="An organisation",
+@route("/organisations/<uuid:organisation_id>", "GET", summary="An organisation",
        tag="organisations", roles=(*STAFF, "member_admin"), response=members.Organisation)
 def get_organisation(organisation_id, principal):
     return call("members", "get_organisation", organisation_id)
+
+
+@route("/organisations/import", "POST", summary="Register the organisations of a CSV file",
+       tag="organisations", roles=STAFF, body=bytes, body_media="text/csv",
+       query=members.ImportQuery, response=members.ImportReport)
+def import_organisations(body, query, principal):
+    return call("members", "import_organisations", body, query)
+
+
+@route("/organisations/export", "GET", summary="The register as CSV (French spreadsheet)",
+       tag="organisations", roles=STAFF, response=bytes, response_media="text/csv")
+def export_organisations(principal):
+    csv = base64.b64decode(call("members", "export_organisations"))
+    return csv, {"Content-Disposition": 'attachment; filename="organisations.csv"'}
+
+
+@route("/organisations/<uuid:organisation_id>/contacts", "POST", summary="Add a contact person",
+       tag="organisations", roles=ORGANISATION, body=members.AddContact,
+       response=members.Contact, status=201)
+def add_contact(organisation_id, body, principal):
+    return call("members", "add_contact", organisation_id, body)
+
+
+@route("/organisations/<uuid:organisation_id>/contacts", "GET",
+       summary="An organisation's contacts", tag="organisations", roles=ORGANISATION,
+       response=members.items_of(members.Contact))
+def list_contacts(organisation_id, principal):
+    return call("members", "list_contacts", organisation_id)
+
+
+# --- memberships ---------------------------------------------------------------------
+
+@route("/organisations/<uuid:organisation_id>/memberships", "POST",
+       summary="Apply for membership for a year, in a circle", tag="memberships",
+       roles=ORGANISATION, body=members.ApplyForMembership, response=members.Membership,
+       status=201, errors=(409,))
+def apply_for_membership(organisation_id, body, principal):
+    membership = call("members", "apply_for_membership", organisation_id, body)
+    return created(membership, ".get_membership", membership_id=membership["id"])
+
+
+@route("/organisations/<uuid:organisation_id>/memberships", "GET",
+       summary="An organisation's memberships, year by year", tag="memberships",
+       roles=ORGANISATION, response=members.items_of(members.Membership))
+def organisation_memberships(organisation_id, principal):
+    return call("members", "organisation_memberships", organisation_id)
+
+
+@route("/memberships", "GET", summary="List memberships", tag="memberships",
+       roles=(*STAFF, "funder"), query=members.ListMemberships,
+       response=page_schema(members.Membership))
+def list_memberships(query, principal):
+    return call("members", "list_memberships", query)
+
+
+@route("/memberships/<uuid:membership_id>", "GET", summary="A membership and its history",
+       tag="memberships", roles=STAFF, response=members.MembershipWithMoves)
+def get_membership(membership_id, principal):
+    return call("members", "get_membership", membership_id)
+
+
+@route("/memberships/<uuid:membership_id>/status", "POST",
+       summary="Move a membership: approve, resign, reactivate", tag="memberships",
+       roles=STAFF, body=members.MoveMembership, response=members.MembershipWithMoves,
+       errors=(409,))
+def move_membership(membership_id, body, principal):
+    return call("members", "move_membership", membership_id, body, principal.account_id)
+
+
+@route("/memberships/<uuid:membership_id>/payments", "POST", summary="Record a payment of dues",
+       tag="memberships", roles=STAFF, body=members.PayDues, response=members.DuesPayment,
+       status=201, idempotent=True, errors=(409,))
+def pay_dues(membership_id, body, idempotency_key, principal):
+    outcome = call("members", "pay_dues", membership_id, body, idempotency_key,
+                   principal.account_id)
+    return outcome["payment"], _replayed(outcome)
+
+
+@route("/memberships/renewals", "POST",
+       summary="Renew every active membership of a year into the next", tag="memberships",
+       roles=STAFF, body=members.Renewal, response=members.RenewalOutcome)
+def renew_memberships(body, principal):
+    return call("members", "renew_memberships", body, principal.account_id)
+
+
+# --- mutualised services -------------------------------------------------------------
+
+@route("/mutualised-services", "GET", summary="The catalogue of mutualised services",
+       tag="mutualisation", roles=PUBLIC, response=members.items_of(members.MutualisedService))
+def list_mutualised_services():
+    return call("members", "list_mutualised_services")
+
+
+@route("/mutualised-services", "POST", summary="Add a service to the catalogue",
+       tag="mutualisation", roles=STAFF, body=members.AddMutualisedService,
+       response=members.MutualisedService, status=201, errors=(409,))
+def add_mutualised_service(body, principal):
+    return call("members", "add_mutualised_service", body)
+
+
+@route("/organisations/<uuid:organisation_id>/subscriptions", "POST",
+       summary="Subscribe an organisation to a mutualised service", tag="mutualisation",
+       roles=STAFF, body=members.Subscribe, response=members.Subscription, status=201)
+def subscribe(organisation_id, body, principal):
+    return call("members", "subscribe", organisation_id, body)
+
+
+@route("/subscriptions/<uuid:subscription_id>/end", "POST", summary="End a subscription",
+       tag="mutualisation", roles=STAFF, body=members.EndSubscription,
+       response=members.Subscription)
+def end_subscription(subscription_id, body, principal):
+    return call("members", "end_subscription", subscription_id, body)
+
+
+@route("/mutualisation/invoices", "POST", summary="Invoice a month's mutualisation fees",
+       tag="mutualisation", roles=STAFF, body=members.InvoiceMonth,
+       response=members.items_of(members.Invoice), idempotent=True)
+def invoice_month(body, idempotency_key, principal):
+    outcome = call("members", "invoice_month", body, idempotency_key, principal.account_id)
+    return {"items": outcome["invoices"]}, _replayed(outcome)
+
+
+@route("/mutualisation/summary", "GET",
+       summary="Services, subscribers and the jobs the services carry", tag="mutualisation",
+       roles=(*STAFF, "funder"), response=members.MutualisationSummary)
+def mutualisation_summary(principal):
+    return call("members", "mutualisation_summary")
+
+
+# --- privacy -------------------------------------------------------------------------
+
+@route("/privacy/personal-data", "GET", summary="Everything held about a person",
+       tag="privacy", roles=("operator",), query=members.PersonQuery,
+       response=members.PersonalData)
+def personal_data(query, principal):
+    return call("members", "personal_data", query)
+
+
+@route("/privacy/erasures", "POST", summary="Erase a person, here and in every service",
+       tag="privacy", roles=("operator",), body=members.Erasure,
+       response=members.ErasureOutcome)
+def erase_person(body, principal):
+    return call("members", "erase_person", body)
 
 
 # --- projects ------------------------------------------------------------------------
@@ -116,7 +267,7 @@ def list_projects(query):
     return call("projects", "list_projects", query)
 
 
-@route("/projects/<project_id>", "GET", summary="A project", tag="projects", roles=PUBLIC,
+@route("/projects/<uuid:project_id>", "GET", summary="A project", tag="projects", roles=PUBLIC,
        response=projects.Project)
 def get_project(project_id):
     return call("projects", "get_project", project_id)
@@ -137,27 +288,26 @@ def list_campaigns(query):
     return call("funding", "list_campaigns", query)
 
 
-@route("/campaigns/<campaign_id>", "GET", summary="A campaign", tag="campaigns",
+@route("/campaigns/<uuid:campaign_id>", "GET", summary="A campaign", tag="campaigns",
        roles=PUBLIC, response=funding.Campaign)
 def get_campaign(campaign_id):
     return call("funding", "get_campaign", campaign_id)
 
 
-@route("/campaigns/<campaign_id>/publish", "POST", summary="Publish a draft campaign",
+@route("/campaigns/<uuid:campaign_id>/publish", "POST", summary="Publish a draft campaign",
        tag="campaigns", roles=STAFF, response=funding.Campaign, errors=(409,))
 def publish_campaign(campaign_id, principal):
     return call("funding", "publish_campaign", campaign_id)
 
 
-@route("/campaigns/<campaign_id>/contributions", "POST", summary="Contribute to a campaign",
+@route("/campaigns/<uuid:campaign_id>/contributions", "POST", summary="Contribute to a campaign",
        tag="campaigns", roles=("citizen",), body=funding.Contribute,
        response=funding.Contribution, status=201, idempotent=True, errors=(409,))
 def contribute(campaign_id, body, idempotency_key, principal):
     outcome = call("funding", "contribute", campaign_id, body, idempotency_key,
                    principal.account_id)
-    headers = {"Location": url_for(".get_campaign", campaign_id=campaign_id)}
-    if outcome["replayed"]:
-        headers["Idempotent-Replayed"] = "true"
+    headers = {"Location": url_for(".get_campaign", campaign_id=campaign_id),
+               **_replayed(outcome)}
     return outcome["contribution"], headers
 
 

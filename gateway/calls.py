@@ -1,5 +1,6 @@
 """Request helpers: the JSON body, the Idempotency-Key, and calls to services with this
 request's correlation id."""
+import base64
 import re
 import time
 
@@ -36,6 +37,13 @@ def json_body():
         return request.get_json()
     except BadRequest:
         raise DomainError(BAD_REQUEST, "malformed_json", "The body is not valid JSON.") from None
+
+
+def file_body(media_type: str) -> str:
+    """A file sent as the body (a CSV), base64-encoded so that it crosses RPC intact."""
+    if request.mimetype != media_type:
+        raise UnsupportedMediaType()
+    return base64.b64encode(request.get_data()).decode()
 
 
 def idempotency_key():

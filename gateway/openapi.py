@@ -61,7 +61,7 @@ def _error(status):
 
 def _operation(route):
     parameters = ["CorrelationId"]
-    for name in re.findall(r"<([a-z_]+)>", route.rule):
+    for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", route.rule):
         parameters.append({"in": "path", "name": name, "required": True,
                            "schema": {"type": "string", "format": "uuid"}})
     if route.query is not None:
@@ -71,7 +71,9 @@ def _operation(route):
                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}})
     success = {"description": HTTPStatus(route.status).phrase}
     if route.response is not None:
-        success["content"] = {"application/json": {"schema": route.response}}
+        success["content"] = {route.response_media: {
+            "schema": route.response if route.response_media == "application/json"
+            else {"type": "string"}}}
     if route.status == 201:
         success["headers"] = {"Location": {"schema": {"type": "string"}}}
     statuses = {503, *route.errors}
@@ -99,8 +101,10 @@ def _operation(route):
         who = operation["x-roles"]
         operation["description"] = f"Roles: {who if isinstance(who, str) else ', '.join(who)}."
     if route.body is not None:
+        schema = route.body if route.body_media == "application/json" \
+            else {"type": "string", "format": "binary"}
         operation["requestBody"] = {"required": True,
-                                    "content": {"application/json": {"schema": route.body}}}
+                                    "content": {route.body_media: {"schema": schema}}}
     return operation
 
 
@@ -139,8 +143,10 @@ def openapi_json():
 
 
 def _body_name(operation):
-    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    return ref.rsplit("/", 1)[1]
+    content = operation["requestBody"]["content"]
+    if "application/json" not in content:
+        return next(iter(content))
+    return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
 
 
 def _who(operation):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, current_app, jsonify, request
 
 from gateway.auth import authorize
-from gateway.calls import idempotency_key, json_body
+from gateway.calls import file_body, idempotency_key, json_body
 
 PUBLIC = None
 AUTHENTICATED = "authenticated"
@@ -29,6 +29,8 @@ class Route:
     status: int = 200
     idempotent: bool = False         # moves money: requires an Idempotency-Key
     errors: tuple = field(default=())  # further statuses this route may answer (409, 429)
+    body_media: str = "application/json"      # text/csv: the raw file, base64 to the service
+    response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
 
     @property
     def path(self):
@@ -44,12 +46,14 @@ def route(rule, method, *, summary, roles, tag, **options):
 
         @functools.wraps(handler)
         def view(**path):
+            path = {name: str(value) for name, value in path.items()}  # UUIDs cross RPC as text
             principal = authorize(spec.roles, path.get("organisation_id"))
             arguments = dict(path)
             if spec.query is not None:
                 arguments["query"] = request.args.to_dict()
             if spec.body is not None:
-                arguments["body"] = json_body()
+                arguments["body"] = (json_body() if spec.body_media == "application/json"
+                                     else file_body(spec.body_media))
             if spec.idempotent:
                 arguments["idempotency_key"] = idempotency_key()
             if spec.roles is not PUBLIC:
@@ -57,8 +61,12 @@ def route(rule, method, *, summary, roles, tag, **options):
             result, headers = handler(**arguments), {}
             if isinstance(result, tuple):  # (body, headers)
                 result, headers = result
-            response = (jsonify(result) if spec.response is not None
-                        else current_app.response_class())
+            if spec.response is None:
+                response = current_app.response_class()
+            elif spec.response_media == "application/json":
+                response = jsonify(result)
+            else:
+                response = current_app.response_class(result, mimetype=spec.response_media)
             response.status_code = spec.status
             response.headers.update(headers)
             return response

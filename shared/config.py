@@ -45,6 +45,16 @@ class Settings:
     # Signs the gateway's access tokens; every gateway replica needs the same one.
     jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET", ""))
     access_token_seconds: int = field(default_factory=lambda: _int("ACCESS_TOKEN_SECONDS", 900))
+    # Members: the circles of membership, the dues scale (JSON, see
+    # services/members/domain/memberships.py), the grace before unpaid dues lapse a
+    # membership, the day renewal for next year opens, how often the calendar runs.
+    membership_circles: tuple = field(default_factory=lambda: tuple(
+        os.environ.get("MEMBERSHIP_CIRCLES", "core,project,ally").split(",")))
+    dues_scale_json: str = field(default_factory=lambda: os.environ.get("DUES_SCALE", ""))
+    dues_grace_days: int = field(default_factory=lambda: _int("DUES_GRACE_DAYS", 60))
+    renewal_opens_on: str = field(default_factory=lambda: os.environ.get("RENEWAL_OPENS_ON",
+                                                                         "12-01"))
+    calendar_seconds: float = field(default_factory=lambda: _float("CALENDAR_SECONDS", 300.0))
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
     password_hash_time_cost: int = field(
         default_factory=lambda: _int("PASSWORD_HASH_TIME_COST", 3))
@@ -62,6 +72,10 @@ class Settings:
             "RPC_TIMEOUT": self.rpc_timeout,
             "OUTBOX_POLL_INTERVAL": self.outbox_poll_interval,
             "OUTBOX_BATCH_SIZE": self.outbox_batch_size,
+            "MEMBERSHIP_CIRCLES": list(self.membership_circles),
+            "DUES_SCALE_JSON": self.dues_scale_json,
+            "DUES_GRACE_DAYS": self.dues_grace_days,
+            "RENEWAL_OPENS_ON": self.renewal_opens_on,
             "PASSWORD_HASH_TIME_COST": self.password_hash_time_cost,
             "PASSWORD_HASH_MEMORY_KIB": self.password_hash_memory_kib,
         }

@@ -1,5 +1,7 @@
 """Loading input with marshmallow, turning its errors into a DomainError by field."""
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError
+from decimal import Decimal
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 
 from shared.errors import invalid
 
@@ -39,3 +41,29 @@ def load(schema: Schema, payload, *, strict=True):
         return schema.load(payload, unknown=RAISE if strict else EXCLUDE)
     except ValidationError as exc:
         raise invalid(flatten_errors(exc.messages)) from None
+
+
+class Hundredths(fields.Field):
+    """A quantity with at most two decimals in the API (FTE, hours), an integer count of
+    hundredths inside (12.5 is 1250), so that sums are exact."""
+
+    def __init__(self, *, maximum=100_000, **kwargs):
+        self.maximum = maximum
+        # No `multipleOf: 0.01`: float division makes validators refuse 0.07.
+        metadata = {"type": "number", "minimum": 0, "maximum": maximum,
+                    "description": "At most two decimals.", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("A number is expected.")
+        amount = Decimal(str(value))
+        if not amount.is_finite() or amount < 0 or amount > self.maximum:
+            raise ValidationError(f"A number from 0 to {self.maximum} is expected.")
+        hundredths = amount * 100
+        if hundredths != hundredths.to_integral_value():
+            raise ValidationError("At most two decimals.")
+        return int(hundredths)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value / 100

@@ -1,7 +1,9 @@
 """Funding: crowdfunding campaigns and the contributions they take."""
+import sqlalchemy as sa
 from nameko.rpc import RpcProxy
 
 from services.funding import domain, models, schemas
+from services.members.schemas import PERSON_ERASED
 from services.projects.schemas import PROJECT_SUBMITTED
 from shared.database import get_or_not_found, insert_ignoring_duplicate
 from shared.errors import invalid
@@ -22,6 +24,16 @@ class FundingService(ServiceBase):
     def remember_project(self, uow, envelope):
         project = PROJECT_SUBMITTED.read(envelope["data"])
         _remember_project(uow.session, str(project["project_id"]), project["title"])
+
+    @subscribe("members", "person_erased")
+    def forget_person(self, uow, envelope):
+        """A person erased in members leaves no name on their contributions here."""
+        accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
+        if accounts:
+            uow.session.execute(
+                sa.update(models.Contribution)
+                .where(models.Contribution.contributor_account_id.in_(accounts))
+                .values(contributor_name=None))
 
     @rpc
     def create_campaign(self, payload):

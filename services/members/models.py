@@ -1,5 +1,5 @@
 """Members' tables."""
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,9 +18,121 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     legal_form: Mapped[str] = mapped_column(sa.String(40))
     siret: Mapped[str | None] = mapped_column(sa.String(14), unique=True)
+    siren: Mapped[str | None] = mapped_column(sa.String(9), index=True)
+    rna: Mapped[str | None] = mapped_column(sa.String(10))
+    street: Mapped[str | None] = mapped_column(sa.String(200))
     postal_code: Mapped[str] = mapped_column(sa.String(5))
     commune: Mapped[str] = mapped_column(sa.String(120))
+    territory: Mapped[str] = mapped_column(sa.String(20), server_default="outside")
+    sector: Mapped[str | None] = mapped_column(sa.String(120))
+    # FTE in hundredths: 12.5 FTE is 1250, so that sums are exact
+    headcount_fte_hundredths: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Contact(Base):
+    """A person to reach at an organisation, with their consent to be contacted."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("organisations.id"),
+                                                 index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    role: Mapped[str | None] = mapped_column(sa.String(120))
+    consent_to_contact: Mapped[bool] = mapped_column(sa.Boolean)
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "year"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("organisations.id"))
+    year: Mapped[int] = mapped_column(sa.Integer, index=True)
+    circle: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(20), index=True)
+    dues_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    paid_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MembershipMove(Base):
+    """Each change of a membership's status: when, by whom, why. Never edited."""
+
+    __tablename__ = "membership_moves"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    membership_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("memberships.id"),
+                                               index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    by: Mapped[str] = mapped_column(sa.String(64))  # an account id, or "calendar"
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+
+class DuesPayment(Base):
+    __tablename__ = "dues_payments"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    membership_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("memberships.id"),
+                                               index=True)
+    amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    paid_on: Mapped[date] = mapped_column(sa.Date)
+    method: Mapped[str] = mapped_column(sa.String(20))
+    reference: Mapped[str | None] = mapped_column(sa.String(120))
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class MutualisedService(Base):
+    """A service whose staff members share: accounting, payroll, communication..."""
+
+    __tablename__ = "mutualised_services"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    fte_carried_hundredths: Mapped[int] = mapped_column(sa.Integer)
+    pricing: Mapped[str] = mapped_column(sa.String(10))
+    price_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("organisations.id"),
+                                                 index=True)
+    service_id: Mapped[str] = mapped_column(sa.String(36),
+                                            sa.ForeignKey("mutualised_services.id"))
+    hours_per_month_hundredths: Mapped[int | None] = mapped_column(sa.Integer)
+    starts_on: Mapped[date] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Invoice(Base):
+    """A month's mutualisation fees for one organisation: issued once."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "year", "month"),)
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("organisations.id"))
+    year: Mapped[int] = mapped_column(sa.Integer)
+    month: Mapped[int] = mapped_column(sa.Integer)
+    total_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    lines: Mapped[str] = mapped_column(sa.Text)  # JSON
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class RoleList(sa.TypeDecorator):

@@ -1,18 +1,34 @@
 """What goes in and out of members: RPC payloads and event data."""
 from marshmallow import Schema, fields, validate
 
-from services.members.domain import LEGAL_FORMS, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
+from services.members.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
+from services.members.domain.memberships import STATUSES
+from services.members.domain.mutualisation import PRICINGS
+from services.members.domain.organisations import LEGAL_FORMS, TERRITORIES
 from shared.envelope import EventSpec
 from shared.pagination import PageQuery
+from shared.schemas import Hundredths
+
+Cents = fields.Integer
+MAX_CENTS = 100_000_000_000
+Year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
+
+# --- organisations and contacts ------------------------------------------------------
 
 
 class RegisterOrganisation(Schema):
     name = fields.String(required=True, validate=validate.Length(min=2, max=200))
     legal_form = fields.String(required=True, validate=validate.OneOf(LEGAL_FORMS))
-    siret = fields.String(load_default=None, allow_none=True)
+    siret = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    siren = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=15))
+    rna = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=12))
+    street = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     postal_code = fields.String(required=True, validate=validate.Regexp(
         r"^\d{5}$", error="A French postal code has 5 digits."))
     commune = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    territory = fields.String(load_default="outside", validate=validate.OneOf(TERRITORIES))
+    sector = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    headcount_fte = Hundredths(load_default=0)
 
 
 class Organisation(Schema):
@@ -20,15 +36,229 @@ class Organisation(Schema):
     name = fields.String()
     legal_form = fields.String()
     siret = fields.String(allow_none=True)
+    siren = fields.String(allow_none=True)
+    rna = fields.String(allow_none=True)
+    street = fields.String(allow_none=True)
     postal_code = fields.String()
     commune = fields.String()
+    territory = fields.String()
+    sector = fields.String(allow_none=True)
+    headcount_fte = Hundredths(attribute="headcount_fte_hundredths")
     registered_at = fields.AwareDateTime()
 
 
 class ListOrganisations(PageQuery):
     legal_form = fields.String(validate=validate.OneOf(LEGAL_FORMS))
+    territory = fields.String(validate=validate.OneOf(TERRITORIES))
     commune = fields.String(validate=validate.Length(min=1, max=120))
 
+
+class ImportQuery(Schema):
+    mode = fields.String(load_default="valid_rows",
+                         validate=validate.OneOf(("valid_rows", "all_or_nothing")))
+
+
+class ImportedRow(Schema):
+    line = fields.Integer()
+    status = fields.String(metadata={"enum": ["imported", "invalid", "not_imported"]})
+    organisation_id = fields.String(allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ImportReport(Schema):
+    mode = fields.String()
+    committed = fields.Boolean()
+    imported = fields.Integer()
+    rejected = fields.Integer()
+    rows = fields.List(fields.Nested(ImportedRow))
+
+
+class AddContact(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^\+?[0-9 .()-]{6,30}$", error="A phone number has digits, spaces and + . ( ) -"))
+    role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    consent_to_contact = fields.Boolean(required=True)
+
+
+class Contact(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    consent_to_contact = fields.Boolean()
+    consent_recorded_at = fields.AwareDateTime(allow_none=True)
+
+
+def items_of(schema):
+    return Schema.from_dict({"items": fields.List(fields.Nested(schema))},
+                            name=f"{schema.__name__}List")
+
+
+# --- memberships and dues ------------------------------------------------------------
+
+
+class ApplyForMembership(Schema):
+    year = Year
+    circle = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class MoveMembership(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class PayDues(Schema):
+    amount_cents = Cents(required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS))
+    paid_on = fields.Date(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(
+        ("transfer", "cheque", "cash", "card", "direct_debit")))
+    reference = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=120))
+
+
+class Renewal(Schema):
+    year = Year
+
+
+class ListMemberships(PageQuery):
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    circle = fields.String(validate=validate.Length(min=1, max=40))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+class MembershipMove(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    at = fields.AwareDateTime()
+    by = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class Membership(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    year = fields.Integer()
+    circle = fields.String()
+    status = fields.String()
+    dues_cents = fields.Integer()
+    paid_cents = fields.Integer()
+    activated_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class MembershipWithMoves(Membership):
+    moves = fields.List(fields.Nested(MembershipMove))
+
+
+class DuesPayment(Schema):
+    id = fields.String()
+    membership_id = fields.String()
+    amount_cents = fields.Integer()
+    paid_on = fields.Date()
+    method = fields.String()
+    reference = fields.String(allow_none=True)
+    recorded_at = fields.AwareDateTime()
+
+
+class RenewalOutcome(Schema):
+    from_year = fields.Integer()
+    year = fields.Integer()
+    renewed = fields.Integer()
+
+
+# --- mutualised services -------------------------------------------------------------
+
+
+class AddMutualisedService(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    description = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=2000))
+    fte_carried = Hundredths(required=True, maximum=1000)
+    pricing = fields.String(required=True, validate=validate.OneOf(PRICINGS))
+    price_cents = Cents(required=True, strict=True, validate=validate.Range(min=0, max=MAX_CENTS))
+
+
+class MutualisedService(Schema):
+    id = fields.String()
+    name = fields.String()
+    description = fields.String(allow_none=True)
+    fte_carried = Hundredths(attribute="fte_carried_hundredths")
+    pricing = fields.String()
+    price_cents = fields.Integer()
+
+
+class Subscribe(Schema):
+    service_id = fields.UUID(required=True)
+    hours_per_month = Hundredths(load_default=None, allow_none=True, maximum=744)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True)
+
+
+class EndSubscription(Schema):
+    ends_on = fields.Date(required=True)
+
+
+class Subscription(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    service_id = fields.String()
+    hours_per_month = Hundredths(attribute="hours_per_month_hundredths", allow_none=True)
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+
+
+class InvoiceMonth(Schema):
+    year = Year
+    month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
+
+
+class InvoiceLine(Schema):
+    subscription_id = fields.String()
+    service_id = fields.String()
+    service = fields.String()
+    hours_per_month = Hundredths(attribute="hours_per_month_hundredths", allow_none=True)
+    amount_cents = fields.Integer()
+
+
+class Invoice(Schema):
+    id = fields.String()
+    organisation_id = fields.String()
+    year = fields.Integer()
+    month = fields.Integer()
+    total_cents = fields.Integer()
+    lines = fields.List(fields.Nested(InvoiceLine))
+    issued_at = fields.AwareDateTime()
+
+
+class MutualisationSummary(Schema):
+    on = fields.Date()
+    services = fields.Integer()
+    subscribers = fields.Integer()
+    fte_carried = Hundredths()
+    subscribed_fte_carried = Hundredths()
+
+
+# --- privacy -------------------------------------------------------------------------
+
+
+class PersonQuery(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class Erasure(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class ErasureOutcome(Schema):
+    accounts = fields.Integer()
+    contacts = fields.Integer()
+
+
+# --- accounts ------------------------------------------------------------------------
 
 Password = fields.String  # load-only everywhere: a password is never dumped
 
@@ -72,20 +302,98 @@ class Account(Schema):
     created_at = fields.AwareDateTime()
 
 
+class PersonalData(Schema):
+    """Everything held about a person, for their right of access."""
+
+    email = fields.String()
+    accounts = fields.List(fields.Nested(Account))
+    contacts = fields.List(fields.Nested(Contact))
+
+
+# --- events --------------------------------------------------------------------------
+
+
 class OrganisationRegistered(Schema):
     organisation_id = fields.UUID(required=True)
     name = fields.String(required=True)
     legal_form = fields.String(required=True)
     siret = fields.String(required=True, allow_none=True)
+    siren = fields.String(required=True, allow_none=True)
     postal_code = fields.String(required=True)
     commune = fields.String(required=True)
+    territory = fields.String(required=True)
+    sector = fields.String(required=True, allow_none=True)
+    headcount_fte = fields.Float(required=True)
 
 
-ORGANISATION_REGISTERED = EventSpec(
-    "members", "organisation_registered", 1, OrganisationRegistered,
-    "An organisation was added to the cluster's register.",
-)
+class ContactAdded(Schema):
+    contact_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    consent_to_contact = fields.Boolean(required=True)
 
+
+class MembershipApplied(Schema):
+    membership_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    year = fields.Integer(required=True, strict=True)
+    circle = fields.String(required=True)
+    dues_cents = fields.Integer(required=True, strict=True)
+
+
+class MembershipRenewed(MembershipApplied):
+    previous_membership_id = fields.UUID(required=True)
+
+
+class MembershipStatusChanged(Schema):
+    membership_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    year = fields.Integer(required=True, strict=True)
+    circle = fields.String(required=True)
+    from_status = fields.String(required=True)
+    to_status = fields.String(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+    by = fields.String(required=True)
+
+
+class DuesPaid(Schema):
+    payment_id = fields.UUID(required=True)
+    membership_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    year = fields.Integer(required=True, strict=True)
+    amount_cents = fields.Integer(required=True, strict=True)
+    paid_on = fields.Date(required=True)
+
+
+class MutualisedServiceAdded(Schema):
+    service_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    fte_carried = fields.Float(required=True)
+    pricing = fields.String(required=True)
+    price_cents = fields.Integer(required=True, strict=True)
+
+
+class SubscriptionStarted(Schema):
+    subscription_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    service_id = fields.UUID(required=True)
+    hours_per_month = fields.Float(required=True, allow_none=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+
+
+class SubscriptionEnded(Schema):
+    subscription_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    service_id = fields.UUID(required=True)
+    ends_on = fields.Date(required=True)
+
+
+class MutualisationInvoiced(Schema):
+    invoice_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    year = fields.Integer(required=True, strict=True)
+    month = fields.Integer(required=True, strict=True)
+    total_cents = fields.Integer(required=True, strict=True)
 
 
 class AccountCreated(Schema):
@@ -94,9 +402,48 @@ class AccountCreated(Schema):
     organisation_id = fields.UUID(required=True, allow_none=True)
 
 
-ACCOUNT_CREATED = EventSpec(
-    "members", "account_created", 1, AccountCreated,
-    "Someone can now sign in, with these roles. No personal data travels.",
-)
+class PersonErased(Schema):
+    account_ids = fields.List(fields.UUID(), required=True)
+    contact_ids = fields.List(fields.UUID(), required=True)
 
-PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ACCOUNT_CREATED)
+
+def _event(name, version, schema, description):
+    return EventSpec("members", name, version, schema, description)
+
+
+ORGANISATION_REGISTERED = _event(
+    "organisation_registered", 2, OrganisationRegistered,
+    "An organisation was added to the cluster's register. v2 adds SIREN, territory, sector "
+    "and headcount (FTE, two decimals).")
+CONTACT_ADDED = _event("contact_added", 1, ContactAdded,
+                       "A person to contact was recorded at an organisation (no personal data "
+                       "travels).")
+MEMBERSHIP_APPLIED = _event("membership_applied", 1, MembershipApplied,
+                            "An organisation applied to be a member for a year, in a circle.")
+MEMBERSHIP_RENEWED = _event("membership_renewed", 1, MembershipRenewed,
+                            "An active membership was carried into the next year, active.")
+MEMBERSHIP_STATUS_CHANGED = _event(
+    "membership_status_changed", 1, MembershipStatusChanged,
+    "A membership moved (applied, active, lapsed, resigned); `by` is an account id, or "
+    "`calendar` when the dues deadline lapsed it.")
+DUES_PAID = _event("dues_paid", 1, DuesPaid, "A payment of yearly dues was recorded.")
+MUTUALISED_SERVICE_ADDED = _event("mutualised_service_added", 1, MutualisedServiceAdded,
+                                  "A shared service joined the catalogue, with the FTE it "
+                                  "carries.")
+SUBSCRIPTION_STARTED = _event("subscription_started", 1, SubscriptionStarted,
+                              "An organisation subscribed to a mutualised service.")
+SUBSCRIPTION_ENDED = _event("subscription_ended", 1, SubscriptionEnded,
+                            "A subscription was given an end date.")
+MUTUALISATION_INVOICED = _event("mutualisation_invoiced", 1, MutualisationInvoiced,
+                                "A month's mutualisation fees were invoiced to an "
+                                "organisation.")
+ACCOUNT_CREATED = _event("account_created", 1, AccountCreated,
+                         "Someone can now sign in, with these roles. No personal data travels.")
+PERSON_ERASED = _event("person_erased", 1, PersonErased,
+                       "A person's data was erased here; every service that keeps something "
+                       "about these accounts or contacts erases it too.")
+
+PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, CONTACT_ADDED, MEMBERSHIP_APPLIED,
+                    MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
+                    MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
+                    MUTUALISATION_INVOICED, ACCOUNT_CREATED, PERSON_ERASED)

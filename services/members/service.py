@@ -1,14 +1,28 @@
-"""Members: the register of the cluster's organisations, and the accounts that sign in."""
+"""Members: the register of organisations, their memberships and dues, the mutualised
+services they share, and the accounts that sign in."""
+import base64
+import binascii
+import json
 import uuid
+from datetime import timedelta
 from functools import lru_cache
 
 import argon2
 import sqlalchemy as sa
 from eventlet import tpool
+from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
-from services.members import domain, models, schemas
-from shared.database import get_or_not_found, upsertable_insert
+from services.members import models, schemas
+from services.members.domain import (
+    accounts,
+    memberships,
+    mutualisation,
+    organisations,
+    spreadsheets,
+)
+from shared.config import Settings
+from shared.database import get_or_not_found, insert_ignoring_duplicate, upsertable_insert
 from shared.errors import TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError, conflict, invalid
 from shared.pagination import paginate
 from shared.rpc import rpc
@@ -20,6 +34,8 @@ INVALID_CREDENTIALS = DomainError(UNAUTHENTICATED, "invalid_credentials",
                                   "The email or the password is wrong.")
 INVALID_REFRESH_TOKEN = DomainError(UNAUTHENTICATED, "invalid_refresh_token",
                                     "This refresh token is unknown, expired or revoked.")
+CALENDAR = "calendar"  # who moves a membership when no one does
+ERASED_NAME = "Personne effacée"
 
 
 class MembersService(ServiceBase):
@@ -30,23 +46,16 @@ class MembersService(ServiceBase):
 
     @rpc
     def register_organisation(self, payload):
-        values = domain.new_organisation(load(schemas.RegisterOrganisation(), payload))
-        try:
+        values = organisations.new_organisation(load(schemas.RegisterOrganisation(), payload))
+        with _siret_guard(values["siret"]):
             with self.db() as uow:
-                siret_taken = sa.select(models.Organisation.id).where(
-                    models.Organisation.siret == values["siret"])
-                if values["siret"] and uow.session.scalar(siret_taken):
+                if values["siret"] and _siret_registered(uow.session, [values["siret"]]):
                     raise _siret_taken(values["siret"])
-                organisation = models.Organisation(**values)
-                uow.session.add(organisation)
-                uow.session.flush()
-                uow.emit(schemas.ORGANISATION_REGISTERED, {
-                    "organisation_id": organisation.id, "name": organisation.name,
-                    "legal_form": organisation.legal_form, "siret": organisation.siret,
-                    "postal_code": organisation.postal_code, "commune": organisation.commune,
-                })
-        except IntegrityError:  # a concurrent registration of the same SIRET won
-            raise _siret_taken(values["siret"]) from None
+                if not values["siret"] and _names_registered(uow.session, [values]):
+                    raise conflict("organisation_already_registered",
+                                   "An organisation with this name is registered at this "
+                                   "postal code; give its SIRET if it is another one.")
+                organisation = _register(uow, values)
         return schemas.Organisation().dump(organisation)
 
     @rpc
@@ -61,7 +70,375 @@ class MembersService(ServiceBase):
         with self.db.read() as session:
             return paginate(session, models.Organisation, params,
                             created_at=models.Organisation.registered_at,
-                            filters=("legal_form", "commune"), dump=schemas.Organisation().dump)
+                            filters=("legal_form", "territory", "commune"),
+                            dump=schemas.Organisation().dump)
+
+    @rpc
+    def import_organisations(self, csv_base64, query):
+        """Register the organisations of a spreadsheet. Every row is checked first; then
+        either every valid row is registered (mode valid_rows) or, if any row is invalid,
+        none is (mode all_or_nothing). Either way each row is reported."""
+        mode = load(schemas.ImportQuery(), query)["mode"]
+        rows = spreadsheets.read_rows(_decode_file(csv_base64))
+        with self.db.read() as session:
+            checked = _check_rows(session, rows)
+        valid = [values for _, values, errors in checked if not errors]
+        commit = len(valid) == len(checked) or mode == "valid_rows"
+        if commit and valid:
+            with _siret_guard("in this file"):
+                with self.db() as uow:
+                    for values in valid:
+                        _register(uow, values)
+        report = [{"line": line,
+                   "organisation_id": values["id"] if commit and not errors else None,
+                   "status": "invalid" if errors else ("imported" if commit else "not_imported"),
+                   "errors": errors}
+                  for line, values, errors in checked]
+        imported = len(valid) if commit else 0
+        return schemas.ImportReport().dump({
+            "mode": mode, "committed": commit, "imported": imported,
+            "rejected": len(checked) - len(valid), "rows": report})
+
+    @rpc
+    def export_organisations(self):
+        """The register as CSV for a French spreadsheet, base64-encoded for the wire."""
+        with self.db.read() as session:
+            rows = session.scalars(sa.select(models.Organisation)
+                                   .order_by(models.Organisation.name)).all()
+            dumped = schemas.Organisation().dump(rows, many=True)
+        return base64.b64encode(spreadsheets.export(dumped)).decode()
+
+    @rpc
+    def add_contact(self, organisation_id, payload):
+        data = load(schemas.AddContact(), payload)
+        with self.db() as uow:
+            get_or_not_found(uow.session, models.Organisation, organisation_id, "organisation")
+            contact = models.Contact(**organisations.new_contact(str(organisation_id), data,
+                                                                 utcnow()))
+            uow.session.add(contact)
+            uow.session.flush()
+            uow.emit(schemas.CONTACT_ADDED, {"contact_id": contact.id,
+                                             "organisation_id": contact.organisation_id,
+                                             "consent_to_contact": contact.consent_to_contact})
+        return schemas.Contact().dump(contact)
+
+    @rpc
+    def list_contacts(self, organisation_id):
+        with self.db.read() as session:
+            get_or_not_found(session, models.Organisation, organisation_id, "organisation")
+            contacts = session.scalars(
+                sa.select(models.Contact)
+                .where(models.Contact.organisation_id == str(organisation_id),
+                       models.Contact.erased_at.is_(None))
+                .order_by(models.Contact.created_at)).all()
+            return {"items": schemas.Contact().dump(contacts, many=True)}
+
+    # --- memberships -------------------------------------------------------------------
+
+    @rpc
+    def apply_for_membership(self, organisation_id, payload):
+        data = load(schemas.ApplyForMembership(), payload)
+        memberships.check_circle(data["circle"], self.config["MEMBERSHIP_CIRCLES"])
+        try:
+            with self.db() as uow:
+                organisation = get_or_not_found(uow.session, models.Organisation,
+                                                organisation_id, "organisation")
+                membership = models.Membership(**memberships.new_membership(
+                    _as_dict(organisation), data["year"], data["circle"], "applied",
+                    self._dues_scale()))
+                uow.session.add(membership)
+                uow.session.flush()
+                uow.emit(schemas.MEMBERSHIP_APPLIED, _membership_event(membership))
+        except IntegrityError:
+            raise conflict("membership_exists",
+                           f"This organisation already has a membership for {data['year']}.",
+                           year=data["year"]) from None
+        return schemas.Membership().dump(membership)
+
+    @rpc
+    def organisation_memberships(self, organisation_id):
+        with self.db.read() as session:
+            get_or_not_found(session, models.Organisation, organisation_id, "organisation")
+            rows = session.scalars(sa.select(models.Membership)
+                                   .where(models.Membership.organisation_id == str(organisation_id))
+                                   .order_by(models.Membership.year)).all()
+            return {"items": schemas.Membership().dump(rows, many=True)}
+
+    @rpc
+    def list_memberships(self, query):
+        params = load(schemas.ListMemberships(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Membership, params,
+                            created_at=models.Membership.created_at,
+                            filters=("year", "circle", "status"),
+                            dump=schemas.Membership().dump)
+
+    @rpc
+    def move_membership(self, membership_id, payload, by):
+        """An animator's move: approve, resign, or bring back a lapsed membership."""
+        data = load(schemas.MoveMembership(), payload)
+        with self.db() as uow:
+            membership = get_or_not_found(uow.session, models.Membership, membership_id,
+                                          "membership", for_update=True)
+            memberships.check_move(membership.status, data["status"])
+            _move(uow, membership, data["status"], by, data["reason"])
+        return self._with_moves(membership_id)
+
+    @rpc
+    def get_membership(self, membership_id):
+        return self._with_moves(membership_id)
+
+    @rpc
+    def pay_dues(self, membership_id, payload, idempotency_key, by):
+        """Record a payment of dues; a lapsed membership paid in full is active again."""
+        data = load(schemas.PayDues(), payload)
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"pay_dues:{by}", idempotency_key,
+                                         {"membership_id": str(membership_id), **payload})
+            if replay is not None:
+                return {"replayed": True, "payment": replay}
+            membership = get_or_not_found(uow.session, models.Membership, membership_id,
+                                          "membership", for_update=True)
+            if membership.status in ("applied", "resigned"):
+                raise conflict("membership_not_payable",
+                               f"A membership that is {membership.status} takes no dues.")
+            memberships.check_payment(data["amount_cents"], membership.dues_cents,
+                                      membership.paid_cents)
+            payment = models.DuesPayment(id=str(uuid.uuid4()), membership_id=membership.id,
+                                         recorded_by=by, recorded_at=utcnow(), **data)
+            uow.session.add(payment)
+            membership.paid_cents += payment.amount_cents
+            uow.session.flush()
+            uow.emit(schemas.DUES_PAID, {
+                "payment_id": payment.id, "membership_id": membership.id,
+                "organisation_id": membership.organisation_id, "year": membership.year,
+                "amount_cents": payment.amount_cents, "paid_on": payment.paid_on.isoformat()})
+            status = memberships.after_payment(membership.status, membership.dues_cents,
+                                               membership.paid_cents)
+            if status != membership.status:
+                _move(uow, membership, status, by, "dues paid")
+            answer = uow.remember(schemas.DuesPayment().dump(payment))
+        return {"replayed": False, "payment": answer}
+
+    @rpc
+    def renew_memberships(self, payload, by):
+        """Carry every active membership of a year into the next, in one action."""
+        year = load(schemas.Renewal(), payload)["year"]
+        return {"from_year": year, "year": year + 1, "renewed": self._renew(year)}
+
+    @timer(interval=Settings().calendar_seconds)
+    def calendar(self):
+        """Lapse memberships whose dues are overdue and renew those whose year is ending.
+        Every replica runs it: rows are claimed with SKIP LOCKED and renewals are unique
+        per organisation and year, so each change happens once."""
+        self._lapse_overdue()
+        now = utcnow()
+        for year in memberships.years_to_renew(now, self._renewal_opens_on()):
+            self._renew(year)
+
+    def _lapse_overdue(self):
+        now = utcnow()
+        grace = timedelta(days=self.config["DUES_GRACE_DAYS"])
+        Membership = models.Membership
+        with self.db() as uow:
+            candidates = uow.session.scalars(
+                sa.select(Membership)
+                .where(Membership.status == "active",
+                       Membership.paid_cents < Membership.dues_cents,
+                       Membership.activated_at <= now - grace,
+                       Membership.year <= (now - grace).year)
+                .order_by(Membership.id).limit(500).with_for_update(skip_locked=True)).all()
+            for membership in candidates:
+                if memberships.lapses(membership.status, membership.dues_cents,
+                                      membership.paid_cents, membership.year,
+                                      membership.activated_at, now, grace):
+                    _move(uow, membership, "lapsed", CALENDAR, "dues unpaid after the grace period")
+
+    def _renew(self, year):
+        renewed = 0
+        Membership = models.Membership
+        with self.db() as uow:
+            actives = uow.session.scalars(
+                sa.select(Membership).where(Membership.year == year, Membership.status == "active")
+                .order_by(Membership.id).with_for_update(skip_locked=True)).all()
+            for previous in actives:
+                organisation = uow.session.get(models.Organisation, previous.organisation_id)
+                values = memberships.new_membership(_as_dict(organisation), year + 1,
+                                                    previous.circle, "active", self._dues_scale())
+                values["activated_at"] = memberships.renewal_start(year + 1)
+                values["created_at"] = utcnow()
+                if not insert_ignoring_duplicate(uow.session, Membership.__table__, values):
+                    continue  # renewed already, here or by another replica
+                renewed += 1
+                uow.emit(schemas.MEMBERSHIP_RENEWED, {
+                    **_membership_event(Membership(**values)),
+                    "previous_membership_id": previous.id})
+        return renewed
+
+    def _with_moves(self, membership_id):
+        with self.db.read() as session:
+            membership = get_or_not_found(session, models.Membership, membership_id,
+                                          "membership")
+            moves = session.scalars(sa.select(models.MembershipMove)
+                                    .where(models.MembershipMove.membership_id == membership.id)
+                                    .order_by(models.MembershipMove.at)).all()
+            return schemas.MembershipWithMoves().dump({**_as_dict(membership), "moves": moves})
+
+    def _dues_scale(self):
+        return _dues_scale(self.config.get("DUES_SCALE_JSON") or "")
+
+    def _renewal_opens_on(self):
+        month, day = self.config["RENEWAL_OPENS_ON"].split("-")
+        return int(month), int(day)
+
+    # --- mutualised services -----------------------------------------------------------
+
+    @rpc
+    def add_mutualised_service(self, payload):
+        data = load(schemas.AddMutualisedService(), payload)
+        try:
+            with self.db() as uow:
+                service = models.MutualisedService(**mutualisation.new_service(data))
+                uow.session.add(service)
+                uow.session.flush()
+                uow.emit(schemas.MUTUALISED_SERVICE_ADDED, {
+                    "service_id": service.id, "name": service.name,
+                    "fte_carried": service.fte_carried_hundredths / 100,
+                    "pricing": service.pricing, "price_cents": service.price_cents})
+        except IntegrityError:
+            raise conflict("service_exists", "A mutualised service has this name.") from None
+        return schemas.MutualisedService().dump(service)
+
+    @rpc
+    def list_mutualised_services(self):
+        with self.db.read() as session:
+            services = session.scalars(sa.select(models.MutualisedService)
+                                       .order_by(models.MutualisedService.name)).all()
+            return {"items": schemas.MutualisedService().dump(services, many=True)}
+
+    @rpc
+    def subscribe(self, organisation_id, payload):
+        data = load(schemas.Subscribe(), payload)
+        with self.db() as uow:
+            get_or_not_found(uow.session, models.Organisation, organisation_id, "organisation")
+            service = uow.session.get(models.MutualisedService, str(data["service_id"]))
+            if service is None:
+                raise invalid({"service_id": ["No mutualised service with this id."]})
+            subscription = models.Subscription(**mutualisation.new_subscription(
+                str(organisation_id), _as_dict(service), data))
+            uow.session.add(subscription)
+            uow.session.flush()
+            uow.emit(schemas.SUBSCRIPTION_STARTED, {
+                "subscription_id": subscription.id,
+                "organisation_id": subscription.organisation_id,
+                "service_id": subscription.service_id,
+                "hours_per_month": _hundredths_to_number(subscription.hours_per_month_hundredths),
+                "starts_on": subscription.starts_on.isoformat(),
+                "ends_on": subscription.ends_on and subscription.ends_on.isoformat()})
+        return schemas.Subscription().dump(subscription)
+
+    @rpc
+    def end_subscription(self, subscription_id, payload):
+        ends_on = load(schemas.EndSubscription(), payload)["ends_on"]
+        with self.db() as uow:
+            subscription = get_or_not_found(uow.session, models.Subscription, subscription_id,
+                                            "subscription", for_update=True)
+            if ends_on < subscription.starts_on:
+                raise invalid({"ends_on": ["A subscription ends after it starts."]})
+            subscription.ends_on = ends_on
+            uow.emit(schemas.SUBSCRIPTION_ENDED, {
+                "subscription_id": subscription.id,
+                "organisation_id": subscription.organisation_id,
+                "service_id": subscription.service_id, "ends_on": ends_on.isoformat()})
+        return schemas.Subscription().dump(subscription)
+
+    @rpc
+    def invoice_month(self, payload, idempotency_key, by):
+        """Invoice a month's mutualisation fees to every subscriber; a month is invoiced
+        once per organisation, whoever asks and however often."""
+        data = load(schemas.InvoiceMonth(), payload)
+        year, month = data["year"], data["month"]
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"invoice_month:{by}", idempotency_key, payload)
+            if replay is not None:
+                return {"replayed": True, "invoices": replay}
+            lines_by_organisation = {}
+            for line, organisation_id in _invoice_lines(uow.session, year, month):
+                lines_by_organisation.setdefault(organisation_id, []).append(line)
+            for organisation_id, lines in lines_by_organisation.items():
+                values = {"id": str(uuid.uuid4()), "organisation_id": organisation_id,
+                          "year": year, "month": month,
+                          "total_cents": sum(line["amount_cents"] for line in lines),
+                          "lines": json.dumps(lines), "issued_at": utcnow()}
+                if insert_ignoring_duplicate(uow.session, models.Invoice.__table__, values):
+                    uow.emit(schemas.MUTUALISATION_INVOICED, {
+                        key: values[key] for key in
+                        ("organisation_id", "year", "month", "total_cents")} | {
+                        "invoice_id": values["id"]})
+            invoices = uow.session.scalars(
+                sa.select(models.Invoice).where(models.Invoice.year == year,
+                                                models.Invoice.month == month)
+                .order_by(models.Invoice.organisation_id)).all()
+            answer = uow.remember(schemas.Invoice().dump(
+                [{**_as_dict(invoice), "lines": json.loads(invoice.lines)}
+                 for invoice in invoices], many=True))
+        return {"replayed": False, "invoices": answer}
+
+    @rpc
+    def mutualisation_summary(self):
+        """Today's picture: how many services, how many organisations subscribe, and the
+        jobs (FTE) the services carry."""
+        today = utcnow().date()
+        with self.db.read() as session:
+            services = session.scalars(sa.select(models.MutualisedService)).all()
+            running = [sub for sub in session.scalars(sa.select(models.Subscription)).all()
+                       if mutualisation.runs_during(sub.starts_on, sub.ends_on, today, today)]
+        subscribed = {sub.service_id for sub in running}
+        return schemas.MutualisationSummary().dump({
+            "on": today, "services": len(services),
+            "subscribers": len({sub.organisation_id for sub in running}),
+            "fte_carried": sum(s.fte_carried_hundredths for s in services),
+            "subscribed_fte_carried": sum(s.fte_carried_hundredths for s in services
+                                          if s.id in subscribed)})
+
+    # --- privacy -----------------------------------------------------------------------
+
+    @rpc
+    def personal_data(self, query):
+        """Everything held here about the person with this email (right of access)."""
+        email = accounts.normalise_email(load(schemas.PersonQuery(), query)["email"])
+        with self.db.read() as session:
+            return schemas.PersonalData().dump({
+                "email": email,
+                "accounts": session.scalars(sa.select(models.Account)
+                                            .where(models.Account.email == email)).all(),
+                "contacts": session.scalars(sa.select(models.Contact)
+                                            .where(models.Contact.email == email)).all()})
+
+    @rpc
+    def erase_person(self, payload):
+        """Anonymise the person here, and tell every other service to (person_erased)."""
+        email = accounts.normalise_email(load(schemas.Erasure(), payload)["email"])
+        now = utcnow()
+        with self.db() as uow:
+            found = uow.session.scalars(sa.select(models.Account)
+                                        .where(models.Account.email == email)).all()
+            contacts = uow.session.scalars(sa.select(models.Contact)
+                                           .where(models.Contact.email == email)).all()
+            for account in found:
+                account.email = f"erased-{account.id}@invalid.example"
+                account.display_name = ERASED_NAME
+                account.password_hash = "!"  # matches no password
+                _revoke(uow.session, models.RefreshToken.account_id == account.id, now)
+            for contact in contacts:
+                contact.name, contact.email, contact.phone = ERASED_NAME, None, None
+                contact.role, contact.consent_to_contact = None, False
+                contact.erased_at = now
+            if found or contacts:
+                uow.emit(schemas.PERSON_ERASED, {
+                    "account_ids": [account.id for account in found],
+                    "contact_ids": [contact.id for contact in contacts]})
+        return {"accounts": len(found), "contacts": len(contacts)}
 
     # --- accounts ----------------------------------------------------------------------
 
@@ -93,14 +470,14 @@ class MembersService(ServiceBase):
         Failures are counted per email and per client, here, so that the limit holds
         across gateway replicas and restarts."""
         data = load(schemas.Login(), payload)
-        email = domain.normalise_email(data["email"])
-        keys = {f"email:{email}": domain.THROTTLES["email"],
-                f"client:{client}": domain.THROTTLES["client"]}
+        email = accounts.normalise_email(data["email"])
+        keys = {f"email:{email}": accounts.THROTTLES["email"],
+                f"client:{client}": accounts.THROTTLES["client"]}
         now = utcnow()
         with self.db.read() as session:
             for key, throttle in keys.items():
                 failure = session.get(models.LoginFailure, key)
-                wait = failure and domain.login_refused_for(
+                wait = failure and accounts.login_refused_for(
                     failure.failures, failure.window_started_at, now, throttle)
                 if wait:
                     raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
@@ -131,7 +508,7 @@ class MembersService(ServiceBase):
             current = session.scalar(
                 sa.select(models.RefreshToken).with_for_update()
                 .where(models.RefreshToken.token_digest
-                       == domain.refresh_token_digest(data["refresh_token"])))
+                       == accounts.refresh_token_digest(data["refresh_token"])))
             reused = current is not None and current.revoked_at is not None
             if reused:
                 _revoke(session, models.RefreshToken.family_id == current.family_id, now)
@@ -151,7 +528,7 @@ class MembersService(ServiceBase):
             _revoke(uow.session, sa.and_(
                 models.RefreshToken.account_id == account_id,
                 models.RefreshToken.token_digest
-                == domain.refresh_token_digest(data["refresh_token"])), utcnow())
+                == accounts.refresh_token_digest(data["refresh_token"])), utcnow())
         return {"revoked": True}
 
     @rpc
@@ -162,7 +539,7 @@ class MembersService(ServiceBase):
             account = get_or_not_found(session, models.Account, account_id, "account")
         if not self._verify(account.password_hash, data["current_password"]):
             raise invalid({"current_password": ["This is not the current password."]})
-        domain.check_password(data["new_password"], account.email, field="new_password")
+        accounts.check_password(data["new_password"], account.email, field="new_password")
         new_hash = self._hash(data["new_password"])
         now = utcnow()
         with self.db() as uow:
@@ -173,9 +550,9 @@ class MembersService(ServiceBase):
         return schemas.Account().dump(account)
 
     def _create_account(self, data, roles, organisation_id):
-        email = domain.normalise_email(data["email"])
-        domain.check_password(data["password"], email)
-        values = domain.new_account(data, roles, organisation_id, self._hash(data["password"]))
+        email = accounts.normalise_email(data["email"])
+        accounts.check_password(data["password"], email)
+        values = accounts.new_account(data, roles, organisation_id, self._hash(data["password"]))
         try:
             with self.db() as uow:
                 taken = sa.select(models.Account.id).where(models.Account.email == email)
@@ -222,7 +599,7 @@ def _dummy_hash(hasher):
 
 
 def _open_session(session, account_id, family_id, now):
-    token, digest, expires_at = domain.new_refresh_token(now)
+    token, digest, expires_at = accounts.new_refresh_token(now)
     session.add(models.RefreshToken(
         id=str(uuid.uuid4()), account_id=account_id, family_id=family_id or str(uuid.uuid4()),
         token_digest=digest, issued_at=now, expires_at=expires_at))
@@ -252,3 +629,143 @@ def _siret_taken(siret):
 
 def _email_taken():
     return conflict("email_already_registered", "An account with this email already exists.")
+
+
+def _as_dict(row) -> dict:
+    return {column.key: getattr(row, column.key) for column in sa.inspect(row).mapper.column_attrs}
+
+
+def _hundredths_to_number(value):
+    return None if value is None else value / 100
+
+
+def _register(uow, values):
+    organisation = models.Organisation(**values, registered_at=utcnow())
+    uow.session.add(organisation)
+    uow.session.flush()
+    uow.emit(schemas.ORGANISATION_REGISTERED, {
+        "organisation_id": organisation.id, "name": organisation.name,
+        "legal_form": organisation.legal_form, "siret": organisation.siret,
+        "siren": organisation.siren, "postal_code": organisation.postal_code,
+        "commune": organisation.commune, "territory": organisation.territory,
+        "sector": organisation.sector,
+        "headcount_fte": organisation.headcount_fte_hundredths / 100})
+    return organisation
+
+
+def _names_registered(session, candidates):
+    """The name keys among `candidates` (values without SIRET) already registered."""
+    keys = {organisations.name_key(c["name"], c["postal_code"]) for c in candidates}
+    postal_codes = {c["postal_code"] for c in candidates}
+    rows = session.execute(sa.select(models.Organisation.name, models.Organisation.postal_code)
+                           .where(models.Organisation.postal_code.in_(postal_codes))).all()
+    return keys & {organisations.name_key(name, postal_code) for name, postal_code in rows}
+
+
+def _siret_registered(session, sirets):
+    return set(session.scalars(sa.select(models.Organisation.siret)
+                               .where(models.Organisation.siret.in_(sirets))).all())
+
+
+class _siret_guard:
+    """A concurrent registration of the same SIRET loses to the unique index: a 409."""
+
+    def __init__(self, siret):
+        self.siret = siret
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and issubclass(exc_type, IntegrityError):
+            raise _siret_taken(self.siret) from None
+        return False
+
+
+def _decode_file(csv_base64):
+    try:
+        return base64.b64decode(csv_base64, validate=True)
+    except (binascii.Error, TypeError, ValueError):
+        raise invalid({"file": ["The file did not arrive intact."]}) from None
+
+
+def _check_rows(session, rows):
+    """Each row as (line, values, errors): values to register if errors is empty."""
+    checked, first_line_of = [], {}
+    for line, row, ragged in rows:
+        errors, values = {}, {}
+        if ragged:
+            errors["_row"] = ["This line has more or fewer cells than the header."]
+        try:
+            values = organisations.new_organisation(
+                load(schemas.RegisterOrganisation(), spreadsheets.to_payload(row)))
+        except DomainError as exc:
+            errors.update(exc.details.get("fields", {"_row": [exc.message]}))
+        # Without a SIRET, the name at a postal code tells one organisation from another.
+        key = values and (values["siret"] or organisations.name_key(values["name"],
+                                                                    values["postal_code"]))
+        field = "siret" if values and values["siret"] else "name"
+        if key and key in first_line_of:
+            errors[field] = [f"The same organisation is already on line {first_line_of[key]}."]
+        elif key:
+            first_line_of[key] = line
+        checked.append((line, values, errors))
+    valid = [values for _, values, errors in checked if not errors]
+    sirets = _siret_registered(session, [v["siret"] for v in valid if v["siret"]])
+    names = _names_registered(session, [v for v in valid if not v["siret"]]) if valid else set()
+    for _, values, errors in checked:
+        if errors:
+            continue
+        if values["siret"] in sirets:
+            errors["siret"] = ["An organisation with this SIRET is already registered."]
+        elif not values["siret"] and organisations.name_key(values["name"],
+                                                            values["postal_code"]) in names:
+            errors["name"] = ["An organisation with this name is already registered at this "
+                              "postal code."]
+    return checked
+
+
+def _membership_event(membership):
+    return {"membership_id": membership.id, "organisation_id": membership.organisation_id,
+            "year": membership.year, "circle": membership.circle,
+            "dues_cents": membership.dues_cents}
+
+
+def _move(uow, membership, status, by, reason=None):
+    """Change a membership's status, keep the move, and say so, in one transaction."""
+    now = utcnow()
+    previous = membership.status
+    membership.status = status
+    if status == "active" and membership.activated_at is None:
+        membership.activated_at = now
+    uow.session.add(models.MembershipMove(id=str(uuid.uuid4()), membership_id=membership.id,
+                                          from_status=previous, to_status=status, at=now,
+                                          by=by, reason=reason))
+    uow.emit(schemas.MEMBERSHIP_STATUS_CHANGED, {
+        "membership_id": membership.id, "organisation_id": membership.organisation_id,
+        "year": membership.year, "circle": membership.circle, "from_status": previous,
+        "to_status": status, "changed_at": now.isoformat(), "by": by})
+
+
+@lru_cache(maxsize=4)
+def _dues_scale(scale_json: str):
+    if not scale_json:
+        return memberships.DEFAULT_DUES_SCALE
+    return {form: [tuple(band) for band in bands] for form, bands in json.loads(scale_json).items()}
+
+
+def _invoice_lines(session, year, month):
+    """(line, organisation id) for every subscription that ran during the month."""
+    first, last = mutualisation.month_bounds(year, month)
+    rows = session.execute(
+        sa.select(models.Subscription, models.MutualisedService)
+        .join(models.MutualisedService,
+              models.MutualisedService.id == models.Subscription.service_id)
+        .where(models.Subscription.starts_on <= last,
+               sa.or_(models.Subscription.ends_on.is_(None),
+                      models.Subscription.ends_on >= first))).all()
+    subscriptions = [{**_as_dict(sub), "name": service.name, "pricing": service.pricing,
+                      "price_cents": service.price_cents} for sub, service in rows]
+    organisation_of = {sub["id"]: sub["organisation_id"] for sub in subscriptions}
+    return [(line, organisation_of[line["subscription_id"]])
+            for line in mutualisation.invoice_lines(subscriptions, year, month)]

@@ -30,15 +30,34 @@ MATRIX = {
     ("POST", "/accounts"): STAFF,
     ("POST", "/organisations"): STAFF,
     ("GET", "/organisations"): STAFF,
-    ("GET", "/organisations/<organisation_id>"): STAFF | {"member_admin"},
+    ("GET", "/organisations/<uuid:organisation_id>"): STAFF | {"member_admin"},
+    ("POST", "/organisations/import"): STAFF,
+    ("GET", "/organisations/export"): STAFF,
+    ("POST", "/organisations/<uuid:organisation_id>/contacts"): STAFF | {"member_admin"},
+    ("GET", "/organisations/<uuid:organisation_id>/contacts"): STAFF | {"member_admin"},
+    ("POST", "/organisations/<uuid:organisation_id>/memberships"): STAFF | {"member_admin"},
+    ("GET", "/organisations/<uuid:organisation_id>/memberships"): STAFF | {"member_admin"},
+    ("GET", "/memberships"): STAFF | {"funder"},
+    ("GET", "/memberships/<uuid:membership_id>"): STAFF,
+    ("POST", "/memberships/<uuid:membership_id>/status"): STAFF,
+    ("POST", "/memberships/<uuid:membership_id>/payments"): STAFF,
+    ("POST", "/memberships/renewals"): STAFF,
+    ("GET", "/mutualised-services"): ANYONE,
+    ("POST", "/mutualised-services"): STAFF,
+    ("POST", "/organisations/<uuid:organisation_id>/subscriptions"): STAFF,
+    ("POST", "/subscriptions/<uuid:subscription_id>/end"): STAFF,
+    ("POST", "/mutualisation/invoices"): STAFF,
+    ("GET", "/mutualisation/summary"): STAFF | {"funder"},
+    ("GET", "/privacy/personal-data"): {"operator"},
+    ("POST", "/privacy/erasures"): {"operator"},
     ("POST", "/projects"): STAFF | {"member_admin"},
     ("GET", "/projects"): ANYONE,
-    ("GET", "/projects/<project_id>"): ANYONE,
+    ("GET", "/projects/<uuid:project_id>"): ANYONE,
     ("POST", "/campaigns"): STAFF,
     ("GET", "/campaigns"): ANYONE,
-    ("GET", "/campaigns/<campaign_id>"): ANYONE,
-    ("POST", "/campaigns/<campaign_id>/publish"): STAFF,
-    ("POST", "/campaigns/<campaign_id>/contributions"): {"citizen"},
+    ("GET", "/campaigns/<uuid:campaign_id>"): ANYONE,
+    ("POST", "/campaigns/<uuid:campaign_id>/publish"): STAFF,
+    ("POST", "/campaigns/<uuid:campaign_id>/contributions"): {"citizen"},
     ("GET", "/reports/summary"): ANYONE,
 }
 CALLERS = (None, "citizen", "member_admin", "animator", "funder", "operator")
@@ -70,9 +89,9 @@ def test_the_written_matrix_covers_every_route():
 @pytest.mark.parametrize("method, rule", sorted(MATRIX))
 def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, method, rule,
                                                              caller):
-    path = rule.replace("<organisation_id>", org_a)
-    for name in ("project_id", "campaign_id"):
-        path = path.replace(f"<{name}>", str(uuid.uuid4()))
+    path = rule.replace("<uuid:organisation_id>", org_a)
+    for name in ("project_id", "campaign_id", "membership_id", "subscription_id"):
+        path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
     answer = platform.request(method, path, {} if method == "POST" else None, headers=headers)
 
@@ -253,7 +272,7 @@ def test_metrics_count_requests_by_route_and_time_rpc_calls(platform):
         platform.get(f"/campaigns/{campaign}")
     text = platform.http.get(platform.base_url + "/metrics").text
     line = next(line for line in text.splitlines() if line.startswith(
-        'gateway_http_requests_total{method="GET",route="/api/v1/campaigns/<campaign_id>",'
+        'gateway_http_requests_total{method="GET",route="/api/v1/campaigns/<uuid:campaign_id>",'
         'status="404"}'))
     assert float(line.split()[-1]) >= 3
     assert 'gateway_http_request_duration_seconds_bucket{le="0.005",method="GET"' in text

@@ -17,7 +17,8 @@ def test_a_service_publishes_only_events_named_after_itself(service_name):
     specs = importlib.import_module(f"services.{service_name}.schemas").PUBLISHED_EVENTS
     for spec in specs:
         assert spec.source == service_name
-        assert re.fullmatch(r"[a-z]+(_[a-z]+)*_[a-z]+ed(_v\d+)?", spec.name), spec.name
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*_([a-z]+ed|paid|sent|made|held|done|given|taken)"
+                            r"(_v\d+)?", spec.name), f"{spec.name}: <thing>_<past verb>"
 
 
 def test_event_types_are_unique():

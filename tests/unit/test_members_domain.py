@@ -1,6 +1,6 @@
 import pytest
 
-from services.members import domain
+from services.members.domain import organisations as domain
 from shared.errors import DomainError
 
 VALID = {"name": "  La  Recyclerie ", "legal_form": "association", "siret": "732 829 320 00074",

@@ -1,0 +1,126 @@
+"""Organisations to and from the spreadsheets animators keep: CSV in UTF-8 or
+Windows-1252, with semicolons (French Excel) or commas, French column names and labels."""
+import csv
+import io
+import unicodedata
+
+from shared.errors import invalid
+
+DELIMITERS = ";,\t"
+
+# Column names, as the animators' spreadsheets spell them, to the API's field names.
+COLUMNS = {
+    "nom": "name", "raison sociale": "name", "name": "name",
+    "forme juridique": "legal_form", "statut": "legal_form", "legal_form": "legal_form",
+    "siret": "siret", "siren": "siren", "rna": "rna", "n rna": "rna",
+    "adresse": "street", "rue": "street", "street": "street",
+    "code postal": "postal_code", "cp": "postal_code", "postal_code": "postal_code",
+    "commune": "commune", "ville": "commune",
+    "territoire": "territory", "territory": "territory",
+    "secteur": "sector", "secteur d'activite": "sector", "sector": "sector",
+    "etp": "headcount_fte", "effectif (etp)": "headcount_fte", "effectif etp": "headcount_fte",
+    "headcount_fte": "headcount_fte",
+}
+LEGAL_FORM_LABELS = {
+    "association": "association", "asso": "association",
+    "scop": "scop", "scic": "scic",
+    "entreprise esus": "esus_company", "esus": "esus_company", "esus_company": "esus_company",
+    "entreprise d'insertion": "integration_enterprise", "ei": "integration_enterprise",
+    "siae": "integration_enterprise", "integration_enterprise": "integration_enterprise",
+    "collectivite": "local_authority", "collectivite territoriale": "local_authority",
+    "commune": "local_authority", "local_authority": "local_authority",
+    "autre": "other", "other": "other",
+}
+TERRITORY_LABELS = {
+    "dombes": "dombes", "val de saone": "val_de_saone", "val-de-saone": "val_de_saone",
+    "val_de_saone": "val_de_saone", "cotiere": "cotiere", "cotiere de l'ain": "cotiere",
+    "hors territoire": "outside", "exterieur": "outside", "outside": "outside",
+}
+EXPORT_COLUMNS = (("name", "Nom"), ("legal_form", "Forme juridique"), ("siret", "SIRET"),
+                  ("siren", "SIREN"), ("rna", "RNA"), ("street", "Adresse"),
+                  ("postal_code", "Code postal"), ("commune", "Commune"),
+                  ("territory", "Territoire"), ("sector", "Secteur"),
+                  ("headcount_fte", "ETP"))
+
+
+def _plain(text: str) -> str:
+    """Lower case, no accents, single spaces: how labels are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252, which spreadsheets export."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise invalid({"file": ["This file is neither UTF-8 nor Windows-1252 text: save it "
+                                "as CSV (UTF-8) from the spreadsheet."]}) from None
+
+
+def read_rows(raw: bytes):
+    """The file's rows as dicts of API field names, each with its line number; unknown
+    columns are reported, not silently dropped."""
+    text = decode(raw)
+    if not text.strip():
+        raise invalid({"file": ["The file is empty."]})
+    first_line = text.splitlines()[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader)
+    fields = [COLUMNS.get(_plain(name).replace("°", "")) for name in header]
+    unknown = [name for name, field in zip(header, fields, strict=True)
+               if field is None and name.strip()]
+    if unknown:
+        raise invalid({"file": [f"Unknown columns: {', '.join(unknown)}. Known: "
+                                f"{', '.join(sorted(set(COLUMNS)))}."]})
+    if "name" not in fields:
+        raise invalid({"file": ["The file needs a column for the name (Nom)."]})
+    rows = []
+    for values in reader:
+        if not any(value.strip() for value in values):
+            continue
+        # zip stops at the shorter: a ragged row is reported by the caller, not guessed at
+        row = {field: value.strip() for field, value in zip(fields, values)  # noqa: B905
+               if field and value.strip()}
+        rows.append((reader.line_num, row, len(values) != len(header)))
+    return rows
+
+
+def to_payload(row: dict) -> dict:
+    """A spreadsheet row as the JSON payload of a registration: labels to codes, decimal
+    commas to numbers. What can't be converted is left for the schema to refuse."""
+    payload = dict(row)
+    if "legal_form" in payload:
+        payload["legal_form"] = LEGAL_FORM_LABELS.get(_plain(payload["legal_form"]),
+                                                      payload["legal_form"])
+    if "territory" in payload:
+        payload["territory"] = TERRITORY_LABELS.get(_plain(payload["territory"]),
+                                                    payload["territory"])
+    if "headcount_fte" in payload:
+        text = payload["headcount_fte"].replace(",", ".").replace(" ", "")
+        try:
+            payload["headcount_fte"] = float(text) if "." in text else int(text)
+        except ValueError:
+            pass
+    return payload
+
+
+def export(organisations) -> bytes:
+    """CSV a French spreadsheet opens as it is: UTF-8 with BOM, semicolons, decimal commas."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    for organisation in organisations:
+        values = []
+        for field, _ in EXPORT_COLUMNS:
+            value = organisation.get(field)
+            if field == "headcount_fte":
+                value = f"{value:.2f}".replace(".", ",")
+            values.append("" if value is None else value)
+        writer.writerow(values)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

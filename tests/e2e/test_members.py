@@ -1,0 +1,267 @@
+"""Members through the gateway, with the real services behind: the cluster's twenty
+organisations from the animators' spreadsheet, mutualised services carrying nine jobs,
+memberships and dues, privacy."""
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from shared.database import create_engine
+from tests.support.waiting import wait_until
+
+CLUSTER_CSV = (Path(__file__).parent / "data" / "organisations-dombinnov.csv").read_bytes()
+YEAR = 2026
+# The catalogue of mutualised services: nine jobs (FTE) in all.
+SERVICES = [("Comptabilité", 2.5, "hourly", 4500), ("Paie", 1.5, "monthly", 35000),
+            ("Communication", 2.0, "hourly", 4000), ("Entretien des locaux", 2.0, "hourly", 2800),
+            ("Informatique", 1.0, "monthly", 25000)]
+
+
+def query(platform, service, sql, **params):
+    engine = create_engine(platform.database_urls[service])
+    try:
+        with engine.connect() as connection:
+            return connection.execute(sa.text(sql), params).all()
+    finally:
+        engine.dispose()
+
+
+def upload(platform, content: bytes, mode="valid_rows"):
+    return platform.request("POST", f"/organisations/import?mode={mode}", as_="staff",
+                            headers={"Content-Type": "text/csv"}, data=content)
+
+
+def all_organisations(platform):
+    items, cursor = [], None
+    while True:
+        page = platform.get("/organisations?limit=100" + (f"&cursor={cursor}" if cursor else ""),
+                            as_="staff").json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+@pytest.fixture(scope="module")
+def cluster(platform):
+    """The cluster's register, imported from the spreadsheet animators keep."""
+    answer = upload(platform, CLUSTER_CSV, mode="all_or_nothing")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_the_twenty_organisations_come_from_a_windows_spreadsheet(platform, cluster):
+    assert (cluster["committed"], cluster["imported"], cluster["rejected"]) == (True, 20, 0)
+    organisations = {o["name"]: o for o in all_organisations(platform)}
+    assert len(organisations) == 20
+    horizon = organisations["Val Horizon"]
+    assert (horizon["legal_form"], horizon["territory"], horizon["commune"]) == (
+        "association", "val_de_saone", "Trévoux")
+    assert horizon["headcount_fte"] == 170 and horizon["rna"] == "W012345678"
+    assert horizon["siren"] == horizon["siret"][:9]
+    assert organisations["Crèche Les Petits Pas"]["headcount_fte"] == 14.5
+    assert organisations["Régie de quartier Miribel"]["legal_form"] == "integration_enterprise"
+    events = query(platform, "members", "SELECT payload FROM outbox WHERE routing_key = "
+                   "'organisation_registered'")
+    assert len(events) == 20
+
+
+def test_ten_members_share_services_carrying_nine_jobs(platform, cluster):
+    organisations = sorted(all_organisations(platform), key=lambda o: o["name"])
+    services = []
+    for name, fte, pricing, price in SERVICES:
+        answer = platform.post("/mutualised-services", {"name": name, "fte_carried": fte,
+                                                        "pricing": pricing, "price_cents": price})
+        assert answer.status_code == 201, answer.text
+        services.append(answer.json())
+    for index, organisation in enumerate(organisations[:10]):
+        service = services[index % len(services)]
+        body = {"service_id": service["id"], "starts_on": f"{YEAR}-01-01"}
+        if service["pricing"] == "hourly":
+            body["hours_per_month"] = 12.5
+        answer = platform.post(f"/organisations/{organisation['id']}/subscriptions", body)
+        assert answer.status_code == 201, answer.text
+
+    summary = platform.get("/mutualisation/summary", as_="funder").json()
+    assert (summary["services"], summary["subscribers"]) == (5, 10)
+    assert summary["fte_carried"] == summary["subscribed_fte_carried"] == 9.0
+
+    def archived(event_type):
+        rows = query(platform, "reporting", "SELECT data FROM event_archive WHERE type = :t",
+                     t=event_type)
+        return [json.loads(data) for (data,) in rows]
+    wait_until(lambda: len(archived("members.subscription_started")) == 10, timeout=15,
+               message="ten subscriptions in reporting's archive")
+    assert len({e["organisation_id"] for e in archived("members.subscription_started")}) == 10
+    added = archived("members.mutualised_service_added")
+    assert round(sum(event["fte_carried"] for event in added), 2) == 9.0
+    assert len(archived("members.organisation_registered")) == 20
+
+    invoices = platform.post("/mutualisation/invoices", {"year": YEAR, "month": 3},
+                             **{"Idempotency-Key": "invoices-2026-03"})
+    assert invoices.status_code == 200, invoices.text
+    items = invoices.json()["items"]
+    assert len(items) == 10
+    accounting = next(i for i in items if i["lines"][0]["service"] == "Comptabilité")
+    assert accounting["total_cents"] == 12.5 * 4500 == 56_250
+    again = platform.post("/mutualisation/invoices", {"year": YEAR, "month": 3},
+                          **{"Idempotency-Key": "invoices-2026-03-bis"})
+    assert [i["id"] for i in again.json()["items"]] == [i["id"] for i in items]
+
+
+def test_a_spreadsheet_with_broken_rows_imports_the_good_ones_or_nothing(platform, cluster):
+    lines = ["Nom;Forme juridique;SIRET;Code postal;Commune;ETP",
+             "Bonne Asso;Association;;01330;Villars-les-Dombes;2,5",
+             "Mauvais SIRET;SCOP;81234560100016;01330;Villars-les-Dombes;1",
+             "Forme inconnue;Fondation;;01330;Villars-les-Dombes;1",
+             "Effectif négatif;Association;;01330;Villars-les-Dombes;-3",
+             "Ligne courte;Association",
+             "Déjà là;SCOP;81234560100015;01600;Trévoux;1"]
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    before = len(all_organisations(platform))
+
+    refused = upload(platform, content, mode="all_or_nothing").json()
+    assert (refused["committed"], refused["imported"], refused["rejected"]) == (False, 0, 5)
+    assert len(all_organisations(platform)) == before
+    assert refused["rows"][0]["status"] == "not_imported"
+
+    answer = upload(platform, content)
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert (report["committed"], report["imported"], report["rejected"]) == (True, 1, 5)
+    by_line = {row["line"]: row for row in report["rows"]}
+    assert by_line[2]["status"] == "imported"
+    assert "Luhn" in by_line[3]["errors"]["siret"][0]
+    assert "legal_form" in by_line[4]["errors"]
+    assert "headcount_fte" in by_line[5]["errors"]
+    assert "_row" in by_line[6]["errors"]
+    assert "already registered" in by_line[7]["errors"]["siret"][0]
+    assert len(all_organisations(platform)) == before + 1
+
+
+def test_a_file_in_an_unknown_encoding_or_shape_is_refused_whole(platform, cluster):
+    garbled = upload(platform, b"Nom;Commune\r\n\x81\x8d\x8f;Trevoux\r\n")
+    assert garbled.status_code == 422
+    assert garbled.json()["errors"][0]["field"] == "file"
+    strange = upload(platform, "Nom;Couleur\r\nA;bleu\r\n".encode())
+    assert strange.status_code == 422 and "Couleur" in strange.json()["errors"][0]["messages"][0]
+    not_csv = platform.request("POST", "/organisations/import", as_="staff",
+                               headers={"Content-Type": "application/json"}, data="{}")
+    assert not_csv.status_code == 415
+
+
+def test_the_register_exports_for_a_french_spreadsheet(platform, cluster):
+    answer = platform.get("/organisations/export", as_="staff")
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert answer.content.startswith("\ufeff".encode())
+    text = answer.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Nom;Forme juridique;SIRET")
+    assert "Crèche Les Petits Pas;association;" in text and ";14,50" in text
+    # What goes out comes back in: the export is a valid import (all already registered).
+    report = upload(platform, answer.content).json()
+    assert report["imported"] == 0 and report["rejected"] == len(text.splitlines()) - 1
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"siret": "81234560100016"}, "siret"),
+    ({"siret": "8123456010001"}, "siret"),
+    ({"legal_form": "fondation"}, "legal_form"),
+    ({"headcount_fte": -1}, "headcount_fte"),
+    ({"headcount_fte": 1.005}, "headcount_fte"),
+    ({"rna": "W12"}, "rna"),
+    ({"legal_form": "scop", "rna": "W012000099"}, "rna"),
+    ({"territory": "lyon"}, "territory"),
+])
+def test_bad_organisations_are_refused_on_their_field(platform, body, field):
+    organisation = {"name": "Essai", "legal_form": "association", "postal_code": "01330",
+                    "commune": "Villars-les-Dombes", **body}
+    answer = platform.post("/organisations", organisation)
+    assert answer.status_code == 422, answer.text
+    assert [error["field"] for error in answer.json()["errors"]] == [field]
+
+
+def test_a_siret_registered_twice_is_a_conflict(platform, cluster):
+    answer = platform.post("/organisations", {
+        "name": "Doublon", "legal_form": "association", "siret": "81234560100015",
+        "postal_code": "01600", "commune": "Trévoux"})
+    assert (answer.status_code, answer.json()["code"]) == (409, "siret_already_registered")
+
+
+def test_a_membership_lives_applied_active_paid_and_renewed(platform, cluster):
+    organisation = next(o for o in all_organisations(platform) if o["name"] == "SCOP Bois & Bocage")
+    route = f"/organisations/{organisation['id']}/memberships"
+    unknown_circle = platform.post(route, {"year": YEAR, "circle": "inner"})
+    assert unknown_circle.status_code == 422
+    membership = platform.post(route, {"year": YEAR, "circle": "core"}).json()
+    assert (membership["status"], membership["dues_cents"]) == ("applied", 15_000)
+    assert platform.post(route, {"year": YEAR, "circle": "ally"}).status_code == 409
+
+    status = f"/memberships/{membership['id']}/status"
+    forbidden = platform.post(status, {"status": "lapsed"})
+    assert (forbidden.status_code, forbidden.json()["code"]) == (409, "membership_move_not_allowed")
+    active = platform.post(status, {"status": "active", "reason": "Conseil du 12 mars"}).json()
+    assert active["status"] == "active"
+    assert [(m["from_status"], m["to_status"]) for m in active["moves"]] == [("applied", "active")]
+
+    payments = f"/memberships/{membership['id']}/payments"
+    payment = {"amount_cents": 10_000, "paid_on": f"{YEAR}-03-20", "method": "transfer"}
+    first = platform.post(payments, payment, **{"Idempotency-Key": "dues-1"})
+    replay = platform.post(payments, payment, **{"Idempotency-Key": "dues-1"})
+    assert (first.status_code, replay.headers.get("Idempotent-Replayed")) == (201, "true")
+    assert replay.json() == first.json()
+    too_much = platform.post(payments, {**payment, "amount_cents": 6_000},
+                             **{"Idempotency-Key": "dues-2"})
+    assert too_much.status_code == 422
+    platform.post(payments, {**payment, "amount_cents": 5_000}, **{"Idempotency-Key": "dues-3"})
+    paid = platform.get(f"/memberships/{membership['id']}", as_="staff").json()
+    assert paid["paid_cents"] == paid["dues_cents"] == 15_000
+
+    renewal = platform.post("/memberships/renewals", {"year": YEAR}).json()
+    assert renewal["year"] == YEAR + 1 and renewal["renewed"] >= 1
+    again = platform.post("/memberships/renewals", {"year": YEAR}).json()
+    assert again["renewed"] == 0
+    years = platform.get(route, as_="staff").json()["items"]
+    assert [(m["year"], m["status"]) for m in years] == [(YEAR, "active"), (YEAR + 1, "active")]
+
+
+def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
+    email = f"camille-{uuid.uuid4().hex[:6]}@example.org"
+    organisation = all_organisations(platform)[0]
+    contact = platform.post(f"/organisations/{organisation['id']}/contacts", {
+        "name": "Camille Martin", "email": email, "phone": "+33 4 74 00 00 00",
+        "role": "Trésorière", "consent_to_contact": True})
+    assert contact.status_code == 201, contact.text
+    signup = platform.post("/auth/signup", {"email": email, "password": "a long passphrase",
+                                            "display_name": "Camille"}, as_=None)
+    assert signup.status_code == 201
+    project = platform.post("/projects", {"title": "Jardin partagé", "summary": "…",
+                                          "field": "citizen_economy", "commune": "Trévoux"})
+    campaign = platform.post("/campaigns", {"project_id": project.json()["id"],
+                                            "title": "Des outils", "goal_cents": 100_000,
+                                            "deadline": "2099-01-01T00:00:00+00:00"}).json()
+    platform.post(f"/campaigns/{campaign['id']}/publish")
+    token = platform.login(email, "a long passphrase")["access_token"]
+    given = platform.request("POST", f"/campaigns/{campaign['id']}/contributions",
+                             {"amount_cents": 2_000, "contributor_name": "Camille Martin"},
+                             headers={"Authorization": f"Bearer {token}",
+                                      "Idempotency-Key": "privacy"})
+    assert given.status_code == 201, given.text
+
+    held = platform.get(f"/privacy/personal-data?email={email}", as_="operator").json()
+    assert [a["display_name"] for a in held["accounts"]] == ["Camille"]
+    assert [c["phone"] for c in held["contacts"]] == ["+33 4 74 00 00 00"]
+
+    erased = platform.post("/privacy/erasures", {"email": email}, as_="operator").json()
+    assert erased == {"accounts": 1, "contacts": 1}
+    assert platform.get(f"/privacy/personal-data?email={email}", as_="operator").json() == {
+        "email": email, "accounts": [], "contacts": []}
+    assert platform.post("/auth/login", {"email": email, "password": "a long passphrase"},
+                         as_=None).status_code == 401
+    contacts = platform.get(f"/organisations/{organisation['id']}/contacts", as_="staff").json()
+    assert email not in json.dumps(contacts)
+    # Funding learns of the erasure by event, and forgets the name on the contribution.
+    wait_until(lambda: query(platform, "funding", "SELECT contributor_name FROM contributions "
+                             "WHERE id = :id", id=given.json()["id"]) == [(None,)],
+               message="funding to forget the contributor's name")

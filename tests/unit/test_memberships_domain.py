@@ -1,0 +1,111 @@
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from services.members.domain import memberships, mutualisation, spreadsheets
+from shared.errors import DomainError
+
+UTC = timezone.utc
+GRACE = timedelta(days=60)
+
+
+@pytest.mark.parametrize("current, target", [
+    ("applied", "active"), ("applied", "resigned"), ("active", "lapsed"),
+    ("active", "resigned"), ("lapsed", "active"), ("lapsed", "resigned")])
+def test_the_allowed_moves_pass(current, target):
+    assert memberships.check_move(current, target) is None
+
+
+@pytest.mark.parametrize("current, target", [
+    ("applied", "lapsed"), ("active", "applied"), ("resigned", "active"), ("lapsed", "applied")])
+def test_other_moves_are_conflicts(current, target):
+    with pytest.raises(DomainError) as raised:
+        memberships.check_move(current, target)
+    assert raised.value.code == "membership_move_not_allowed"
+
+
+@pytest.mark.parametrize("legal_form, fte, cents", [
+    ("association", 0, 5_000), ("association", 500, 5_000), ("scop", 501, 15_000),
+    ("scic", 2_000, 15_000), ("association", 17_000, 30_000), ("local_authority", 900, 50_000)])
+def test_dues_follow_the_scale_by_legal_form_and_headcount(legal_form, fte, cents):
+    assert memberships.dues_for(memberships.DEFAULT_DUES_SCALE, legal_form, fte) == cents
+
+
+def test_unpaid_dues_lapse_a_membership_only_after_the_grace_period():
+    activated = datetime(2026, 1, 1, tzinfo=UTC)
+    def lapses(now, paid=0, status="active"):
+        return memberships.lapses(status, 5_000, paid, 2026, activated, now, GRACE)
+    assert not lapses(datetime(2026, 3, 1, tzinfo=UTC))
+    assert lapses(datetime(2026, 3, 2, tzinfo=UTC))
+    assert not lapses(datetime(2026, 6, 1, tzinfo=UTC), paid=5_000)
+    assert not lapses(datetime(2026, 6, 1, tzinfo=UTC), status="applied")
+    late = datetime(2026, 9, 1, tzinfo=UTC)  # activated in September: grace from then
+    assert not memberships.lapses("active", 5_000, 0, 2026, late, late + GRACE / 2, GRACE)
+
+
+def test_paying_in_full_brings_a_lapsed_membership_back():
+    assert memberships.after_payment("lapsed", 5_000, 5_000) == "active"
+    assert memberships.after_payment("lapsed", 5_000, 4_999) == "lapsed"
+    assert memberships.after_payment("active", 5_000, 5_000) == "active"
+
+
+def test_renewal_catches_up_last_year_and_opens_this_year_on_its_date():
+    assert memberships.years_to_renew(datetime(2026, 11, 30, tzinfo=UTC), (12, 1)) == [2025]
+    assert memberships.years_to_renew(datetime(2026, 12, 1, tzinfo=UTC), (12, 1)) == [2025, 2026]
+
+
+def test_a_payment_may_not_exceed_what_remains_due():
+    with pytest.raises(DomainError):
+        memberships.check_payment(3_000, 5_000, 2_500)
+    assert memberships.check_payment(2_500, 5_000, 2_500) is None
+
+
+def test_a_month_is_invoiced_per_subscription_that_ran_in_it_in_whole_cents():
+    subscriptions = [
+        {"id": "a", "service_id": "s1", "name": "Compta", "pricing": "hourly",
+         "price_cents": 4_533, "hours_per_month_hundredths": 1_250,
+         "starts_on": date(2026, 1, 1), "ends_on": None},
+        {"id": "b", "service_id": "s2", "name": "Paie", "pricing": "monthly",
+         "price_cents": 35_000, "hours_per_month_hundredths": None,
+         "starts_on": date(2026, 3, 31), "ends_on": None},
+        {"id": "c", "service_id": "s2", "name": "Paie", "pricing": "monthly",
+         "price_cents": 35_000, "hours_per_month_hundredths": None,
+         "starts_on": date(2025, 1, 1), "ends_on": date(2026, 2, 28)},
+    ]
+    lines = mutualisation.invoice_lines(subscriptions, 2026, 3)
+    assert [(line["subscription_id"], line["amount_cents"]) for line in lines] == [
+        ("a", 56_663), ("b", 35_000)]  # 12.5 h x 45.33 EUR = 566.625 EUR, rounded half up
+
+
+def test_an_hourly_service_needs_hours_and_a_monthly_one_refuses_them():
+    hourly = {"id": "s", "pricing": "hourly"}
+    with pytest.raises(DomainError):
+        mutualisation.new_subscription("o", hourly, {"starts_on": date(2026, 1, 1)})
+    with pytest.raises(DomainError):
+        mutualisation.new_subscription("o", {"id": "s", "pricing": "monthly"},
+                                       {"starts_on": date(2026, 1, 1), "hours_per_month": 100})
+
+
+def test_a_windows_spreadsheet_with_french_labels_reads_as_api_payloads():
+    raw = ("Nom;Forme juridique;Code postal;Territoire;ETP\r\n"
+           "Crèche Les Petits Pas;Entreprise d'insertion;01600;Val de Saône;14,5\r\n"
+           ";;;;\r\n").encode("cp1252")
+    [(line, row, ragged)] = spreadsheets.read_rows(raw)
+    assert (line, ragged) == (2, False)
+    assert spreadsheets.to_payload(row) == {
+        "name": "Crèche Les Petits Pas", "legal_form": "integration_enterprise",
+        "postal_code": "01600", "territory": "val_de_saone", "headcount_fte": 14.5}
+
+
+def test_comma_separated_utf8_with_a_bom_reads_too():
+    raw = "\ufeffname,commune\r\nA,Trévoux\r\n".encode()
+    assert spreadsheets.read_rows(raw)[0][1] == {"name": "A", "commune": "Trévoux"}
+
+
+def test_an_export_reads_back_as_an_import():
+    exported = spreadsheets.export([{"name": "A;B", "legal_form": "scop", "siret": None,
+                                     "postal_code": "01600", "commune": "Trévoux",
+                                     "headcount_fte": 2.5}])
+    [(_, row, _)] = spreadsheets.read_rows(exported)
+    assert spreadsheets.to_payload(row)["name"] == "A;B"
+    assert spreadsheets.to_payload(row)["headcount_fte"] == 2.5
