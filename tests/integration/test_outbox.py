@@ -9,6 +9,7 @@ from services.members import models, schemas
 from services.members.service import MembersService
 from shared.database import UnitsOfWork, create_engine
 from shared.outbox import OutboxRelay
+from tests.support.events import organisation_registered
 from tests.support.queues import bind_spy_queue, drain
 from tests.support.waiting import wait_until
 
@@ -28,9 +29,7 @@ def register(units, name="Recyclerie"):
         organisation = models.Organisation(id=f"{name:0>36}"[-36:], name=name, legal_form="other",
                                            postal_code="01000", commune="Bourg")
         uow.session.add(organisation)
-        return uow.emit(schemas.ORGANISATION_REGISTERED, {
-            "organisation_id": "6f1c1c9e-7f5e-4bb4-9f5e-6d1b0c2a7e10", "name": name,
-            "legal_form": "other", "siret": None, "postal_code": "01000", "commune": "Bourg"})
+        return uow.emit(schemas.ORGANISATION_REGISTERED, organisation_registered(name))
 
 
 def outbox_rows(engine):
@@ -73,9 +72,7 @@ def test_a_change_that_rolls_back_sends_nothing(broker_uri, members_db):
         with units() as uow:
             uow.session.add(models.Organisation(id="x" * 36, name="Ghost", legal_form="other",
                                                 postal_code="01000", commune="Bourg"))
-            uow.emit(schemas.ORGANISATION_REGISTERED, {
-                "organisation_id": "6f1c1c9e-7f5e-4bb4-9f5e-6d1b0c2a7e10", "name": "Ghost",
-                "legal_form": "other", "siret": None, "postal_code": "01000", "commune": "Bourg"})
+            uow.emit(schemas.ORGANISATION_REGISTERED, organisation_registered("Ghost"))
             raise ZeroDivisionError("the change fails after its event was emitted")
 
     assert outbox_rows(members_db) == []

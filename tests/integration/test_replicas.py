@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from services.members import models, schemas
 from shared.database import UnitsOfWork, create_engine
+from tests.support.events import organisation_registered
 from tests.support.platform import Processes
 from tests.support.queues import bind_spy_queue, drain
 from tests.support.waiting import wait_until
@@ -38,10 +39,8 @@ def test_each_outbox_row_is_published_exactly_once(two_replicas, broker_uri):
     for batch in range(ROWS // 10):
         with units() as uow:  # written by "someone else": no relay is woken
             for i in range(10):
-                emitted.append(uow.emit(schemas.ORGANISATION_REGISTERED, {
-                    "organisation_id": "6f1c1c9e-7f5e-4bb4-9f5e-6d1b0c2a7e10",
-                    "name": f"Org {batch}-{i}", "legal_form": "other", "siret": None,
-                    "postal_code": "01000", "commune": "Bourg"})["event_id"])
+                emitted.append(uow.emit(schemas.ORGANISATION_REGISTERED,
+                                      organisation_registered(f"Org {batch}-{i}"))["event_id"])
 
     received = []
     wait_until(lambda: received.extend(drain(broker_uri, spy)) or len(received) >= ROWS,
