@@ -108,6 +108,7 @@ def live_campaign(api, staff):
     http.headers.update(staff)
     project = http.post(f"{api}/projects", json={
         "title": "Banc d'essai", "summary": "Mesure.", "field": "citizen_economy",
+        "founders": "Banc",
         "commune": "Trévoux"}).json()
     campaign = http.post(f"{api}/campaigns", json={
         "project_id": project["id"], "title": "Mesure", "goal_cents": 10**9,

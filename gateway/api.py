@@ -9,7 +9,7 @@ from flask import current_app, request, url_for
 
 from gateway.calls import call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
-from gateway.schemas import TokenPair
+from gateway.schemas import ProjectPublicPage, TokenPair
 from services.funding import schemas as funding
 from services.members import schemas as members
 from services.projects import schemas as projects
@@ -253,11 +253,16 @@ def erase_person(body, principal):
 
 # --- projects ------------------------------------------------------------------------
 
+def actor(principal):
+    """Who acts, as the services check it: their roles and their organisation."""
+    return {"account_id": principal.account_id, "roles": sorted(principal.roles),
+            "organisation_id": principal.organisation_id}
+
+
 @route("/projects", "POST", summary="Submit a project to the pipeline", tag="projects",
-       roles=(*STAFF, "member_admin"), body=projects.SubmitProject,
-       response=projects.Project, status=201)
+       roles=ORGANISATION, body=projects.SubmitProject, response=projects.Project, status=201)
 def submit_project(body, principal):
-    project = call("projects", "submit_project", body)
+    project = call("projects", "submit_project", body, actor(principal))
     return created(project, ".get_project", project_id=project["id"])
 
 
@@ -267,10 +272,65 @@ def list_projects(query):
     return call("projects", "list_projects", query)
 
 
-@route("/projects/<uuid:project_id>", "GET", summary="A project", tag="projects", roles=PUBLIC,
-       response=projects.Project)
+@route("/projects/board", "GET", summary="The pipeline board: projects by stage",
+       tag="projects", roles=STAFF, response=projects.Board)
+def project_board(principal):
+    return call("projects", "board")
+
+
+@route("/projects/<uuid:project_id>", "GET", tag="projects", roles=PUBLIC,
+       summary="A project's public page: story, stage, partners shown, news, campaigns",
+       response=ProjectPublicPage)
 def get_project(project_id):
-    return call("projects", "get_project", project_id)
+    page = call("projects", "get_project", project_id)
+    campaigns = call("funding", "list_campaigns", {"project_id": project_id, "limit": "100"})
+    return {**page, "campaigns": [c for c in campaigns["items"] if c["status"] != "draft"]}
+
+
+@route("/projects/<uuid:project_id>/file", "GET", tag="projects", roles=ORGANISATION,
+       summary="Everything about a project (its animators and carrier's admins)",
+       response=projects.ProjectFile)
+def project_file(project_id, principal):
+    return call("projects", "project_file", project_id, actor(principal))
+
+
+@route("/projects/<uuid:project_id>/stage", "POST", summary="Move a project in the pipeline",
+       tag="projects", roles=STAFF, body=projects.MoveStage, response=projects.Project,
+       errors=(409,))
+def move_project(project_id, body, principal):
+    return call("projects", "move_stage", project_id, body, actor(principal))
+
+
+def _project_write(path, method, summary, body, response, roles=ORGANISATION, errors=()):
+    """A route that adds to a project's record: `projects.<method>(id, body, actor)`."""
+    def handler(project_id, body, principal):
+        return call("projects", method, project_id, body, actor(principal))
+    handler.__name__ = method
+    return route(f"/projects/<uuid:project_id>/{path}", "POST", summary=summary, tag="projects",
+                 roles=roles, body=body, response=response, status=201, errors=errors)(handler)
+
+
+_project_write("partners", "add_partner", "Add a partner (informal in one step)",
+               projects.AddPartner, projects.Partner)
+_project_write("support", "give_support", "Record hours of accompaniment",
+               projects.GiveSupport, projects.SupportSession, roles=STAFF)
+_project_write("milestones", "set_milestone", "Set a milestone", projects.SetMilestone,
+               projects.Milestone)
+_project_write("job-reports", "report_jobs", "Report jobs at a date (a correction is a new "
+               "report)", projects.ReportJobs, projects.JobReport)
+_project_write("enterprise", "record_enterprise", "Record the enterprise created: the project "
+               "is launched", projects.RecordEnterprise, projects.Enterprise, roles=STAFF,
+               errors=(409,))
+_project_write("news", "publish_news", "Publish news, public or for contributors",
+               projects.PublishNews, projects.NewsPost)
+
+
+@route("/projects/<uuid:project_id>/milestones/<uuid:milestone_id>/complete", "POST",
+       summary="Mark a milestone reached", tag="projects", roles=ORGANISATION,
+       body=projects.CompleteMilestone, response=projects.Milestone, errors=(409,))
+def complete_milestone(project_id, milestone_id, body, principal):
+    return call("projects", "complete_milestone", project_id, milestone_id, body,
+                actor(principal))
 
 
 # --- campaigns -----------------------------------------------------------------------

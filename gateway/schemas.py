@@ -2,7 +2,9 @@
 are the services' own, the very ones that validate each request."""
 from marshmallow import Schema, fields
 
+from services.funding.schemas import Campaign
 from services.members.schemas import Account
+from services.projects.schemas import PublicProject
 
 
 class TokenPair(Schema):
@@ -29,3 +31,9 @@ class Problem(Schema):
     correlation_id = fields.String(required=True)
     detail = fields.String()
     errors = fields.List(fields.Nested(FieldError))
+
+
+class ProjectPublicPage(PublicProject):
+    """A project's public page, with its campaigns (from funding)."""
+
+    campaigns = fields.List(fields.Nested(Campaign))

@@ -81,6 +81,11 @@ def fingerprint(request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def row_values(row) -> dict:
+    """An ORM row's column values, as a dict (to dump with extra keys, or to copy)."""
+    return {column.key: getattr(row, column.key) for column in sa.inspect(row).mapper.column_attrs}
+
+
 def get_or_not_found(session: Session, model, entity_id, entity: str, for_update=False):
     """The row of `model` with this id, or the DomainError a client reads as a 404."""
     row = session.get(model, str(entity_id), with_for_update=for_update)

@@ -28,3 +28,18 @@ class UtcDateTime(sa.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+class StringList(sa.TypeDecorator):
+    """A short list of words (roles, tags) in Python, comma-separated in the table."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else ",".join(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.split(",") if value else []

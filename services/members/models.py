@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.messaging import service_base
-from shared.sqltypes import UtcDateTime, utcnow
+from shared.sqltypes import StringList, UtcDateTime, utcnow
 
 Base, messaging = service_base()
 metadata = Base.metadata
@@ -135,19 +135,6 @@ class Invoice(Base):
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class RoleList(sa.TypeDecorator):
-    """Roles as a list in Python, a comma-separated string in the table."""
-
-    impl = sa.String(200)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else ",".join(value)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else value.split(",")
-
-
 class Account(Base):
     """A person who signs in. The password is kept only as an argon2 hash."""
 
@@ -157,7 +144,7 @@ class Account(Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(200))
     password_hash: Mapped[str] = mapped_column(sa.String(200))
-    roles: Mapped[list[str]] = mapped_column(RoleList)
+    roles: Mapped[list[str]] = mapped_column(StringList(200))
     organisation_id: Mapped[str | None] = mapped_column(
         sa.String(36), sa.ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -22,7 +22,12 @@ from services.members.domain import (
     spreadsheets,
 )
 from shared.config import Settings
-from shared.database import get_or_not_found, insert_ignoring_duplicate, upsertable_insert
+from shared.database import (
+    get_or_not_found,
+    insert_ignoring_duplicate,
+    row_values,
+    upsertable_insert,
+)
 from shared.errors import TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError, conflict, invalid
 from shared.pagination import paginate
 from shared.rpc import rpc
@@ -144,7 +149,7 @@ class MembersService(ServiceBase):
                 organisation = get_or_not_found(uow.session, models.Organisation,
                                                 organisation_id, "organisation")
                 membership = models.Membership(**memberships.new_membership(
-                    _as_dict(organisation), data["year"], data["circle"], "applied",
+                    row_values(organisation), data["year"], data["circle"], "applied",
                     self._dues_scale()))
                 uow.session.add(membership)
                 uow.session.flush()
@@ -263,7 +268,7 @@ class MembersService(ServiceBase):
                 .order_by(Membership.id).with_for_update(skip_locked=True)).all()
             for previous in actives:
                 organisation = uow.session.get(models.Organisation, previous.organisation_id)
-                values = memberships.new_membership(_as_dict(organisation), year + 1,
+                values = memberships.new_membership(row_values(organisation), year + 1,
                                                     previous.circle, "active", self._dues_scale())
                 values["activated_at"] = memberships.renewal_start(year + 1)
                 values["created_at"] = utcnow()
@@ -282,7 +287,7 @@ class MembersService(ServiceBase):
             moves = session.scalars(sa.select(models.MembershipMove)
                                     .where(models.MembershipMove.membership_id == membership.id)
                                     .order_by(models.MembershipMove.at)).all()
-            return schemas.MembershipWithMoves().dump({**_as_dict(membership), "moves": moves})
+            return schemas.MembershipWithMoves().dump({**row_values(membership), "moves": moves})
 
     def _dues_scale(self):
         return _dues_scale(self.config.get("DUES_SCALE_JSON") or "")
@@ -325,7 +330,7 @@ class MembersService(ServiceBase):
             if service is None:
                 raise invalid({"service_id": ["No mutualised service with this id."]})
             subscription = models.Subscription(**mutualisation.new_subscription(
-                str(organisation_id), _as_dict(service), data))
+                str(organisation_id), row_values(service), data))
             uow.session.add(subscription)
             uow.session.flush()
             uow.emit(schemas.SUBSCRIPTION_STARTED, {
@@ -380,7 +385,7 @@ class MembersService(ServiceBase):
                                                 models.Invoice.month == month)
                 .order_by(models.Invoice.organisation_id)).all()
             answer = uow.remember(schemas.Invoice().dump(
-                [{**_as_dict(invoice), "lines": json.loads(invoice.lines)}
+                [{**row_values(invoice), "lines": json.loads(invoice.lines)}
                  for invoice in invoices], many=True))
         return {"replayed": False, "invoices": answer}
 
@@ -631,10 +636,6 @@ def _email_taken():
     return conflict("email_already_registered", "An account with this email already exists.")
 
 
-def _as_dict(row) -> dict:
-    return {column.key: getattr(row, column.key) for column in sa.inspect(row).mapper.column_attrs}
-
-
 def _hundredths_to_number(value):
     return None if value is None else value / 100
 
@@ -764,7 +765,7 @@ def _invoice_lines(session, year, month):
         .where(models.Subscription.starts_on <= last,
                sa.or_(models.Subscription.ends_on.is_(None),
                       models.Subscription.ends_on >= first))).all()
-    subscriptions = [{**_as_dict(sub), "name": service.name, "pricing": service.pricing,
+    subscriptions = [{**row_values(sub), "name": service.name, "pricing": service.pricing,
                       "price_cents": service.price_cents} for sub, service in rows]
     organisation_of = {sub["id"]: sub["organisation_id"] for sub in subscriptions}
     return [(line, organisation_of[line["subscription_id"]])

@@ -1,18 +1,114 @@
-"""Projects' rules: what a submitted project is. Pure Python."""
+"""Projects' rules: the incubation pipeline from idea to social enterprise, its partners,
+support, milestones and outcomes. Pure Python."""
 import uuid
 
+from shared.cluster import TERRITORIES  # noqa: F401  (projects' vocabulary)
+from shared.errors import FORBIDDEN, DomainError, conflict, invalid
+
 FIELDS = ("circular_economy", "proximity_economy", "citizen_economy")
-STAGES = ("idea", "emergence", "incubation", "launched", "consolidated", "abandoned")
+PIPELINE = ("idea", "emergence", "incubation", "launched", "consolidated")
+STAGES = (*PIPELINE, "abandoned")
 FIRST_STAGE = "idea"
+# Going back one step is a documented return: it needs a reason. Launch has its own door.
+RETURNS = {("emergence", "idea"), ("incubation", "emergence"), ("consolidated", "launched")}
+PARTNER_CIRCLES = ("core", "project", "ally", "outside")
+FORMALISATIONS = ("informal", "agreement", "contract")
+SUPPORT_KINDS = ("diagnostic", "business_plan", "training", "mentoring", "networking")
+VISIBILITIES = ("public", "contributors")
+STAFF = frozenset({"animator", "operator"})
 
 
-def new_project(data: dict) -> dict:
-    """The values of a project entering the pipeline, from validated input."""
+def new_project(data: dict, carrier_organisation_id) -> dict:
+    """The values of a project entering the pipeline, from validated input. It is carried
+    by a member organisation, or by founders who are not one yet: one or the other."""
+    founders = " ".join((data.get("founders") or "").split()) or None
+    if bool(carrier_organisation_id) == bool(founders):
+        raise invalid({"carrier_organisation_id": [
+            "A project is carried by an organisation, or by founders (names): one of them."]})
     return {
         "id": str(uuid.uuid4()),
         "title": " ".join(data["title"].split()),
         "summary": data["summary"].strip(),
         "field": data["field"],
         "commune": data["commune"].strip(),
+        "territory": data.get("territory") or "outside",
+        "carrier_organisation_id": carrier_organisation_id,
+        "founders": founders,
+        "animator_account_id": str(data["animator_account_id"])
+        if data.get("animator_account_id") else None,
+        "tags": sorted({tag.strip().lower() for tag in data.get("tags") or [] if tag.strip()}),
         "stage": FIRST_STAGE,
     }
+
+
+def check_can_edit(carrier_organisation_id, actor: dict) -> None:
+    """Animators and operators edit every project; a member admin only those its
+    organisation carries."""
+    roles = set(actor.get("roles") or ())
+    if roles & STAFF:
+        return
+    if "member_admin" in roles and carrier_organisation_id \
+            and actor.get("organisation_id") == carrier_organisation_id:
+        return
+    raise DomainError(FORBIDDEN, "not_your_project",
+                      "Only animators and the carrying organisation's admins may do this.")
+
+
+def check_may_carry(carrier_organisation_id, actor: dict) -> None:
+    """A member admin submits only projects its own organisation carries."""
+    roles = set(actor.get("roles") or ())
+    if roles & STAFF or not carrier_organisation_id:
+        return
+    if carrier_organisation_id != actor.get("organisation_id"):
+        raise invalid({"carrier_organisation_id": [
+            "A member admin submits projects its own organisation carries."]})
+
+
+def check_stage_move(current: str, target: str, reason) -> None:
+    """Forward one step, a documented return with a reason, or abandon with a reason."""
+    if current == "abandoned":
+        raise conflict("project_abandoned", "An abandoned project moves no more.")
+    if target == "abandoned":
+        if not reason:
+            raise invalid({"reason": ["Say why the project is abandoned."]})
+        return
+    if target == "launched" and current != "consolidated":
+        raise conflict("launch_needs_enterprise",
+                       "A project is launched by recording the enterprise it created.")
+    if (current, target) in RETURNS:
+        if not reason:
+            raise invalid({"reason": ["A step back needs a reason."]})
+        return
+    if target in PIPELINE and PIPELINE.index(target) == PIPELINE.index(current) + 1:
+        return
+    raise conflict("stage_move_not_allowed",
+                   f"A project can't go from {current} to {target}.", current=current,
+                   target=target)
+
+
+def check_launch(current: str) -> None:
+    if current not in ("idea", "emergence", "incubation"):
+        raise conflict("already_launched_or_closed",
+                       f"A project that is {current} can't create its enterprise now.")
+
+
+def check_job_report(data: dict) -> None:
+    """Of the jobs reported, the insertion jobs are a part, not an addition."""
+    if data["insertion_fte"] > data["created_fte"] + data["consolidated_fte"]:
+        raise invalid({"insertion_fte": [
+            "Insertion jobs are part of the jobs created and consolidated."]})
+
+
+def days_in_stage(entered_at, now) -> int:
+    return (now - entered_at).days
+
+
+def board(projects, now) -> list:
+    """Projects by stage, in pipeline order, each with how long it has been there; the
+    longest-waiting first."""
+    columns = {stage: [] for stage in STAGES}
+    for project in projects:
+        columns[project["stage"]].append({**project, "days_in_stage": days_in_stage(
+            project["stage_entered_at"], now)})
+    return [{"stage": stage, "projects": sorted(items, key=lambda p: -p["days_in_stage"])}
+            for stage, items in columns.items()]

@@ -53,6 +53,17 @@ MATRIX = {
     ("POST", "/projects"): STAFF | {"member_admin"},
     ("GET", "/projects"): ANYONE,
     ("GET", "/projects/<uuid:project_id>"): ANYONE,
+    ("GET", "/projects/board"): STAFF,
+    ("GET", "/projects/<uuid:project_id>/file"): STAFF | {"member_admin"},
+    ("POST", "/projects/<uuid:project_id>/stage"): STAFF,
+    ("POST", "/projects/<uuid:project_id>/partners"): STAFF | {"member_admin"},
+    ("POST", "/projects/<uuid:project_id>/support"): STAFF,
+    ("POST", "/projects/<uuid:project_id>/milestones"): STAFF | {"member_admin"},
+    ("POST", "/projects/<uuid:project_id>/milestones/<uuid:milestone_id>/complete"):
+        STAFF | {"member_admin"},
+    ("POST", "/projects/<uuid:project_id>/job-reports"): STAFF | {"member_admin"},
+    ("POST", "/projects/<uuid:project_id>/enterprise"): STAFF,
+    ("POST", "/projects/<uuid:project_id>/news"): STAFF | {"member_admin"},
     ("POST", "/campaigns"): STAFF,
     ("GET", "/campaigns"): ANYONE,
     ("GET", "/campaigns/<uuid:campaign_id>"): ANYONE,
@@ -90,7 +101,8 @@ def test_the_written_matrix_covers_every_route():
 def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, method, rule,
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
-    for name in ("project_id", "campaign_id", "membership_id", "subscription_id"):
+    for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
+                 "milestone_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
     answer = platform.request(method, path, {} if method == "POST" else None, headers=headers)
@@ -245,10 +257,12 @@ def test_lists_page_by_cursor_in_a_stable_order_with_filters(platform):
     created = []
     for index in range(5):
         answer = platform.post("/projects", {"title": f"Projet {index}", "summary": "…",
-                                             "field": "citizen_economy", "commune": commune})
+                                             "field": "citizen_economy", "commune": commune,
+                                             "founders": "Collectif"})
         created.append(answer.json()["id"])
     platform.post("/projects", {"title": "Ailleurs", "summary": "…",
-                                "field": "citizen_economy", "commune": commune + "-x"})
+                                "field": "citizen_economy", "commune": commune + "-x",
+                                "founders": "Collectif"})
     seen, cursor, pages = [], None, 0
     while True:
         query = f"/projects?commune={commune}&limit=2" + (f"&cursor={cursor}" if cursor else "")

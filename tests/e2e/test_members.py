@@ -237,7 +237,8 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
                                             "display_name": "Camille"}, as_=None)
     assert signup.status_code == 201
     project = platform.post("/projects", {"title": "Jardin partagé", "summary": "…",
-                                          "field": "citizen_economy", "commune": "Trévoux"})
+                                          "field": "citizen_economy", "commune": "Trévoux",
+                                          "founders": "Collectif du jardin"})
     campaign = platform.post("/campaigns", {"project_id": project.json()["id"],
                                             "title": "Des outils", "goal_cents": 100_000,
                                             "deadline": "2099-01-01T00:00:00+00:00"}).json()

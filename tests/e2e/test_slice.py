@@ -21,7 +21,8 @@ ORGANISATION = {"name": "Recyclerie de la Dombes", "legal_form": "association",
                 "siret": "73282932000074", "postal_code": "01400",
                 "commune": "Châtillon-sur-Chalaronne"}
 PROJECT = {"title": "Ressourcerie de Villars", "summary": "Donner une seconde vie aux objets.",
-           "field": "circular_economy", "commune": "Villars-les-Dombes"}
+           "field": "circular_economy", "commune": "Villars-les-Dombes",
+           "founders": "Camille et Dominique"}
 
 
 def in_a_month():

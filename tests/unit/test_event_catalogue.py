@@ -17,7 +17,7 @@ def test_a_service_publishes_only_events_named_after_itself(service_name):
     specs = importlib.import_module(f"services.{service_name}.schemas").PUBLISHED_EVENTS
     for spec in specs:
         assert spec.source == service_name
-        assert re.fullmatch(r"[a-z]+(_[a-z]+)*_([a-z]+ed|paid|sent|made|held|done|given|taken)"
+        assert re.fullmatch(r"[a-z]+(_[a-z]+)*_([a-z]+ed|paid|sent|made|held|done|given|taken|set)"
                             r"(_v\d+)?", spec.name), f"{spec.name}: <thing>_<past verb>"
 
 

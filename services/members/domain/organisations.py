@@ -3,57 +3,11 @@ import re
 import unicodedata
 import uuid
 
-from stdnum import luhn
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
-from stdnum.fr import siren as stdnum_siren
-from stdnum.fr import siret as stdnum_siret
-
+from shared.cluster import LEGAL_FORMS, TERRITORIES  # noqa: F401  (members' vocabulary)
 from shared.errors import invalid
+from shared.identifiers import check_siren, check_siret
 
-LEGAL_FORMS = (
-    "association", "scop", "scic", "esus_company", "integration_enterprise",
-    "local_authority", "other",
-)
-TERRITORIES = ("dombes", "val_de_saone", "cotiere", "outside")
 RNA_PATTERN = re.compile(r"^W\d{9}$")
-LA_POSTE_SIREN = "356000000"  # its establishments follow another checksum rule
-
-
-def _luhn_problem(number: str, what: str) -> str:
-    expected = luhn.calc_check_digit(number[:-1])
-    return (f"{what}'s check digit (its last digit, {number[-1]}) does not match the digits "
-            f"before it: by the Luhn rule it should be {expected}.")
-
-
-def check_siren(raw: str, field="siren") -> str:
-    """The SIREN, spaces removed; or an error on `field` saying which rule fails."""
-    number = "".join(raw.split())
-    try:
-        return stdnum_siren.validate(number)
-    except InvalidLength:
-        problem = f"A SIREN has 9 digits; this one has {len(number)}."
-    except InvalidFormat:
-        problem = "A SIREN has only digits."
-    except InvalidChecksum:
-        problem = _luhn_problem(number, "This SIREN")
-    raise invalid({field: [problem]})
-
-
-def check_siret(raw: str) -> str:
-    """The SIRET, spaces removed; or an error saying which rule fails."""
-    number = "".join(raw.split())
-    try:
-        return stdnum_siret.validate(number)
-    except InvalidLength:
-        problem = f"A SIRET has 14 digits; this one has {len(number)}."
-    except InvalidFormat:
-        problem = "A SIRET has only digits."
-    except InvalidComponent:
-        problem = _luhn_problem(number[:9], "Its SIREN (the first 9 digits)")
-    except InvalidChecksum:
-        problem = ("This SIRET's digits don't add up (La Poste rule)."
-                   if number[:9] == LA_POSTE_SIREN else _luhn_problem(number, "This SIRET"))
-    raise invalid({"siret": [problem]})
 
 
 def identifiers(data: dict) -> dict:
