@@ -14,7 +14,7 @@ from services.funding import schemas as funding
 from services.members import schemas as members
 from services.projects import schemas as projects
 from services.reporting import schemas as reporting
-from shared.pagination import page_schema
+from shared.pagination import list_schema, page_schema
 
 STAFF = ("animator", "operator")
 ORGANISATION = (*STAFF, "member_admin")  # a member_admin: its own organisation only
@@ -131,7 +131,7 @@ def add_contact(organisation_id, body, principal):
 
 @route("/organisations/<uuid:organisation_id>/contacts", "GET",
        summary="An organisation's contacts", tag="organisations", roles=ORGANISATION,
-       response=members.items_of(members.Contact))
+       response=list_schema(members.Contact))
 def list_contacts(organisation_id, principal):
     return call("members", "list_contacts", organisation_id)
 
@@ -149,7 +149,7 @@ def apply_for_membership(organisation_id, body, principal):
 
 @route("/organisations/<uuid:organisation_id>/memberships", "GET",
        summary="An organisation's memberships, year by year", tag="memberships",
-       roles=ORGANISATION, response=members.items_of(members.Membership))
+       roles=ORGANISATION, response=list_schema(members.Membership))
 def organisation_memberships(organisation_id, principal):
     return call("members", "organisation_memberships", organisation_id)
 
@@ -194,7 +194,7 @@ def renew_memberships(body, principal):
 # --- mutualised services -------------------------------------------------------------
 
 @route("/mutualised-services", "GET", summary="The catalogue of mutualised services",
-       tag="mutualisation", roles=PUBLIC, response=members.items_of(members.MutualisedService))
+       tag="mutualisation", roles=PUBLIC, response=list_schema(members.MutualisedService))
 def list_mutualised_services():
     return call("members", "list_mutualised_services")
 
@@ -222,7 +222,7 @@ def end_subscription(subscription_id, body, principal):
 
 @route("/mutualisation/invoices", "POST", summary="Invoice a month's mutualisation fees",
        tag="mutualisation", roles=STAFF, body=members.InvoiceMonth,
-       response=members.items_of(members.Invoice), idempotent=True)
+       response=list_schema(members.Invoice), idempotent=True)
 def invoice_month(body, idempotency_key, principal):
     outcome = call("members", "invoice_month", body, idempotency_key, principal.account_id)
     return {"items": outcome["invoices"]}, _replayed(outcome)

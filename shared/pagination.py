@@ -28,6 +28,12 @@ def page_schema(item_schema):
     }, name=f"{item_schema.__name__}Page")
 
 
+def list_schema(item_schema):
+    """The schema of a short, unpaged list: `{"items": [...]}`."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema))},
+                            name=f"{item_schema.__name__}List")
+
+
 def _encode(created_at: datetime, row_id: str) -> str:
     raw = json.dumps([created_at.isoformat(), row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

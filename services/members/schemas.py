@@ -1,4 +1,6 @@
 """What goes in and out of members: RPC payloads and event data."""
+from functools import partial
+
 from marshmallow import Schema, fields, validate
 
 from services.members.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
@@ -92,10 +94,6 @@ class Contact(Schema):
     consent_to_contact = fields.Boolean()
     consent_recorded_at = fields.AwareDateTime(allow_none=True)
 
-
-def items_of(schema):
-    return Schema.from_dict({"items": fields.List(fields.Nested(schema))},
-                            name=f"{schema.__name__}List")
 
 
 # --- memberships and dues ------------------------------------------------------------
@@ -407,8 +405,7 @@ class PersonErased(Schema):
     contact_ids = fields.List(fields.UUID(), required=True)
 
 
-def _event(name, version, schema, description):
-    return EventSpec("members", name, version, schema, description)
+_event = partial(EventSpec, "members")  # EventSpec(source, name, version, schema, description)
 
 
 ORGANISATION_REGISTERED = _event(

@@ -1,4 +1,6 @@
 """What goes in and out of projects: RPC payloads and event data."""
+from functools import partial
+
 from marshmallow import Schema, fields, validate
 
 from services.projects.domain import (
@@ -210,10 +212,6 @@ class Board(Schema):
     columns = fields.List(fields.Nested(BoardColumn))
 
 
-def items_of(schema):
-    return Schema.from_dict({"items": fields.List(fields.Nested(schema))},
-                            name=f"{schema.__name__}List")
-
 
 # --- events --------------------------------------------------------------------------
 
@@ -290,8 +288,7 @@ class NewsPublished(Schema):
     published_at = fields.AwareDateTime(required=True)
 
 
-def _event(name, version, schema, description):
-    return EventSpec("projects", name, version, schema, description)
+_event = partial(EventSpec, "projects")  # EventSpec(source, name, version, schema, description)
 
 
 PROJECT_SUBMITTED = _event(
