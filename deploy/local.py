@@ -1,7 +1,8 @@
 """`make run`: the whole platform as local processes, stopped cleanly by Ctrl-C.
 
-Services and gateway run the commands of deploy/processes.py, on SQLite files under
-./var unless `<SERVICE>_DATABASE_URL` says otherwise, and the RabbitMQ at AMQP_URI.
+Services, gateway and the simulated payment provider run the commands of
+deploy/processes.py, on SQLite files under ./var unless `<SERVICE>_DATABASE_URL` says
+otherwise, and the RabbitMQ at AMQP_URI.
 """
 import os
 import secrets
@@ -16,8 +17,11 @@ import kombu
 
 from deploy.processes import COMMANDS
 from shared.config import REPO_ROOT, Settings
+from shared.http_health import reachable
 
 STOP_GRACE_SECONDS = 15
+GATEWAY_BIND = "127.0.0.1:8000"
+PAYSIM_BIND = "127.0.0.1:8100"
 
 
 def broker_answers(amqp_uri: str) -> bool:
@@ -52,17 +56,43 @@ def executable(command):
     return [str(binary) if binary.exists() else command[0], *command[1:]]
 
 
-def main():
-    settings = Settings()
-    ensure_broker(settings.amqp_uri)
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+def share_secret(env: dict, *names: str) -> None:
+    """Give every variable of `names` the value one of them has, or a new one: paysim
+    and funding must hold the same API key and the same webhook secret."""
+    value = next((env[name] for name in names if env.get(name)), None) or secrets.token_hex(32)
+    for name in names:
+        env[name] = env.get(name) or value
+
+
+def platform_env(environ) -> dict:
+    env = {**environ, "PYTHONPATH": str(REPO_ROOT)}
     if not env.get("JWT_SECRET"):
         # Tokens signed with it die with this run; set JWT_SECRET to keep them.
         env["JWT_SECRET"] = secrets.token_hex(32)
+    share_secret(env, "PAYMENT_API_KEY", "PAYSIM_API_KEY")
+    share_secret(env, "PAYMENT_WEBHOOK_SECRET", "PAYSIM_WEBHOOK_SECRET")
+    # Funding calls paysim, paysim posts its webhooks to the gateway and sends the payer
+    # back to it: each where the other listens, unless told otherwise.
+    gateway = f"http://{reachable(env.get('GATEWAY_BIND') or GATEWAY_BIND)}"
+    defaults = {
+        "PAYMENT_PROVIDER_URL": f"http://{reachable(env.get('PAYSIM_BIND') or PAYSIM_BIND)}",
+        "PAYSIM_WEBHOOK_URL": f"{gateway}/api/v1/payments/webhook",
+        "PUBLIC_URL": gateway,
+    }
+    for name, value in defaults.items():
+        env[name] = env.get(name) or value
+    return env
+
+
+def main():
+    settings = Settings()
+    ensure_broker(settings.amqp_uri)
+    env = platform_env(os.environ)
     children = {name: subprocess.Popen(executable(command), cwd=REPO_ROOT, env=env)
                 for name, command in COMMANDS.items()}
-    bind = os.environ.get("GATEWAY_BIND", "127.0.0.1:8000")
-    print(f"Domb'Innov is starting: http://{bind}/readyz then http://{bind}/api/v1/ "
+    bind = os.environ.get("GATEWAY_BIND") or GATEWAY_BIND
+    print(f"Domb'Innov is starting: http://{bind}/readyz then http://{bind}/api/v1/, "
+          f"payments simulated at {env['PAYMENT_PROVIDER_URL']} "
           "(Ctrl-C stops everything)", flush=True)
 
     stopping = False

@@ -7,5 +7,7 @@ from shared.config import SERVICE_NAMES
 
 SERVICE_COMMANDS = {name: ["python", "-m", "shared.cli", "start", name] for name in SERVICE_NAMES}
 GATEWAY_COMMAND = ["gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.wsgi:app"]
+# The simulated payment provider: not a nameko service, an HTTP one that funding calls.
+PAYSIM_COMMAND = ["gunicorn", "--config", "paysim/gunicorn_conf.py", "paysim.wsgi:app"]
 
-COMMANDS = {**SERVICE_COMMANDS, "gateway": GATEWAY_COMMAND}
+COMMANDS = {**SERVICE_COMMANDS, "gateway": GATEWAY_COMMAND, "paysim": PAYSIM_COMMAND}

@@ -12,7 +12,7 @@ from shared.config import REPO_ROOT, SERVICE_NAMES
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SCHEMA_PATH = REPO_ROOT / ".cache" / "compose-spec.json"
-PLATFORM = (*SERVICE_NAMES, "gateway")
+PLATFORM = (*SERVICE_NAMES, "gateway", "paysim")
 
 
 def test_the_compose_file_follows_the_compose_specification():
@@ -61,7 +61,7 @@ def test_each_service_waits_for_a_healthy_broker_and_database_of_its_own(name):
     assert others == [f"{name.upper()}_DATABASE_URL"], "a service reads only its own database"
 
 
-def test_the_gateway_waits_for_every_service_and_alone_publishes_a_port():
+def test_the_gateway_waits_for_every_service_and_publishes_the_only_api_port():
     gateway = COMPOSE["services"]["gateway"]
     assert {name: dep["condition"] for name, dep in gateway["depends_on"].items()} == {
         name: "service_healthy" for name in ("rabbitmq", *SERVICE_NAMES)}
@@ -70,12 +70,28 @@ def test_the_gateway_waits_for_every_service_and_alone_publishes_a_port():
         assert "ports" not in COMPOSE["services"][name], f"{name} must stay unreachable"
 
 
+def test_paysim_and_funding_share_required_secrets_and_find_each_other():
+    paysim = COMPOSE["services"]["paysim"]["environment"]
+    funding = COMPOSE["services"]["funding"]["environment"]
+    # The payer's browser opens paysim's pages: the one port besides the gateway's.
+    assert COMPOSE["services"]["paysim"]["ports"] == ["8100:8100"]
+    assert paysim["PAYSIM_BIND"] == "0.0.0.0:8100"
+    assert paysim["PAYSIM_PUBLIC_URL"] == "http://localhost:8100"
+    assert funding["PAYMENT_PROVIDER_URL"] == "http://paysim:8100"
+    assert paysim["PAYSIM_WEBHOOK_URL"] == "http://gateway:8000/api/v1/payments/webhook"
+    assert funding["PUBLIC_URL"] == "http://localhost:8000"
+    for paysim_name, funding_name in (("PAYSIM_API_KEY", "PAYMENT_API_KEY"),
+                                      ("PAYSIM_WEBHOOK_SECRET", "PAYMENT_WEBHOOK_SECRET")):
+        assert paysim[paysim_name] == funding[funding_name]
+        assert paysim[paysim_name].startswith(f"${{{paysim_name}:?"), "required, no default"
+
+
 def test_the_dockerfile_copies_what_the_commands_import():
     dockerfile = (REPO_ROOT / "deploy" / "Dockerfile").read_text()
     copied = re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE)
     for source in copied:
         assert (REPO_ROOT / source).exists(), source
-    for package in ("shared", "services", "gateway", "deploy"):
+    for package in ("shared", "services", "gateway", "deploy", "paysim"):
         assert package in copied
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
     python = re.search(r"^FROM python:(\d+\.\d+)", dockerfile, re.MULTILINE).group(1)

@@ -1,4 +1,4 @@
-"""Service processes are green (eventlet patches first); the gateway is not."""
+"""Service processes are green (eventlet patches first); the gateway and paysim are not."""
 import ast
 import subprocess
 import sys
@@ -17,13 +17,18 @@ def imported_modules(path):
     return [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
 
 
-def is_patched_after_importing(module):
-    result = subprocess.run([sys.executable, "-W", "error", "-c", CHECK.format(module=module)],
+def run_python(code):
+    result = subprocess.run([sys.executable, "-W", "error", "-c", code],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
                             env={"PYTHONPATH": str(REPO_ROOT), "PATH": "",
-                                 "JWT_SECRET": "s" * 32})
+                                 "JWT_SECRET": "s" * 32, "PAYSIM_API_KEY": "k" * 32,
+                                 "PAYSIM_WEBHOOK_SECRET": "w" * 32})
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip() == "True"
+    return result.stdout.strip()
+
+
+def is_patched_after_importing(module):
+    return run_python(CHECK.format(module=module)) == "True"
 
 
 def test_the_service_command_patches_before_importing_anything_else():
@@ -34,3 +39,13 @@ def test_the_service_command_patches_before_importing_anything_else():
 
 def test_the_gateway_runs_on_real_threads_and_survives_warnings_as_errors():
     assert not is_patched_after_importing("gateway.wsgi")
+
+
+def test_paysim_runs_on_real_threads():
+    assert not is_patched_after_importing("paysim.wsgi")
+
+
+def test_loading_paysim_starts_no_thread_so_a_forking_master_loses_none():
+    # gunicorn's master may load the app before forking its worker; a thread started
+    # then would not exist in the worker. The webhook thread starts with the first event.
+    assert run_python("import threading, paysim.wsgi; print(threading.active_count())") == "1"
