@@ -1,5 +1,10 @@
 """Contributions per second through the gateway, and event propagation to reporting.
 
+A contribution here is the citizen's POST: gateway, RPC, funding's commit with its
+outbox, and the payment created at the simulated provider. Propagation is timed from
+the payer's confirmation at the provider (signed webhook, capture, event) to the
+contribution's count in reporting's summary.
+
     make bench                  (or: python -m bench.contributions --requests 2000)
 
 Starts the whole platform as local processes (the commands `make run` uses) on fresh
@@ -27,6 +32,7 @@ from shared.config import REPO_ROOT, SERVICE_NAMES
 from shared.database import create_engine
 from tests.support.broker import Vhosts
 from tests.support.databases import Databases
+from tests.support.paysim import Paysim
 from tests.support.platform import Processes, executable, free_port, wait_ready
 
 PASSWORD = "benchmark passphrase"
@@ -76,12 +82,17 @@ def stand_up(workdir: Path, gateway_workers: int):
     port = free_port()
     env = {"AMQP_URI": vhosts.create(), "GATEWAY_BIND": f"127.0.0.1:{port}",
            "GATEWAY_WORKERS": str(gateway_workers), "LOG_LEVEL": "WARNING",
-           "JWT_SECRET": secrets.token_hex(32),
+           "JWT_SECRET": secrets.token_hex(32), "PUBLIC_URL": f"http://127.0.0.1:{port}",
            **{f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()}}
-    processes = Processes(env, workdir).start(*SERVICE_NAMES, "gateway")
+    processes = Processes(env, workdir)
+    paysim = Paysim(webhook_url=f"http://127.0.0.1:{port}/api/v1/payments/webhook",
+                    processes=processes)
+    processes.env.update(paysim.funding_env())
+    paysim.start()
+    processes.start(*SERVICE_NAMES, "gateway")
     base = f"http://127.0.0.1:{port}"
     wait_ready(base)
-    return base + "/api/v1", urls, processes, vhosts, databases
+    return base + "/api/v1", urls, processes, vhosts, databases, paysim
 
 
 def bearer(api, email):
@@ -113,18 +124,20 @@ def live_campaign(api, staff):
     campaign = http.post(f"{api}/campaigns", json={
         "project_id": project["id"], "title": "Mesure", "goal_cents": 10**9,
         "deadline": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()}).json()
-    http.post(f"{api}/campaigns/{campaign['id']}/publish").raise_for_status()
+    for step in ("submit", "approve"):
+        http.post(f"{api}/campaigns/{campaign['id']}/{step}").raise_for_status()
     return campaign["id"]
 
 
 def contribute(session, api, campaign_id, amount=500):
-    """One contribution; `session` carries the citizen's Authorization header."""
+    """One contribution; `session` carries the citizen's Authorization header. Returns
+    (seconds, the contribution)."""
     started = time.perf_counter()
     answer = session.post(f"{api}/campaigns/{campaign_id}/contributions",
                           json={"amount_cents": amount},
                           headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30)
     answer.raise_for_status()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, answer.json()
 
 
 def citizen_session(citizen):
@@ -139,7 +152,7 @@ def load(api, campaign_id, citizen, requests_count, concurrency):
     def one(_):
         if not hasattr(local, "session"):
             local.session = citizen_session(citizen)
-        return contribute(local.session, api, campaign_id)
+        return contribute(local.session, api, campaign_id)[0]
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -151,9 +164,9 @@ def load(api, campaign_id, citizen, requests_count, concurrency):
             "p99_ms": round(percentile(latencies, 0.99) * 1000, 1)}
 
 
-def propagation(api, campaign_id, citizen, reporting_url, probes):
-    """From a contribution's HTTP answer to its count in the summary projection, read
-    straight from reporting's database every millisecond."""
+def propagation(api, campaign_id, citizen, reporting_url, probes, paysim):
+    """From the payer's confirmation at the provider to the contribution's count in the
+    summary projection, read straight from reporting's database every millisecond."""
     engine = create_engine(reporting_url)
     session = citizen_session(citizen)
     query = sa.text("SELECT contributions FROM summary WHERE id = 'platform'")
@@ -165,7 +178,8 @@ def propagation(api, campaign_id, citizen, reporting_url, probes):
             return value
         for _ in range(probes):
             before = counted()
-            contribute(session, api, campaign_id)
+            _, contribution = contribute(session, api, campaign_id)
+            paysim.pay(contribution["payment_url"].rsplit("/", 1)[-1])
             answered = time.perf_counter()
             while counted() <= before:
                 time.sleep(0.001)
@@ -184,7 +198,8 @@ def main():
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as workdir:
-        api, urls, processes, vhosts, databases = stand_up(Path(workdir), args.gateway_workers)
+        api, urls, processes, vhosts, databases, paysim = stand_up(Path(workdir),
+                                                                   args.gateway_workers)
         try:
             staff, citizen = accounts(api, processes)
             campaign_id = live_campaign(api, staff)
@@ -195,7 +210,8 @@ def main():
             throughput["cpu_ms_per_request"] = {
                 name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / args.requests, 2)
                 for name in cpu_after}
-            delays = propagation(api, campaign_id, citizen, urls["reporting"], args.probes)
+            delays = propagation(api, campaign_id, citizen, urls["reporting"], args.probes,
+                                 paysim)
         finally:
             processes.stop()
             vhosts.delete_all()
@@ -209,7 +225,7 @@ def main():
           f"p99 {throughput['p99_ms']} ms ({throughput['requests']} requests)")
     print("CPU per request (ms): " + ", ".join(
         f"{name} {value}" for name, value in throughput["cpu_ms_per_request"].items()))
-    print(f"HTTP answer -> reporting summary: p50 {delays['p50_ms']} ms, "
+    print(f"payer confirms -> reporting summary: p50 {delays['p50_ms']} ms, "
           f"p99 {delays['p99_ms']} ms ({delays['probes']} probes)")
     out = REPO_ROOT / "artifacts" / "bench-contributions.json"
     out.parent.mkdir(exist_ok=True)

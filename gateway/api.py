@@ -10,7 +10,6 @@ from flask import current_app, request, url_for
 from gateway.calls import call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from gateway.schemas import ProjectPublicPage, TokenPair
-from services.funding import schemas as funding
 from services.members import schemas as members
 from services.projects import schemas as projects
 from services.reporting import schemas as reporting
@@ -24,7 +23,7 @@ def created(body, endpoint, **values):
     return body, {"Location": url_for(endpoint, **values)}
 
 
-def _replayed(outcome):
+def replayed(outcome):
     """The header that tells a client its retry was answered from the first time."""
     return {"Idempotent-Replayed": "true"} if outcome["replayed"] else {}
 
@@ -181,7 +180,7 @@ def move_membership(membership_id, body, principal):
 def pay_dues(membership_id, body, idempotency_key, principal):
     outcome = call("members", "pay_dues", membership_id, body, idempotency_key,
                    principal.account_id)
-    return outcome["payment"], _replayed(outcome)
+    return outcome["payment"], replayed(outcome)
 
 
 @route("/memberships/renewals", "POST",
@@ -225,7 +224,7 @@ def end_subscription(subscription_id, body, principal):
        response=list_schema(members.Invoice), idempotent=True)
 def invoice_month(body, idempotency_key, principal):
     outcome = call("members", "invoice_month", body, idempotency_key, principal.account_id)
-    return {"items": outcome["invoices"]}, _replayed(outcome)
+    return {"items": outcome["invoices"]}, replayed(outcome)
 
 
 @route("/mutualisation/summary", "GET",
@@ -334,42 +333,6 @@ def complete_milestone(project_id, milestone_id, body, principal):
 
 
 # --- campaigns -----------------------------------------------------------------------
-
-@route("/campaigns", "POST", summary="Draft a campaign for a project", tag="campaigns",
-       roles=STAFF, body=funding.CreateCampaign, response=funding.Campaign, status=201)
-def create_campaign(body, principal):
-    campaign = call("funding", "create_campaign", body)
-    return created(campaign, ".get_campaign", campaign_id=campaign["id"])
-
-
-@route("/campaigns", "GET", summary="List campaigns", tag="campaigns", roles=PUBLIC,
-       query=funding.ListCampaigns, response=page_schema(funding.Campaign))
-def list_campaigns(query):
-    return call("funding", "list_campaigns", query)
-
-
-@route("/campaigns/<uuid:campaign_id>", "GET", summary="A campaign", tag="campaigns",
-       roles=PUBLIC, response=funding.Campaign)
-def get_campaign(campaign_id):
-    return call("funding", "get_campaign", campaign_id)
-
-
-@route("/campaigns/<uuid:campaign_id>/publish", "POST", summary="Publish a draft campaign",
-       tag="campaigns", roles=STAFF, response=funding.Campaign, errors=(409,))
-def publish_campaign(campaign_id, principal):
-    return call("funding", "publish_campaign", campaign_id)
-
-
-@route("/campaigns/<uuid:campaign_id>/contributions", "POST", summary="Contribute to a campaign",
-       tag="campaigns", roles=("citizen",), body=funding.Contribute,
-       response=funding.Contribution, status=201, idempotent=True, errors=(409,))
-def contribute(campaign_id, body, idempotency_key, principal):
-    outcome = call("funding", "contribute", campaign_id, body, idempotency_key,
-                   principal.account_id)
-    headers = {"Location": url_for(".get_campaign", campaign_id=campaign_id),
-               **_replayed(outcome)}
-    return outcome["contribution"], headers
-
 
 # --- reports -------------------------------------------------------------------------
 

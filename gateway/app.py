@@ -6,6 +6,7 @@ import time
 from flask import Flask, g, request
 
 from gateway import api as _routes  # noqa: F401  (declares the routes)
+from gateway import funding_routes as _funding_routes  # noqa: F401
 from gateway import problems
 from gateway.auth import Tokens
 from gateway.health import health

@@ -31,6 +31,7 @@ class Route:
     errors: tuple = field(default=())  # further statuses this route may answer (409, 429)
     body_media: str = "application/json"      # text/csv: the raw file, base64 to the service
     response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
+    raw_body: bool = False  # the body's exact bytes, base64, to the service (signed webhooks)
 
     @property
     def path(self):
@@ -52,8 +53,9 @@ def route(rule, method, *, summary, roles, tag, **options):
             if spec.query is not None:
                 arguments["query"] = request.args.to_dict()
             if spec.body is not None:
-                arguments["body"] = (json_body() if spec.body_media == "application/json"
-                                     else file_body(spec.body_media))
+                arguments["body"] = (
+                    json_body() if spec.body_media == "application/json" and not spec.raw_body
+                    else file_body(spec.body_media))
             if spec.idempotent:
                 arguments["idempotency_key"] = idempotency_key()
             if spec.roles is not PUBLIC:

@@ -61,6 +61,24 @@ class Settings:
     password_hash_memory_kib: int = field(
         default_factory=lambda: _int("PASSWORD_HASH_MEMORY_KIB", 65536))
 
+    # Funding: the payment provider (the simulated one in `make run` and the tests), the
+    # gateway's public address (where the payer comes back), how long a pending payment
+    # holds a reward or a place under the cap, how often deadlines and holds are checked,
+    # and what an hour of volunteering is worth (default: the French SMIC, gross, 2026).
+    payment_provider_url: str = field(default_factory=lambda: os.environ.get(
+        "PAYMENT_PROVIDER_URL", "http://127.0.0.1:8100"))
+    payment_api_key: str = field(default_factory=lambda: os.environ.get("PAYMENT_API_KEY", ""))
+    payment_webhook_secret: str = field(
+        default_factory=lambda: os.environ.get("PAYMENT_WEBHOOK_SECRET", ""))
+    public_url: str = field(default_factory=lambda: os.environ.get("PUBLIC_URL",
+                                                                   "http://127.0.0.1:8000"))
+    payment_hold_seconds: int = field(default_factory=lambda: _int("PAYMENT_HOLD_SECONDS", 1800))
+    transfer_hold_days: int = field(default_factory=lambda: _int("TRANSFER_HOLD_DAYS", 10))
+    funding_clock_seconds: float = field(
+        default_factory=lambda: _float("FUNDING_CLOCK_SECONDS", 5.0))
+    volunteer_hour_value_cents: int = field(
+        default_factory=lambda: _int("VOLUNTEER_HOUR_VALUE_CENTS", 1202))
+
     def nameko_config(self, service_name: str) -> dict:
         """The config dict a nameko container of `service_name` runs with."""
         return {
@@ -78,4 +96,11 @@ class Settings:
             "RENEWAL_OPENS_ON": self.renewal_opens_on,
             "PASSWORD_HASH_TIME_COST": self.password_hash_time_cost,
             "PASSWORD_HASH_MEMORY_KIB": self.password_hash_memory_kib,
+            "PAYMENT_PROVIDER_URL": self.payment_provider_url,
+            "PAYMENT_API_KEY": self.payment_api_key,
+            "PAYMENT_WEBHOOK_SECRET": self.payment_webhook_secret,
+            "PUBLIC_URL": self.public_url,
+            "PAYMENT_HOLD_SECONDS": self.payment_hold_seconds,
+            "TRANSFER_HOLD_DAYS": self.transfer_hold_days,
+            "VOLUNTEER_HOUR_VALUE_CENTS": self.volunteer_hour_value_cents,
         }

@@ -3,6 +3,7 @@ says where the previous page ended. Pages don't shift when rows are added meanwh
 import base64
 import json
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
@@ -20,6 +21,7 @@ class PageQuery(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
+@cache  # one class per item schema: the OpenAPI document names each once
 def page_schema(item_schema):
     """The schema of one page of `item_schema`s: `{"items": [...], "next_cursor": ...}`."""
     return Schema.from_dict({
@@ -28,6 +30,7 @@ def page_schema(item_schema):
     }, name=f"{item_schema.__name__}Page")
 
 
+@cache
 def list_schema(item_schema):
     """The schema of a short, unpaged list: `{"items": [...]}`."""
     return Schema.from_dict({"items": fields.List(fields.Nested(item_schema))},
@@ -47,14 +50,19 @@ def _decode(cursor: str):
         raise invalid({"cursor": ["This cursor was not given by this list."]}) from None
 
 
-def paginate(session, model, params, *, created_at, filters=(), dump):
+def paginate(session, model, params, *, created_at, filters=(), dump, where=(),
+             id_column=None):
     """One page of `model` rows after `params["cursor"]`, at most `params["limit"]` of them,
-    those whose columns named in `filters` equal the params given, dumped with `dump`."""
-    id_column = model.id
-    query = sa.select(model)
+    those whose columns named in `filters` equal the params given and that meet every
+    condition of `where`, dumped with `dump`. The order is (created_at, id_column), the
+    model's `id` unless told."""
+    id_column = model.id if id_column is None else id_column
+    query = sa.select(model).where(*where)
     for name in filters:
-        if params.get(name) is not None:
-            query = query.where(getattr(model, name) == str(params[name]))
+        value = params.get(name)
+        if value is not None:  # numbers and booleans as they are; UUIDs as text
+            query = query.where(getattr(model, name) ==
+                                (value if isinstance(value, (int, str)) else str(value)))
     if params["cursor"]:
         after = _decode(params["cursor"])
         query = query.where(sa.tuple_(created_at, id_column) > sa.tuple_(*after))
@@ -63,5 +71,6 @@ def paginate(session, model, params, *, created_at, filters=(), dump):
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode(getattr(rows[-1], created_at.key), rows[-1].id)
+        next_cursor = _encode(getattr(rows[-1], created_at.key),
+                              getattr(rows[-1], id_column.key))
     return {"items": [dump(row) for row in rows], "next_cursor": next_cursor}

@@ -47,11 +47,13 @@ class Hundredths(fields.Field):
     """A quantity with at most two decimals in the API (FTE, hours), an integer count of
     hundredths inside (12.5 is 1250), so that sums are exact."""
 
-    def __init__(self, *, maximum=100_000, **kwargs):
+    def __init__(self, *, maximum=100_000, signed=False, **kwargs):
         self.maximum = maximum
-        # No `multipleOf: 0.01`: float division makes validators refuse 0.07.
-        metadata = {"type": "number", "minimum": 0, "maximum": maximum,
-                    "description": "At most two decimals.", **kwargs.pop("metadata", {})}
+        # No `multipleOf: 0.01`: float division makes validators refuse 0.07. A `signed`
+        # one is a figure given out that may go down (jobs lost in a year), never read in.
+        bounds = {} if signed else {"minimum": 0, "maximum": maximum}
+        metadata = {"type": "number", **bounds, "description": "At most two decimals.",
+                    **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -67,3 +69,13 @@ class Hundredths(fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value / 100
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false, nothing else: marshmallow's Boolean would also take 1, "yes"
+    or "on" (and 0 == False to a set), which the OpenAPI document (boolean) does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

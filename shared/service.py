@@ -55,6 +55,15 @@ class Database(DependencyProvider):
         return self.units
 
 
+class Clock(DependencyProvider):
+    """Gives each worker `self.clock()`, the current UTC time. Rules that run on calendar
+    time (deadlines, reflection periods) read it here, so a test can move time instead
+    of sleeping (nameko's worker_factory and replace_dependencies take a stand-in)."""
+
+    def get_dependency(self, worker_ctx):
+        return utcnow
+
+
 class WorkerContext(DependencyProvider):
     """Puts the caller's correlation id in every log line and every call onwards, and
     logs each entrypoint run with its outcome and duration."""

@@ -1,65 +1,349 @@
 """What goes in and out of funding: RPC payloads and event data."""
+from functools import partial
+
 from marshmallow import Schema, fields, validate
 
-from services.funding.domain import KINDS, MAX_AMOUNT_CENTS, MIN_CONTRIBUTION_CENTS, STATUSES
+from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
+from services.funding.domain.payments import CHANNELS, PAYMENT_METHODS, STATES
+from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
 from shared.envelope import EventSpec
 from shared.pagination import PageQuery
+from shared.schemas import Hundredths, StrictBoolean
 
-Cents = fields.Integer  # amounts are integer cents; `strict` refuses 10.5 and "10"
+Amount = partial(fields.Integer, strict=True,  # cents; `strict` refuses 10.5 and "10"
+                 validate=validate.Range(min=1, max=MAX_AMOUNT_CENTS))
+Text = partial(fields.String, validate=validate.Length(max=2000))
+
+
+# --- campaigns -----------------------------------------------------------------------
+
+class RewardInput(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    min_amount_cents = Amount(required=True)
+    stock = fields.Integer(load_default=None, allow_none=True, strict=True,
+                           validate=validate.Range(min=1, max=1_000_000),
+                           metadata={"description": "null: unlimited"})
+    estimated_delivery = fields.Date(load_default=None, allow_none=True)
+
+
+class MatchfundingInput(Schema):
+    """An institution adds as much again to each contribution, within three caps."""
+
+    funder = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    per_contribution_cap_cents = Amount(required=True)
+    per_contributor_cap_cents = Amount(required=True)
+    total_cap_cents = Amount(required=True)
 
 
 class CreateCampaign(Schema):
     project_id = fields.UUID(required=True)
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=20_000))
     kind = fields.String(load_default="donation", validate=validate.OneOf(KINDS))
-    goal_cents = Cents(required=True, strict=True,
-                       validate=validate.Range(min=1, max=MAX_AMOUNT_CENTS))
+    model = fields.String(load_default="keep_it_all", validate=validate.OneOf(MODELS))
+    goal_cents = Amount(required=True)
+    optimum_cents = Amount(load_default=None, allow_none=True)
+    cap_cents = Amount(load_default=None, allow_none=True)
+    people_goal = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                 validate=validate.Range(min=1, max=1_000_000))
+    min_contribution_cents = Amount(load_default=None, allow_none=True)
+    starts_at = fields.AwareDateTime(load_default=None, allow_none=True)
     deadline = fields.AwareDateTime(required=True)
+    rewards = fields.List(fields.Nested(RewardInput), load_default=list,
+                          validate=validate.Length(max=50))
+    matchfunding = fields.Nested(MatchfundingInput, load_default=None, allow_none=True)
+    key_information = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
+                                  load_default=None, allow_none=True,
+                                  metadata={"description": "The key investment information "
+                                            "sheet of a loan or shares campaign."})
 
 
-class Contribute(Schema):
-    amount_cents = Cents(required=True, strict=True, validate=validate.Range(
-        min=MIN_CONTRIBUTION_CENTS, max=MAX_AMOUNT_CENTS))
-    contributor_name = fields.String(load_default=None, allow_none=True,
-                                     validate=validate.Length(max=200))
+class ReviewNote(Schema):
+    note = fields.String(load_default=None, allow_none=True,
+                         validate=validate.Length(max=2000))
 
 
 class ListCampaigns(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
     project_id = fields.UUID()
+    kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+class Reward(Schema):
+    id = fields.String()
+    title = fields.String()
+    description = fields.String()
+    min_amount_cents = fields.Integer()
+    stock = fields.Integer(allow_none=True)
+    remaining = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
+    estimated_delivery = fields.Date(allow_none=True)
+
+
+class Matchfunding(Schema):
+    funder = fields.String()
+    per_contribution_cap_cents = fields.Integer()
+    per_contributor_cap_cents = fields.Integer()
+    total_cap_cents = fields.Integer()
+    matched_cents = fields.Integer()
 
 
 class Campaign(Schema):
     id = fields.String()
     project_id = fields.String()
     title = fields.String()
+    description = fields.String()
     kind = fields.String()
+    model = fields.String()
     goal_cents = fields.Integer()
+    optimum_cents = fields.Integer(allow_none=True)
+    cap_cents = fields.Integer(allow_none=True)
+    people_goal = fields.Integer(allow_none=True)
+    min_contribution_cents = fields.Integer()
+    starts_at = fields.AwareDateTime()
     deadline = fields.AwareDateTime()
     status = fields.String()
     raised_cents = fields.Integer()
+    matched_cents = fields.Integer()
+    total_cents = fields.Integer(metadata={"description": "raised plus matched"})
+    committed_cents = fields.Integer()
+    refunded_cents = fields.Integer()
     contributions_count = fields.Integer()
+    new_members = fields.Integer()
+    rewards = fields.List(fields.Nested(Reward))
+    matchfunding = fields.Nested(Matchfunding, allow_none=True)
+    key_information = fields.Dict(allow_none=True)
+    review_note = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     published_at = fields.AwareDateTime(allow_none=True)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+# --- contributions -------------------------------------------------------------------
+
+class Acknowledgements(Schema):
+    """What an investor declares before a loan or shares (EU 2020/1503 art. 21)."""
+
+    risk_warning_accepted = StrictBoolean(load_default=False)
+    key_information_read = StrictBoolean(load_default=False)
+    large_investment_consent = StrictBoolean(load_default=False)
+    understanding_confirmed = StrictBoolean(load_default=False)
+
+
+class Contribute(Schema):
+    amount_cents = Amount(required=True)
+    reward_id = fields.UUID(load_default=None, allow_none=True)
+    contributor_name = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.Length(max=200))
+    contributor_address = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.Length(max=300),
+                                        metadata={"description": "For a donation receipt."})
+    public = StrictBoolean(load_default=True,
+                            metadata={"description": "false: shown as anonymous"})
+    payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS),
+                                   metadata={"description": "transfer: pay by bank transfer "
+                                             "with the reference answered"})
+    acknowledgements = fields.Nested(Acknowledgements, load_default=dict)
+
+
+class RecordOffline(Schema):
+    amount_cents = Amount(required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS[1:]))
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                              metadata={"description": "Cheque number, transfer reference "
+                                        "or cash book line."})
+    reward_id = fields.UUID(load_default=None, allow_none=True)
+    contributor_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    contributor_address = fields.String(load_default=None, allow_none=True,
+                                        validate=validate.Length(max=300))
+    public = StrictBoolean(load_default=True)
+
+
+class TransferReceived(Schema):
+    reference = fields.String(required=True, validate=validate.Length(min=5, max=100))
+    amount_cents = Amount(required=True)
+
+
+class BoardDecision(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("approved", "declined")))
+
+
+class ListContributions(PageQuery):
+    status = fields.String(validate=validate.OneOf(STATES))
 
 
 class Contribution(Schema):
     id = fields.String()
     campaign_id = fields.String()
+    reward_id = fields.String(allow_none=True)
     amount_cents = fields.Integer()
+    matched_cents = fields.Integer()
     contributor_name = fields.String(allow_none=True)
     contributor_account_id = fields.String(allow_none=True)
+    public = fields.Boolean()
     status = fields.String()
+    channel = fields.String()
+    transfer_reference = fields.String(attribute="offline_reference", allow_none=True,
+                                       metadata={"description": "To write on the transfer."})
+    counted = fields.Boolean()
+    cancel_reason = fields.String(allow_none=True)
+    payment_url = fields.String(allow_none=True,
+                                metadata={"description": "Where the payer confirms."})
+    hold_expires_at = fields.AwareDateTime(allow_none=True)
+    reflection_ends_at = fields.AwareDateTime(allow_none=True)
+    board_decision = fields.String(allow_none=True)
+    receipt_number = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class PublicContribution(Schema):
+    """A contribution as the campaign page lists it: anonymous ones have no name."""
+
+    amount_cents = fields.Integer()
+    contributor_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 
+
+class Webhook(Schema):
+    received = fields.Boolean()
+    applied = fields.Boolean()
+
+
+# --- investors -----------------------------------------------------------------------
+
+class KnowledgeTestAnswers(Schema):
+    answers = fields.Dict(keys=fields.String(validate=validate.Length(max=50)),
+                          values=fields.String(validate=validate.Length(max=50)),
+                          required=True)
+
+
+class LossSimulationInput(Schema):
+    net_worth_cents = fields.Integer(required=True, strict=True,
+                                     validate=validate.Range(min=0, max=MAX_AMOUNT_CENTS))
+
+
+class InvestorProfile(Schema):
+    account_id = fields.String()
+    sophisticated = fields.Boolean()
+    knowledge_test_passed_at = fields.AwareDateTime(allow_none=True)
+    knowledge_test_valid = fields.Boolean()
+    net_worth_cents = fields.Integer(allow_none=True)
+    loss_capacity_cents = fields.Integer(allow_none=True)
+    large_investment_threshold_cents = fields.Integer(allow_none=True)
+    loss_simulated_at = fields.AwareDateTime(allow_none=True)
+
+
+# --- beneficiaries and receipts ------------------------------------------------------
+
+class BeneficiaryInput(Schema):
+    legal_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    siren = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Regexp(r"^\d{9}$"))
+    address = fields.String(required=True, validate=validate.Length(min=5, max=300))
+    purpose = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    receipt_eligible = StrictBoolean(required=True)
+
+
+class Beneficiary(Schema):
+    organisation_id = fields.String()
+    legal_name = fields.String()
+    siren = fields.String(allow_none=True)
+    address = fields.String()
+    purpose = fields.String()
+    receipt_eligible = fields.Boolean()
+    updated_at = fields.AwareDateTime()
+
+
+class Receipt(Schema):
+    number = fields.String()
+    contribution_id = fields.String()
+    document = fields.Dict()
+    issued_at = fields.AwareDateTime()
+
+
+# --- other resources -----------------------------------------------------------------
+
+class RecordResource(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(RESOURCE_KINDS))
+    amount_cents = Amount(required=True)
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000,
+                                                                               max=2100))
+    project_id = fields.UUID(load_default=None, allow_none=True,
+                             metadata={"description": "null: the cluster itself"})
+    funder = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(min=2, max=200))
+    funder_type = fields.String(load_default=None, allow_none=True,
+                                validate=validate.OneOf(FUNDER_TYPES))
+    programme = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class Resource(Schema):
+    id = fields.String()
+    kind = fields.String()
+    amount_cents = fields.Integer()
+    year = fields.Integer()
+    project_id = fields.String(allow_none=True)
+    funder = fields.String(allow_none=True)
+    funder_type = fields.String(allow_none=True)
+    programme = fields.String(allow_none=True)
+    description = fields.String()
+    created_at = fields.AwareDateTime()
+
+
+class ListResources(PageQuery):
+    kind = fields.String(validate=validate.OneOf(RESOURCE_KINDS))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    project_id = fields.UUID()
+
+
+class RecordVolunteering(Schema):
+    hours = Hundredths(required=True, maximum=1000)
+    done_on = fields.Date(required=True)
+    activity = fields.String(required=True, validate=validate.Length(min=2, max=300))
+    project_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class Volunteering(Schema):
+    id = fields.String()
+    hours = Hundredths(attribute="hours_hundredths")
+    done_on = fields.Date()
+    activity = fields.String()
+    project_id = fields.String(allow_none=True)
+    hour_value_cents = fields.Integer()
+    valued_cents = fields.Integer()
+    created_at = fields.AwareDateTime()
+
+
+class ListVolunteering(PageQuery):
+    project_id = fields.UUID()
+
+
+# --- events --------------------------------------------------------------------------
 
 class CampaignCreated(Schema):
     campaign_id = fields.UUID(required=True)
     project_id = fields.UUID(required=True)
     title = fields.String(required=True)
     kind = fields.String(required=True)
+    model = fields.String(required=True)
     goal_cents = fields.Integer(required=True, strict=True)
+    cap_cents = fields.Integer(required=True, strict=True, allow_none=True)
+    people_goal = fields.Integer(required=True, strict=True, allow_none=True)
+    matchfunder = fields.String(required=True, allow_none=True)
+    starts_at = fields.AwareDateTime(required=True)
     deadline = fields.AwareDateTime(required=True)
+
+
+class CampaignMoved(Schema):
+    campaign_id = fields.UUID(required=True)
+    project_id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    by = fields.String(required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True)
 
 
 class CampaignPublished(Schema):
@@ -68,25 +352,150 @@ class CampaignPublished(Schema):
     published_at = fields.AwareDateTime(required=True)
 
 
-class ContributionConfirmed(Schema):
+class CampaignDecided(Schema):
+    campaign_id = fields.UUID(required=True)
+    project_id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    model = fields.String(required=True)
+    goal_cents = fields.Integer(required=True, strict=True)
+    raised_cents = fields.Integer(required=True, strict=True)
+    matched_cents = fields.Integer(required=True, strict=True)
+    contributions_count = fields.Integer(required=True, strict=True)
+    new_members = fields.Integer(required=True, strict=True)
+    decided_at = fields.AwareDateTime(required=True)
+
+
+class CampaignClosed(Schema):
+    campaign_id = fields.UUID(required=True)
+    project_id = fields.UUID(required=True)
+    status_before = fields.String(required=True)
+    raised_cents = fields.Integer(required=True, strict=True)
+    refunded_cents = fields.Integer(required=True, strict=True)
+    closed_at = fields.AwareDateTime(required=True)
+
+
+class ContributionFact(Schema):
+    """What every contribution event says: which one, where, how much, in what state."""
+
+    contribution_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(required=True)
+    project_id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    model = fields.String(required=True)
+    channel = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, strict=True)
+    status = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class ContributionConfirmed(ContributionFact):
+    matched_cents = fields.Integer(required=True, strict=True)
+    contributor_account_id = fields.UUID(required=True, allow_none=True)
+    confirmed_at = fields.AwareDateTime(required=True)
+
+
+class ContributionEnded(ContributionFact):
+    was_counted = StrictBoolean(required=True)
+    matched_cents = fields.Integer(required=True, strict=True,
+                                   metadata={"description": "matchfunding given back"})
+    reason = fields.String(required=True, allow_none=True)
+
+
+class SubscriptionDecided(Schema):
     contribution_id = fields.UUID(required=True)
     campaign_id = fields.UUID(required=True)
     project_id = fields.UUID(required=True)
     amount_cents = fields.Integer(required=True, strict=True)
-    confirmed_at = fields.AwareDateTime(required=True)
+    decision = fields.String(required=True)
+    new_member = StrictBoolean(required=True)
 
 
-CAMPAIGN_CREATED = EventSpec(
-    "funding", "campaign_created", 1, CampaignCreated,
-    "A campaign was drafted for a project; it takes no money until published.",
-)
-CAMPAIGN_PUBLISHED = EventSpec(
-    "funding", "campaign_published", 1, CampaignPublished,
-    "A campaign went live and takes contributions.",
-)
-CONTRIBUTION_CONFIRMED = EventSpec(
-    "funding", "contribution_confirmed", 1, ContributionConfirmed,
-    "A contribution was confirmed; its amount counts in the campaign's total.",
-)
+class ReceiptIssued(Schema):
+    number = fields.String(required=True)
+    contribution_id = fields.UUID(required=True)
+    organisation_id = fields.UUID(required=True)
+    amount_cents = fields.Integer(required=True, strict=True)
+    year = fields.Integer(required=True, strict=True)
 
-PUBLISHED_EVENTS = (CAMPAIGN_CREATED, CAMPAIGN_PUBLISHED, CONTRIBUTION_CONFIRMED)
+
+class ResourceRecorded(Schema):
+    resource_id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, strict=True)
+    year = fields.Integer(required=True, strict=True)
+    project_id = fields.UUID(required=True, allow_none=True)
+    funder = fields.String(required=True, allow_none=True)
+    funder_type = fields.String(required=True, allow_none=True)
+    programme = fields.String(required=True, allow_none=True)
+
+
+class VolunteeringRecorded(Schema):
+    volunteering_id = fields.UUID(required=True)
+    hours_hundredths = fields.Integer(required=True, strict=True)
+    done_on = fields.Date(required=True)
+    year = fields.Integer(required=True, strict=True)
+    activity = fields.String(required=True)
+    project_id = fields.UUID(required=True, allow_none=True)
+    hour_value_cents = fields.Integer(required=True, strict=True)
+    valued_cents = fields.Integer(required=True, strict=True)
+
+
+_event = partial(EventSpec, "funding")  # EventSpec(source, name, version, schema, description)
+
+CAMPAIGN_CREATED = _event(
+    "campaign_created", 2, CampaignCreated,
+    "A campaign was drafted for a project; it takes no money until approved. v2 adds the "
+    "model, cap, people goal, matchfunder and start.")
+CAMPAIGN_SUBMITTED = _event("campaign_submitted", 1, CampaignMoved,
+                            "A draft campaign was submitted for review by an animator.")
+CAMPAIGN_SENT_BACK = _event("campaign_returned", 1, CampaignMoved,
+                            "An animator sent a campaign under review back to draft, with a note.")
+CAMPAIGN_PUBLISHED = _event("campaign_published", 1, CampaignPublished,
+                            "An animator approved a campaign: it is live and takes contributions "
+                            "from its start.")
+CAMPAIGN_SUCCEEDED = _event("campaign_succeeded", 1, CampaignDecided,
+                            "At its deadline a campaign met its goal (and people goal): its "
+                            "contributions are captured.")
+CAMPAIGN_FAILED = _event("campaign_failed", 1, CampaignDecided,
+                         "At its deadline a campaign missed its goal: all-or-nothing ones give "
+                         "every contribution back; keep-it-all ones keep the money.")
+CAMPAIGN_CLOSED = _event("campaign_closed", 1, CampaignClosed,
+                         "Every contribution of a decided campaign reached its final state.")
+CONTRIBUTION_PLEDGED = _event("contribution_pledged", 1, ContributionFact,
+                              "A contribution was offered; its payment is pending. It holds its "
+                              "reward and its place under the cap.")
+CONTRIBUTION_AUTHORIZED = _event("contribution_authorized", 1, ContributionFact,
+                                 "The payer confirmed: the money is reserved, not yet taken.")
+CONTRIBUTION_CONFIRMED = _event(
+    "contribution_confirmed", 2, ContributionConfirmed,
+    "A contribution now counts in its campaign's total (see the README for when: captured, "
+    "authorized on all-or-nothing, or past the reflection period for investments). v2 adds "
+    "kind, model, channel, status, matchfunding and the contributor's account.")
+CONTRIBUTION_CAPTURED = _event("contribution_captured", 1, ContributionFact,
+                               "The money of a contribution was taken.")
+CONTRIBUTION_CANCELLED = _event(
+    "contribution_cancelled", 1, ContributionEnded,
+    "A contribution ended with no money taken: payment not completed in time, withdrawn in "
+    "the reflection period, released when the campaign failed or closed, or declined.")
+CONTRIBUTION_FAILED = _event("contribution_failed", 1, ContributionEnded,
+                             "The payer refused or the payment failed; nothing was taken.")
+CONTRIBUTION_REFUNDED = _event("contribution_refunded", 1, ContributionEnded,
+                               "Money taken for a contribution was given back in full.")
+SUBSCRIPTION_DECIDED = _event("subscription_decided", 1, SubscriptionDecided,
+                              "A cooperative's board approved or declined a share subscription "
+                              "(declined ones are refunded).")
+RECEIPT_ISSUED = _event("receipt_issued", 1, ReceiptIssued,
+                        "A numbered tax receipt was issued for a donation.")
+RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,
+                           "A grant, a sale of services or mutualisation income was recorded.")
+VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
+                               "Volunteer hours were recorded, valued at the reference hourly "
+                               "rate.")
+
+PUBLISHED_EVENTS = (
+    CAMPAIGN_CREATED, CAMPAIGN_SUBMITTED, CAMPAIGN_SENT_BACK, CAMPAIGN_PUBLISHED,
+    CAMPAIGN_SUCCEEDED, CAMPAIGN_FAILED, CAMPAIGN_CLOSED, CONTRIBUTION_PLEDGED,
+    CONTRIBUTION_AUTHORIZED, CONTRIBUTION_CONFIRMED, CONTRIBUTION_CAPTURED,
+    CONTRIBUTION_CANCELLED, CONTRIBUTION_FAILED, CONTRIBUTION_REFUNDED, SUBSCRIPTION_DECIDED,
+    RECEIPT_ISSUED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED,
+)

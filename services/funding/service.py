@@ -1,131 +1,575 @@
-"""Funding: crowdfunding campaigns and the contributions they take."""
+"""Funding: crowdfunding campaigns, their contributions and payments, investor
+protection, donation receipts, and the cluster's other resources."""
+import base64
+import json
+import time
+import uuid
+
 import sqlalchemy as sa
 from nameko.rpc import RpcProxy
+from nameko.timer import timer
 
-from services.funding import domain, models, schemas
+from services.funding import models, schemas, settlement
+from services.funding.domain import campaigns as rules
+from services.funding.domain import investors, resources
+from services.funding.domain import payments as money
+from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
+from services.funding.payments import Payments
+from services.funding.queries import Queries, campaign_view, contribution_view
+from services.funding.receipt_pdf import render_receipt_pdf
 from services.members.schemas import PERSON_ERASED
 from services.projects.schemas import PROJECT_SUBMITTED
-from shared.database import get_or_not_found, insert_ignoring_duplicate
-from shared.errors import invalid
+from shared.config import Settings
+from shared.database import get_or_not_found, insert_ignoring_duplicate, upsertable_insert
+from shared.errors import DomainError, conflict, invalid, not_found
 from shared.inbox import subscribe
-from shared.pagination import paginate
 from shared.rpc import fetch_or_none, rpc
 from shared.schemas import load
-from shared.service import Database, ServiceBase
-from shared.sqltypes import utcnow
+from shared.service import Clock, Database, ServiceBase
+from shared.signatures import verify
 
 
-class FundingService(ServiceBase):
+class FundingService(ServiceBase, Queries):
     name = "funding"
     db = Database(models.messaging)
+    clock = Clock()
+    payments = Payments()
     projects = RpcProxy("projects")
+
+    # --- what funding learns from others ---------------------------------------------
 
     @subscribe("projects", "project_submitted")
     def remember_project(self, uow, envelope):
         project = PROJECT_SUBMITTED.read(envelope["data"])
-        _remember_project(uow.session, str(project["project_id"]), project["title"])
+        _remember_project(uow.session, str(project["project_id"]), project["title"],
+                          project.get("carrier_organisation_id"))
 
     @subscribe("members", "person_erased")
     def forget_person(self, uow, envelope):
-        """A person erased in members leaves no name on their contributions here."""
+        """A person erased in members leaves no name or address on their contributions
+        here (receipts already issued keep theirs: the tax law asks to keep them)."""
         accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
         if accounts:
             uow.session.execute(
                 sa.update(models.Contribution)
                 .where(models.Contribution.contributor_account_id.in_(accounts))
-                .values(contributor_name=None))
+                .values(contributor_name=None, contributor_address=None))
+
+    # --- campaigns -------------------------------------------------------------------
 
     @rpc
     def create_campaign(self, payload):
         data = load(schemas.CreateCampaign(), payload)
-        project_title = self._project_title(str(data["project_id"]))
-        values = domain.new_campaign(data, now=utcnow())
+        project = self._project(str(data["project_id"]))
+        values = rules.new_campaign(data, now=self.clock(),
+                                    key_information_errors=investors.key_information_errors)
         with self.db() as uow:
-            _remember_project(uow.session, values["project_id"], project_title)
+            _remember_project(uow.session, values["project_id"], project["title"],
+                              project.get("carrier_organisation_id"))
             campaign = models.Campaign(**values)
             uow.session.add(campaign)
+            for position, reward in enumerate(data["rewards"]):
+                uow.session.add(models.Reward(id=_uuid(), campaign_id=campaign.id, taken=0,
+                                              position=position, **reward))
             uow.session.flush()
             uow.emit(schemas.CAMPAIGN_CREATED, {
                 "campaign_id": campaign.id, "project_id": campaign.project_id,
-                "title": campaign.title, "kind": campaign.kind,
-                "goal_cents": campaign.goal_cents, "deadline": campaign.deadline.isoformat(),
+                "title": campaign.title, "kind": campaign.kind, "model": campaign.model,
+                "goal_cents": campaign.goal_cents, "cap_cents": campaign.cap_cents,
+                "people_goal": campaign.people_goal, "matchfunder": campaign.matchfunder,
+                "starts_at": campaign.starts_at.isoformat(),
+                "deadline": campaign.deadline.isoformat(),
             })
-        return schemas.Campaign().dump(campaign)
+            return campaign_view(uow.session, campaign)
 
     @rpc
-    def publish_campaign(self, campaign_id):
+    def submit_campaign(self, campaign_id, by):
+        return self._move_campaign(campaign_id, "submit", by, None, schemas.CAMPAIGN_SUBMITTED)
+
+    @rpc
+    def send_back_campaign(self, campaign_id, payload, by):
+        note = load(schemas.ReviewNote(), payload)["note"]
+        return self._move_campaign(campaign_id, "send_back", by, note, schemas.CAMPAIGN_SENT_BACK)
+
+    @rpc
+    def approve_campaign(self, campaign_id, by):
+        return self._move_campaign(campaign_id, "approve", by, None, schemas.CAMPAIGN_PUBLISHED)
+
+    def _move_campaign(self, campaign_id, action, by, note, spec):
         with self.db() as uow:
             campaign = _locked_campaign(uow.session, campaign_id)
-            campaign.status = domain.publish(campaign.status)
-            campaign.published_at = utcnow()
-            uow.emit(schemas.CAMPAIGN_PUBLISHED, {
-                "campaign_id": campaign.id, "project_id": campaign.project_id,
-                "published_at": campaign.published_at.isoformat(),
-            })
-        return schemas.Campaign().dump(campaign)
+            campaign.status = rules.move(campaign.status, action)
+            if action == "approve":
+                campaign.published_at = self.clock()
+                if campaign.starts_at < campaign.published_at:
+                    campaign.starts_at = campaign.published_at
+                if campaign.deadline <= campaign.published_at:
+                    raise conflict("campaign_deadline_passed", "Its deadline has passed: send "
+                                   "it back to change it.")
+                uow.emit(spec, {"campaign_id": campaign.id, "project_id": campaign.project_id,
+                                "published_at": campaign.published_at.isoformat()})
+            else:
+                campaign.review_note = note
+                uow.emit(spec, {"campaign_id": campaign.id, "project_id": campaign.project_id,
+                                "status": campaign.status, "by": by, "note": note})
+            return campaign_view(uow.session, campaign)
+
+    # --- contributions ---------------------------------------------------------------
 
     @rpc
     def contribute(self, campaign_id, payload, idempotency_key, contributor_account_id):
-        """Take a contribution, confirmed at once (payments come later). A retry with the
-        same Idempotency-Key (keys are the contributor's own) gets the first answer;
+        """Offer a contribution: it holds its reward and its place under the cap while
+        its payment is pending, and answers where the payer confirms. A retry with the
+        same Idempotency-Key (keys are the contributor's own) gets the same contribution;
         nothing is taken twice."""
         data = load(schemas.Contribute(), payload)
+        now = self.clock()
         with self.db() as uow:
             replay = uow.replay_or_claim(f"contribute:{contributor_account_id}", idempotency_key,
                                          {"campaign_id": str(campaign_id), **payload})
+            if replay is None:
+                contribution = self._pledge(uow, campaign_id, data, contributor_account_id, now)
+                contribution_id = uow.remember({"contribution_id": contribution.id})[
+                    "contribution_id"]
+            else:
+                contribution_id = replay["contribution_id"]
+        return {"replayed": replay is not None,
+                "contribution": self._with_payment(contribution_id)}
+
+    def _pledge(self, uow, campaign_id, data, account_id, now):
+        session = uow.session
+        campaign = _locked_campaign(session, campaign_id)
+        reward = None
+        if data["reward_id"] is not None:
+            reward = get_or_not_found(session, models.Reward, data["reward_id"], "reward")
+        rules.accept_contribution(campaign, data["amount_cents"], reward, now)
+        reflection_ends_at = None
+        if campaign.kind in rules.INVESTMENT_KINDS:
+            self._check_investor(session, campaign, account_id, data, now)
+            reflection_ends_at = investors.reflection_ends_at(now)
+        contribution_id, by_transfer = _uuid(), data["payment_method"] == "transfer"
+        contribution = models.Contribution(
+            id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
+            amount_cents=data["amount_cents"], matched_cents=0,
+            contributor_name=data["contributor_name"],
+            contributor_address=data["contributor_address"],
+            contributor_account_id=account_id, public=data["public"], status=PENDING,
+            channel="transfer" if by_transfer else "online",
+            offline_reference=money.transfer_reference(contribution_id) if by_transfer
+            else None, counted=False, created_at=now, updated_at=now,
+            hold_expires_at=settlement.hold_until(
+                now, self.config["TRANSFER_HOLD_DAYS"] * 86_400 if by_transfer
+                else self.config["PAYMENT_HOLD_SECONDS"]),
+            reflection_ends_at=reflection_ends_at)
+        session.add(contribution)
+        campaign.committed_cents += contribution.amount_cents
+        if reward is not None:
+            reward.taken += 1
+        session.flush()
+        uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
+        return contribution
+
+    def _check_investor(self, session, campaign, account_id, data, now):
+        profile = session.get(models.InvestorProfile, account_id)
+        investors.check_investment(profile=_profile_facts(profile),
+                                   amount_cents=data["amount_cents"],
+                                   acknowledgements=data["acknowledgements"], now=now)
+        if campaign.kind == rules.SHARES:
+            errors = investors.shares_amount_errors(
+                data["amount_cents"], campaign.key_information["share_price_cents"])
+            if errors:
+                raise invalid(errors)
+
+    def _with_payment(self, contribution_id):
+        """The contribution, with a payment at the provider. The provider's own
+        idempotency key (the contribution's id) makes a retry find the same payment."""
+        with self.db.read() as session:
+            contribution = get_or_not_found(session, models.Contribution, contribution_id,
+                                            "contribution")
+            campaign = session.get(models.Campaign, contribution.campaign_id)
+        if contribution.payment_id is None and contribution.status == PENDING \
+                and contribution.channel == "online":
+            payment = self.payments.create_payment(
+                amount_cents=contribution.amount_cents, reference=contribution.id,
+                description=f"{campaign.title} — contribution", capture="manual",
+                return_url=f"{self.config['PUBLIC_URL']}/contributions/{contribution.id}",
+                idempotency_key=contribution.id)
+            with self.db() as uow:
+                contribution = uow.session.get(models.Contribution, contribution.id)
+                contribution.payment_id = payment["id"]
+                contribution.payment_url = payment["redirect_url"]
+        return contribution_view(contribution)
+
+    @rpc
+    def record_offline(self, campaign_id, payload, idempotency_key, by):
+        """Cash, a cheque or a bank transfer an animator received: it counts like the
+        others from the moment it is recorded."""
+        data = load(schemas.RecordOffline(), payload)
+        now = self.clock()
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"offline:{by}", idempotency_key,
+                                         {"campaign_id": str(campaign_id), **payload})
             if replay is not None:
                 return {"replayed": True, "contribution": replay}
-            campaign = _locked_campaign(uow.session, campaign_id)
-            now = utcnow()
-            domain.accept_contribution(campaign.status, campaign.deadline,
-                                       data["amount_cents"], now)
-            contribution = models.Contribution(**domain.new_contribution(
-                campaign.id, data["amount_cents"], data["contributor_name"],
-                contributor_account_id))
-            uow.session.add(contribution)
-            campaign.raised_cents += contribution.amount_cents
-            campaign.contributions_count += 1
-            uow.session.flush()
-            uow.emit(schemas.CONTRIBUTION_CONFIRMED, {
+            session = uow.session
+            campaign = _locked_campaign(session, campaign_id)
+            if campaign.kind in rules.INVESTMENT_KINDS:
+                raise conflict("offline_investment_refused", "An investment goes through the "
+                               "investor's own steps online (EU 2020/1503).")
+            reward = data["reward_id"] and get_or_not_found(session, models.Reward,
+                                                            data["reward_id"], "reward")
+            rules.accept_contribution(campaign, data["amount_cents"], reward or None, now)
+            contribution = models.Contribution(
+                id=_uuid(), campaign_id=campaign.id, reward_id=reward and reward.id,
+                amount_cents=data["amount_cents"], matched_cents=0,
+                contributor_name=data["contributor_name"],
+                contributor_address=data["contributor_address"], public=data["public"],
+                status=PENDING, channel=data["channel"], offline_reference=data["reference"],
+                counted=False, created_at=now, updated_at=now)
+            session.add(contribution)
+            campaign.committed_cents += contribution.amount_cents
+            if reward:
+                reward.taken += 1
+            session.flush()
+            uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
+            settlement.set_state(uow, campaign, contribution, CAPTURED, now)
+            return {"replayed": False,
+                    "contribution": uow.remember(contribution_view(contribution))}
+
+    @rpc
+    def match_transfer(self, campaign_id, payload, idempotency_key, by):
+        """A bank transfer arrived with a contribution's reference: it is captured."""
+        data = load(schemas.TransferReceived(), payload)
+        now = self.clock()
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"transfer:{by}", idempotency_key,
+                                         {"campaign_id": str(campaign_id), **payload})
+            if replay is not None:
+                return {"replayed": True, "contribution": replay}
+            found = uow.session.execute(sa.select(models.Contribution.id).where(
+                models.Contribution.campaign_id == str(campaign_id),
+                models.Contribution.channel == "transfer",
+                models.Contribution.offline_reference == data["reference"].strip().upper()
+            )).scalar()
+            if found is None:
+                raise not_found("transfer_reference", data["reference"])
+            campaign, contribution = settlement.lock(uow.session, found)
+            money.check_transfer(contribution.amount_cents, data["amount_cents"])
+            settlement.set_state(uow, campaign, contribution, CAPTURED, now)
+            return {"replayed": False,
+                    "contribution": uow.remember(contribution_view(contribution))}
+
+    @rpc
+    def payment_webhook(self, body, signature):
+        """The provider's word on a payment: verified, applied once per event, in any
+        order; money it holds for a contribution already ended is given back."""
+        raw = base64.b64decode(body)
+        # Signatures age in real time, whatever clock the rules run on.
+        verify(self.config["PAYMENT_WEBHOOK_SECRET"], signature, raw, now=time.time())
+        try:
+            event = json.loads(raw)
+            event_id, payment = str(event["id"]), event["data"]
+            payment_id, theirs = str(payment["id"]), str(payment["status"])
+        except (ValueError, KeyError, TypeError):
+            raise DomainError("bad_request", "malformed_event",
+                              "The event is not a payment event.") from None
+        now = self.clock()
+        with self.db() as uow:
+            session = uow.session
+            found = session.execute(sa.select(models.Contribution.id).where(
+                models.Contribution.payment_id == payment_id)).scalar()
+            if found is None:
+                raise not_found("payment", payment_id)
+            if not insert_ignoring_duplicate(session, models.ProviderEvent.__table__, {
+                    "event_id": event_id, "payment_id": payment_id,
+                    "type": str(event.get("type", ""))[:50], "received_at": now}):
+                return {"received": True, "applied": False}
+            campaign, contribution = settlement.lock(session, found)
+            applied = settlement.apply_provider_status(uow, campaign, contribution, theirs, now,
+                                                       self.payments)
+        return {"received": True, "applied": applied}
+
+    @rpc
+    def withdraw(self, contribution_id, account_id):
+        """One click in the reflection period: the investment ends, nothing is charged."""
+        now = self.clock()
+        with self.db() as uow:
+            campaign, contribution = settlement.lock(uow.session, contribution_id)
+            _own(contribution, account_id)
+            if campaign.kind not in rules.INVESTMENT_KINDS:
+                raise conflict("not_an_investment", "Only an investment has a reflection "
+                               "period to withdraw in.")
+            investors.check_withdrawal(contribution.created_at, now)
+            if contribution.status not in (PENDING, AUTHORIZED):
+                raise conflict("contribution_wrong_status", "This investment has already "
+                               "ended.", status=contribution.status)
+            settlement.give_back(uow, campaign, contribution, now, self.payments, "withdrawn")
+            return contribution_view(contribution)
+
+    @rpc
+    def decide_subscription(self, contribution_id, payload, by):
+        """The cooperative's board approves a share subscription (a new member, the
+        first time this person subscribes) or declines it (refunded)."""
+        decision = load(schemas.BoardDecision(), payload)["decision"]
+        now = self.clock()
+        with self.db() as uow:
+            campaign, contribution = settlement.lock(uow.session, contribution_id)
+            if campaign.kind != rules.SHARES:
+                raise conflict("not_a_subscription", "Only cooperative shares go to the board.")
+            if contribution.board_decision is not None or not contribution.counted:
+                raise conflict("subscription_not_open", "The board decides once, on a "
+                               "subscription past its reflection period.",
+                               board_decision=contribution.board_decision)
+            contribution.board_decision = decision
+            new_member = decision == "approved" and not _approved_before(uow.session,
+                                                                         contribution)
+            if new_member:
+                campaign.new_members += 1
+            uow.emit(schemas.SUBSCRIPTION_DECIDED, {
                 "contribution_id": contribution.id, "campaign_id": campaign.id,
                 "project_id": campaign.project_id, "amount_cents": contribution.amount_cents,
-                "confirmed_at": now.isoformat(),
-            })
-            answer = uow.remember(schemas.Contribution().dump(contribution))
-        return {"replayed": False, "contribution": answer}
+                "decision": decision, "new_member": new_member})
+            if decision == "declined":
+                settlement.give_back(uow, campaign, contribution, now, self.payments,
+                                     "declined")
+            return contribution_view(contribution)
+
+    # --- the clock: holds, maturities, deadlines -------------------------------------
+
+    @timer(interval=Settings().funding_clock_seconds)
+    def tick(self):
+        """Every replica ticks; row locks taken with SKIP LOCKED and a status check
+        after each lock make each move happen once."""
+        now = self.clock()
+        for contribution_id in self._due_contributions(now):
+            self._settle_one(contribution_id, now)
+        for campaign_id in self._due_campaigns(now):
+            self._decide(campaign_id, now)
+        for campaign_id in self._settled_campaigns():
+            self._close(campaign_id, now)
+
+    def _settle_one(self, contribution_id, now):
+        try:
+            with self.db() as uow:
+                campaign, contribution = settlement.lock(uow.session, contribution_id)
+                if contribution.status == PENDING:
+                    if contribution.hold_expires_at <= now:
+                        settlement.expire(uow, campaign, contribution, now, self.payments)
+                else:
+                    settlement.settle(uow, campaign, contribution, now, self.payments)
+        except DomainError:
+            pass  # the provider did not answer: the next tick tries again
+
+    def _decide(self, campaign_id, now):
+        with self.db() as uow:
+            campaign = _locked_campaign(uow.session, campaign_id, skip_locked=True)
+            if campaign is None or not rules.ready_to_decide(
+                    campaign, now, self._still_open(uow.session, campaign.id, now)):
+                return
+            for contribution in _contributions(uow.session, campaign.id, (AUTHORIZED,
+                                                                          CAPTURED)):
+                settlement.recount(uow, campaign, contribution, now)
+            campaign.status = rules.outcome(campaign)
+            campaign.decided_at = now
+            uow.emit(schemas.CAMPAIGN_SUCCEEDED if campaign.status == rules.SUCCEEDED
+                     else schemas.CAMPAIGN_FAILED, {
+                         "campaign_id": campaign.id, "project_id": campaign.project_id,
+                         "kind": campaign.kind, "model": campaign.model,
+                         "goal_cents": campaign.goal_cents,
+                         "raised_cents": campaign.raised_cents,
+                         "matched_cents": campaign.matched_cents,
+                         "contributions_count": campaign.contributions_count,
+                         "new_members": campaign.new_members, "decided_at": now.isoformat()})
+
+    def _close(self, campaign_id, now):
+        with self.db() as uow:
+            campaign = _locked_campaign(uow.session, campaign_id, skip_locked=True)
+            if campaign is None or campaign.status not in (rules.SUCCEEDED, rules.FAILED) \
+                    or self._unsettled(uow.session, campaign):
+                return
+            status_before, campaign.status, campaign.closed_at = (
+                campaign.status, rules.CLOSED, now)
+            uow.emit(schemas.CAMPAIGN_CLOSED, {
+                "campaign_id": campaign.id, "project_id": campaign.project_id,
+                "status_before": status_before, "raised_cents": campaign.raised_cents,
+                "refunded_cents": campaign.refunded_cents, "closed_at": now.isoformat()})
+
+    # --- investors -------------------------------------------------------------------
 
     @rpc
-    def get_campaign(self, campaign_id):
-        with self.db.read() as session:
-            return schemas.Campaign().dump(
-                get_or_not_found(session, models.Campaign, campaign_id, "campaign"))
+    def knowledge_test(self):
+        return {"questions": investors.knowledge_test_questions(),
+                "risk_warning": investors.RISK_WARNING_FR}
 
     @rpc
-    def list_campaigns(self, query):
-        params = load(schemas.ListCampaigns(), query)
-        with self.db.read() as session:
-            return paginate(session, models.Campaign, params,
-                            created_at=models.Campaign.created_at,
-                            filters=("status", "project_id"), dump=schemas.Campaign().dump)
+    def take_knowledge_test(self, account_id, payload):
+        answers = load(schemas.KnowledgeTestAnswers(), payload)["answers"]
+        result = investors.grade_knowledge_test(answers)
+        now = self.clock()
+        with self.db() as uow:
+            profile = _investor_profile(uow.session, account_id)
+            profile.knowledge_test_score = result["score"]
+            if result["passed"]:
+                profile.knowledge_test_passed_at = now
+            return {**result, "profile": self._profile_view(profile, now)}
 
-    def _project_title(self, project_id):
+    @rpc
+    def simulate_loss(self, account_id, payload):
+        net_worth = load(schemas.LossSimulationInput(), payload)["net_worth_cents"]
+        now = self.clock()
+        with self.db() as uow:
+            profile = _investor_profile(uow.session, account_id)
+            profile.net_worth_cents = net_worth
+            profile.loss_capacity_cents = investors.loss_capacity_cents(net_worth)
+            profile.loss_simulated_at = now
+            return self._profile_view(profile, now)
+
+    @rpc
+    def get_investor_profile(self, account_id):
+        with self.db.read() as session:
+            profile = session.get(models.InvestorProfile, account_id) or \
+                models.InvestorProfile(account_id=account_id, sophisticated=False)
+            return self._profile_view(profile, self.clock())
+
+    def _profile_view(self, profile, now):
+        passed = profile.knowledge_test_passed_at
+        return schemas.InvestorProfile().dump({
+            "account_id": profile.account_id, "sophisticated": bool(profile.sophisticated),
+            "knowledge_test_passed_at": passed,
+            "knowledge_test_valid": bool(passed and investors.knowledge_test_valid(passed, now)),
+            "net_worth_cents": profile.net_worth_cents,
+            "loss_capacity_cents": profile.loss_capacity_cents,
+            "large_investment_threshold_cents":
+                None if profile.net_worth_cents is None
+                else investors.large_investment_threshold_cents(profile.net_worth_cents),
+            "loss_simulated_at": profile.loss_simulated_at})
+
+    # --- beneficiaries and receipts --------------------------------------------------
+
+    @rpc
+    def set_beneficiary(self, organisation_id, payload):
+        data = load(schemas.BeneficiaryInput(), payload)
+        values = {"organisation_id": str(organisation_id), **data, "updated_at": self.clock()}
+        with self.db() as uow:
+            table = models.Beneficiary.__table__
+            uow.session.execute(upsertable_insert(uow.session, table).values(**values)
+                                .on_conflict_do_update(index_elements=["organisation_id"],
+                                                       set_=values))
+        return schemas.Beneficiary().dump(values)
+
+    @rpc
+    def receipt_pdf(self, contribution_id, viewer):
+        """The receipt of a donation, as PDF bytes in base64 (they cross RPC as text)."""
+        with self.db.read() as session:
+            contribution = get_or_not_found(session, models.Contribution, contribution_id,
+                                            "contribution")
+            _own(contribution, viewer["account_id"], staff=viewer["staff"])
+            receipt = session.execute(sa.select(models.Receipt).where(
+                models.Receipt.contribution_id == contribution.id)).scalar()
+            if receipt is None:
+                raise not_found("receipt", contribution_id)
+            return base64.b64encode(render_receipt_pdf(receipt.document)).decode()
+
+    # --- other resources -------------------------------------------------------------
+
+    @rpc
+    def record_resource(self, payload, by):
+        values = resources.new_resource(load(schemas.RecordResource(), payload), by)
+        with self.db() as uow:
+            resource = models.Resource(**values, created_at=self.clock())
+            uow.session.add(resource)
+            uow.emit(schemas.RESOURCE_RECORDED, {
+                "resource_id": resource.id, **{name: values[name] for name in (
+                    "kind", "amount_cents", "year", "project_id", "funder", "funder_type",
+                    "programme")}})
+            return schemas.Resource().dump(resource)
+
+    @rpc
+    def record_volunteering(self, payload, by):
+        values = resources.new_volunteering(load(schemas.RecordVolunteering(), payload),
+                                            self.config["VOLUNTEER_HOUR_VALUE_CENTS"], by)
+        with self.db() as uow:
+            volunteering = models.Volunteering(**values, created_at=self.clock())
+            uow.session.add(volunteering)
+            uow.emit(schemas.VOLUNTEERING_RECORDED, {
+                "volunteering_id": volunteering.id, "year": values["done_on"].year,
+                "done_on": values["done_on"].isoformat(), **{name: values[name] for name in (
+                    "hours_hundredths", "activity", "project_id", "hour_value_cents",
+                    "valued_cents")}})
+            return schemas.Volunteering().dump(volunteering)
+
+    # --- helpers that read ----------------------------------------------------------
+
+    def _project(self, project_id):
         """From the local copy; when the event has not arrived yet, from projects itself."""
         with self.db.read() as session:
             known = session.get(models.KnownProject, project_id)
             if known is not None:
-                return known.title
+                return {"title": known.title,
+                        "carrier_organisation_id": known.carrier_organisation_id}
         project = fetch_or_none(self.projects.get_project, project_id,
                                 timeout=self.config["RPC_TIMEOUT"])
         if project is None:
             raise invalid({"project_id": ["No project with this id."]})
-        return project["title"]
+        return project
 
 
-def _remember_project(session, project_id, title):
+def _uuid():
+    return str(uuid.uuid4())
+
+
+def _remember_project(session, project_id, title, carrier_organisation_id):
+    carrier = str(carrier_organisation_id) if carrier_organisation_id else None
     insert_ignoring_duplicate(session, models.KnownProject.__table__,
-                              {"id": project_id, "title": title})
+                              {"id": project_id, "title": title,
+                               "carrier_organisation_id": carrier})
 
 
-def _locked_campaign(session, campaign_id):
-    """The campaign, row-locked until commit: its totals change one writer at a time."""
-    return get_or_not_found(session, models.Campaign, campaign_id, "campaign", for_update=True)
+def _locked_campaign(session, campaign_id, skip_locked=False):
+    """The campaign, row-locked until commit: its totals change one writer at a time.
+    With `skip_locked`, None when another worker holds it (the clock moves on)."""
+    if not skip_locked:
+        return get_or_not_found(session, models.Campaign, campaign_id, "campaign",
+                                for_update=True)
+    return session.execute(sa.select(models.Campaign).where(models.Campaign.id == campaign_id)
+                           .with_for_update(skip_locked=True)
+                           .execution_options(populate_existing=True)).scalar()
+
+
+def _contributions(session, campaign_id, statuses):
+    return session.execute(sa.select(models.Contribution).where(
+        models.Contribution.campaign_id == campaign_id,
+        models.Contribution.status.in_(statuses)).with_for_update()).scalars().all()
+
+
+def _own(contribution, account_id, staff=False):
+    if not staff and contribution.contributor_account_id != account_id:
+        raise not_found("contribution", contribution.id)  # others' ids reveal nothing
+
+
+def _approved_before(session, contribution) -> bool:
+    Contribution = models.Contribution
+    return session.execute(sa.select(sa.func.count()).where(
+        Contribution.campaign_id == contribution.campaign_id,
+        Contribution.contributor_account_id == contribution.contributor_account_id,
+        Contribution.board_decision == "approved",
+        Contribution.id != contribution.id)).scalar_one() > 0
+
+
+def _investor_profile(session, account_id):
+    profile = session.get(models.InvestorProfile, account_id, with_for_update=True)
+    if profile is None:
+        insert_ignoring_duplicate(session, models.InvestorProfile.__table__,
+                                  {"account_id": account_id, "sophisticated": False})
+        profile = session.get(models.InvestorProfile, account_id, with_for_update=True)
+    return profile
+
+
+def _profile_facts(profile) -> dict:
+    if profile is None:
+        return {"sophisticated": False, "knowledge_test_passed_at": None,
+                "net_worth_cents": None, "loss_simulated_at": None}
+    return {"sophisticated": profile.sophisticated,
+            "knowledge_test_passed_at": profile.knowledge_test_passed_at,
+            "net_worth_cents": profile.net_worth_cents,
+            "loss_simulated_at": profile.loss_simulated_at}

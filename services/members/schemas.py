@@ -9,7 +9,7 @@ from services.members.domain.mutualisation import PRICINGS
 from services.members.domain.organisations import LEGAL_FORMS, TERRITORIES
 from shared.envelope import EventSpec
 from shared.pagination import PageQuery
-from shared.schemas import Hundredths
+from shared.schemas import Hundredths, StrictBoolean
 
 Cents = fields.Integer
 MAX_CENTS = 100_000_000_000
@@ -81,7 +81,7 @@ class AddContact(Schema):
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         r"^\+?[0-9 .()-]{6,30}$", error="A phone number has digits, spaces and + . ( ) -"))
     role = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
-    consent_to_contact = fields.Boolean(required=True)
+    consent_to_contact = StrictBoolean(required=True)
 
 
 class Contact(Schema):
@@ -327,7 +327,7 @@ class OrganisationRegistered(Schema):
 class ContactAdded(Schema):
     contact_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
-    consent_to_contact = fields.Boolean(required=True)
+    consent_to_contact = StrictBoolean(required=True)
 
 
 class MembershipApplied(Schema):

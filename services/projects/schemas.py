@@ -15,7 +15,7 @@ from services.projects.domain import (
 from shared.cluster import LEGAL_FORMS
 from shared.envelope import EventSpec
 from shared.pagination import PageQuery
-from shared.schemas import Hundredths
+from shared.schemas import Hundredths, StrictBoolean
 
 Text = fields.String
 
@@ -67,7 +67,7 @@ class AddPartner(Schema):
     role = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
     starts_on = fields.Date(load_default=None, allow_none=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
-    shown_publicly = fields.Boolean(load_default=False)
+    shown_publicly = StrictBoolean(load_default=False)
 
 
 class GiveSupport(Schema):

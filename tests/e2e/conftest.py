@@ -3,8 +3,13 @@ import uuid
 
 import pytest
 import requests
+import sqlalchemy as sa
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from shared.config import REPO_ROOT, SERVICE_NAMES
+from shared.database import create_engine
+from tests.support.paysim import Paysim
 from tests.support.platform import Processes, executable, free_port, wait_ready
 
 PASSWORD = "correct horse battery staple"
@@ -13,18 +18,34 @@ PASSWORD = "correct horse battery staple"
 class Platform:
     """The running platform, and accounts of each role to call it with."""
 
-    def __init__(self, base_url, database_urls, processes):
+    def __init__(self, base_url, database_urls, processes, paysim):
         self.base_url = base_url
+        self.paysim = paysim
         self.api = base_url + "/api/v1"
         self.database_urls = database_urls
         self.processes = processes
         self.http = requests.Session()
+        # A kept-alive connection the gateway closes as it is reused gives "Remote end
+        # closed connection without response": the request never reached the app. Retry
+        # those, as a browser does; answers (any status) are never retried.
+        self.http.mount("http://", HTTPAdapter(pool_maxsize=64, max_retries=Retry(
+            total=2, connect=2, read=2, status=0, other=0, allowed_methods=None,
+            raise_on_status=False)))
         self._headers = {}
 
     def request(self, method, path, body=None, *, as_=None, headers=None, **options):
         headers = {**(self.headers(as_) if as_ else {}), **(headers or {})}
         return self.http.request(method, self.api + path, json=body, headers=headers,
                                  timeout=15, **options)
+
+    def query(self, service, sql, **params):
+        """Rows of a service's own database, to check what an answer does not show."""
+        engine = create_engine(self.database_urls[service])
+        try:
+            with engine.connect() as connection:
+                return connection.execute(sa.text(sql), params).all()
+        finally:
+            engine.dispose()
 
     def post(self, path, body=None, *, as_="staff", **headers):
         return self.request("POST", path, body, as_=as_, headers=headers)
@@ -68,9 +89,10 @@ class Platform:
 
 
 @pytest.fixture(scope="module")
-def platform(vhosts, databases, tmp_path_factory):
-    """The four services and the gateway as real processes, with the commands `make run`
-    and compose use, on fresh databases and a fresh vhost."""
+def platform(request, vhosts, databases, tmp_path_factory):
+    """The four services, the gateway and the simulated payment provider as real
+    processes, with the commands `make run` and compose use, on fresh databases and a
+    fresh vhost. A test module may set PLATFORM_ENV to change settings."""
     port = free_port()
     database_urls = {name: databases.new(name) for name in SERVICE_NAMES}
     env = {"AMQP_URI": vhosts.create(), "GATEWAY_BIND": f"127.0.0.1:{port}",
@@ -78,11 +100,17 @@ def platform(vhosts, databases, tmp_path_factory):
            "JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
            # argon2 at its lightest: the tests sign in often; production keeps the defaults
            "PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8192",
-           **{f"{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()}}
+           "PUBLIC_URL": f"http://127.0.0.1:{port}",
+           **{f"{name.upper()}_DATABASE_URL": url for name, url in database_urls.items()},
+           **getattr(request.module, "PLATFORM_ENV", {})}
     processes = Processes(env, tmp_path_factory.mktemp("platform-logs"))
-    processes.start(*SERVICE_NAMES, "gateway")
+    paysim = Paysim(webhook_url=f"http://127.0.0.1:{port}/api/v1/payments/webhook",
+                    processes=processes)
+    processes.env.update(paysim.funding_env())
     try:
+        paysim.start()
+        processes.start(*SERVICE_NAMES, "gateway")
         wait_ready(f"http://127.0.0.1:{port}")
-        yield Platform(f"http://127.0.0.1:{port}", database_urls, processes)
+        yield Platform(f"http://127.0.0.1:{port}", database_urls, processes, paysim)
     finally:
         processes.stop()

@@ -67,8 +67,31 @@ MATRIX = {
     ("POST", "/campaigns"): STAFF,
     ("GET", "/campaigns"): ANYONE,
     ("GET", "/campaigns/<uuid:campaign_id>"): ANYONE,
-    ("POST", "/campaigns/<uuid:campaign_id>/publish"): STAFF,
+    ("POST", "/campaigns/<uuid:campaign_id>/submit"): STAFF,
+    ("POST", "/campaigns/<uuid:campaign_id>/send-back"): STAFF,
+    ("POST", "/campaigns/<uuid:campaign_id>/approve"): STAFF,
+    ("GET", "/campaigns/<uuid:campaign_id>/key-information"): ANYONE,
+    ("GET", "/campaigns/<uuid:campaign_id>/contributors"): ANYONE,
+    ("GET", "/campaigns/<uuid:campaign_id>/contributions"): STAFF,
     ("POST", "/campaigns/<uuid:campaign_id>/contributions"): {"citizen"},
+    ("POST", "/campaigns/<uuid:campaign_id>/offline-contributions"): STAFF,
+    ("POST", "/campaigns/<uuid:campaign_id>/transfers"): STAFF,
+    ("GET", "/contributions/<uuid:contribution_id>"): SIGNED_IN,
+    ("GET", "/me/contributions"): SIGNED_IN,
+    ("POST", "/contributions/<uuid:contribution_id>/withdraw"): {"citizen"},
+    ("POST", "/contributions/<uuid:contribution_id>/board-decision"): STAFF,
+    ("GET", "/contributions/<uuid:contribution_id>/receipt"): SIGNED_IN,
+    ("POST", "/payments/webhook"): ANYONE,
+    ("GET", "/investor/knowledge-test"): SIGNED_IN,
+    ("POST", "/investor/knowledge-test"): SIGNED_IN,
+    ("POST", "/investor/loss-simulation"): SIGNED_IN,
+    ("GET", "/investor/profile"): SIGNED_IN,
+    ("PUT", "/organisations/<uuid:organisation_id>/beneficiary"): STAFF,
+    ("GET", "/organisations/<uuid:organisation_id>/beneficiary"): STAFF | {"member_admin"},
+    ("POST", "/resources"): STAFF,
+    ("GET", "/resources"): STAFF,
+    ("POST", "/volunteering"): STAFF,
+    ("GET", "/volunteering"): STAFF,
     ("GET", "/reports/summary"): ANYONE,
 }
 CALLERS = (None, "citizen", "member_admin", "animator", "funder", "operator")
@@ -102,10 +125,11 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id"):
+                 "milestone_id", "contribution_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
-    answer = platform.request(method, path, {} if method == "POST" else None, headers=headers)
+    answer = platform.request(method, path, {} if method in ("POST", "PUT") else None,
+                              headers=headers)
 
     allowed = MATRIX[(method, rule)]
     if allowed == ANYONE or (caller and (allowed == SIGNED_IN or caller in allowed)):

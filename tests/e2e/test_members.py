@@ -6,9 +6,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from shared.database import create_engine
+from tests.support.funding import live_campaign
 from tests.support.waiting import wait_until
 
 CLUSTER_CSV = (Path(__file__).parent / "data" / "organisations-dombinnov.csv").read_bytes()
@@ -17,15 +16,6 @@ YEAR = 2026
 SERVICES = [("Comptabilité", 2.5, "hourly", 4500), ("Paie", 1.5, "monthly", 35000),
             ("Communication", 2.0, "hourly", 4000), ("Entretien des locaux", 2.0, "hourly", 2800),
             ("Informatique", 1.0, "monthly", 25000)]
-
-
-def query(platform, service, sql, **params):
-    engine = create_engine(platform.database_urls[service])
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text(sql), params).all()
-    finally:
-        engine.dispose()
 
 
 def upload(platform, content: bytes, mode="valid_rows"):
@@ -63,7 +53,7 @@ def test_the_twenty_organisations_come_from_a_windows_spreadsheet(platform, clus
     assert horizon["siren"] == horizon["siret"][:9]
     assert organisations["Crèche Les Petits Pas"]["headcount_fte"] == 14.5
     assert organisations["Régie de quartier Miribel"]["legal_form"] == "integration_enterprise"
-    events = query(platform, "members", "SELECT payload FROM outbox WHERE routing_key = "
+    events = platform.query("members", "SELECT payload FROM outbox WHERE routing_key = "
                    "'organisation_registered'")
     assert len(events) == 20
 
@@ -89,7 +79,7 @@ def test_ten_members_share_services_carrying_nine_jobs(platform, cluster):
     assert summary["fte_carried"] == summary["subscribed_fte_carried"] == 9.0
 
     def archived(event_type):
-        rows = query(platform, "reporting", "SELECT data FROM event_archive WHERE type = :t",
+        rows = platform.query("reporting", "SELECT data FROM event_archive WHERE type = :t",
                      t=event_type)
         return [json.loads(data) for (data,) in rows]
     wait_until(lambda: len(archived("members.subscription_started")) == 10, timeout=15,
@@ -239,13 +229,12 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     project = platform.post("/projects", {"title": "Jardin partagé", "summary": "…",
                                           "field": "citizen_economy", "commune": "Trévoux",
                                           "founders": "Collectif du jardin"})
-    campaign = platform.post("/campaigns", {"project_id": project.json()["id"],
-                                            "title": "Des outils", "goal_cents": 100_000,
-                                            "deadline": "2099-01-01T00:00:00+00:00"}).json()
-    platform.post(f"/campaigns/{campaign['id']}/publish")
+    campaign = live_campaign(platform, project.json()["id"], title="Des outils",
+                             goal_cents=100_000)
     token = platform.login(email, "a long passphrase")["access_token"]
     given = platform.request("POST", f"/campaigns/{campaign['id']}/contributions",
-                             {"amount_cents": 2_000, "contributor_name": "Camille Martin"},
+                             {"amount_cents": 2_000, "contributor_name": "Camille Martin",
+                              "contributor_address": "1 rue du Lavoir, 01600 Trévoux"},
                              headers={"Authorization": f"Bearer {token}",
                                       "Idempotency-Key": "privacy"})
     assert given.status_code == 201, given.text
@@ -263,6 +252,7 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     contacts = platform.get(f"/organisations/{organisation['id']}/contacts", as_="staff").json()
     assert email not in json.dumps(contacts)
     # Funding learns of the erasure by event, and forgets the name on the contribution.
-    wait_until(lambda: query(platform, "funding", "SELECT contributor_name FROM contributions "
-                             "WHERE id = :id", id=given.json()["id"]) == [(None,)],
+    wait_until(lambda: platform.query("funding", "SELECT contributor_name, contributor_address "
+                             "FROM contributions WHERE id = :id",
+                             id=given.json()["id"]) == [(None, None)],
                message="funding to forget the contributor's name")

@@ -4,9 +4,7 @@ import json
 import uuid
 
 import pytest
-import sqlalchemy as sa
 
-from shared.database import create_engine
 from tests.support.waiting import wait_until
 
 YEARS = range(2005, 2026)
@@ -17,15 +15,6 @@ SIRENS = ["732829320", "552100554", "542065479", "775672272", "380129866", "4430
           "542107651", "552032534", "572015246", "383474814", "334160462", "412358822",
           "501624571", "434003125", "389058447", "403335904", "481240604", "509447066",
           "330703844", "808332670", "810433219"]
-
-
-def query(platform, service, sql):
-    engine = create_engine(platform.database_urls[service])
-    try:
-        with engine.connect() as connection:
-            return connection.execute(sa.text(sql)).all()
-    finally:
-        engine.dispose()
 
 
 def new_project(platform, title, **carrier):
@@ -68,7 +57,7 @@ def test_twenty_one_enterprises_one_a_year_and_three_hundred_jobs(platform):
     assert len(board["launched"]) == 21
 
     def events(routing_key):
-        rows = query(platform, "projects",
+        rows = platform.query("projects",
                      f"SELECT payload FROM outbox WHERE routing_key = '{routing_key}'")
         return [json.loads(payload)["data"] for (payload,) in rows]
     created = events("enterprise_created")
@@ -76,7 +65,7 @@ def test_twenty_one_enterprises_one_a_year_and_three_hundred_jobs(platform):
     jobs = events("jobs_reported")
     assert round(sum(e["consolidated_fte"] for e in jobs), 2) == 300
     assert sum(1 for e in events("project_stage_changed") if e["to_stage"] == "launched") == 21
-    wait_until(lambda: query(platform, "reporting", "SELECT count(*) FROM event_archive WHERE "
+    wait_until(lambda: platform.query("reporting", "SELECT count(*) FROM event_archive WHERE "
                              "type = 'projects.jobs_reported'")[0][0] == 21, timeout=15,
                message="the 21 job reports in reporting's archive")
 

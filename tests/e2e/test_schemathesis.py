@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import gateway.api  # noqa: F401  (declares the routes)
+import gateway.funding_routes  # noqa: F401
 from gateway.openapi import document
 from tests.e2e.conftest import PASSWORD
 

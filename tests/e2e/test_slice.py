@@ -6,7 +6,6 @@ sees it empty.
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -14,38 +13,18 @@ import yaml
 
 from shared.config import REPO_ROOT
 from shared.database import create_engine
+from tests.support.funding import PROJECT, given, live_campaign, pay, wait_for_status
 from tests.support.platform import executable
 from tests.support.waiting import wait_until
 
 ORGANISATION = {"name": "Recyclerie de la Dombes", "legal_form": "association",
                 "siret": "73282932000074", "postal_code": "01400",
                 "commune": "Châtillon-sur-Chalaronne"}
-PROJECT = {"title": "Ressourcerie de Villars", "summary": "Donner une seconde vie aux objets.",
-           "field": "circular_economy", "commune": "Villars-les-Dombes",
-           "founders": "Camille et Dominique"}
-
-
-def in_a_month():
-    return (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
 
 
 def count(platform, service, table):
-    engine = create_engine(platform.database_urls[service])
-    try:
-        with engine.connect() as connection:
-            return connection.scalar(sa.text(f"SELECT count(*) FROM {table}"))
-    finally:
-        engine.dispose()
+    return platform.query(service, f"SELECT count(*) FROM {table}")[0][0]
 
-
-def live_campaign(platform):
-    project = platform.post("/projects", PROJECT).json()
-    campaign = platform.post("/campaigns", {"project_id": project["id"], "title": "Un camion",
-                                            "goal_cents": 1_500_000, "deadline": in_a_month()})
-    assert campaign.status_code == 201, campaign.text
-    published = platform.post(f"/campaigns/{campaign.json()['id']}/publish")
-    assert published.status_code == 200, published.text
-    return published.json()
 
 
 def test_a_contribution_reaches_the_funders_summary(platform):
@@ -55,12 +34,10 @@ def test_a_contribution_reaches_the_funders_summary(platform):
 
     campaign = live_campaign(platform)
     assert campaign["status"] == "live"
-    for amount, key in ((2500, "first"), (1234, "second")):
-        answer = platform.post(f"/campaigns/{campaign['id']}/contributions",
-                               {"amount_cents": amount}, as_="citizen",
-                               **{"Idempotency-Key": key})
-        assert answer.status_code == 201, answer.text
-        assert answer.json()["amount_cents"] == amount
+    for amount in (2500, 1234):
+        paid = given(platform, campaign["id"], amount)  # through the payment provider
+        assert (paid["amount_cents"], paid["status"], paid["counted"]) == (amount, "captured",
+                                                                           True)
 
     expected = {"organisations": 1, "projects": 1, "campaigns": 1, "contributions": 2,
                 "amount_raised_cents": 3734}
@@ -102,7 +79,7 @@ def test_unknown_ids_are_404_and_the_contribution_route_guards_its_input(platfor
     for entity in ("organisation", "project", "campaign"):
         answer = platform.get(f"/{entity}s/{ghost}", as_="staff")
         assert (answer.status_code, answer.json()["code"]) == (404, f"{entity}_not_found")
-    assert platform.post(f"/campaigns/{ghost}/publish").status_code == 404
+    assert platform.post(f"/campaigns/{ghost}/approve").status_code == 404
     assert platform.post(f"/campaigns/{ghost}/contributions", {"amount_cents": 500},
                          as_="citizen", **{"Idempotency-Key": "ghost"}).status_code == 404
 
@@ -152,6 +129,11 @@ def test_a_retried_contribution_is_taken_once(platform):
             range(8)))
     assert {answer.status_code for answer in answers} == {201}
     assert len({answer.json()["id"] for answer in answers}) == 1
+    # Nothing counts before the payer confirms; then each contribution counts once.
+    assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 0
+    for contribution in (first.json(), answers[0].json()):
+        pay(platform, contribution)
+        wait_for_status(platform, contribution["id"], "captured")
     assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 5700
 
 
@@ -162,6 +144,7 @@ def test_the_correlation_id_travels_from_http_through_rpc_and_events(platform):
                            as_="citizen", **{"Idempotency-Key": correlation_id,
                                              "X-Correlation-ID": correlation_id})
     assert answer.headers["X-Correlation-ID"] == correlation_id
+    # The payment's webhook comes later, with no correlation id: the pledge carries it.
 
     def archived():
         engine = create_engine(platform.database_urls["reporting"])
@@ -173,7 +156,7 @@ def test_the_correlation_id_travels_from_http_through_rpc_and_events(platform):
         finally:
             engine.dispose()
     assert wait_until(archived, message="the archived event") == [
-        ("funding.contribution_confirmed", correlation_id)]
+        ("funding.contribution_pledged", correlation_id)]
     for component in ("gateway", "funding", "reporting"):
         assert f'"correlation_id": "{correlation_id}"' in platform.processes.log(component)
 

@@ -17,10 +17,13 @@ from shared.topology import event_exchange
 
 
 def contribution(amount_cents):
+    now = datetime.now(timezone.utc).isoformat()
     return make_envelope(CONTRIBUTION_CONFIRMED, {
         "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
-        "project_id": str(uuid.uuid4()), "amount_cents": amount_cents,
-        "confirmed_at": datetime.now(timezone.utc).isoformat()}, "corr-inbox")
+        "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
+        "channel": "online", "amount_cents": amount_cents, "status": "captured", "at": now,
+        "matched_cents": 0, "contributor_account_id": None, "confirmed_at": now},
+        "corr-inbox")
 
 
 def publish(amqp_uri, envelope):

@@ -15,6 +15,7 @@ from services.members import models as members_models
 from services.members.service import MembersService
 from shared.database import UnitsOfWork, create_engine
 from shared.errors import DomainError, not_found
+from shared.sqltypes import utcnow
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ def funding_worker(db, known_project=None):
     else:
         reply.result.side_effect = not_found("project", "x")
     projects.get_project.call_async.return_value = reply
-    return worker_factory(FundingService, db=db, projects=projects,
+    return worker_factory(FundingService, db=db, projects=projects, clock=utcnow,
                           config={"RPC_TIMEOUT": 1.0}), projects
 
 
@@ -100,22 +101,3 @@ def test_a_campaign_for_an_unknown_project_names_the_field(units):
         funding.create_campaign(campaign_input(str(uuid.uuid4())))
     assert list(raised.value.details["fields"]) == ["project_id"]
     assert outbox(db) == []
-
-
-def test_a_contribution_moves_the_total_and_a_replay_moves_nothing(units):
-    db = units("funding", funding_models)
-    project_id = str(uuid.uuid4())
-    funding, _ = funding_worker(db, {"id": project_id, "title": "Ressourcerie"})
-    campaign = funding.create_campaign(campaign_input(project_id))
-    with pytest.raises(DomainError) as raised:
-        funding.contribute(campaign["id"], {"amount_cents": 2500}, "k-draft", ACCOUNT)
-    assert raised.value.code == "campaign_not_live"
-    funding.publish_campaign(campaign["id"])
-
-    first = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1", ACCOUNT)
-    replay = funding.contribute(campaign["id"], {"amount_cents": 2500}, "k1", ACCOUNT)
-    assert (first["replayed"], replay["replayed"]) == (False, True)
-    assert replay["contribution"] == first["contribution"]
-    assert funding.get_campaign(campaign["id"])["raised_cents"] == 2500
-    confirmed = [e for e in outbox(db) if e["type"] == "funding.contribution_confirmed"]
-    assert [e["data"]["amount_cents"] for e in confirmed] == [2500]

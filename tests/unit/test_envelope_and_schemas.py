@@ -5,7 +5,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from shared.envelope import EventSpec, make_envelope, read_envelope
 from shared.errors import DomainError
-from shared.schemas import flatten_errors, load
+from shared.schemas import StrictBoolean, flatten_errors, load
 
 
 class Thing(Schema):
@@ -58,3 +58,16 @@ def test_load_refuses_what_is_not_an_object():
     with pytest.raises(DomainError) as raised:
         load(Thing(), [1, 2])
     assert raised.value.details["fields"] == {"_schema": ["Expected a JSON object."]}
+
+
+@pytest.mark.parametrize("value, accepted", [(True, True), (False, True), (0, False),
+                                             (1, False), ("true", False), (None, False)])
+def test_a_strict_boolean_takes_only_json_true_and_false(value, accepted):
+    class Consent(Schema):
+        given = StrictBoolean(required=True)
+    if accepted:
+        assert load(Consent(), {"given": value}) == {"given": value}
+    else:
+        with pytest.raises(DomainError) as raised:
+            load(Consent(), {"given": value})
+        assert list(raised.value.details["fields"]) == ["given"]

@@ -1,50 +1,228 @@
+"""Funding's campaign, payment and resource rules, alone."""
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 
-from services.funding import domain
+from services.funding.domain import campaigns, payments, resources
 from shared.errors import DomainError
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
 LATER = NOW + timedelta(days=30)
 
 
+def no_sheet_errors(kind, sheet):
+    return {}
+
+
 def campaign_input(**changes):
     return {"project_id": uuid.uuid4(), "title": " Un  camion ", "kind": "donation",
-            "goal_cents": 500_000, "deadline": LATER, **changes}
+            "model": "keep_it_all", "goal_cents": 500_000, "deadline": LATER, "rewards": [],
+            **changes}
 
 
-def test_a_new_campaign_is_a_draft_with_nothing_raised():
-    values = domain.new_campaign(campaign_input(), NOW)
-    assert values["status"] == "draft"
-    assert values["raised_cents"] == 0
-    assert values["title"] == "Un camion"
+def new(**changes):
+    return campaigns.new_campaign(campaign_input(**changes), NOW, no_sheet_errors)
 
 
-def test_a_deadline_in_the_past_is_refused_on_its_field():
+def field_errors(call):
     with pytest.raises(DomainError) as raised:
-        domain.new_campaign(campaign_input(deadline=NOW - timedelta(seconds=1)), NOW)
-    assert list(raised.value.details["fields"]) == ["deadline"]
+        call()
+    assert raised.value.kind == "invalid"
+    return raised.value.details["fields"]
 
 
-def test_only_a_draft_is_published():
-    assert domain.publish("draft") == "live"
-    with pytest.raises(DomainError) as raised:
-        domain.publish("live")
-    assert (raised.value.kind, raised.value.code) == ("conflict", "campaign_not_draft")
+def live_campaign(**changes):
+    values = {"id": "c1", "status": "live", "starts_at": NOW - timedelta(days=1),
+              "deadline": LATER, "min_contribution_cents": 500, "cap_cents": None,
+              "committed_cents": 0, "matchfunder": None, "raised_cents": 0, "matched_cents": 0,
+              "goal_cents": 10_000, "people_goal": None, "new_members": 0, **changes}
+    return SimpleNamespace(**values)
 
 
-def test_a_live_campaign_accepts_a_contribution_before_its_deadline():
-    assert domain.accept_contribution("live", LATER, 2500, NOW) is None
+def test_a_new_campaign_is_a_draft_starting_now_with_the_platform_minimum():
+    values = new()
+    assert (values["status"], values["title"], values["starts_at"]) == ("draft", "Un camion", NOW)
+    assert values["min_contribution_cents"] == campaigns.MIN_CONTRIBUTION_CENTS
 
 
-@pytest.mark.parametrize("status, deadline, amount, code", [
-    ("draft", LATER, 2500, "campaign_not_live"),
-    ("live", NOW, 2500, "campaign_closed"),
-    ("live", LATER, 99, "validation_failed"),
+@pytest.mark.parametrize("changes, field", [
+    ({"deadline": NOW - timedelta(seconds=1)}, "deadline"),
+    ({"starts_at": LATER + timedelta(days=1)}, "deadline"),
+    ({"cap_cents": 400_000}, "cap_cents"),
+    ({"optimum_cents": 500_000}, "optimum_cents"),
+    ({"optimum_cents": 900_000, "cap_cents": 800_000}, "optimum_cents"),
+    ({"kind": "reward"}, "rewards"),
+    ({"rewards": [{"title": "Mug", "min_amount_cents": 1500, "stock": 5}]}, "rewards"),
+    ({"people_goal": 50}, "people_goal"),
+    ({"kind": "reward", "min_contribution_cents": 2000,
+      "rewards": [{"title": "Mug", "min_amount_cents": 1500, "stock": 5}]},
+     "rewards.0.min_amount_cents"),
 ])
-def test_contributions_the_campaign_cannot_take(status, deadline, amount, code):
+def test_rules_that_tie_fields_together_name_the_field(changes, field):
+    assert field in field_errors(lambda: new(**changes))
+
+
+def test_an_investment_campaign_is_refused_with_its_information_sheet_errors():
+    def sheet_errors(kind, sheet):
+        return {} if sheet.get("issuer") else {"issuer": ["Missing."]}
+    errors = field_errors(lambda: campaigns.new_campaign(
+        campaign_input(kind="loan", key_information={}), NOW, sheet_errors))
+    assert errors == {"key_information.issuer": ["Missing."]}
+    assert campaigns.new_campaign(campaign_input(kind="loan", key_information={"issuer": "X"}),
+                                  NOW, sheet_errors)["kind"] == "loan"
+
+
+def test_matchfunding_is_kept_as_its_three_caps():
+    values = new(matchfunding={"funder": "Fondation", "per_contribution_cap_cents": 5000,
+                               "per_contributor_cap_cents": 8000, "total_cap_cents": 100_000})
+    assert (values["matchfunder"], values["match_per_contribution_cents"],
+            values["match_per_contributor_cents"], values["match_total_cents"]) == (
+        "Fondation", 5000, 8000, 100_000)
+
+
+def test_the_review_lifecycle_and_what_it_refuses():
+    assert campaigns.move("draft", "submit") == "in_review"
+    assert campaigns.move("in_review", "send_back") == "draft"
+    assert campaigns.move("in_review", "approve") == "live"
+    for status, action in [("draft", "approve"), ("live", "submit"), ("closed", "send_back")]:
+        with pytest.raises(DomainError) as raised:
+            campaigns.move(status, action)
+        assert raised.value.code == "campaign_wrong_status"
+
+
+def reward(**changes):
+    return SimpleNamespace(**{"id": "r1", "campaign_id": "c1", "min_amount_cents": 2000,
+                              "stock": 10, "taken": 0, **changes})
+
+
+def test_a_live_campaign_accepts_a_contribution_within_its_rules():
+    assert campaigns.accept_contribution(live_campaign(), 2500, reward(), NOW) is None
+
+
+@pytest.mark.parametrize("campaign, amount, chosen, code", [
+    (live_campaign(status="draft"), 2500, None, "campaign_not_live"),
+    (live_campaign(status="in_review"), 2500, None, "campaign_not_live"),
+    (live_campaign(deadline=NOW), 2500, None, "campaign_closed"),
+    (live_campaign(status="closed"), 2500, None, "campaign_closed"),
+    (live_campaign(starts_at=NOW + timedelta(hours=1)), 2500, None, "campaign_not_started"),
+    (live_campaign(), 499, None, "validation_failed"),
+    (live_campaign(), 1999, reward(), "validation_failed"),
+    (live_campaign(), 2500, reward(campaign_id="other"), "validation_failed"),
+    (live_campaign(), 2500, reward(taken=10), "reward_sold_out"),
+    (live_campaign(cap_cents=10_000, committed_cents=8000), 2001, None, "campaign_cap_reached"),
+])
+def test_contributions_the_campaign_cannot_take(campaign, amount, chosen, code):
     with pytest.raises(DomainError) as raised:
-        domain.accept_contribution(status, deadline, amount, NOW)
+        campaigns.accept_contribution(campaign, amount, chosen, NOW)
     assert raised.value.code == code
+
+
+def test_the_cap_takes_a_contribution_that_fills_it_exactly_and_unlimited_rewards_never_run_out():
+    campaigns.accept_contribution(live_campaign(cap_cents=10_000, committed_cents=8000), 2000,
+                                  reward(stock=None, taken=10_000), NOW)
+
+
+def test_matchfunding_doubles_within_each_cap():
+    campaign = live_campaign(matchfunder="Région", match_per_contribution_cents=3000,
+                             match_per_contributor_cents=5000, match_total_cents=10_000,
+                             matched_cents=0)
+    assert campaigns.matched_cents(2000, campaign, 0) == 2000
+    assert campaigns.matched_cents(4000, campaign, 0) == 3000      # per contribution
+    assert campaigns.matched_cents(4000, campaign, 3000) == 2000   # per contributor
+    campaign.matched_cents = 9500
+    assert campaigns.matched_cents(4000, campaign, 0) == 500       # in total
+    campaign.matched_cents = 10_000
+    assert campaigns.matched_cents(4000, campaign, 0) == 0
+    assert campaigns.matched_cents(4000, live_campaign(), 0) == 0  # no matchfunder
+
+
+def test_the_outcome_counts_matchfunding_and_the_people_goal():
+    assert campaigns.outcome(live_campaign(raised_cents=9000, matched_cents=1000)) == "succeeded"
+    assert campaigns.outcome(live_campaign(raised_cents=9999)) == "failed"
+    assert campaigns.outcome(live_campaign(raised_cents=10_000, people_goal=5,
+                                           new_members=4)) == "failed"
+    assert campaigns.outcome(live_campaign(raised_cents=10_000, people_goal=5,
+                                           new_members=5)) == "succeeded"
+
+
+def test_a_campaign_is_decided_at_its_deadline_once_nothing_is_still_open():
+    due = live_campaign(deadline=NOW)
+    assert campaigns.ready_to_decide(due, NOW, open_reflections=0)
+    assert not campaigns.ready_to_decide(due, NOW, open_reflections=1)
+    assert not campaigns.ready_to_decide(live_campaign(), NOW, open_reflections=0)
+    assert not campaigns.ready_to_decide(live_campaign(deadline=NOW, status="succeeded"), NOW, 0)
+
+
+# --- payments ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ours, theirs, expected", [
+    ("pending", "authorized", ("authorized", None)),
+    ("pending", "captured", ("captured", None)),       # a lost webhook: skip ahead
+    ("pending", "failed", ("failed", None)),
+    ("authorized", "authorized", (None, None)),        # twice
+    ("captured", "authorized", (None, None)),          # out of order: stale
+    ("authorized", "captured", ("captured", None)),
+    ("captured", "refunded", ("refunded", None)),
+    ("refunded", "captured", (None, None)),
+    ("cancelled", "authorized", (None, "void")),       # the payer confirmed too late
+    ("cancelled", "captured", (None, "refund")),
+    ("failed", "authorized", (None, "void")),
+    ("cancelled", "cancelled", (None, None)),
+])
+def test_the_providers_word_moves_a_contribution_only_forward(ours, theirs, expected):
+    assert payments.reconcile(ours, theirs) == expected
+
+
+def test_moves_we_decide_are_refused_when_impossible():
+    assert payments.move("authorized", "captured") == "captured"
+    with pytest.raises(DomainError) as raised:
+        payments.move("refunded", "captured")
+    assert raised.value.code == "contribution_wrong_status"
+
+
+def test_when_a_contribution_counts():
+    assert payments.counts_when("donation", "authorized", True)
+    assert not payments.counts_when("reward", "pending", True)
+    assert not payments.counts_when("loan", "authorized", reflection_over=False)
+    assert payments.counts_when("shares", "captured", reflection_over=True)
+    assert not payments.counts_when("donation", "refunded", True)
+
+
+def test_when_an_authorized_payment_is_captured():
+    assert payments.capture_now("donation", "keep_it_all", True, "live")
+    assert not payments.capture_now("donation", "all_or_nothing", True, "live")
+    assert payments.capture_now("donation", "all_or_nothing", True, "succeeded")
+    assert not payments.capture_now("donation", "all_or_nothing", True, "failed")
+    assert payments.capture_now("reward", "keep_it_all", True, "failed")  # keeps it all
+    assert not payments.capture_now("loan", "keep_it_all", False, "live")
+    assert payments.capture_now("loan", "keep_it_all", True, "live")
+
+
+# --- resources -----------------------------------------------------------------------
+
+def test_a_grant_names_its_funder_and_its_type_and_others_have_no_type():
+    errors = field_errors(lambda: resources.new_resource(
+        {"kind": "grant", "amount_cents": 10, "year": 2026}, None))
+    assert set(errors) == {"funder", "funder_type"}
+    errors = field_errors(lambda: resources.new_resource(
+        {"kind": "sale", "amount_cents": 10, "year": 2026, "funder_type": "public"}, None))
+    assert set(errors) == {"funder_type"}
+    grant = resources.new_resource({"kind": "grant", "amount_cents": 10, "year": 2026,
+                                    "funder": "Région", "funder_type": "public",
+                                    "project_id": None}, "acc")
+    assert (grant["project_id"], grant["recorded_by"]) == (None, "acc")
+
+
+def test_volunteering_is_valued_at_the_hourly_rate_to_the_nearest_cent():
+    assert resources.valued_cents(250, 1202) == 3005          # 2.5 h at 12.02 €
+    assert resources.valued_cents(1, 1202) == 12              # 0.01 h: 12.02 cents
+    assert resources.valued_cents(5, 1230) == 62              # 61.5 rounds half up
+    values = resources.new_volunteering({"hours": 350, "done_on": date(2026, 5, 1),
+                                         "activity": "  Tenue  du stand ", "project_id": None},
+                                        1202, "acc")
+    assert (values["valued_cents"], values["activity"]) == (4207, "Tenue du stand")
+    assert "hours" in field_errors(lambda: resources.new_volunteering(
+        {"hours": 0, "done_on": date(2026, 5, 1), "activity": "x", "project_id": None},
+        1202, None))

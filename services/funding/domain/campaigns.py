@@ -1,62 +1,147 @@
-"""Funding's rules: campaigns and the contributions they accept. Pure Python.
+"""Campaigns: their kinds and models, their lifecycle, what they accept, how they end.
 
-Amounts are integer cents of EUR.
+Amounts are integer cents of EUR. Lifecycle:
+draft -> in_review -> live -> succeeded | failed -> closed (in_review may go back to draft).
 """
 import uuid
 
 from shared.errors import conflict, invalid
 
-KINDS = ("donation",)
+DONATION, REWARD, LOAN, SHARES = "donation", "reward", "loan", "shares"
+KINDS = (DONATION, REWARD, LOAN, SHARES)
+INVESTMENT_KINDS = (LOAN, SHARES)
+ALL_OR_NOTHING, KEEP_IT_ALL = "all_or_nothing", "keep_it_all"
+MODELS = (ALL_OR_NOTHING, KEEP_IT_ALL)
+
+DRAFT, IN_REVIEW, LIVE = "draft", "in_review", "live"
+SUCCEEDED, FAILED, CLOSED = "succeeded", "failed", "closed"
+STATUSES = (DRAFT, IN_REVIEW, LIVE, SUCCEEDED, FAILED, CLOSED)
+MOVES = {  # (from, action) -> to
+    (DRAFT, "submit"): IN_REVIEW,
+    (IN_REVIEW, "send_back"): DRAFT,
+    (IN_REVIEW, "approve"): LIVE,
+}
+
 MIN_CONTRIBUTION_CENTS = 100
 MAX_AMOUNT_CENTS = 100_000_000_000  # one billion euros: beyond, it is a typing mistake
-DRAFT, LIVE = "draft", "live"
-STATUSES = (DRAFT, LIVE)
 
 
-def new_campaign(data: dict, now) -> dict:
-    """The values of a draft campaign, from validated input."""
+def new_campaign(data: dict, now, key_information_errors=None) -> dict:
+    """The values of a draft campaign, from validated input; every rule that ties
+    several fields together is checked here, with the field it is about."""
+    starts_at = data.get("starts_at") or now
+    errors = {}
     if data["deadline"] <= now:
-        raise invalid({"deadline": ["The deadline must be in the future."]})
+        errors["deadline"] = ["The deadline must be in the future."]
+    elif data["deadline"] <= starts_at:
+        errors["deadline"] = ["The deadline must come after the start."]
+    cap, goal, optimum = data.get("cap_cents"), data["goal_cents"], data.get("optimum_cents")
+    if cap is not None and cap < goal:
+        errors["cap_cents"] = ["The cap cannot be below the goal."]
+    if optimum is not None and (optimum <= goal or (cap is not None and optimum > cap)):
+        errors["optimum_cents"] = ["The optimum goal must be above the goal and within the cap."]
+    minimum = data.get("min_contribution_cents") or MIN_CONTRIBUTION_CENTS
+    for index, reward in enumerate(data.get("rewards") or []):
+        if reward["min_amount_cents"] < minimum:
+            errors[f"rewards.{index}.min_amount_cents"] = [
+                f"A reward cannot ask less than the campaign's minimum ({minimum} cents)."]
+    if data["kind"] == REWARD and not data.get("rewards"):
+        errors["rewards"] = ["A reward campaign offers at least one reward."]
+    if data["kind"] != REWARD and data.get("rewards"):
+        errors["rewards"] = ["Only a reward campaign offers rewards."]
+    if data["kind"] in INVESTMENT_KINDS:
+        sheet_errors = key_information_errors(data["kind"], data.get("key_information") or {})
+        errors.update({f"key_information.{name}": messages
+                       for name, messages in sheet_errors.items()})
+    elif data.get("key_information"):
+        errors["key_information"] = ["Only loan and shares campaigns have an information sheet."]
+    if data.get("people_goal") is not None and data["kind"] != SHARES:
+        errors["people_goal"] = ["A goal in new members is for cooperative shares campaigns."]
+    if errors:
+        raise invalid(errors)
+    matchfunding = data.get("matchfunding")
     return {
         "id": str(uuid.uuid4()),
         "project_id": str(data["project_id"]),
         "title": " ".join(data["title"].split()),
+        "description": data.get("description") or "",
         "kind": data["kind"],
-        "goal_cents": data["goal_cents"],
+        "model": data["model"],
+        "goal_cents": goal,
+        "optimum_cents": optimum,
+        "cap_cents": cap,
+        "people_goal": data.get("people_goal"),
+        "min_contribution_cents": minimum,
+        "starts_at": starts_at,
         "deadline": data["deadline"],
         "status": DRAFT,
-        "raised_cents": 0,
-        "contributions_count": 0,
+        "key_information": data.get("key_information"),
+        "matchfunder": matchfunding["funder"] if matchfunding else None,
+        "match_per_contribution_cents": matchfunding["per_contribution_cap_cents"]
+        if matchfunding else None,
+        "match_per_contributor_cents": matchfunding["per_contributor_cap_cents"]
+        if matchfunding else None,
+        "match_total_cents": matchfunding["total_cap_cents"] if matchfunding else None,
     }
 
 
-def publish(status: str) -> str:
-    """The status a campaign takes when published."""
-    if status != DRAFT:
-        raise conflict("campaign_not_draft", "Only a draft campaign can be published.",
-                       status=status)
-    return LIVE
+def move(status: str, action: str) -> str:
+    """The status a campaign takes when a person submits, approves or sends it back."""
+    try:
+        return MOVES[(status, action)]
+    except KeyError:
+        raise conflict("campaign_wrong_status", f"A {status} campaign cannot be {action}d "
+                       "now.", status=status, action=action) from None
 
 
-def accept_contribution(status: str, deadline, amount_cents: int, now) -> None:
-    """Refuse a contribution the campaign cannot take now."""
-    if amount_cents < MIN_CONTRIBUTION_CENTS:
+def accept_contribution(campaign, amount_cents: int, reward, now) -> None:
+    """Refuse a contribution the campaign cannot take now. `campaign` and `reward` are
+    rows (or anything with their attributes), read under the campaign's lock."""
+    if campaign.status != LIVE or now >= campaign.deadline:
+        raise conflict("campaign_closed" if campaign.status in (LIVE, SUCCEEDED, FAILED, CLOSED)
+                       else "campaign_not_live",
+                       "This campaign does not take contributions.", status=campaign.status)
+    if now < campaign.starts_at:
+        raise conflict("campaign_not_started", "This campaign has not started yet.",
+                       starts_at=campaign.starts_at.isoformat())
+    if amount_cents < campaign.min_contribution_cents:
         raise invalid({"amount_cents": [
-            f"The smallest contribution is {MIN_CONTRIBUTION_CENTS} cents."]})
-    if status != LIVE:
-        raise conflict("campaign_not_live", "This campaign does not take contributions.",
-                       status=status)
-    if now >= deadline:
-        raise conflict("campaign_closed", "This campaign's deadline has passed.")
+            f"The smallest contribution to this campaign is "
+            f"{campaign.min_contribution_cents} cents."]})
+    if reward is not None:
+        if reward.campaign_id != campaign.id:
+            raise invalid({"reward_id": ["This reward belongs to another campaign."]})
+        if amount_cents < reward.min_amount_cents:
+            raise invalid({"amount_cents": [
+                f"This reward asks for at least {reward.min_amount_cents} cents."]})
+        if reward.stock is not None and reward.taken >= reward.stock:
+            raise conflict("reward_sold_out", "This reward is sold out.", reward_id=reward.id)
+    if campaign.cap_cents is not None and campaign.committed_cents + amount_cents > \
+            campaign.cap_cents:
+        raise conflict("campaign_cap_reached", "This contribution would take the campaign "
+                       "beyond its cap.",
+                       remaining_cents=max(0, campaign.cap_cents - campaign.committed_cents))
 
 
-def new_contribution(campaign_id: str, amount_cents: int, contributor_name,
-                     contributor_account_id: str) -> dict:
-    return {
-        "id": str(uuid.uuid4()),
-        "campaign_id": campaign_id,
-        "amount_cents": amount_cents,
-        "contributor_name": contributor_name,
-        "contributor_account_id": contributor_account_id,
-        "status": "confirmed",
-    }
+def matched_cents(amount_cents: int, campaign, matched_for_contributor: int) -> int:
+    """What the matchfunder adds to a contribution that counts: as much again, within its
+    caps per contribution, per contributor and in total."""
+    if campaign.matchfunder is None:
+        return 0
+    return max(0, min(amount_cents, campaign.match_per_contribution_cents,
+                      campaign.match_per_contributor_cents - matched_for_contributor,
+                      campaign.match_total_cents - campaign.matched_cents))
+
+
+def outcome(campaign) -> str:
+    """Succeeded when the money (matchfunding included) and, if set, the people goal are
+    met; failed otherwise. A keep-it-all campaign that fails still keeps its money."""
+    money = campaign.raised_cents + campaign.matched_cents >= campaign.goal_cents
+    people = campaign.people_goal is None or campaign.new_members >= campaign.people_goal
+    return SUCCEEDED if money and people else FAILED
+
+
+def ready_to_decide(campaign, now, open_reflections: int) -> bool:
+    """A campaign is decided at its deadline, once no investor can still withdraw."""
+    return campaign.status == LIVE and now >= campaign.deadline and open_reflections == 0
+

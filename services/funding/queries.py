@@ -1,0 +1,186 @@
+"""Funding's read side: the RPCs that only read, the views they answer with, and the
+questions the clock asks (what is due now)."""
+import sqlalchemy as sa
+
+from services.funding import models, schemas
+from services.funding.domain import campaigns as rules
+from services.funding.domain import investors
+from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
+from shared.database import get_or_not_found, row_values
+from shared.errors import not_found
+from shared.pagination import paginate
+from shared.rpc import rpc
+from shared.schemas import load
+
+Contribution, Campaign = models.Contribution, models.Campaign
+
+
+def campaign_view(session, campaign) -> dict:
+    rewards = session.execute(sa.select(models.Reward).where(
+        models.Reward.campaign_id == campaign.id).order_by(models.Reward.position)).scalars()
+    values = row_values(campaign)
+    values["total_cents"] = campaign.raised_cents + campaign.matched_cents
+    values["rewards"] = [{**row_values(reward), "remaining": None if reward.stock is None
+                          else max(0, reward.stock - reward.taken)} for reward in rewards]
+    values["matchfunding"] = None if campaign.matchfunder is None else {
+        "funder": campaign.matchfunder,
+        "per_contribution_cap_cents": campaign.match_per_contribution_cents,
+        "per_contributor_cap_cents": campaign.match_per_contributor_cents,
+        "total_cap_cents": campaign.match_total_cents,
+        "matched_cents": campaign.matched_cents}
+    return schemas.Campaign().dump(values)
+
+
+def contribution_view(contribution) -> dict:
+    return schemas.Contribution().dump(contribution)
+
+
+class Queries:
+    """Mixed into FundingService: its read-only RPCs."""
+
+    @rpc
+    def get_campaign(self, campaign_id):
+        with self.db.read() as session:
+            return campaign_view(session, get_or_not_found(session, Campaign, campaign_id,
+                                                           "campaign"))
+
+    @rpc
+    def list_campaigns(self, query):
+        params = load(schemas.ListCampaigns(), query)
+        with self.db.read() as session:
+            return paginate(session, Campaign, params, created_at=Campaign.created_at,
+                            filters=("status", "project_id", "kind"),
+                            dump=lambda campaign: campaign_view(session, campaign))
+
+    @rpc
+    def list_public_contributions(self, campaign_id, query):
+        """Who gave, as the campaign page shows it: counted ones only, anonymous ones
+        without a name."""
+        params = load(schemas.PageQuery(), query)
+        with self.db.read() as session:
+            get_or_not_found(session, Campaign, campaign_id, "campaign")
+            page = paginate(session, Contribution, {**params, "campaign_id": str(campaign_id),
+                                                    "counted": True},
+                            created_at=Contribution.created_at,
+                            filters=("campaign_id", "counted"),
+                            dump=lambda row: schemas.PublicContribution().dump({
+                                "amount_cents": row.amount_cents, "created_at": row.created_at,
+                                "contributor_name": row.contributor_name if row.public
+                                else None}))
+        return page
+
+    @rpc
+    def key_information(self, campaign_id):
+        with self.db.read() as session:
+            campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
+            if campaign.kind not in rules.INVESTMENT_KINDS:
+                raise not_found("key_information", campaign_id)
+            return {"campaign_id": campaign.id, "kind": campaign.kind,
+                    "sheet": campaign.key_information,
+                    "risk_warning": investors.RISK_WARNING_FR,
+                    "reflection_period_days": investors.REFLECTION_PERIOD.days}
+
+    @rpc
+    def get_contribution(self, contribution_id, viewer):
+        with self.db.read() as session:
+            contribution = get_or_not_found(session, Contribution, contribution_id,
+                                            "contribution")
+            if not viewer["staff"] and contribution.contributor_account_id != \
+                    viewer["account_id"]:
+                raise not_found("contribution", contribution_id)
+            return contribution_view(contribution)
+
+    @rpc
+    def list_my_contributions(self, account_id, query):
+        params = load(schemas.ListContributions(), query)
+        with self.db.read() as session:
+            return paginate(session, Contribution,
+                            {**params, "contributor_account_id": account_id},
+                            created_at=Contribution.created_at,
+                            filters=("contributor_account_id", "status"),
+                            dump=contribution_view)
+
+    @rpc
+    def list_campaign_contributions(self, campaign_id, query):
+        """Every contribution of a campaign, for staff: the shares register, offline
+        ones, their states."""
+        params = load(schemas.ListContributions(), query)
+        with self.db.read() as session:
+            get_or_not_found(session, Campaign, campaign_id, "campaign")
+            return paginate(session, Contribution, {**params, "campaign_id": str(campaign_id)},
+                            created_at=Contribution.created_at,
+                            filters=("campaign_id", "status"), dump=contribution_view)
+
+    @rpc
+    def get_beneficiary(self, organisation_id):
+        with self.db.read() as session:
+            beneficiary = get_or_not_found(session, models.Beneficiary, organisation_id,
+                                           "beneficiary")
+            return schemas.Beneficiary().dump(beneficiary)
+
+    @rpc
+    def list_resources(self, query):
+        params = load(schemas.ListResources(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Resource, params,
+                            created_at=models.Resource.created_at,
+                            filters=("kind", "year", "project_id"),
+                            dump=schemas.Resource().dump)
+
+    @rpc
+    def list_volunteering(self, query):
+        params = load(schemas.ListVolunteering(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Volunteering, params,
+                            created_at=models.Volunteering.created_at,
+                            filters=("project_id",), dump=schemas.Volunteering().dump)
+
+    # --- what the clock asks ---------------------------------------------------------
+
+    def _due_contributions(self, now, limit=200):
+        """Contributions whose money calls for a move now: holds past their time,
+        investments past their reflection period, and the contributions of decided
+        campaigns still to capture, release or refund."""
+        decided = Campaign.status.in_((rules.SUCCEEDED, rules.FAILED))
+        failed_all_or_nothing = sa.and_(Campaign.status == rules.FAILED,
+                                        Campaign.model == rules.ALL_OR_NOTHING)
+        with self.db.read() as session:
+            return session.execute(
+                sa.select(Contribution.id).join(Campaign,
+                                                Campaign.id == Contribution.campaign_id)
+                .where(sa.or_(
+                    sa.and_(Contribution.status == PENDING, Contribution.hold_expires_at <= now),
+                    sa.and_(Contribution.status == AUTHORIZED, sa.or_(
+                        decided, sa.and_(Contribution.reflection_ends_at <= now,
+                                         Contribution.counted.is_(False)))),
+                    sa.and_(Contribution.status == CAPTURED, failed_all_or_nothing)))
+                .limit(limit)).scalars().all()
+
+    def _due_campaigns(self, now):
+        with self.db.read() as session:
+            return session.execute(sa.select(Campaign.id).where(
+                Campaign.status == rules.LIVE, Campaign.deadline <= now)).scalars().all()
+
+    def _settled_campaigns(self):
+        with self.db.read() as session:
+            return session.execute(sa.select(Campaign.id).where(
+                Campaign.status.in_((rules.SUCCEEDED, rules.FAILED)))).scalars().all()
+
+    @staticmethod
+    def _still_open(session, campaign_id, now) -> int:
+        """Contributions a decision must wait for: payments still pending (in or out
+        once they end, never half), investments still in their reflection period."""
+        return session.execute(sa.select(sa.func.count()).where(
+            Contribution.campaign_id == campaign_id, sa.or_(
+                Contribution.status == PENDING,
+                sa.and_(Contribution.status == AUTHORIZED,
+                        Contribution.reflection_ends_at > now)))).scalar_one()
+
+    @staticmethod
+    def _unsettled(session, campaign) -> int:
+        statuses = [PENDING, AUTHORIZED]
+        if campaign.status == rules.FAILED and campaign.model == rules.ALL_OR_NOTHING:
+            statuses.append(CAPTURED)
+        return session.execute(sa.select(sa.func.count()).where(
+            Contribution.campaign_id == campaign.id,
+            Contribution.status.in_(statuses))).scalar_one()

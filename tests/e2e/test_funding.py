@@ -1,0 +1,361 @@
+"""Crowdfunding with the real stack: HTTP, the gateway, funding on PostgreSQL, RabbitMQ,
+and the simulated payment provider with its signed webhooks; the deadline clock ticks
+every half second."""
+import json
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from shared.signatures import SIGNATURE_HEADER, sign
+from tests.e2e.conftest import PASSWORD
+from tests.support.funding import (
+    ALL_ACKNOWLEDGED,
+    SHARES_SHEET,
+    contribute,
+    given,
+    live_campaign,
+    pay,
+    payment_id,
+    right_answers,
+)
+from tests.support.waiting import wait_until
+
+PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "PAYMENT_HOLD_SECONDS": "8",
+                "RPC_TIMEOUT": "10"}
+
+
+def citizens(platform, count):
+    """Signed-in citizens, as header dicts."""
+    headers = []
+    for _ in range(count):
+        email = f"citoyen-{uuid.uuid4().hex[:10]}@example.org"
+        answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                                "display_name": "Camille"}, as_=None)
+        assert answer.status_code == 201, answer.text
+        headers.append({"Authorization": f"Bearer {platform.login(email)['access_token']}"})
+    return headers
+
+
+def soon(seconds):
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+
+
+def post_as(platform, headers, path, body, key=None):
+    return platform.request("POST", path, body, headers={
+        **headers, "Idempotency-Key": key or uuid.uuid4().hex})
+
+
+def campaign_now(platform, campaign_id):
+    return platform.get(f"/campaigns/{campaign_id}").json()
+
+
+def outbox(platform, event_type):
+    return [json.loads(payload)["data"] for (payload,) in platform.query(
+        "funding", "SELECT payload FROM outbox WHERE routing_key = :type",
+        type=event_type)]
+
+
+def test_200_simultaneous_contributions_on_a_reward_of_50_give_50_and_150_clear_refusals(
+        platform):
+    campaign = live_campaign(platform, kind="reward", rewards=[
+        {"title": "Panier de légumes", "min_amount_cents": 2500, "stock": 50},
+        {"title": "Merci", "min_amount_cents": 500, "stock": None}])
+    reward = campaign["rewards"][0]
+    people = citizens(platform, 10)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    start = threading.Barrier(50)
+
+    def attempt(index):
+        if index < 50:
+            start.wait()
+        return post_as(platform, people[index % 10], route,
+                       {"amount_cents": 2500, "reward_id": reward["id"]})
+    with ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(attempt, range(200)))
+
+    taken = [answer for answer in answers if answer.status_code == 201]
+    refused = [answer for answer in answers if answer.status_code != 201]
+    assert len(taken) == 50
+    assert {(answer.status_code, answer.json()["code"]) for answer in refused} == {
+        (409, "reward_sold_out")} and len(refused) == 150
+    assert campaign_now(platform, campaign["id"])["rewards"][0]["remaining"] == 0
+
+    with ThreadPoolExecutor(10) as pool:  # every payer confirms
+        list(pool.map(lambda answer: pay(platform, answer.json()), taken))
+    wait_until(lambda: campaign_now(platform, campaign["id"])["raised_cents"] == 50 * 2500,
+               timeout=30, message="50 captured contributions")
+    states = platform.query("funding", "SELECT status, count(*) FROM contributions WHERE "
+                   "campaign_id = :id GROUP BY status", id=campaign["id"])
+    assert states == [("captured", 50)]
+    after = campaign_now(platform, campaign["id"])
+    assert (after["rewards"][0]["remaining"], after["rewards"][1]["remaining"]) == (0, None)
+
+
+def ready_investors(platform, count):
+    people = citizens(platform, count)
+    for headers in people:
+        assert platform.request("POST", "/investor/knowledge-test",
+                                {"answers": right_answers()}, headers=headers).json()["passed"]
+        profile = platform.request("POST", "/investor/loss-simulation",
+                                   {"net_worth_cents": 10_000_000}, headers=headers).json()
+        assert profile["loss_capacity_cents"] == 1_000_000
+    return people
+
+
+def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
+    campaign = live_campaign(platform, kind="shares", key_information=SHARES_SHEET,
+                             goal_cents=50_000, cap_cents=100_000, people_goal=10)
+    information = platform.get(f"/campaigns/{campaign['id']}/key-information").json()
+    assert information["sheet"]["share_price_cents"] == 5000
+    assert "perdre" in information["risk_warning"]
+    people = ready_investors(platform, 8)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    body = {"amount_cents": 5000, "acknowledgements": ALL_ACKNOWLEDGED}
+    with ThreadPoolExecutor(40) as pool:
+        answers = list(pool.map(lambda index: post_as(platform, people[index % 8], route, body),
+                                range(40)))
+    assert sorted(answer.status_code for answer in answers) == [201] * 20 + [409] * 20
+    assert {answer.json()["code"] for answer in answers if answer.status_code == 409} == {
+        "campaign_cap_reached"}
+    committed = platform.query("funding", "SELECT committed_cents, (SELECT sum(amount_cents) "
+                      "FROM contributions WHERE campaign_id = :id) FROM campaigns WHERE id = :id",
+                      id=campaign["id"])
+    assert committed == [(100_000, 100_000)]
+    # The reflection period is running: none counts yet, each holds its place.
+    assert campaign_now(platform, campaign["id"])["raised_cents"] == 0
+    mine = platform.request("GET", "/me/contributions", headers=people[0]).json()["items"]
+    assert mine and {item["status"] for item in mine} == {"pending"}  # not paid yet
+    withdrawn = platform.request("POST", f"/contributions/{mine[0]['id']}/withdraw",
+                                 headers=people[0])
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "cancelled")
+    someone_elses = next(a.json()["id"] for a in answers if a.status_code == 201
+                         and a.json()["id"] not in {item["id"] for item in mine})
+    assert platform.request("POST", f"/contributions/{someone_elses}/withdraw",
+                            headers=people[0]).status_code == 404
+    assert campaign_now(platform, campaign["id"])["committed_cents"] == 95_000
+    again = post_as(platform, people[1], route, body)  # the place freed is taken again
+    assert again.status_code == 201, again.text
+
+
+@pytest.fixture
+def two_funding_replicas(platform):
+    """A second funding process on the same database: both clocks tick."""
+    platform.processes.start("funding#2")
+    wait_until(lambda: "service started" in platform.processes.log("funding#2"), timeout=60,
+               message="the second funding replica")
+    yield
+    platform.processes.stop("funding#2")
+
+
+def test_the_deadline_close_racing_contributions_leaves_totals_consistent(
+        platform, two_funding_replicas):
+    campaign = live_campaign(platform, goal_cents=10_000, deadline=soon(4))
+    people = citizens(platform, 8)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    answers, lock, stop = [], threading.Lock(), time.monotonic() + 6
+
+    def keep_giving(headers):
+        while time.monotonic() < stop:
+            answer = post_as(platform, headers, route, {"amount_cents": 1000})
+            if answer.status_code == 201:
+                pay(platform, answer.json())
+            with lock:
+                answers.append(answer)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(keep_giving, people))
+
+    taken = [answer.json()["id"] for answer in answers if answer.status_code == 201]
+    refused = {(answer.status_code, answer.json()["code"]) for answer in answers
+               if answer.status_code != 201}
+    assert taken and refused == {(409, "campaign_closed")}
+    closed = wait_until(lambda: (found := campaign_now(platform, campaign["id"]))["status"]
+                        == "closed" and found, timeout=30, message="the campaign to close")
+    [decided] = [event for event in outbox(platform, "campaign_succeeded")
+                 if event["campaign_id"] == campaign["id"]]  # once, with two clocks
+    assert len([event for event in outbox(platform, "campaign_closed")
+                if event["campaign_id"] == campaign["id"]]) == 1
+    statuses = platform.query("funding", "SELECT status, count(*), sum(amount_cents) FROM "
+                     "contributions WHERE campaign_id = :id GROUP BY status", id=campaign["id"])
+    assert statuses == [("captured", len(taken), 1000 * len(taken))]
+    assert closed["raised_cents"] == decided["raised_cents"] == 1000 * len(taken)
+    assert closed["contributions_count"] == len(taken)
+    captured_at_provider = [platform.paysim.client().get_payment(pid)["status"] for (pid,) in
+                            platform.query("funding", "SELECT payment_id FROM contributions "
+                                  "WHERE campaign_id = :id", id=campaign["id"])]
+    assert captured_at_provider == ["captured"] * len(taken)
+
+
+def test_a_failed_all_or_nothing_campaign_gives_every_contribution_back(
+        platform, two_funding_replicas):
+    campaign = live_campaign(platform, model="all_or_nothing", goal_cents=1_000_000,
+                             deadline=soon(5))
+    people = citizens(platform, 3)
+    authorized = [given(platform, campaign["id"], amount, headers=headers)
+                  for amount, headers in zip((1500, 2500, 4000), people, strict=True)]
+    assert {c["status"] for c in authorized} == {"authorized"}  # not captured before success
+    offline = platform.post(f"/campaigns/{campaign['id']}/offline-contributions", {
+        "amount_cents": 2000, "channel": "cheque", "reference": "CHQ 0012345",
+        "contributor_name": "Dominique Perret"}, **{"Idempotency-Key": uuid.uuid4().hex})
+    assert offline.status_code == 201, offline.text
+    assert offline.json()["status"] == "captured"
+    assert campaign_now(platform, campaign["id"])["raised_cents"] == 10_000
+
+    closed = wait_until(lambda: (found := campaign_now(platform, campaign["id"]))["status"]
+                        == "closed" and found, timeout=30, message="the campaign to close")
+    rows = platform.query("funding", "SELECT status, cancel_reason, amount_cents, payment_id "
+                 "FROM contributions WHERE campaign_id = :id", id=campaign["id"])
+    assert sorted(row[:3] for row in rows) == [
+        ("cancelled", "campaign_failed", 1500), ("cancelled", "campaign_failed", 2500),
+        ("cancelled", "campaign_failed", 4000), ("refunded", "campaign_failed", 2000)]
+    for (*_, pid) in rows:
+        if pid:
+            assert platform.paysim.client().get_payment(pid)["status"] == "cancelled"
+    assert closed["refunded_cents"] == 10_000 == sum(row[2] for row in rows)
+    assert closed["raised_cents"] == 0
+    [failed] = [event for event in outbox(platform, "campaign_failed")
+                if event["campaign_id"] == campaign["id"]]
+    assert failed["raised_cents"] == 10_000
+    ended = outbox(platform, "contribution_cancelled") + outbox(platform, "contribution_refunded")
+    mine = [event for event in ended if event["campaign_id"] == campaign["id"]]
+    assert sorted(event["amount_cents"] for event in mine) == [1500, 2000, 2500, 4000]
+
+    # A closed campaign takes nothing more.
+    late = contribute(platform, campaign["id"], 5000)
+    assert (late.status_code, late.json()["code"]) == (409, "campaign_closed")
+
+
+def test_bad_input_gets_clear_errors_and_writes_nothing(platform):
+    campaign = live_campaign(platform, kind="reward", min_contribution_cents=1000, rewards=[
+        {"title": "Mug", "min_amount_cents": 3000, "stock": 5}])
+    route = f"/campaigns/{campaign['id']}/contributions"
+    reward_id = campaign["rewards"][0]["id"]
+    before = platform.query("funding", "SELECT (SELECT count(*) FROM contributions), "
+                   "(SELECT count(*) FROM outbox)")
+    for body, field in (({"amount_cents": 0}, "amount_cents"),
+                        ({"amount_cents": -500}, "amount_cents"),
+                        ({"amount_cents": 999}, "amount_cents"),
+                        ({"amount_cents": 2999, "reward_id": reward_id}, "amount_cents"),
+                        ({"amount_cents": "3000"}, "amount_cents"),
+                        ({"amount_cents": 3000, "public": "maybe"}, "public")):
+        answer = platform.post(route, body, as_="citizen", **{"Idempotency-Key": uuid.uuid4().hex})
+        assert answer.status_code == 422, answer.text
+        assert [error["field"] for error in answer.json()["errors"]] == [field]
+    missing_key = platform.post(route, {"amount_cents": 3000}, as_="citizen")
+    assert (missing_key.status_code, missing_key.json()["code"]) == (400,
+                                                                     "idempotency_key_required")
+    unknown_reward = contribute(platform, campaign["id"], 3000, reward_id=str(uuid.uuid4()))
+    assert (unknown_reward.status_code, unknown_reward.json()["code"]) == (404,
+                                                                           "reward_not_found")
+    draft = platform.post("/campaigns", {"project_id": campaign["project_id"], "title": "Brouillon",
+                                         "goal_cents": 1000, "deadline": soon(3600)}).json()
+    not_live = contribute(platform, draft["id"], 3000)
+    assert (not_live.status_code, not_live.json()["code"]) == (409, "campaign_not_live")
+    assert platform.query("funding", "SELECT (SELECT count(*) FROM contributions), "
+                 "(SELECT count(*) FROM outbox)") == [(before[0][0], before[0][1] + 1)]
+
+
+def signed(platform, event, secret=None):
+    body = json.dumps(event).encode()
+    return platform.http.post(platform.api + "/payments/webhook", data=body, timeout=10,
+                              headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(
+                                  secret or platform.paysim.webhook_secret, body,
+                                  int(time.time()))})
+
+
+def test_webhooks_over_http_twice_out_of_order_forged_or_unknown(platform):
+    campaign = live_campaign(platform)
+    contribution = given(platform, campaign["id"], 4200)
+    assert contribution["status"] == "captured"
+    payment = platform.paysim.client().get_payment(payment_id(contribution))
+    delivered = [event for event in platform.paysim.events(payment["id"])
+                 if event["type"] == "payment.authorized"]
+    assert len(delivered) == 1
+    replay = {key: delivered[0][key] for key in ("id", "type", "created", "data")}
+    again = signed(platform, replay)
+    assert (again.status_code, again.json()) == (200, {"received": True, "applied": False})
+    stale = signed(platform, {"id": f"evt_{uuid.uuid4().hex}", "type": "payment.authorized",
+                              "created": 1, "data": {**payment, "status": "authorized"}})
+    assert stale.json() == {"received": True, "applied": False}
+    forged = signed(platform, replay, secret="whsec_forged")
+    assert (forged.status_code, forged.json()["code"]) == (400, "bad_signature")
+    unsigned = platform.http.post(platform.api + "/payments/webhook", json=replay, timeout=10)
+    assert (unsigned.status_code, unsigned.json()["code"]) == (400, "bad_signature")
+    ghost = signed(platform, {"id": "evt_ghost", "type": "payment.captured", "created": 1,
+                              "data": {"id": "pay_ghost", "status": "captured"}})
+    assert (ghost.status_code, ghost.json()["code"]) == (404, "payment_not_found")
+    assert campaign_now(platform, campaign["id"])["raised_cents"] == 4200
+    captured = [event for event in outbox(platform, "contribution_captured")
+                if event["contribution_id"] == contribution["id"]]
+    assert len(captured) == 1
+
+
+def test_a_receipt_is_downloaded_as_pdf_by_its_donor_only(platform):
+    organisation = platform.post("/organisations", {
+        "name": "Les Jardins de la Dombes", "legal_form": "association",
+        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
+    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
+        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
+        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
+        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
+        as_="staff").status_code == 200
+    project = platform.post("/projects", {
+        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
+        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]})
+    assert project.status_code == 201, project.text
+    campaign = live_campaign(platform, project.json()["id"])
+    gift = given(platform, campaign["id"], 12_550, contributor_name="Camille Martin",
+                 contributor_address="1 rue du Lavoir, 01600 Trévoux")
+    assert gift["receipt_number"].startswith(f"{datetime.now(timezone.utc).year}-")
+    pdf = platform.get(f"/contributions/{gift['id']}/receipt", as_="citizen")
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    stranger = citizens(platform, 1)[0]
+    other = platform.request("GET", f"/contributions/{gift['id']}/receipt", headers=stranger)
+    assert other.status_code == 404
+    mine = platform.get("/me/contributions", as_="citizen").json()["items"]
+    assert gift["id"] in [item["id"] for item in mine]
+
+    # Twelve donors at once: the numbers follow on, none skipped, none twice.
+    def donate(headers):
+        return given(platform, campaign["id"], 2000, headers=headers,
+                     contributor_name="Dominique Perret",
+                     contributor_address="3 chemin des Étangs, 01330 Villars-les-Dombes")
+    with ThreadPoolExecutor(12) as pool:
+        gifts = list(pool.map(donate, citizens(platform, 12)))
+    wait_until(lambda: all(contribution_number(platform, g["id"]) for g in gifts),
+               message="every receipt")
+    year = datetime.now(timezone.utc).year
+    numbers = sorted(number for (number,) in platform.query(
+        "funding", "SELECT number FROM receipts"))
+    assert numbers == [f"{year}-{sequence:06d}" for sequence in range(1, 14)]
+
+
+def contribution_number(platform, contribution_id):
+    return platform.query("funding", "SELECT receipt_number FROM contributions WHERE id = :id",
+                 id=contribution_id)[0][0]
+
+
+def test_resources_and_volunteering_are_recorded_by_staff(platform):
+    grant = platform.post("/resources", {"kind": "grant", "amount_cents": 4_000_000,
+                                         "year": 2025, "funder": "Région Auvergne-Rhône-Alpes",
+                                         "funder_type": "public", "programme": "PTCE"})
+    assert grant.status_code == 201, grant.text
+    assert platform.post("/resources", {"kind": "grant", "amount_cents": 10,
+                                        "year": 2025}).status_code == 422
+    hours = platform.post("/volunteering", {"hours": 12.5, "done_on": "2025-06-14",
+                                            "activity": "Chantier participatif"})
+    assert hours.status_code == 201, hours.text
+    assert hours.json()["valued_cents"] == 12.5 * hours.json()["hour_value_cents"]
+    listed = platform.get("/resources?year=2025&kind=grant", as_="staff").json()["items"]
+    assert [item["id"] for item in listed] == [grant.json()["id"]]
+    assert platform.get("/resources?year=abc", as_="staff").status_code == 422
+
+
+@pytest.fixture(autouse=True)
+def _no_crash(platform):
+    yield
+    platform.processes.assert_running()

@@ -1,0 +1,368 @@
+"""Funding's money rules through its entrypoints, on a real database and the real
+simulated payment provider, with a clock the test moves (no sleeping): the reflection
+period, webhooks in any order, receipts, board decisions."""
+import base64
+import json
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from unittest.mock import Mock
+
+import pytest
+import sqlalchemy as sa
+from nameko.testing.services import worker_factory
+
+from services.funding import models
+from services.funding.service import FundingService
+from shared.database import UnitsOfWork, create_engine
+from shared.errors import DomainError
+from shared.signatures import sign
+from tests.support.funding import (
+    ALL_ACKNOWLEDGED,
+    LOAN_SHEET,
+    SHARES_SHEET,
+    right_answers,
+)
+from tests.support.paysim import Paysim
+
+START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def paysim(tmp_path_factory):
+    # Its webhooks go nowhere: the tests hand the same signed events to the entrypoint.
+    with Paysim(tmp_path_factory.mktemp("paysim"), webhook_url="http://127.0.0.1:9/") as sim:
+        yield sim
+
+
+@pytest.fixture
+def funding(databases, paysim):
+    engine = create_engine(databases.new("funding"))
+    db = UnitsOfWork(engine, models.messaging, "funding")
+    clock = Clock(START)
+    projects = Mock()
+    projects.get_project.service_name = "projects"
+    projects.get_project.call_async.return_value.result.return_value = {
+        "id": "p", "title": "Épicerie", "carrier_organisation_id": ORGANISATION}
+    service = worker_factory(FundingService, db=db, clock=clock, payments=paysim.client(),
+                             projects=projects, config={
+                                 "RPC_TIMEOUT": 1.0, "PAYMENT_HOLD_SECONDS": 1800,
+                                 "TRANSFER_HOLD_DAYS": 10,
+                                 "PAYMENT_WEBHOOK_SECRET": paysim.webhook_secret,
+                                 "PUBLIC_URL": "http://127.0.0.1:8000",
+                                 "VOLUNTEER_HOUR_VALUE_CENTS": 1202})
+    service.test_clock, service.test_db = clock, db
+    yield service
+    engine.dispose()
+
+
+ORGANISATION = str(uuid.uuid4())
+INVESTOR = str(uuid.uuid4())
+
+
+def campaign(funding, **fields):
+    created = funding.create_campaign({
+        "project_id": str(uuid.uuid4()), "title": "L'épicerie", "goal_cents": 1_000_000,
+        "deadline": (START + timedelta(days=30)).isoformat(), **fields})
+    funding.submit_campaign(created["id"], "animator")
+    return funding.approve_campaign(created["id"], "animator")
+
+
+def webhook(funding, paysim, payment_id, event_type=None, event_id=None, secret=None):
+    """The provider's event for the payment as it stands now, signed like paysim does."""
+    payment = paysim.client().get_payment(payment_id)
+    body = json.dumps({"id": event_id or f"evt_{uuid.uuid4().hex}",
+                       "type": event_type or f"payment.{payment['status']}",
+                       "created": int(time.time()), "data": payment}).encode()
+    signature = sign(secret or paysim.webhook_secret, body, int(time.time()))
+    return funding.payment_webhook(base64.b64encode(body).decode(), signature)
+
+
+def payment_id(contribution):
+    return contribution["payment_url"].rsplit("/", 1)[-1]
+
+
+def ready_investor(funding, account=INVESTOR, net_worth_cents=5_000_000):
+    assert funding.take_knowledge_test(account, {"answers": right_answers()})["passed"]
+    funding.simulate_loss(account, {"net_worth_cents": net_worth_cents})
+
+
+def invest(funding, paysim, campaign_id, amount_cents, account=INVESTOR):
+    offered = funding.contribute(campaign_id, {"amount_cents": amount_cents,
+                                               "acknowledgements": ALL_ACKNOWLEDGED},
+                                 uuid.uuid4().hex, account)["contribution"]
+    assert paysim.pay(payment_id(offered)).status_code == 303
+    assert webhook(funding, paysim, payment_id(offered))["applied"]
+    return offered
+
+
+def contribution(funding, contribution_id):
+    return funding.get_contribution(contribution_id, {"account_id": None, "staff": True})
+
+
+def events(funding, event_type):
+    with funding.test_db.read() as session:
+        rows = session.execute(sa.select(funding.test_db.tables.outbox.c.payload)).scalars()
+        return [json.loads(row)["data"] for row in rows
+                if json.loads(row)["type"] == f"funding.{event_type}"]
+
+
+def test_withdrawing_on_day_3_of_the_reflection_period_costs_nothing(funding, paysim):
+    ready_investor(funding)
+    loan = campaign(funding, kind="loan", key_information=LOAN_SHEET)
+    offered = invest(funding, paysim, loan["id"], 300_000)
+    assert contribution(funding, offered["id"])["status"] == "authorized"
+    assert funding.get_campaign(loan["id"])["raised_cents"] == 0  # not before the period ends
+
+    funding.test_clock.now = START + timedelta(days=3)
+    withdrawn = funding.withdraw(offered["id"], INVESTOR)
+    assert (withdrawn["status"], withdrawn["cancel_reason"]) == ("cancelled", "withdrawn")
+    payment = paysim.client().get_payment(payment_id(offered))
+    assert (payment["status"], payment["refunded_cents"]) == ("cancelled", 0)  # never charged
+    after = funding.get_campaign(loan["id"])
+    assert (after["raised_cents"], after["committed_cents"]) == (0, 0)
+    assert events(funding, "contribution_confirmed") == []
+
+
+def test_on_day_5_withdrawal_is_refused_and_the_investment_counts(funding, paysim):
+    ready_investor(funding)
+    loan = campaign(funding, kind="loan", key_information=LOAN_SHEET)
+    offered = invest(funding, paysim, loan["id"], 300_000)
+
+    funding.test_clock.now = START + timedelta(days=5)
+    with pytest.raises(DomainError) as raised:
+        funding.withdraw(offered["id"], INVESTOR)
+    assert raised.value.code == "reflection_period_over"
+    funding.tick()  # the clock's sweep counts it, and keep-it-all captures it
+    counted = contribution(funding, offered["id"])
+    assert (counted["status"], counted["counted"]) == ("captured", True)
+    assert funding.get_campaign(loan["id"])["raised_cents"] == 300_000
+    assert paysim.client().get_payment(payment_id(offered))["status"] == "captured"
+    funding.tick()
+    assert len(events(funding, "contribution_confirmed")) == 1  # once, however many ticks
+
+
+def test_an_investment_needs_the_test_the_simulation_and_the_acknowledgements(funding, paysim):
+    loan = campaign(funding, kind="loan", key_information=LOAN_SHEET,
+                    deadline=(START + timedelta(days=800)).isoformat())
+    newcomer = str(uuid.uuid4())
+
+    def offer(amount=100_000, acknowledgements=ALL_ACKNOWLEDGED):
+        return funding.contribute(loan["id"], {"amount_cents": amount,
+                                               "acknowledgements": acknowledgements},
+                                  uuid.uuid4().hex, newcomer)
+    for step, code in ((lambda: None, "knowledge_test_required"),
+                       (lambda: funding.take_knowledge_test(newcomer, {"answers": right_answers()}),
+                        "loss_simulation_required")):
+        step()
+        with pytest.raises(DomainError) as raised:
+            offer()
+        assert raised.value.code == code
+    funding.simulate_loss(newcomer, {"net_worth_cents": 4_000_000})  # threshold: 2,000 €
+    with pytest.raises(DomainError) as raised:
+        offer(250_000, {"risk_warning_accepted": True, "key_information_read": True})
+    assert set(raised.value.details["fields"]) == {"acknowledgements.large_investment_consent",
+                                                   "acknowledgements.understanding_confirmed"}
+    assert offer(200_000, {"risk_warning_accepted": True, "key_information_read": True})[
+        "contribution"]["status"] == "pending"
+
+    funding.test_clock.now = START + timedelta(days=731)  # the test is valid two years
+    with pytest.raises(DomainError) as raised:
+        offer()
+    assert raised.value.code == "knowledge_test_required"
+
+
+def test_webhooks_twice_out_of_order_forged_or_unknown_capture_once(funding, paysim):
+    gift = campaign(funding)
+    offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",
+                                 INVESTOR)["contribution"]
+    retried = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1", INVESTOR)
+    assert (retried["replayed"], retried["contribution"]["id"]) == (True, offered["id"])
+    assert retried["contribution"]["payment_url"] == offered["payment_url"]
+    paysim.pay(payment_id(offered))
+    event_id = f"evt_{uuid.uuid4().hex}"
+    assert webhook(funding, paysim, payment_id(offered), event_id=event_id)["applied"]
+    assert webhook(funding, paysim, payment_id(offered), event_id=event_id) == {
+        "received": True, "applied": False}  # the same event again
+    # A stale "authorized" arriving after the capture moves nothing.
+    assert not webhook(funding, paysim, payment_id(offered), "payment.authorized")["applied"]
+    stale = json.dumps({"id": "evt_stale", "type": "payment.authorized", "created": 1,
+                        "data": {**paysim.client().get_payment(payment_id(offered)),
+                                 "status": "authorized"}}).encode()
+    assert not funding.payment_webhook(base64.b64encode(stale).decode(), sign(
+        paysim.webhook_secret, stale, int(time.time())))["applied"]
+    with pytest.raises(DomainError) as raised:
+        webhook(funding, paysim, payment_id(offered), secret="whsec_forged")
+    assert raised.value.code == "bad_signature"
+    ghost = json.dumps({"id": "evt_ghost", "type": "payment.authorized", "created": 1,
+                        "data": {"id": "pay_ghost", "status": "authorized"}}).encode()
+    with pytest.raises(DomainError) as raised:
+        funding.payment_webhook(base64.b64encode(ghost).decode(),
+                                sign(paysim.webhook_secret, ghost, int(time.time())))
+    assert raised.value.code == "payment_not_found"
+
+    assert contribution(funding, offered["id"])["status"] == "captured"
+    assert [e["amount_cents"] for e in events(funding, "contribution_captured")] == [2500]
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 2500
+
+
+def test_a_payment_confirmed_after_its_hold_expired_is_given_back(funding, paysim):
+    rewards = campaign(funding, kind="reward", rewards=[
+        {"title": "Panier", "min_amount_cents": 2000, "stock": 1}])
+    reward_id = rewards["rewards"][0]["id"]
+    offered = funding.contribute(rewards["id"], {"amount_cents": 2000, "reward_id": reward_id},
+                                 "k1", INVESTOR)["contribution"]
+    assert funding.get_campaign(rewards["id"])["rewards"][0]["remaining"] == 0
+    funding.test_clock.now = START + timedelta(hours=1)  # past the 30-minute hold
+    funding.tick()
+    expired = contribution(funding, offered["id"])
+    assert (expired["status"], expired["cancel_reason"]) == ("cancelled", "expired")
+    assert funding.get_campaign(rewards["id"])["rewards"][0]["remaining"] == 1
+    # The payer's confirmation comes too late: the provider's cancelled it, nothing taken.
+    assert paysim.pay(payment_id(offered)).status_code in (303, 409)
+    assert paysim.client().get_payment(payment_id(offered))["status"] == "cancelled"
+
+
+def test_receipts_are_numbered_without_gaps_for_eligible_donations_only(funding, paysim):
+    funding.set_beneficiary(ORGANISATION, {
+        "legal_name": "Association Les Jardins", "siren": "732829320",
+        "address": "2 rue des Écoles, 01330 Villars", "purpose": "Jardins partagés",
+        "receipt_eligible": True})
+    gift = campaign(funding)
+    numbers = []
+    for index in range(3):
+        offered = funding.contribute(gift["id"], {
+            "amount_cents": 5000 + index, "contributor_name": "Camille Martin",
+            "contributor_address": "1 rue du Lavoir, 01600 Trévoux"}, f"k{index}",
+            INVESTOR)["contribution"]
+        paysim.pay(payment_id(offered))
+        webhook(funding, paysim, payment_id(offered))
+        numbers.append(contribution(funding, offered["id"])["receipt_number"])
+    assert numbers == ["2026-000001", "2026-000002", "2026-000003"]
+    pdf = base64.b64decode(funding.receipt_pdf(offered["id"], {"account_id": INVESTOR,
+                                                               "staff": False}))
+    assert pdf.startswith(b"%PDF")
+    with pytest.raises(DomainError):  # someone else's receipt reveals nothing
+        funding.receipt_pdf(offered["id"], {"account_id": str(uuid.uuid4()), "staff": False})
+
+    funding.set_beneficiary(ORGANISATION, {
+        "legal_name": "Épicerie SCIC", "address": "1 place du Marché, 01330 Villars",
+        "purpose": "Épicerie", "receipt_eligible": False})
+    offered = funding.contribute(gift["id"], {
+        "amount_cents": 5000, "contributor_name": "Camille Martin",
+        "contributor_address": "1 rue du Lavoir, 01600 Trévoux"}, "k-none",
+        INVESTOR)["contribution"]
+    paysim.pay(payment_id(offered))
+    webhook(funding, paysim, payment_id(offered))
+    assert contribution(funding, offered["id"])["receipt_number"] is None
+
+
+def test_the_board_approves_new_members_and_a_declined_subscription_is_refunded(funding,
+                                                                                paysim):
+    shares = campaign(funding, kind="shares", key_information=SHARES_SHEET, people_goal=2,
+                      model="keep_it_all")
+    accounts = [str(uuid.uuid4()) for _ in range(3)]
+    offers = []
+    for account in accounts:
+        ready_investor(funding, account)
+        offers.append(invest(funding, paysim, shares["id"], 10_000, account))
+    with pytest.raises(DomainError) as raised:
+        funding.contribute(shares["id"], {"amount_cents": 7500,
+                                          "acknowledgements": ALL_ACKNOWLEDGED},
+                           "odd", accounts[0])
+    assert raised.value.details["fields"]["amount_cents"]  # not a whole number of shares
+    funding.test_clock.now = START + timedelta(days=4, minutes=1)
+    funding.tick()
+    assert funding.get_campaign(shares["id"])["raised_cents"] == 30_000
+    funding.decide_subscription(offers[0]["id"], {"decision": "approved"}, "board")
+    funding.decide_subscription(offers[1]["id"], {"decision": "approved"}, "board")
+    declined = funding.decide_subscription(offers[2]["id"], {"decision": "declined"}, "board")
+    assert (declined["status"], declined["cancel_reason"]) == ("refunded", "declined")
+    assert paysim.client().get_payment(payment_id(offers[2]))["status"] == "refunded"
+    with pytest.raises(DomainError) as raised:
+        funding.decide_subscription(offers[0]["id"], {"decision": "declined"}, "board")
+    assert raised.value.code == "subscription_not_open"
+    after = funding.get_campaign(shares["id"])
+    assert (after["raised_cents"], after["new_members"]) == (20_000, 2)
+
+
+def test_volunteering_and_grants_are_recorded_with_their_events(funding):
+    hours = funding.record_volunteering({"hours": 3.5, "done_on": "2026-05-01",
+                                         "activity": "Tenue du stand"}, "animator")
+    assert (hours["hours"], hours["valued_cents"], hours["hour_value_cents"]) == (3.5, 4207, 1202)
+    grant = funding.record_resource({"kind": "grant", "amount_cents": 4_000_000, "year": 2026,
+                                     "funder": "Région Auvergne-Rhône-Alpes",
+                                     "funder_type": "public", "programme": "PTCE"}, "animator")
+    with pytest.raises(DomainError):
+        funding.record_resource({"kind": "grant", "amount_cents": 0, "year": 2026}, "animator")
+    assert [e["valued_cents"] for e in events(funding, "volunteering_recorded")] == [4207]
+    assert [(e["resource_id"], e["funder_type"]) for e in events(funding, "resource_recorded")] \
+        == [(grant["id"], "public")]
+    assert funding.list_resources({"year": "2026"})["items"][0]["amount_cents"] == 4_000_000
+
+
+def test_matchfunding_doubles_within_its_caps_and_anonymous_givers_show_no_name(funding,
+                                                                               paysim):
+    matched = campaign(funding, matchfunding={
+        "funder": "Fondation de la Dombes", "per_contribution_cap_cents": 3000,
+        "per_contributor_cap_cents": 4000, "total_cap_cents": 100_000})
+
+    def give(amount, account, **fields):
+        offered = funding.contribute(matched["id"], {"amount_cents": amount, **fields},
+                                     uuid.uuid4().hex, account)["contribution"]
+        paysim.pay(payment_id(offered))
+        webhook(funding, paysim, payment_id(offered))
+        return contribution(funding, offered["id"])
+    first = give(5000, INVESTOR, contributor_name="Camille")             # capped at 3,000
+    second = give(2000, INVESTOR, contributor_name="Camille")            # 1,000 left for her
+    third = give(1000, str(uuid.uuid4()), contributor_name="Dominique", public=False)
+    assert [c["matched_cents"] for c in (first, second, third)] == [3000, 1000, 1000]
+    after = funding.get_campaign(matched["id"])
+    assert (after["raised_cents"], after["matched_cents"], after["total_cents"]) == (
+        8000, 5000, 13_000)
+    shown = funding.list_public_contributions(matched["id"], {})["items"]
+    assert sorted((c["amount_cents"], c["contributor_name"]) for c in shown) == [
+        (1000, None), (2000, "Camille"), (5000, "Camille")]
+
+
+def test_a_bank_transfer_is_matched_on_its_reference_and_unmatched_ones_expire(funding):
+    gift = campaign(funding)
+    pledged = funding.contribute(gift["id"], {"amount_cents": 15_000,
+                                              "payment_method": "transfer"},
+                                 "t1", INVESTOR)["contribution"]
+    assert (pledged["status"], pledged["channel"], pledged["payment_url"]) == (
+        "pending", "transfer", None)
+    reference = pledged["transfer_reference"]
+    assert reference.startswith("DOMB-")
+    with pytest.raises(DomainError) as raised:
+        funding.match_transfer(gift["id"], {"reference": reference, "amount_cents": 14_000},
+                               "m0", "animator")
+    assert raised.value.code == "transfer_amount_differs"
+    with pytest.raises(DomainError) as raised:
+        funding.match_transfer(gift["id"], {"reference": "DOMB-NOTHING", "amount_cents": 15_000},
+                               "m1", "animator")
+    assert raised.value.code == "transfer_reference_not_found"
+    matched = funding.match_transfer(gift["id"], {"reference": reference.lower(),
+                                                  "amount_cents": 15_000}, "m2", "animator")
+    assert (matched["contribution"]["status"], matched["contribution"]["counted"]) == (
+        "captured", True)
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 15_000
+
+    forgotten = funding.contribute(gift["id"], {"amount_cents": 5000,
+                                                "payment_method": "transfer"},
+                                   "t2", INVESTOR)["contribution"]
+    funding.test_clock.now = START + timedelta(days=9)
+    funding.tick()
+    assert contribution(funding, forgotten["id"])["status"] == "pending"  # 10 days to pay
+    funding.test_clock.now = START + timedelta(days=10, minutes=1)
+    funding.tick()
+    assert contribution(funding, forgotten["id"])["cancel_reason"] == "expired"
+    assert funding.get_campaign(gift["id"])["committed_cents"] == 15_000
