@@ -128,13 +128,16 @@ class FundingService(ServiceBase, Queries):
             replay = uow.replay_or_claim(f"contribute:{contributor_account_id}", idempotency_key,
                                          {"campaign_id": str(campaign_id), **payload})
             if replay is None:
-                contribution = self._pledge(uow, campaign_id, data, contributor_account_id, now)
-                contribution_id = uow.remember({"contribution_id": contribution.id})[
-                    "contribution_id"]
-            else:
-                contribution_id = replay["contribution_id"]
+                contribution, title = self._pledge(uow, campaign_id, data,
+                                                   contributor_account_id, now)
+                uow.remember({"contribution_id": contribution.id})
+        if replay is not None:
+            with self.db.read() as session:
+                contribution = get_or_not_found(session, models.Contribution,
+                                                replay["contribution_id"], "contribution")
+                title = session.get(models.Campaign, contribution.campaign_id).title
         return {"replayed": replay is not None,
-                "contribution": self._with_payment(contribution_id)}
+                "contribution": self._with_payment(contribution, title)}
 
     def _pledge(self, uow, campaign_id, data, account_id, now):
         session = uow.session
@@ -167,7 +170,7 @@ class FundingService(ServiceBase, Queries):
             reward.taken += 1
         session.flush()
         uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
-        return contribution
+        return contribution, campaign.title
 
     def _check_investor(self, session, campaign, account_id, data, now):
         profile = session.get(models.InvestorProfile, account_id)
@@ -180,24 +183,23 @@ class FundingService(ServiceBase, Queries):
             if errors:
                 raise invalid(errors)
 
-    def _with_payment(self, contribution_id):
+    def _with_payment(self, contribution, campaign_title):
         """The contribution, with a payment at the provider. The provider's own
         idempotency key (the contribution's id) makes a retry find the same payment."""
-        with self.db.read() as session:
-            contribution = get_or_not_found(session, models.Contribution, contribution_id,
-                                            "contribution")
-            campaign = session.get(models.Campaign, contribution.campaign_id)
         if contribution.payment_id is None and contribution.status == PENDING \
                 and contribution.channel == "online":
             payment = self.payments.create_payment(
                 amount_cents=contribution.amount_cents, reference=contribution.id,
-                description=f"{campaign.title} — contribution", capture="manual",
+                description=f"{campaign_title} — contribution", capture="manual",
                 return_url=f"{self.config['PUBLIC_URL']}/contributions/{contribution.id}",
                 idempotency_key=contribution.id)
             with self.db() as uow:
-                contribution = uow.session.get(models.Contribution, contribution.id)
-                contribution.payment_id = payment["id"]
-                contribution.payment_url = payment["redirect_url"]
+                uow.session.execute(sa.update(models.Contribution).where(
+                    models.Contribution.id == contribution.id,
+                    models.Contribution.payment_id.is_(None)).values(
+                        payment_id=payment["id"], payment_url=payment["redirect_url"]))
+            contribution.payment_id = payment["id"]  # a detached row: the answer's copy
+            contribution.payment_url = payment["redirect_url"]
         return contribution_view(contribution)
 
     @rpc
