@@ -64,8 +64,12 @@ def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
 
 def upsertable_insert(session_or_conn, table: sa.Table):
     """An INSERT that takes ON CONFLICT clauses, in the session's own dialect."""
-    dialect = session_or_conn.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(session_or_conn.get_bind().dialect.name, table)
+
+
+def dialect_insert(dialect_name: str, table: sa.Table):
+    """The same, for a dialect named: to build a statement once and run it many times."""
+    return (postgresql.insert if dialect_name == "postgresql" else sqlite.insert)(table)
 
 
 def insert_ignoring_duplicate(session_or_conn, table: sa.Table, values: dict) -> bool:

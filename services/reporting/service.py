@@ -1,9 +1,13 @@
 """Reporting: an archive of every event and the projections funders read."""
+import base64
 import json
 
-from services.reporting import domain, models, schemas
+from services.reporting import models, projector, queries, schemas
+from services.reporting.domain import spreadsheets
+from shared.database import insert_ignoring_duplicate
 from shared.inbox import consume_queue
 from shared.rpc import rpc
+from shared.schemas import load
 from shared.service import Database, ServiceBase
 from shared.sqltypes import utcnow
 from shared.topology import archive_queue
@@ -15,22 +19,39 @@ class ReportingService(ServiceBase):
 
     @consume_queue(archive_queue())
     def archive(self, uow, envelope):
-        uow.session.add(models.ArchivedEvent(
-            event_id=str(envelope["event_id"]), type=envelope["type"],
-            version=envelope["version"], source=envelope["source"],
-            occurred_at=envelope["occurred_at"], correlation_id=envelope["correlation_id"],
-            data=json.dumps(envelope["data"]), archived_at=utcnow(),
-        ))
-        changes = domain.summary_changes(envelope["type"], envelope["data"])
-        if changes:
-            summary = models.Summary.__table__
-            uow.session.execute(
-                summary.update().where(summary.c.id == models.SUMMARY_ID)
-                .values({name: summary.c[name] + delta for name, delta in changes.items()})
-            )
+        """Archive the event and move every projection by it, in one transaction. The
+        archive keeps each event id for good (the inbox forgets after 30 days), so an
+        event already archived changes nothing, however late it comes again."""
+        archived = insert_ignoring_duplicate(uow.session, models.ArchivedEvent.__table__, {
+            "event_id": str(envelope["event_id"]), "type": envelope["type"],
+            "version": envelope["version"], "source": envelope["source"],
+            "occurred_at": envelope["occurred_at"],
+            "correlation_id": envelope["correlation_id"],
+            "data": json.dumps(envelope["data"]), "archived_at": utcnow()})
+        if archived:
+            projector.project(uow.session, envelope)
 
     @rpc
     def get_summary(self):
         with self.db.read() as session:
             summary = session.get(models.Summary, models.SUMMARY_ID)
             return schemas.Summary().dump(summary)
+
+    @rpc
+    def report(self, table, query):
+        """One report table (see queries.REPORTS) as JSON, with its filters applied."""
+        with self.db.read() as session:
+            return queries.report(session, table, query, utcnow().year)
+
+    @rpc
+    def report_csv(self, table, query):
+        """The same table as CSV for a French spreadsheet, base64-encoded for the wire."""
+        with self.db.read() as session:
+            items = queries.report(session, table, query, utcnow().year, dump=False)["items"]
+        return base64.b64encode(spreadsheets.to_csv(table, items)).decode()
+
+    @rpc
+    def list_events(self, query):
+        params = load(schemas.EventsQuery(), query)
+        with self.db.read() as session:
+            return queries.events(session, params)

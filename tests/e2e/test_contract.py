@@ -93,6 +93,11 @@ MATRIX = {
     ("POST", "/volunteering"): STAFF,
     ("GET", "/volunteering"): STAFF,
     ("GET", "/reports/summary"): ANYONE,
+    ("GET", "/reports/events"): STAFF,
+    **{("GET", f"/reports/{table}{suffix}"): STAFF | {"funder"}
+       for table in ("members", "members/breakdown", "incubation", "incubation/stages",
+                     "funding", "funding/by-kind", "resources")
+       for suffix in ("", ".csv")},
 }
 CALLERS = (None, "citizen", "member_admin", "animator", "funder", "operator")
 

@@ -10,6 +10,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 import gateway.api  # noqa: F401  (declares the routes)
 import gateway.funding_routes  # noqa: F401
+import gateway.report_routes  # noqa: F401
 from gateway.openapi import document
 from tests.e2e.conftest import PASSWORD
 

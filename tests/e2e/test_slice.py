@@ -6,6 +6,7 @@ sees it empty.
 import subprocess
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -160,6 +161,73 @@ def test_the_correlation_id_travels_from_http_through_rpc_and_events(platform):
     for component in ("gateway", "funding", "reporting"):
         assert f'"correlation_id": "{correlation_id}"' in platform.processes.log(component)
 
+
+
+def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(platform):
+    funder, year = f"Fondation Dombes {uuid.uuid4().hex[:6]}", datetime.now(timezone.utc).year
+    project = platform.post("/projects", {**PROJECT, "territory": "val_de_saone"}).json()
+    for path, body in (
+            ("/resources", {"kind": "grant", "amount_cents": 1_200_000, "year": year,
+                            "project_id": project["id"], "funder": funder,
+                            "funder_type": "private"}),
+            ("/volunteering", {"hours": 10.5, "done_on": f"{year}-03-01",
+                               "activity": "Chantier participatif", "project_id": project["id"]}),
+            (f"/projects/{project['id']}/job-reports", {"reported_on": f"{year}-01-31",
+                                                         "created_fte": 2,
+                                                         "consolidated_fte": 1.5})):
+        answer = platform.post(path, body)
+        assert answer.status_code == 201, answer.text
+    campaign = live_campaign(platform, project["id"])
+    given(platform, campaign["id"], 2500)
+
+    query = f"?funder={funder.upper()}&from_year={year}&to_year={year}"
+    funding = wait_until(lambda: (answer := platform.get("/reports/funding" + query,
+                                                         as_="funder").json())["items"]
+                         and answer["totals"]["raised_cents"] == 2500 and answer,
+                         timeout=15, message="the contribution in the funder's report")
+    assert [(item["year"], item["contributions"], item["contributors"])
+            for item in funding["items"]] == [(year, 1, 1)]
+    resources = platform.get("/reports/resources" + query, as_="funder").json()["totals"]
+    assert (resources["private_grants_cents"], resources["crowdfunding_cents"],
+            resources["volunteering_hours"], resources["volunteering_cents"],
+            resources["monetary_total_cents"]) == (1_200_000, 2500, 10.5, 12621, 1_202_500)
+    incubation = platform.get("/reports/incubation" + query, as_="funder").json()["totals"]
+    assert (incubation["projects_submitted"], incubation["jobs_created_fte_total"],
+            incubation["jobs_consolidated_fte_total"]) == (1, 2.0, 1.5)
+    in_territory = platform.get(f"/reports/resources?funder={funder}&territory=cotiere",
+                                as_="funder").json()
+    assert in_territory["items"] == [] and in_territory["totals"]["private_grants_cents"] == 0
+
+    export = platform.get("/reports/resources.csv" + query, as_="funder")
+    assert export.status_code == 200, export.text
+    assert export.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="ressources.csv"' in export.headers["Content-Disposition"]
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    header, row = export.content.decode("utf-8-sig").splitlines()
+    values = dict(zip(header.split(";"), row.split(";"), strict=True))
+    assert values["Financements privés : fondations, investisseurs (€)"] == "12000,00"
+    assert values["Financement participatif (€)"] == "25,00"
+    assert values["Bénévolat (heures)"] == "10,50"
+
+    for path, status, code, field in (
+            ("/reports/funding?funder=Personne", 404, "funder_not_found", None),
+            ("/reports/funding.csv?funder=Personne", 404, "funder_not_found", None),
+            ("/reports/funding?from_year=2030&to_year=2020", 422, "validation_failed", "to_year"),
+            ("/reports/incubation?from_year=20x0", 422, "validation_failed", "from_year"),
+            ("/reports/members?funder=Personne", 422, "validation_failed", "funder"),
+            ("/reports/events?since=yesterday", 422, "validation_failed", "since")):
+        answer = platform.get(path, as_="staff")
+        assert (answer.status_code, answer.json()["code"]) == (status, code), path
+        assert answer.headers["Content-Type"] == "application/problem+json"
+        if field:
+            assert [error["field"] for error in answer.json()["errors"]] == [field]
+    empty = platform.get("/reports/funding?from_year=1990&to_year=1995", as_="funder").json()
+    assert empty["items"] == [] and empty["totals"]["raised_cents"] == 0
+    assert platform.get("/reports/funding", as_="citizen").status_code == 403
+
+    archived = platform.get("/reports/events?type=funding.resource_recorded&source=funding",
+                            as_="staff").json()
+    assert funder in [item["data"]["funder"] for item in archived["items"]]
 
 def test_health_and_readiness(platform):
     assert platform.http.get(platform.base_url + "/healthz").json() == {"status": "ok"}

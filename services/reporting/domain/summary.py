@@ -1,8 +1,6 @@
-"""Reporting's rules: how each event moves the figures. Pure Python.
-
-Every change is an increment, so the figures do not depend on the order events arrive
-in; the inbox makes sure each event is counted once.
-"""
+"""The platform's headline figures, one row. Every change is an increment, so the
+figures do not depend on the order events arrive in; the inbox makes sure each event is
+counted once."""
 
 SUMMARY_FIGURES = ("organisations", "projects", "campaigns", "contributions",
                    "amount_raised_cents")

@@ -1,0 +1,69 @@
+"""The funders' reports: one table per route, as JSON and as CSV for a French
+spreadsheet (the same path with `.csv`), filtered by year range, territory and funder;
+and the archive of every event, for staff.
+
+Staff and funder accounts read the reports. Filters: `from_year`, `to_year` (inclusive),
+`territory`, `funder` (the projects a grant of this funder names; an unknown funder is
+a 404 `funder_not_found`). Members' tables are the whole cluster's and take no funder.
+"""
+import base64
+
+from gateway.api import STAFF
+from gateway.calls import call
+from gateway.routing import route
+from services.reporting import schemas as reporting
+from shared.pagination import page_schema
+
+READERS = (*STAFF, "funder")
+
+# (table, path under /reports, summary, query, answer, CSV file name)
+TABLES = (
+    ("members", "members", "Active members per year, those using mutualised services, the "
+     "jobs the services carry, dues and fees", reporting.MembersQuery, reporting.MembersReport,
+     "adherents"),
+    ("members-breakdown", "members/breakdown", "Active members per year by circle, legal "
+     "form and territory", reporting.MembersQuery, reporting.MembersBreakdown,
+     "adherents-repartition"),
+    ("incubation", "incubation", "Projects, enterprises created, jobs created and "
+     "consolidated, support hours, per year", reporting.ReportQuery,
+     reporting.IncubationReport, "incubation"),
+    ("incubation-stages", "incubation/stages", "Projects by their current stage",
+     reporting.ReportQuery, reporting.StagesReport, "incubation-etapes"),
+    ("funding", "funding", "Money raised per year, matchfunding, money given back, refunds, "
+     "success rate, distinct contributors", reporting.ReportQuery, reporting.FundingReport,
+     "financement"),
+    ("funding-by-kind", "funding/by-kind", "Money raised per year by campaign kind and model",
+     reporting.ReportQuery, reporting.FundingByKindReport, "financement-par-type"),
+    ("resources", "resources", "The resource mix per year; volunteering valued apart",
+     reporting.ReportQuery, reporting.ResourcesReport, "ressources"),
+)
+
+
+def _declare(table, path, summary, query, answer, filename):
+    errors = (404,) if query is reporting.ReportQuery else ()
+    endpoint = "report_" + table.replace("-", "_")
+
+    def as_json(query, principal):
+        return call("reporting", "report", table, query)
+
+    def as_csv(query, principal):
+        csv = base64.b64decode(call("reporting", "report_csv", table, query))
+        return csv, {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
+
+    as_json.__name__, as_csv.__name__ = endpoint, endpoint + "_csv"
+    route(f"/reports/{path}", "GET", summary=summary, tag="reports", roles=READERS,
+          query=query, response=answer, errors=errors)(as_json)
+    route(f"/reports/{path}.csv", "GET", summary=summary + " (CSV: semicolons, UTF-8 with "
+          "BOM, decimal comma, euros)", tag="reports", roles=READERS, query=query,
+          response=bytes, response_media="text/csv", errors=errors)(as_csv)
+
+
+for _table in TABLES:
+    _declare(*_table)
+
+
+@route("/reports/events", "GET", summary="The archive of every event, by type, source and "
+       "time, oldest first", tag="reports", roles=STAFF, query=reporting.EventsQuery,
+       response=page_schema(reporting.ArchivedEvent))
+def list_events(query, principal):
+    return call("reporting", "list_events", query)

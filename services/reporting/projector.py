@@ -1,0 +1,225 @@
+"""Applies an event to every projection, in the caller's transaction: the same code for
+the live handler (in the archive's transaction, behind the inbox) and for the rebuild.
+
+The rules are pure (services.reporting.domain); here is what needs the database: the
+rows that serialise the changes of one project or one contribution (locked first, so
+that a confirmation and its refund, or a contribution and the grant that brings its
+project into a funder's view, never miss each other), and the writes themselves, in one
+fixed order so that concurrent handlers lock rows in the same order.
+"""
+import logging
+from functools import lru_cache
+
+import sqlalchemy as sa
+
+from services.reporting import domain, models, schemas
+from services.reporting.domain import funding
+from services.reporting.domain.changes import Keep, Upsert, apply_order, crossing
+from services.reporting.domain.reports import project_scopes
+from services.reporting.domain.resources import funder_of
+from shared.database import dialect_insert, insert_ignoring_duplicate
+
+log = logging.getLogger(__name__)
+
+TABLES = models.metadata.tables
+CONFIRMED = "funding.contribution_confirmed"
+
+
+def project(session, envelope) -> None:
+    """Move every projection by one event (an envelope as shared.envelope reads it)."""
+    event_type = envelope["type"]
+    summary = domain.summary_changes(event_type, envelope["data"])
+    if summary:
+        table = models.Summary.__table__
+        session.execute(table.update().where(table.c.id == models.SUMMARY_ID)
+                        .values({name: table.c[name] + delta for name, delta in summary.items()}))
+    spec = schemas.CONSUMED.get(event_type)
+    if spec is None:
+        return
+    if envelope["version"] < spec.version:
+        # An older version lacks fields the rules read: archived, not projected.
+        log.warning("event older than the version reporting reads: not projected",
+                    extra={"event_id": str(envelope["event_id"]), "type": event_type,
+                           "version": envelope["version"]})
+        return
+    data = spec.read(envelope["data"])
+    changes = domain.changes(event_type, data, envelope["occurred_at"])
+    if event_type == CONFIRMED or (event_type in funding.UNCOUNTING and data["was_counted"]):
+        changes += _count(session, event_type, data)
+    elif event_type == "projects.project_submitted":
+        changes += _project_in_territory(session, str(data["project_id"]), data["territory"])
+    elif event_type == "funding.resource_recorded":
+        changes += _funder_of_project(session, data)
+    apply(session, changes)
+
+
+def apply(session, changes) -> None:
+    """Write `changes`: rows in one fixed order, each statement built once per shape."""
+    dialect = session.get_bind().dialect.name
+    tallies = []
+    for change in sorted(changes, key=apply_order):
+        if isinstance(change, Upsert):
+            session.execute(_upsert(dialect, change.table, tuple(change.key), tuple(change.set),
+                                    tuple(change.add)),
+                            {**change.key, **change.set, **change.add})
+        elif isinstance(change, Keep):
+            session.execute(_keep(dialect, change.table, tuple(change.key), tuple(change.values),
+                                  change.version_column),
+                            {**change.key, **change.values, change.version_column: change.version})
+        elif change.delta:
+            tallies.append(change)
+    if tallies:
+        _tally(session, dialect, tallies)
+
+
+@lru_cache(maxsize=256)
+def _upsert(dialect, table_name, key, set_, add):
+    table = TABLES[table_name]
+    insert = dialect_insert(dialect, table)
+    update = {name: insert.excluded[name] for name in set_}
+    update.update({name: table.c[name] + insert.excluded[name] for name in add})
+    return (insert.on_conflict_do_update(index_elements=list(key), set_=update) if update
+            else insert.on_conflict_do_nothing())
+
+
+@lru_cache(maxsize=64)
+def _keep(dialect, table_name, key, values, column):
+    table = TABLES[table_name]
+    insert = dialect_insert(dialect, table)
+    return insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: insert.excluded[name] for name in (*values, column)},
+        where=sa.or_(table.c[column].is_(None), insert.excluded[column] > table.c[column]))
+
+
+@lru_cache(maxsize=8)
+def _adding(dialect, table_name, key, column):
+    """Add to a counter, many rows in one statement, answering each row's new value."""
+    table = TABLES[table_name]
+    insert = dialect_insert(dialect, table)
+    return (insert.on_conflict_do_update(
+        index_elements=list(key), set_={column: table.c[column] + insert.excluded[column]})
+        .returning(*(table.c[name] for name in (*key, column))))
+
+
+@lru_cache(maxsize=8)
+def _delete_zero(table_name, key, column):
+    table = TABLES[table_name]
+    return table.delete().where(table.c[column] == 0,
+                                *(table.c[name] == sa.bindparam(name) for name in key))
+
+
+def _add_all(session, dialect, table_name, key, column, rows) -> dict:
+    """Add to many counters; their new values by key. Rows back at zero are deleted: the
+    rows are then the same whether a tally went up and down or never moved (a merge skips
+    zeros), and the tables stay the size of what counts."""
+    answers = session.execute(_adding(dialect, table_name, key, column), rows).all()
+    values = {tuple(answer[:-1]): answer[-1] for answer in answers}
+    zeros = [dict(zip(key, found, strict=True)) for found, value in values.items() if value == 0]
+    if zeros:
+        session.execute(_delete_zero(table_name, key, column), zeros)
+    return values
+
+
+def _tally(session, dialect, tallies):
+    """Every tally of one event in one statement (deltas on one key summed: the crossing
+    of a sum is the sum of the crossings); then the distinct contributors of each (scope,
+    year) whose tallies crossed zero."""
+    net = {}
+    for tally in tallies:
+        key = (tally.scope, tally.year, tally.account_id)
+        net[key] = net.get(key, 0) + tally.delta
+    net = {key: delta for key, delta in sorted(net.items()) if delta}
+    if not net:
+        return
+    values = _add_all(session, dialect, "report_contributor_tallies",
+                      ("scope", "year", "account_id"), "contributions",
+                      [{"scope": scope, "year": year, "account_id": account, "contributions": d}
+                       for (scope, year, account), d in net.items()])
+    moves = {}
+    for (scope, year, account), delta in net.items():
+        moves[(scope, year)] = moves.get((scope, year), 0) + crossing(
+            values[(scope, year, account)], delta)
+    moves = {key: moved for key, moved in sorted(moves.items()) if moved}
+    if moves:
+        _add_all(session, dialect, "report_contributors", ("scope", "year"), "contributors",
+                 [{"scope": scope, "year": year, "contributors": moved}
+                  for (scope, year), moved in moves.items()])
+
+
+# --- what needs state: locked first ---------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _locking(dialect, table_name, key):
+    table = TABLES[table_name]
+    insert = dialect_insert(dialect, table)
+    # Made if missing and, either way, locked (an upsert locks the row it updates) and
+    # read back, in one statement.
+    return (insert.on_conflict_do_update(index_elements=list(key),
+                                         set_={key[0]: insert.excluded[key[0]]})
+            .returning(*table.c))
+
+
+def _locked(session, model, key: dict):
+    """The row of `model` with `key`, made empty if missing, locked until commit."""
+    return session.execute(_locking(session.get_bind().dialect.name, model.__tablename__,
+                                    tuple(key)), key).one()
+
+
+def _funders(session, project_id) -> list:
+    table = models.ReportFunderProject.__table__
+    return session.scalars(sa.select(table.c.funder_key)
+                           .where(table.c.project_id == project_id)).all()
+
+
+def _scopes(session, project_id):
+    """(the project's row, locked; its funders; the scopes its contributors count in)."""
+    row = _locked(session, models.ReportProject, {"project_id": project_id})
+    funders = _funders(session, project_id)
+    return row, funders, project_scopes(project_id, row.territory, funders)
+
+
+def _count(session, event_type, data):
+    """A contribution counted, or no longer: under its project's lock, then its own."""
+    _, _, scopes = _scopes(session, str(data["project_id"]))
+    contribution_id = str(data["contribution_id"])
+    row = _locked(session, models.ReportContribution, {"contribution_id": contribution_id})
+    state = funding.ContributionState(
+        confirmed_year=row.confirmed_year, account_id=row.account_id, uncounted=row.uncounted,
+        uncounted_cents=row.uncounted_cents, uncounted_matched_cents=row.uncounted_matched_cents)
+    rule = funding.confirmed if event_type == CONFIRMED else funding.uncounted
+    changes, new_state = rule(state, data, scopes)
+    if new_state != state:
+        table = models.ReportContribution.__table__
+        session.execute(table.update().where(table.c.contribution_id == contribution_id)
+                        .values(vars(new_state)))
+    return changes
+
+
+def _joined(session, project_id, before, after):
+    """The project's tallies so far, added to each scope it joins now."""
+    new_scopes = [scope for scope in after if scope not in before]
+    if not new_scopes:
+        return []
+    table = models.ReportContributorTally.__table__
+    tallies = session.execute(sa.select(table.c.year, table.c.account_id, table.c.contributions)
+                              .where(table.c.scope == f"project:{project_id}")).all()
+    return funding.merged(tallies, new_scopes)
+
+
+def _project_in_territory(session, project_id, territory):
+    row, funders, before = _scopes(session, project_id)
+    return _joined(session, project_id, before, project_scopes(project_id, territory, funders))
+
+
+def _funder_of_project(session, data):
+    funder = funder_of(data)
+    if funder is None or not data.get("project_id"):
+        return []
+    project_id = str(data["project_id"])
+    row, funders, before = _scopes(session, project_id)
+    if not insert_ignoring_duplicate(session, models.ReportFunderProject.__table__,
+                                     {"funder_key": funder[0], "project_id": project_id}):
+        return []  # this funder funded this project already
+    after = project_scopes(project_id, row.territory, [*funders, funder[0]])
+    return _joined(session, project_id, before, after)
