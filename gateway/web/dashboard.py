@@ -1,0 +1,240 @@
+"""The funders' dashboard (/tableau-de-bord): key figures, then a chart per subject with
+its table under it. For staff and funder accounts, as the reports API.
+
+It reads the reporting projections through the same RPC and arguments as
+`GET /api/v1/reports/<table>` (gateway/report_routes.py), with the filters of its form:
+years, territory, funder. Members' tables are the whole cluster's and take no funder.
+"""
+from dataclasses import dataclass
+
+from flask import render_template, request
+
+from gateway.calls import call
+from gateway.web import formats, labels
+from gateway.web.blueprint import READERS, web
+from gateway.web.charts import Series, bar_chart, line_chart
+from gateway.web.security import signed_in
+from shared.cluster import TERRITORIES
+from shared.errors import INVALID, NOT_FOUND, DomainError
+
+REPORTS = ("members", "members-breakdown", "incubation", "funding", "resources")
+MEMBERS_TABLES = ("members", "members-breakdown")
+FILTERS = ("from_year", "to_year", "territory", "funder")
+FILTER_MESSAGES = {
+    "from_year": "Une année en chiffres, de 1900 à 2100.",
+    "to_year": "Une année en chiffres, de 1900 à 2100.",
+    "territory": "Choisissez un territoire dans la liste.",
+    "funder": "Le nom d'un financeur, en 200 caractères au plus.",
+}
+
+
+@dataclass
+class Block:
+    """A chart and the table of the same figures under it."""
+    id: str
+    title: str
+    chart: object
+    columns: list                       # headers after "Année"
+    rows: list                          # (year, [cells])
+    totals: list | None = None          # cells of the "Total" row, if it has one
+    note: str = ""
+
+
+@web.get("/tableau-de-bord")
+@signed_in(READERS)
+def dashboard(principal):
+    asked = {name: request.args.get(name, "").strip() for name in FILTERS}
+    query = {name: value for name, value in asked.items() if value}
+    reports, errors = None, {}
+    try:
+        reports = {table: call("reporting", "report", table, _query_for(table, query))
+                   for table in REPORTS}
+    except DomainError as exc:
+        errors = filter_errors(exc, asked)
+    reference_year = _reference_year(asked["to_year"])
+    return render_template(
+        "web/dashboard.html", active="dashboard", asked=asked, errors=errors,
+        territories=[(code, labels.TERRITORY_LABELS[code]) for code in TERRITORIES],
+        reference_year=reference_year,
+        figures=key_figures(reports, reference_year, since_start=not asked["from_year"])
+        if reports else [],
+        blocks=blocks(reports) if reports else [])
+
+
+def _query_for(table, query):
+    return {name: value for name, value in query.items()
+            if not (table in MEMBERS_TABLES and name == "funder")}
+
+
+def _reference_year(to_year):
+    """The year of the members' figures: this year, or the range's end if earlier."""
+    this_year = formats.today().year
+    return min(int(to_year), this_year) if to_year.isdigit() else this_year
+
+
+def filter_errors(exc, asked):
+    """The refusal of a filter, in French, next to its field."""
+    if exc.kind == NOT_FOUND and exc.code == "funder_not_found":
+        return {"funder": "Aucune subvention enregistrée ne nomme ce financeur."}
+    if exc.kind != INVALID:
+        raise exc
+    fields = exc.details.get("fields", {}) if isinstance(exc.details, dict) else {}
+    errors = {name: FILTER_MESSAGES.get(name, "Valeur non valide.") for name in fields}
+    if "to_year" in errors and asked["from_year"].isdigit() and asked["to_year"].isdigit():
+        errors["to_year"] = "La période se termine avant de commencer."
+    return errors or {"form": "Ces filtres ne sont pas valides."}
+
+
+# --- the key figures -----------------------------------------------------------------
+
+def key_figures(reports, reference_year, since_start=True):
+    """The figures at the top. Stocks (members, enterprises, jobs) are those at the end
+    of the range; flows (money) are summed over it."""
+    members = _members_year(reports["members"]["items"], reference_year)
+    incubation = reports["incubation"]["totals"]
+    funding = reports["funding"]["totals"]
+    resources = reports["resources"]["totals"]
+    return [
+        (f"Structures adhérentes en {reference_year}", formats.number(members["active_members"]),
+         f"dont {formats.number(members['members_using_services'])} utilisent des services "
+         f"mutualisés"),
+        ("Emplois portés par les services mutualisés",
+         f"{formats.number(members['mutualised_fte'])} ETP", "équivalents temps plein"),
+        ("Entreprises sociales créées", formats.number(incubation["enterprises_total"]),
+         _enterprises_note(reports["incubation"]["items"], since_start)),
+        ("Emplois consolidés", f"{formats.number(incubation['jobs_consolidated_fte_total'])} ETP",
+         f"et {formats.number(incubation['jobs_created_fte_total'])} ETP créés"),
+        ("Collecté auprès des citoyens", formats.euros(funding["net_raised_cents"]),
+         f"et {formats.euros(funding['net_matched_cents'])} d'abondement"),
+        ("Ressources monétaires", formats.euros(resources["monetary_total_cents"]),
+         f"plus {formats.euros(resources['volunteering_cents'])} de bénévolat valorisé"),
+    ]
+
+
+def _enterprises_note(items, since_start):
+    created = [item for item in items if item["enterprises_created"]]
+    if not since_start:  # the total counts the years before the range too
+        return f"dont {formats.number(sum(i['enterprises_created'] for i in created))} " \
+               f"sur la période"
+    return f"depuis {created[0]['year']}" if created else "aucune pour l'instant"
+
+
+def _members_year(items, year):
+    """The members' item of `year`, or of the last year before it that has one."""
+    before = [item for item in items if item["year"] <= year]
+    if before:
+        return before[-1]
+    return {"active_members": 0, "members_using_services": 0, "mutualised_fte": 0}
+
+
+# --- the charts and their tables -----------------------------------------------------
+
+def blocks(reports):
+    return [enterprises_block(reports["incubation"]), jobs_block(reports["incubation"]),
+            money_block(reports["funding"]), resources_block(reports["resources"]),
+            circles_block(reports["members-breakdown"])]
+
+
+def _years(items):
+    return [item["year"] for item in items]
+
+
+def _fte(value):
+    return f"{formats.number(value)}"
+
+
+def enterprises_block(report):
+    items = report["items"]
+    chart = bar_chart(_years(items), [Series("Entreprises créées", [item["enterprises_created"]
+                                                                     for item in items])],
+                      formats.number, integers=True)
+    return Block("entreprises", "Entreprises sociales créées, par année", chart,
+                 ["Créées dans l'année", "Total depuis le début"],
+                 [(item["year"], [formats.number(item["enterprises_created"]),
+                                  formats.number(item["enterprises_total"])]) for item in items],
+                 [formats.number(report["totals"]["enterprises_created"]),
+                  formats.number(report["totals"]["enterprises_total"])] if items else None)
+
+
+def jobs_block(report):
+    items = report["items"]
+    chart = line_chart(_years(items), [
+        Series("Emplois créés (cumul)", [item["jobs_created_fte_total"] for item in items]),
+        Series("Emplois consolidés (cumul)", [item["jobs_consolidated_fte_total"]
+                                              for item in items])], _fte)
+    return Block("emplois", "Emplois créés et consolidés, en équivalents temps plein", chart,
+                 ["Créés dans l'année", "Créés (cumul)", "Consolidés dans l'année",
+                  "Consolidés (cumul)"],
+                 [(item["year"], [_fte(item["jobs_created_fte"]),
+                                  _fte(item["jobs_created_fte_total"]),
+                                  _fte(item["jobs_consolidated_fte"]),
+                                  _fte(item["jobs_consolidated_fte_total"])]) for item in items],
+                 note="Chaque projet compte pour son dernier bilan d'emplois de l'année ; une "
+                      "correction remplace le bilan qu'elle corrige.")
+
+
+def money_block(report):
+    items, totals = report["items"], report["totals"]
+    chart = bar_chart(_years(items), [
+        Series("Contributions des citoyens", [item["net_raised_cents"] for item in items]),
+        Series("Abondement", [item["net_matched_cents"] for item in items])],
+        formats.euros, formats.euros_short, integers=True)
+
+    def cells(row):
+        return [formats.number(row["contributions"]), formats.euros(row["net_raised_cents"]),
+                formats.euros(row["net_matched_cents"]), formats.number(row["contributors"]),
+                formats.percent(row["success_rate"])]
+
+    return Block("collecte", "Argent collecté en financement participatif, par année", chart,
+                 ["Contributions", "Collecté", "Abondement", "Contributeurs",
+                  "Campagnes réussies"],
+                 [(item["year"], cells(item)) for item in items],
+                 cells(totals) if items else None,
+                 note="Montants nets : sans les contributions annulées ou remboursées. "
+                      "Campagnes réussies : part des campagnes terminées qui ont atteint leur "
+                      "objectif.")
+
+
+def resources_block(report):
+    items, totals = report["items"], report["totals"]
+    series = [Series(name, [item[key] for item in items])
+              for key, name in labels.RESOURCES.items()]
+    chart = bar_chart(_years(items), series, formats.euros, formats.euros_short, integers=True)
+
+    def cells(row):
+        return [*(formats.euros(row[key]) for key in labels.RESOURCES),
+                formats.euros(row["monetary_total_cents"]),
+                formats.number(row["volunteering_hours"]),
+                formats.euros(row["volunteering_cents"])]
+
+    return Block("ressources", "Ressources du pôle et de ses projets, par année", chart,
+                 [*labels.RESOURCES.values(), "Total monétaire", "Bénévolat (heures)",
+                  "Bénévolat valorisé"],
+                 [(item["year"], cells(item)) for item in items],
+                 cells(totals) if items else None,
+                 note="Le bénévolat est une ressource non monétaire : il est valorisé à part, "
+                      "au SMIC horaire brut, et n'entre pas dans le total monétaire.")
+
+
+def circles_block(report):
+    counts, circles = {}, []
+    for item in report["items"]:
+        if item["dimension"] != "circle":
+            continue
+        counts[(item["year"], item["category"])] = item["active_members"]
+        if item["category"] not in circles:
+            circles.append(item["category"])
+    known = [code for code in labels.CIRCLES if code in circles]
+    circles = known + sorted(code for code in circles if code not in known)
+    years = sorted({year for year, _ in counts})
+    series = [Series(labels.label(labels.CIRCLES, circle),
+                     [counts.get((year, circle), 0) for year in years]) for circle in circles]
+    chart = bar_chart(years, series, formats.number, integers=True)
+    return Block("cercles", "Structures adhérentes par cercle, par année", chart,
+                 [*(one.label for one in series), "Total"],
+                 [(year, [*(formats.number(counts.get((year, circle), 0)) for circle in circles),
+                          formats.number(sum(counts.get((year, circle), 0)
+                                             for circle in circles))])
+                  for year in years],
+                 note="Les adhésions actives de chaque année, selon le cercle choisi à "
+                      "l'adhésion.")

@@ -1,0 +1,94 @@
+"""The public pages: the home page (what the cluster is, its figures) and the live
+campaigns. They call the same services, with the same arguments, as the JSON API's
+`GET /reports/summary` and `GET /campaigns`."""
+from flask import render_template, request
+
+from gateway.calls import call
+from gateway.web import formats, labels
+from gateway.web.blueprint import web
+from gateway.web.errors import UNAVAILABLE
+from shared.errors import INVALID, NOT_FOUND, DomainError
+
+CAMPAIGNS_PER_PAGE = 12
+HOME_CAMPAIGNS = 3
+
+
+@web.get("/")
+def home():
+    try:
+        summary = call("reporting", "get_summary")
+    except UNAVAILABLE:
+        summary = None  # the page explains the cluster all the same; the figures wait
+    campaigns = call("funding", "list_campaigns", {"status": "live",
+                                                   "limit": str(HOME_CAMPAIGNS)})
+    return render_template("web/home.html", active="home", summary=summary,
+                           campaigns=cards(campaigns["items"]))
+
+
+@web.get("/campagnes")
+def campaigns():
+    kind = request.args.get("type", "")
+    query = {"status": "live", "limit": str(CAMPAIGNS_PER_PAGE)}
+    if kind:
+        query["kind"] = kind
+    if request.args.get("suite"):
+        query["cursor"] = request.args["suite"]
+    errors, page = {}, {"items": [], "next_cursor": None}
+    try:
+        page = call("funding", "list_campaigns", query)
+    except DomainError as exc:
+        if exc.kind != INVALID:
+            raise
+        # A hand-edited address: say which filter is wrong, next to it.
+        errors = {"type": "Choisissez un type de campagne dans la liste."} \
+            if "kind" in exc.details.get("fields", {}) else \
+            {"suite": "Cette page de résultats n'existe plus : repartez du début."}
+    return render_template("web/campaigns.html", active="campaigns", kind=kind, errors=errors,
+                           kinds=labels.CAMPAIGN_KINDS, campaigns=cards(page["items"]),
+                           next_cursor=page["next_cursor"])
+
+
+def cards(campaigns):
+    """What a campaign card shows, with its project's title and commune (one call per
+    project on the page)."""
+    today = formats.today()
+    projects = {}
+    for campaign in campaigns:
+        if campaign["project_id"] not in projects:
+            projects[campaign["project_id"]] = _project(campaign["project_id"])
+    return [card(campaign, projects[campaign["project_id"]], today) for campaign in campaigns]
+
+
+def _project(project_id):
+    try:
+        return call("projects", "get_project", project_id)
+    except DomainError as exc:
+        if exc.kind != NOT_FOUND:
+            raise
+        return None  # the card shows the campaign alone
+
+
+def card(campaign, project, today):
+    goal, raised, matched = (campaign["goal_cents"], campaign["raised_cents"],
+                             campaign["matched_cents"])
+    total = raised + matched
+    # Widths of the two parts of the progress bar, in percent of the goal, at most 100.
+    raised_width = min(100.0, 100 * raised / goal) if goal else 0.0
+    matched_width = min(100.0 - raised_width, 100 * matched / goal) if goal else 0.0
+    matchfunding = campaign.get("matchfunding")
+    return {
+        "id": campaign["id"], "title": campaign["title"],
+        "project": project and {"title": project["title"], "commune": project["commune"],
+                                "field": labels.label(labels.FIELDS, project["field"])},
+        "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
+        "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),
+        "model_hint": labels.MODEL_HINTS.get(campaign["model"], ""),
+        "raised": formats.euros(raised), "matched": formats.euros(matched),
+        "total": formats.euros(total), "goal": formats.euros(goal),
+        "progress": formats.percent(total / goal if goal else 0),
+        "raised_width": round(raised_width, 2), "matched_width": round(matched_width, 2),
+        "contributions": campaign["contributions_count"],
+        "days_left": formats.days_left(campaign["deadline"], today),
+        "deadline": formats.long_date(campaign["deadline"]),
+        "matchfunder": matchfunding["funder"] if matchfunding else None,
+    }

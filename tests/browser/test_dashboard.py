@@ -1,0 +1,197 @@
+"""The funders' dashboard in headless Chromium: after some of the cluster's life has been
+recorded through the API, a funder signs in and reads the key figures, then each chart
+with its table; a citizen may not read it; the filters say what is wrong next to the
+field; the page is accessible (axe) and readable on a phone."""
+import uuid
+from datetime import date
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+
+from tests.e2e.conftest import PASSWORD
+from tests.support.browser import as_desktop, as_phone, axe_violations, describe, screenshot
+from tests.support.funding import PROJECT, given, live_campaign
+from tests.support.waiting import wait_until
+
+YEAR = date.today().year
+NNBSP = "\u202f"  # babel's thousands separator; its no-break space reads as " " here
+CHARTS = ("entreprises", "emplois", "collecte", "ressources", "cercles")
+
+
+def created(answer):
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+def member(platform, name, circle, subscribe_to=None):
+    organisation = created(platform.post("/organisations", {
+        "name": name, "legal_form": "association", "postal_code": "01400",
+        "commune": "Châtillon-sur-Chalaronne", "territory": "dombes"}))
+    membership = created(platform.post(f"/organisations/{organisation['id']}/memberships",
+                                       {"year": YEAR, "circle": circle}))
+    created(platform.post(f"/memberships/{membership['id']}/status", {"status": "active"}))
+    if subscribe_to:
+        created(platform.post(f"/organisations/{organisation['id']}/subscriptions", {
+            "service_id": subscribe_to, "starts_on": f"{YEAR}-01-01"}))
+
+
+def enterprise(platform, title, year, siren, created_fte, consolidated_fte):
+    project = created(platform.post("/projects", {**PROJECT, "title": title,
+                                                  "territory": "dombes"}))
+    for stage in ("emergence", "incubation"):
+        created(platform.post(f"/projects/{project['id']}/stage", {"stage": stage}))
+    created(platform.post(f"/projects/{project['id']}/enterprise", {
+        "name": title, "legal_form": "scic", "siren": siren, "created_on": f"{year}-06-01"}))
+    created(platform.post(f"/projects/{project['id']}/job-reports", {
+        "reported_on": f"{year}-12-31", "created_fte": created_fte,
+        "consolidated_fte": consolidated_fte}))
+    return project
+
+
+@pytest.fixture(scope="module")
+def cluster(platform):
+    """Three members (one using a mutualised service of 2.5 FTE), two enterprises with
+    their jobs, a gift of 1 234,50 € matched by 500 €, a grant, a sale and volunteering;
+    and a funder's account. Returns once reporting shows all of it."""
+    service = created(platform.post("/mutualised-services", {
+        "name": "Comptabilité partagée", "fte_carried": 2.5, "pricing": "monthly",
+        "price_cents": 20_000}))
+    member(platform, "Recyclerie de la Dombes", "core", subscribe_to=service["id"])
+    member(platform, "Épicerie solidaire de Trévoux", "core")
+    member(platform, "Jardins de Cocagne de l'Ain", "project")
+    first = enterprise(platform, "Atelier vélo", YEAR - 1, "732829320", 2, 3.5)
+    enterprise(platform, "Cantine partagée", YEAR, "552100554", 1.5, 4)
+    campaign = live_campaign(platform, project_id=first["id"], matchfunding={
+        "funder": "Fondation du Val", "total_cap_cents": 500_000,
+        "per_contribution_cap_cents": 50_000, "per_contributor_cap_cents": 50_000})
+    given(platform, campaign["id"], 123_450)
+    for resource in ({"kind": "grant", "amount_cents": 1_500_000, "year": YEAR - 1,
+                      "project_id": first["id"], "funder": "Région Auvergne-Rhône-Alpes",
+                      "funder_type": "public"},
+                     {"kind": "sale", "amount_cents": 250_000, "year": YEAR}):
+        created(platform.post("/resources", resource))
+    created(platform.post("/volunteering", {"hours": 40, "done_on": f"{YEAR}-05-01",
+                                            "activity": "Chantier participatif"}))
+    funder = {"email": f"financeur-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD}
+    created(platform.post("/accounts", {**funder, "display_name": "Région",
+                                        "roles": ["funder"]}))
+
+    def caught_up():
+        reports = {name: platform.get(f"/reports/{name}", as_="staff").json()["totals"]
+                   for name in ("incubation", "funding", "resources")}
+        return (reports["incubation"]["enterprises_total"] == 2
+                and reports["funding"]["net_raised_cents"] == 123_450
+                and reports["resources"]["volunteering_hours"] == 40
+                and reports["resources"]["monetary_total_cents"] > 1_750_000)
+    wait_until(caught_up, timeout=30, interval=0.3, message="reporting to catch up")
+    return {"funder": funder}
+
+
+def sign_in(browser, platform, email, password=PASSWORD, path="/tableau-de-bord"):
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + path)
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button").click()
+
+
+def figures(browser):
+    return {item.find_element(By.TAG_NAME, "dt").text: item.find_element(By.TAG_NAME, "dd").text
+            for item in browser.find_elements(By.CSS_SELECTOR, ".figures .figure")}
+
+
+def test_an_anonymous_reader_is_asked_to_sign_in(browser, platform):
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + "/tableau-de-bord")
+    assert browser.current_url.startswith(platform.base_url + "/connexion?suivant=")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Se connecter"
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+
+def test_a_funder_reads_the_key_figures_and_each_chart_with_its_table(browser, platform,
+                                                                    cluster):
+    sign_in(browser, platform, cluster["funder"]["email"])
+    wait_until(lambda: browser.current_url.endswith("/tableau-de-bord"), timeout=10,
+               message="the dashboard after signing in")
+    session = browser.get_cookie("dombinnov_session")
+    assert (session["httpOnly"], session["sameSite"]) == (True, "Lax")
+
+    shown = figures(browser)
+    assert shown[f"Structures adhérentes en {YEAR}"] == "3\ndont 1 utilisent des services " \
+                                                       "mutualisés"
+    assert shown["Emplois portés par les services mutualisés"].startswith("2,5 ETP")
+    assert shown["Entreprises sociales créées"] == f"2\ndepuis {YEAR - 1}"
+    assert shown["Emplois consolidés"] == "7,5 ETP\net 3,5 ETP créés"
+    assert shown["Collecté auprès des citoyens"] == f"1{NNBSP}234,50 €\net 500 € d'abondement"
+    # 15 000 € granted + 2 500 € of sales + 1 234,50 € given + 500 € matched; the
+    # 40 hours of volunteering at 12,02 € stay apart.
+    assert shown["Ressources monétaires"] == \
+        f"19{NNBSP}234,50 €\nplus 480,80 € de bénévolat valorisé"
+
+    for chart in CHARTS:
+        section = browser.find_element(By.CSS_SELECTOR, f"section[aria-labelledby='{chart}-titre']")
+        svg = section.find_element(By.CSS_SELECTOR, "svg.chart-svg")
+        assert svg.get_attribute("role") == "img"
+        assert section.find_elements(By.CSS_SELECTOR, "svg rect, svg circle"), chart
+        assert section.find_elements(By.CSS_SELECTOR, "table tbody tr"), chart
+    money = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='collecte-titre'] "
+                                                  "table tbody tr:last-child")
+    assert money.text.split()[0] == str(YEAR)
+    assert f"1{NNBSP}234,50 €" in money.text and "500 €" in money.text
+    circles = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='cercles-titre'] "
+                                                    "table")
+    assert "Adhérents (cœur)" in circles.text and "Partenaires de projet" in circles.text
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+    as_phone(browser)
+    try:
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth")
+        assert overflow <= 0, f"the dashboard scrolls sideways on a phone by {overflow}px"
+        screenshot(browser, "dashboard-phone")
+    finally:
+        as_desktop(browser)
+
+
+def test_the_filters_say_what_is_wrong_next_to_the_field(browser, platform, cluster):
+    sign_in(browser, platform, cluster["funder"]["email"])
+    browser.get(platform.base_url + "/tableau-de-bord?from_year=2025&to_year=2020")
+    assert browser.find_element(By.ID, "to_year-erreur").text == \
+        "La période se termine avant de commencer."
+    assert browser.find_element(By.ID, "to_year").get_attribute("value") == "2020"
+    browser.get(platform.base_url + "/tableau-de-bord?funder=Personne")
+    assert "Aucune subvention" in browser.find_element(By.ID, "funder-erreur").text
+    assert not browser.find_elements(By.CSS_SELECTOR, ".figures")
+    # A funder's view: the projects its grants name.
+    browser.get(platform.base_url + "/tableau-de-bord?funder=r%C3%A9gion+auvergne-rh%C3%B4ne"
+                                    "-alpes")
+    shown = figures(browser)
+    assert shown["Entreprises sociales créées"] == f"1\ndepuis {YEAR - 1}"
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+
+def test_a_citizen_may_not_read_the_dashboard(browser, platform, cluster):
+    citizen = {"email": f"habitant-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD,
+               "display_name": "Habitant"}
+    created(platform.request("POST", "/auth/signup", citizen))
+    sign_in(browser, platform, citizen["email"])
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Accès réservé"
+    assert "Tableau de bord" not in browser.find_element(By.TAG_NAME, "nav").text
+
+
+def test_a_wrong_password_is_said_and_what_was_typed_is_kept(browser, platform, cluster):
+    sign_in(browser, platform, cluster["funder"]["email"], password="pas le bon")
+    assert browser.find_element(By.ID, "form-erreur").text == "Adresse ou mot de passe incorrect."
+    assert browser.find_element(By.ID, "email").get_attribute("value") == \
+        cluster["funder"]["email"]
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused(platform, cluster):
+    """No CSRF token from our page: refused before the password is even checked."""
+    answer = requests.post(platform.base_url + "/connexion", timeout=10, data={
+        "email": cluster["funder"]["email"], "password": PASSWORD}, allow_redirects=False)
+    assert answer.status_code == 400
+    assert "dombinnov_session" not in answer.cookies
+    assert "Ce formulaire a expiré" in answer.text

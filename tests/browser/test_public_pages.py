@@ -1,0 +1,104 @@
+"""The public pages in headless Chromium: the home page explains the cluster with its
+figures, the live campaigns show their progress, days left and matchfunding; both are
+accessible (axe), usable with the keyboard and readable on a phone."""
+import re
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from tests.support.browser import as_desktop, as_phone, axe_violations, describe, screenshot
+from tests.support.funding import given, live_campaign
+from tests.support.waiting import wait_until
+
+# babel's French thousands separator, a narrow no-break space; the no-break space before
+# "€" and "%" reads as a plain space in WebDriver's text.
+NNBSP = "\u202f"
+
+
+@pytest.fixture(scope="module")
+def campaigns(platform):
+    """A donation campaign with matchfunding and one gift of 1 234,50 €, and a reward
+    campaign with nothing yet; reporting has counted the gift."""
+    matched = live_campaign(platform, title="Un camion pour la ressourcerie",
+                            matchfunding={"funder": "Fondation du Val", "total_cap_cents": 500_000,
+                                          "per_contribution_cap_cents": 50_000,
+                                          "per_contributor_cap_cents": 50_000})
+    rewarded = live_campaign(platform, title="Des paniers de légumes", kind="reward",
+                             model="all_or_nothing", goal_cents=800_000, rewards=[
+                                 {"title": "Un panier", "min_amount_cents": 2_500, "stock": 40}])
+    given(platform, matched["id"], 123_450)
+    wait_until(lambda: platform.get("/reports/summary").json()["contributions"] >= 1,
+               timeout=20, message="reporting to count the gift")
+    return {"matched": matched, "rewarded": rewarded}
+
+
+def text(browser, css):
+    return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+def test_the_home_page_explains_the_cluster_with_its_figures(browser, platform, campaigns):
+    browser.get(platform.base_url + "/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+    assert "coopérer pour créer des emplois" in text(browser, "h1")
+    assert "pôle territorial de coopération économique" in text(browser, ".hero")
+    figures = text(browser, ".figures")
+    assert "Contributions des habitants\n1" in figures
+    assert f"1{NNBSP}234,50 €" in figures  # the amount raised, written the French way
+    assert "Un camion pour la ressourcerie" in text(browser, "#contenu")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+
+def test_live_campaigns_show_progress_days_left_and_matchfunding(browser, platform, campaigns):
+    browser.get(platform.base_url + "/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaigns['matched']['id']}") \
+        .find_element(By.XPATH, "..")
+    # 1 234,50 € given + 500 € matched, out of 15 000 €: 12 %.
+    assert f"1{NNBSP}734,50 € collectés sur 15{NNBSP}000 €" in card.text
+    assert "12 % de l'objectif" in card.text
+    assert "Abondement de Fondation du Val : 500 € ajoutés aux" in card.text
+    assert re.search(r"Plus que \d+ jours · jusqu'au \d+(er)? \w+ \d{4}", card.text)
+    bar = card.find_element(By.CSS_SELECTOR, "svg.progress")
+    assert bar.get_attribute("aria-label") == "12\u00a0% de l'objectif atteint"
+    raised = card.find_element(By.CSS_SELECTOR, ".progress-raised").get_attribute("width")
+    assert float(raised) == pytest.approx(8.23)  # 1 234,50 / 15 000
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+    Select(browser.find_element(By.ID, "type")).select_by_visible_text("Don avec contrepartie")
+    browser.find_element(By.CSS_SELECTOR, ".filters button").click()
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".campaign .card-title")]
+    assert titles == ["Des paniers de légumes"]
+    assert "Tout ou rien" in text(browser, ".campaign")
+
+
+def test_the_pages_work_with_the_keyboard(browser, platform, campaigns):
+    browser.get(platform.base_url + "/")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.text == "Aller au contenu"
+    skip.send_keys(Keys.ENTER)
+    assert browser.current_url.endswith("#contenu")
+    # Then the navigation is reached in order, and a link followed with Enter.
+    browser.get(platform.base_url + "/")
+    for _ in range(3):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "Accueil"
+    browser.switch_to.active_element.send_keys(Keys.TAB, Keys.ENTER)
+    wait_until(lambda: browser.current_url.endswith("/campagnes"), timeout=5,
+               message="the campaigns page")
+
+
+def test_the_pages_read_on_a_phone(browser, platform, campaigns):
+    as_phone(browser)
+    try:
+        for path, name in (("/", "home-phone"), ("/campagnes", "campaigns-phone")):
+            browser.get(platform.base_url + path)
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - "
+                "document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways on a phone by {overflow}px"
+            screenshot(browser, name)
+    finally:
+        as_desktop(browser)
