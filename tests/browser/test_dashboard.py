@@ -10,7 +10,14 @@ import requests
 from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import PASSWORD
-from tests.support.browser import as_desktop, as_phone, axe_violations, describe, screenshot
+from tests.support.browser import (
+    as_desktop,
+    as_phone,
+    axe_violations,
+    click_and_wait_for_the_next_page,
+    describe,
+    screenshot,
+)
 from tests.support.funding import PROJECT, given, live_campaign
 from tests.support.waiting import wait_until
 
@@ -93,7 +100,8 @@ def sign_in(browser, platform, email, password=PASSWORD, path="/tableau-de-bord"
     browser.get(platform.base_url + path)
     browser.find_element(By.ID, "email").send_keys(email)
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form.stacked button").click()
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, "form.stacked button"))
 
 
 def figures(browser):

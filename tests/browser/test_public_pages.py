@@ -8,7 +8,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from tests.support.browser import as_desktop, as_phone, axe_violations, describe, screenshot
+from tests.support.browser import (
+    as_desktop,
+    as_phone,
+    axe_violations,
+    click_and_wait_for_the_next_page,
+    describe,
+    screenshot,
+)
 from tests.support.funding import given, live_campaign
 from tests.support.waiting import wait_until
 
@@ -66,7 +73,8 @@ def test_live_campaigns_show_progress_days_left_and_matchfunding(browser, platfo
     assert axe_violations(browser) == [], describe(axe_violations(browser))
 
     Select(browser.find_element(By.ID, "type")).select_by_visible_text("Don avec contrepartie")
-    browser.find_element(By.CSS_SELECTOR, ".filters button").click()
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
     titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".campaign .card-title")]
     assert titles == ["Des paniers de légumes"]
     assert "Tout ou rien" in text(browser, ".campaign")

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from shared.config import REPO_ROOT
 
@@ -83,3 +86,11 @@ def describe(violations) -> str:
     return json.dumps([{"rule": v["id"], "impact": v["impact"], "help": v["help"],
                         "where": [node["target"] for node in v["nodes"]][:5]}
                        for v in violations], ensure_ascii=False, indent=1)
+
+
+def click_and_wait_for_the_next_page(driver, button, timeout=15):
+    """Click a form's button and wait until the browser has left the page: `click`
+    returns before the answer to a POST or GET form has loaded."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    button.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(page))
