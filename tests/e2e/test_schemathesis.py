@@ -45,5 +45,9 @@ def test_the_api_keeps_its_document(case, platform, all_roles):
         assert platform.http.get(platform.base_url + case.path).json() == document()
     # Schema-valid data may still break a rule no schema can say (a deadline in the past,
     # a project that does not exist): a documented 422, not a failure.
-    case.call_and_validate(base_url=platform.base_url, headers=all_roles, timeout=20,
-                           excluded_checks=[positive_data_acceptance])
+    response = case.call(base_url=platform.base_url, headers=all_roles, timeout=20)
+    if response.status_code == 414:
+        # A request line over 8190 bytes (negative data, e.g. a huge query value) is
+        # refused by gunicorn before the app, as the document says: a rejection too.
+        return
+    case.validate_response(response, excluded_checks=[positive_data_acceptance])
