@@ -63,6 +63,13 @@ def list_campaigns(query):
     return call("funding", "list_campaigns", query)
 
 
+@route("/campaigns/places", "GET", summary="The communes and fields of campaigns (filters)",
+       tag="campaigns", roles=PUBLIC, query=funding.PlacesQuery,
+       response=funding.CampaignPlaces)
+def campaign_places(query):
+    return call("funding", "campaign_places", query)
+
+
 @route("/campaigns/<uuid:campaign_id>", "GET", summary="A campaign", tag="campaigns",
        roles=PUBLIC, response=funding.Campaign)
 def get_campaign(campaign_id):

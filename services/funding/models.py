@@ -19,6 +19,11 @@ class KnownProject(Base):
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     carrier_organisation_id: Mapped[str | None] = mapped_column(sa.String(36))
+    # Where and in what field: the campaign list filters on them. None for projects
+    # heard of before funding kept them.
+    commune: Mapped[str | None] = mapped_column(sa.String(120), index=True)
+    field: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    territory: Mapped[str | None] = mapped_column(sa.String(40))
 
 
 class Beneficiary(Base):

@@ -35,6 +35,19 @@ def contribution_view(contribution) -> dict:
     return schemas.Contribution().dump(contribution)
 
 
+def _project_conditions(params) -> list:
+    """The campaign list's filters on its project: its commune (any case) and field."""
+    conditions = []
+    if params.get("commune"):
+        conditions.append(sa.func.lower(models.KnownProject.commune)
+                          == params["commune"].strip().lower())
+    if params.get("field"):
+        conditions.append(models.KnownProject.field == params["field"])
+    if not conditions:
+        return []
+    return [Campaign.project_id.in_(sa.select(models.KnownProject.id).where(*conditions))]
+
+
 class Queries:
     """Mixed into FundingService: its read-only RPCs."""
 
@@ -50,7 +63,21 @@ class Queries:
         with self.db.read() as session:
             return paginate(session, Campaign, params, created_at=Campaign.created_at,
                             filters=("status", "project_id", "kind"),
+                            where=_project_conditions(params),
                             dump=lambda campaign: campaign_view(session, campaign))
+
+    @rpc
+    def campaign_places(self, query):
+        """The communes and fields of the campaigns in a status: the choices of the
+        campaign list's filters."""
+        params = load(schemas.PlacesQuery(), query)
+        projects = sa.select(models.KnownProject).where(models.KnownProject.id.in_(
+            sa.select(Campaign.project_id).where(Campaign.status == params["status"])))
+        with self.db.read() as session:
+            known = session.scalars(projects).all()
+        return schemas.CampaignPlaces().dump({
+            "communes": sorted({row.commune for row in known if row.commune}, key=str.lower),
+            "fields_": sorted({row.field for row in known if row.field})})
 
     @rpc
     def list_public_contributions(self, campaign_id, query):

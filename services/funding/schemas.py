@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
 from services.funding.domain.payments import CHANNELS, PAYMENT_METHODS, STATES
 from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
+from shared.cluster import FIELD_LABELS
 from shared.envelope import EventSpec
 from shared.pagination import PageQuery
 from shared.schemas import Hundredths, StrictBoolean
@@ -68,6 +69,19 @@ class ListCampaigns(PageQuery):
     status = fields.String(validate=validate.OneOf(STATUSES))
     project_id = fields.UUID()
     kind = fields.String(validate=validate.OneOf(KINDS))
+    commune = fields.String(validate=validate.Length(min=1, max=120),
+                            metadata={"description": "the project's commune, as written"})
+    field = fields.String(validate=validate.OneOf(tuple(FIELD_LABELS)),
+                          metadata={"description": "the project's field"})
+
+
+class PlacesQuery(Schema):
+    status = fields.String(load_default="live", validate=validate.OneOf(STATUSES))
+
+
+class CampaignPlaces(Schema):
+    communes = fields.List(fields.String(), metadata={"description": "alphabetical"})
+    fields_ = fields.List(fields.String(), data_key="fields")
 
 
 class Reward(Schema):
@@ -386,6 +400,10 @@ class ContributionFact(Schema):
     amount_cents = fields.Integer(required=True, strict=True)
     status = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
+    # Added later, optional (consumers of older events see neither): whose it is, so that
+    # notifications can tell them; when an investment's reflection period ends.
+    contributor_account_id = fields.UUID(load_default=None, allow_none=True)
+    reflection_ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
 
 
 class ContributionConfirmed(ContributionFact):

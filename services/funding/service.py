@@ -41,8 +41,7 @@ class FundingService(ServiceBase, Queries):
     @subscribe("projects", "project_submitted")
     def remember_project(self, uow, envelope):
         project = PROJECT_SUBMITTED.read(envelope["data"])
-        _remember_project(uow.session, str(project["project_id"]), project["title"],
-                          project.get("carrier_organisation_id"))
+        _remember_project(uow.session, str(project["project_id"]), project)
 
     @subscribe("members", "person_erased")
     def forget_person(self, uow, envelope):
@@ -64,8 +63,7 @@ class FundingService(ServiceBase, Queries):
         values = rules.new_campaign(data, now=self.clock(),
                                     key_information_errors=investors.key_information_errors)
         with self.db() as uow:
-            _remember_project(uow.session, values["project_id"], project["title"],
-                              project.get("carrier_organisation_id"))
+            _remember_project(uow.session, values["project_id"], project)
             campaign = models.Campaign(**values)
             uow.session.add(campaign)
             for position, reward in enumerate(data["rewards"]):
@@ -508,7 +506,9 @@ class FundingService(ServiceBase, Queries):
             known = session.get(models.KnownProject, project_id)
             if known is not None:
                 return {"title": known.title,
-                        "carrier_organisation_id": known.carrier_organisation_id}
+                        "carrier_organisation_id": known.carrier_organisation_id,
+                        "commune": known.commune, "field": known.field,
+                        "territory": known.territory}
         project = fetch_or_none(self.projects.get_project, project_id,
                                 timeout=self.config["RPC_TIMEOUT"])
         if project is None:
@@ -520,11 +520,13 @@ def _uuid():
     return str(uuid.uuid4())
 
 
-def _remember_project(session, project_id, title, carrier_organisation_id):
-    carrier = str(carrier_organisation_id) if carrier_organisation_id else None
-    insert_ignoring_duplicate(session, models.KnownProject.__table__,
-                              {"id": project_id, "title": title,
-                               "carrier_organisation_id": carrier})
+def _remember_project(session, project_id, project):
+    """From the event or from projects' own answer: the same fields either way."""
+    carrier = project.get("carrier_organisation_id")
+    insert_ignoring_duplicate(session, models.KnownProject.__table__, {
+        "id": project_id, "title": project["title"],
+        "carrier_organisation_id": str(carrier) if carrier else None,
+        **{name: project.get(name) for name in ("commune", "field", "territory")}})
 
 
 def _locked_campaign(session, campaign_id, skip_locked=False):

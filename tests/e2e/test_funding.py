@@ -14,6 +14,7 @@ from shared.signatures import SIGNATURE_HEADER, sign
 from tests.e2e.conftest import PASSWORD
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
+    PROJECT,
     SHARES_SHEET,
     contribute,
     given,
@@ -359,3 +360,27 @@ def test_resources_and_volunteering_are_recorded_by_staff(platform):
 def _no_crash(platform):
     yield
     platform.processes.assert_running()
+
+
+def test_live_campaigns_are_filtered_by_their_projects_commune_and_field(platform):
+    place = f"Saint-Test-{uuid.uuid4().hex[:8]}"
+    near = platform.post("/projects", {**PROJECT, "commune": place,
+                                       "field": "proximity_economy"}).json()
+    far = platform.post("/projects", {**PROJECT, "commune": place + "-sur-Saône"}).json()
+    here = live_campaign(platform, project_id=near["id"], kind="donation")
+    live_campaign(platform, project_id=far["id"], kind="donation")
+
+    def listed(query):
+        answer = platform.get(f"/campaigns?status=live&limit=100&{query}")
+        assert answer.status_code == 200, answer.text
+        return [campaign["id"] for campaign in answer.json()["items"]]
+
+    # The commune as people type it: any case, spaces around.
+    assert listed(f"commune=%20{place.upper()}%20") == [here["id"]]
+    assert listed(f"commune={place}&field=circular_economy") == []
+    assert here["id"] in listed("field=proximity_economy")
+    assert platform.get("/campaigns?field=astrology").status_code == 422
+
+    places = platform.get("/campaigns/places").json()
+    assert place in places["communes"] and place + "-sur-Saône" in places["communes"]
+    assert {"circular_economy", "proximity_economy"} <= set(places["fields"])
