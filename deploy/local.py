@@ -1,8 +1,8 @@
 """`make run`: the whole platform as local processes, stopped cleanly by Ctrl-C.
 
-Services, gateway and the simulated payment provider run the commands of
-deploy/processes.py, on SQLite files under ./var unless `<SERVICE>_DATABASE_URL` says
-otherwise, and the RabbitMQ at AMQP_URI.
+Services, gateway, the simulated payment provider and the mail catcher run the
+commands of deploy/processes.py, on SQLite files under ./var unless
+`<SERVICE>_DATABASE_URL` says otherwise, and the RabbitMQ at AMQP_URI.
 """
 import os
 import secrets
@@ -22,6 +22,7 @@ from shared.http_health import reachable
 STOP_GRACE_SECONDS = 15
 GATEWAY_BIND = "127.0.0.1:8000"
 PAYSIM_BIND = "127.0.0.1:8100"
+MAIL_BIND = "127.0.0.1:1025"
 
 
 def broker_answers(amqp_uri: str) -> bool:
@@ -74,10 +75,15 @@ def platform_env(environ) -> dict:
     # Funding calls paysim, paysim posts its webhooks to the gateway and sends the payer
     # back to it: each where the other listens, unless told otherwise.
     gateway = f"http://{reachable(env.get('GATEWAY_BIND') or GATEWAY_BIND)}"
+    # Notifications mail through the local catcher (deploy/mail_catcher.py, started
+    # with the rest), unless SMTP_HOST names a real server.
+    mail_host, _, mail_port = reachable(env.get("MAIL_BIND") or MAIL_BIND).rpartition(":")
     defaults = {
         "PAYMENT_PROVIDER_URL": f"http://{reachable(env.get('PAYSIM_BIND') or PAYSIM_BIND)}",
         "PAYSIM_WEBHOOK_URL": f"{gateway}/api/v1/payments/webhook",
         "PUBLIC_URL": gateway,
+        "SMTP_HOST": mail_host,
+        "SMTP_PORT": mail_port,
     }
     for name, value in defaults.items():
         env[name] = env.get(name) or value
@@ -92,8 +98,10 @@ def main():
                 for name, command in COMMANDS.items()}
     bind = os.environ.get("GATEWAY_BIND") or GATEWAY_BIND
     print(f"Domb'Innov is starting: http://{bind}/readyz then http://{bind}/api/v1/, "
-          f"payments simulated at {env['PAYMENT_PROVIDER_URL']} "
-          "(Ctrl-C stops everything)", flush=True)
+          f"payments simulated at {env['PAYMENT_PROVIDER_URL']}, "
+          f"mails sent through {env['SMTP_HOST']}:{env['SMTP_PORT']} "
+          "(the local catcher keeps them in var/mail/new) (Ctrl-C stops everything)",
+          flush=True)
 
     stopping = False
 

@@ -10,4 +10,8 @@ GATEWAY_COMMAND = ["gunicorn", "--config", "gateway/gunicorn_conf.py", "gateway.
 # The simulated payment provider: not a nameko service, an HTTP one that funding calls.
 PAYSIM_COMMAND = ["gunicorn", "--config", "paysim/gunicorn_conf.py", "paysim.wsgi:app"]
 
-COMMANDS = {**SERVICE_COMMANDS, "gateway": GATEWAY_COMMAND, "paysim": PAYSIM_COMMAND}
+# A local SMTP server that keeps the mails notifications sends (deploy/mail_catcher.py).
+MAIL_COMMAND = ["python", "-m", "deploy.mail_catcher"]
+
+COMMANDS = {**SERVICE_COMMANDS, "gateway": GATEWAY_COMMAND, "paysim": PAYSIM_COMMAND,
+            "mail": MAIL_COMMAND}

@@ -3,7 +3,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SERVICE_NAMES = ("members", "projects", "funding", "reporting")
+SERVICE_NAMES = ("members", "projects", "funding", "reporting", "notifications")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +67,11 @@ class Settings:
     # and what an hour of volunteering is worth (default: the French SMIC, gross, 2026).
     payment_provider_url: str = field(default_factory=lambda: os.environ.get(
         "PAYMENT_PROVIDER_URL", "http://127.0.0.1:8100"))
+    # Where payers' browsers reach the provider's pages, when it differs from the address
+    # services call (compose: http://paysim:8100 inside, http://localhost:8100 outside).
+    # The pages' Content-Security-Policy lets forms lead there, and nowhere else.
+    payment_page_url: str = field(default_factory=lambda: os.environ.get(
+        "PAYMENT_PAGE_URL") or os.environ.get("PAYMENT_PROVIDER_URL", "http://127.0.0.1:8100"))
     payment_api_key: str = field(default_factory=lambda: os.environ.get("PAYMENT_API_KEY", ""))
     payment_webhook_secret: str = field(
         default_factory=lambda: os.environ.get("PAYMENT_WEBHOOK_SECRET", ""))
@@ -78,6 +83,19 @@ class Settings:
         default_factory=lambda: _float("FUNDING_CLOCK_SECONDS", 5.0))
     volunteer_hour_value_cents: int = field(
         default_factory=lambda: _int("VOLUNTEER_HOUR_VALUE_CENTS", 1202))
+
+    # Notifications: the SMTP server mails go through (by default the local catcher that
+    # `make run` starts, deploy/mail_catcher.py), who they come from, and how often the
+    # mails due are sent (and failed ones tried again, with backoff).
+    smtp_host: str = field(default_factory=lambda: os.environ.get("SMTP_HOST", "127.0.0.1"))
+    smtp_port: int = field(default_factory=lambda: _int("SMTP_PORT", 1025))
+    smtp_from: str = field(default_factory=lambda: os.environ.get(
+        "SMTP_FROM", "Domb'Innov <ne-pas-repondre@dombinnov.fr>"))
+    smtp_user: str = field(default_factory=lambda: os.environ.get("SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(default_factory=lambda: os.environ.get(
+        "SMTP_STARTTLS", "").lower() in ("1", "true", "yes"))
+    mail_send_seconds: float = field(default_factory=lambda: _float("MAIL_SEND_SECONDS", 2.0))
 
     def nameko_config(self, service_name: str) -> dict:
         """The config dict a nameko container of `service_name` runs with."""
@@ -103,4 +121,10 @@ class Settings:
             "PAYMENT_HOLD_SECONDS": self.payment_hold_seconds,
             "TRANSFER_HOLD_DAYS": self.transfer_hold_days,
             "VOLUNTEER_HOUR_VALUE_CENTS": self.volunteer_hour_value_cents,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": self.smtp_port,
+            "SMTP_FROM": self.smtp_from,
+            "SMTP_USER": self.smtp_user,
+            "SMTP_PASSWORD": self.smtp_password,
+            "SMTP_STARTTLS": self.smtp_starttls,
         }

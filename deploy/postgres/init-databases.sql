@@ -3,3 +3,4 @@ CREATE DATABASE members;
 CREATE DATABASE projects;
 CREATE DATABASE funding;
 CREATE DATABASE reporting;
+CREATE DATABASE notifications;

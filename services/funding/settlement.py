@@ -47,7 +47,10 @@ def fact(campaign, contribution, now) -> dict:
     return {"contribution_id": contribution.id, "campaign_id": campaign.id,
             "project_id": campaign.project_id, "kind": campaign.kind, "model": campaign.model,
             "channel": contribution.channel, "amount_cents": contribution.amount_cents,
-            "status": contribution.status, "at": now.isoformat()}
+            "status": contribution.status, "at": now.isoformat(),
+            "contributor_account_id": contribution.contributor_account_id,
+            "reflection_ends_at": contribution.reflection_ends_at
+            and contribution.reflection_ends_at.isoformat()}
 
 
 def reflection_over(contribution, now) -> bool:

@@ -12,7 +12,7 @@ from shared.config import REPO_ROOT, SERVICE_NAMES
 
 COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
 SCHEMA_PATH = REPO_ROOT / ".cache" / "compose-spec.json"
-PLATFORM = (*SERVICE_NAMES, "gateway", "paysim")
+PLATFORM = (*SERVICE_NAMES, "gateway", "paysim", "mail")
 
 
 def test_the_compose_file_follows_the_compose_specification():

@@ -9,6 +9,7 @@ from urllib3.util.retry import Retry
 
 from shared.config import REPO_ROOT, SERVICE_NAMES
 from shared.database import create_engine
+from tests.support.mail import MailCatcher
 from tests.support.paysim import Paysim
 from tests.support.platform import Processes, executable, free_port, wait_ready
 
@@ -18,9 +19,10 @@ PASSWORD = "correct horse battery staple"
 class Platform:
     """The running platform, and accounts of each role to call it with."""
 
-    def __init__(self, base_url, database_urls, processes, paysim):
+    def __init__(self, base_url, database_urls, processes, paysim, mail=None):
         self.base_url = base_url
         self.paysim = paysim
+        self.mail = mail  # the SMTP server notifications sends to (tests.support.mail)
         self.api = base_url + "/api/v1"
         self.database_urls = database_urls
         self.processes = processes
@@ -90,9 +92,9 @@ class Platform:
 
 @pytest.fixture(scope="module")
 def platform(request, vhosts, databases, tmp_path_factory):
-    """The four services, the gateway and the simulated payment provider as real
-    processes, with the commands `make run` and compose use, on fresh databases and a
-    fresh vhost. A test module may set PLATFORM_ENV to change settings."""
+    """The services, the gateway, the simulated payment provider and the mail catcher
+    as real processes, with the commands `make run` and compose use, on fresh databases
+    and a fresh vhost. A test module may set PLATFORM_ENV to change settings."""
     port = free_port()
     database_urls = {name: databases.new(name) for name in SERVICE_NAMES}
     env = {"AMQP_URI": vhosts.create(), "GATEWAY_BIND": f"127.0.0.1:{port}",
@@ -107,10 +109,13 @@ def platform(request, vhosts, databases, tmp_path_factory):
     paysim = Paysim(webhook_url=f"http://127.0.0.1:{port}/api/v1/payments/webhook",
                     processes=processes)
     processes.env.update(paysim.funding_env())
+    mail = MailCatcher(processes=processes)
+    processes.env.update(mail.smtp_env())
     try:
         paysim.start()
+        mail.start()
         processes.start(*SERVICE_NAMES, "gateway")
         wait_ready(f"http://127.0.0.1:{port}")
-        yield Platform(f"http://127.0.0.1:{port}", database_urls, processes, paysim)
+        yield Platform(f"http://127.0.0.1:{port}", database_urls, processes, paysim, mail)
     finally:
         processes.stop()

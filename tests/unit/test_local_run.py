@@ -26,3 +26,11 @@ def test_each_finds_the_other_where_it_listens():
     assert moved["PAYSIM_WEBHOOK_URL"] == "http://127.0.0.1:9000/api/v1/payments/webhook"
     assert platform_env({"PAYSIM_WEBHOOK_URL": "http://elsewhere/hook"})[
         "PAYSIM_WEBHOOK_URL"] == "http://elsewhere/hook"
+
+
+def test_notifications_mail_through_the_local_catcher_unless_told_otherwise():
+    env = platform_env({})
+    assert (env["SMTP_HOST"], env["SMTP_PORT"]) == ("127.0.0.1", "1025")
+    assert platform_env({"MAIL_BIND": "0.0.0.0:2525"})["SMTP_PORT"] == "2525"
+    relay = platform_env({"SMTP_HOST": "smtp.example.org", "SMTP_PORT": "587"})
+    assert (relay["SMTP_HOST"], relay["SMTP_PORT"]) == ("smtp.example.org", "587")

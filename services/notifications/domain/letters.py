@@ -1,0 +1,174 @@
+"""What each mail says, in French: a subject and a few paragraphs, written once and
+rendered twice, as plain text (the part every reader shows) and as HTML.
+
+The text names no person (no name, no address): a mail is written when its fact is
+known and kept until sent, and the address is asked of members only at that moment.
+"""
+import html
+from dataclasses import dataclass, field
+
+from shared.french import euros, long_date, long_date_time
+
+SIGNATURE = "L'équipe de Domb'Innov"
+FOOTER = ("Ce message est envoyé automatiquement par la plateforme de Domb'Innov, pôle "
+          "territorial de coopération économique de la Dombes, du Val de Saône et de la "
+          "Côtière de l'Ain. Merci de ne pas y répondre.")
+MY_CONTRIBUTIONS = "/mes-contributions"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    paragraphs: tuple
+    link: Link | None = None
+    greeting: str = field(default="Bonjour,")
+
+    def text(self) -> str:
+        parts = [self.greeting, *self.paragraphs]
+        if self.link:
+            parts.append(f"{self.link.label} : {self.link.url}")
+        parts += [SIGNATURE, "-- \n" + FOOTER]
+        return "\n\n".join(parts) + "\n"
+
+    def html(self) -> str:
+        body = [f"<p>{html.escape(self.greeting)}</p>"]
+        body += [f"<p>{html.escape(paragraph)}</p>" for paragraph in self.paragraphs]
+        if self.link:
+            body.append(f'<p><a href="{html.escape(self.link.url)}">'
+                        f"{html.escape(self.link.label)}</a></p>")
+        body.append(f"<p>{html.escape(SIGNATURE)}</p>")
+        body.append(f'<p style="color:#555;font-size:small">{html.escape(FOOTER)}</p>')
+        return ('<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
+                f"<title>{html.escape(self.subject)}</title></head>\n<body>\n"
+                + "\n".join(body) + "\n</body></html>\n")
+
+
+def _campaign(title) -> str:
+    return f"la campagne « {title} »" if title else "la campagne"
+
+
+def _my_contributions(public_url) -> Link:
+    return Link("Suivre mes contributions", public_url.rstrip("/") + MY_CONTRIBUTIONS)
+
+
+INVESTMENTS = ("loan", "shares")
+
+
+def _held_until_outcome(c) -> bool:
+    """An all-or-nothing pledge is only authorized until the campaign succeeds (a
+    keep-it-all one is confirmed authorized too, but captured in the same move)."""
+    return c["model"] == "all_or_nothing" and c["status_when_confirmed"] == "authorized"
+
+
+def contribution_confirmed(c, campaign, public_url) -> Letter:
+    """`c`: the contribution as notifications knows it; `campaign`: its campaign."""
+    amount, where = euros(c["amount_cents"]), _campaign(campaign.get("title"))
+    paragraphs = [f"Merci ! Votre contribution de {amount} à {where} est confirmée "
+                  f"le {long_date(c['confirmed_at'])}."]
+    if c["kind"] in INVESTMENTS:
+        paragraphs.append("Votre délai de réflexion est terminé : votre investissement "
+                          "compte désormais dans la collecte.")
+    elif _held_until_outcome(c):
+        deadline = campaign.get("deadline")
+        until = f", le {long_date(deadline)}" if deadline else ""
+        paragraphs.append("Votre paiement est autorisé, mais il ne sera débité que si la "
+                          f"campagne atteint son objectif à sa date de fin{until}.")
+    else:
+        paragraphs.append("Votre paiement a bien été débité.")
+    if c.get("matched_cents"):
+        paragraphs.append(f"Grâce à l'abondement, {euros(c['matched_cents'])} de plus "
+                          "iront au projet.")
+    return Letter(f"Votre contribution de {amount} est confirmée", tuple(paragraphs),
+                  _my_contributions(public_url))
+
+
+def campaign_succeeded(c, campaign, public_url) -> Letter:
+    title, amount = campaign.get("title"), euros(c["amount_cents"])
+    paragraphs = [f"Bonne nouvelle : {_campaign(title)} a atteint son objectif"
+                  + (f", avec {euros(campaign['raised_cents'])} collectés."
+                     if campaign.get("raised_cents") is not None else ".")
+                  + f" Votre contribution de {amount} y a participé."]
+    if _held_until_outcome(c):
+        paragraphs.append(f"Votre paiement de {amount}, jusqu'ici seulement autorisé, va "
+                          "maintenant être débité.")
+    paragraphs.append("Merci de votre soutien : le projet peut avancer.")
+    subject = f"La campagne « {title} » a réussi" if title else "La campagne a réussi"
+    return Letter(subject, tuple(paragraphs), _my_contributions(public_url))
+
+
+def campaign_failed(c, campaign, public_url) -> Letter:
+    title, amount = campaign.get("title"), euros(c["amount_cents"])
+    paragraphs = [f"{_campaign(title).capitalize()} n'a pas atteint son objectif à sa date "
+                  "de fin."]
+    if c["model"] == "all_or_nothing":
+        if _held_until_outcome(c):
+            paragraphs.append(f"Comme elle l'annonçait, elle rend toutes les contributions : "
+                              f"votre paiement de {amount} ne sera pas débité, son "
+                              "autorisation est levée.")
+        else:
+            paragraphs.append(f"Comme elle l'annonçait, elle rend toutes les contributions : "
+                              f"votre contribution de {amount} vous sera remboursée, et un "
+                              "message vous le confirmera.")
+    else:
+        paragraphs.append(f"Elle conservait tout ce qui serait collecté : votre contribution "
+                          f"de {amount} reste acquise au projet. Merci de votre soutien.")
+    subject = (f"La campagne « {title} » n'a pas atteint son objectif" if title
+               else "La campagne n'a pas atteint son objectif")
+    return Letter(subject, tuple(paragraphs), _my_contributions(public_url))
+
+
+REFUND_REASONS = {
+    "campaign_failed": ", parce que la campagne n'a pas atteint son objectif",
+    "declined": ", parce que le conseil de la coopérative n'a pas accepté votre souscription",
+    "withdrawn": ", à la suite de votre retrait",
+}
+
+
+def contribution_refunded(c, campaign, public_url) -> Letter:
+    amount = euros(c["amount_cents"])
+    why = REFUND_REASONS.get(c.get("ended_reason"), "")
+    paragraphs = (f"Nous vous avons remboursé votre contribution de {amount} à "
+                  f"{_campaign(campaign.get('title'))}{why}.",
+                  "Le remboursement apparaît sur votre compte sous quelques jours ouvrés, "
+                  "selon votre banque.")
+    return Letter(f"Votre contribution de {amount} vous est remboursée", paragraphs,
+                  _my_contributions(public_url))
+
+
+def receipt_issued(c, campaign, public_url) -> Letter:
+    amount, number = euros(c["amount_cents"]), c["receipt_number"]
+    paragraphs = (f"Le reçu fiscal n° {number} de votre don de {amount} à "
+                  f"{_campaign(campaign.get('title'))} est disponible.",
+                  "Téléchargez-le depuis votre espace et conservez-le : il justifie votre "
+                  "réduction d'impôt si l'administration fiscale le demande.")
+    return Letter(f"Votre reçu fiscal n° {number} est disponible", paragraphs,
+                  _my_contributions(public_url))
+
+
+def reflection_period_ending(c, campaign, public_url) -> Letter:
+    amount, ends = euros(c["amount_cents"]), c["reflection_ends_at"]
+    paragraphs = (f"Votre investissement de {amount} dans {_campaign(campaign.get('title'))} "
+                  f"est dans son délai de réflexion, qui se termine le {long_date_time(ends)}.",
+                  "Jusque-là, vous pouvez le retirer depuis votre espace, sans frais et sans "
+                  "avoir à vous justifier : rien ne vous sera alors débité.",
+                  "Passé ce délai, votre investissement devient définitif.")
+    return Letter(f"Votre délai de réflexion se termine le {long_date(ends)}", paragraphs,
+                  _my_contributions(public_url))
+
+
+def membership_dues_due(membership, organisation_name, deadline) -> Letter:
+    year, owed = membership["year"], euros(membership["dues_cents"] - membership["paid_cents"])
+    who = f"de {organisation_name} " if organisation_name else "de votre structure "
+    paragraphs = (f"L'adhésion {who}à Domb'Innov pour {year} est active. La cotisation de "
+                  f"l'année, {owed}, est à régler avant le {long_date(deadline)}.",
+                  "Sans règlement à cette date, l'adhésion est suspendue jusqu'au paiement.",
+                  "Pour régler ou pour toute question, adressez-vous à l'équipe d'animation "
+                  "du pôle.")
+    return Letter(f"Cotisation {year} : {owed} à régler avant le {long_date(deadline)}",
+                  paragraphs)

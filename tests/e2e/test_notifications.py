@@ -1,0 +1,91 @@
+"""The mails people expect, through the whole platform: a citizen signs up, contributes
+and pays on the payment provider's page; campaigns end at their deadline; a payment is
+refunded at the provider. The SMTP server (aiosmtpd, the platform's mail catcher)
+receives exactly one mail per fact, to that citizen, with the amount."""
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.e2e.conftest import PASSWORD
+from tests.support.funding import given, live_campaign, payment_id, wait_for_status
+from tests.support.mail import text_of
+from tests.support.waiting import wait_until
+
+PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "MAIL_SEND_SECONDS": "0.5",
+                "RPC_TIMEOUT": "10"}
+NBSP = "\u00a0"
+
+
+def soon(seconds):
+    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
+
+
+def sign_up(platform):
+    email = f"citoyenne-{uuid.uuid4().hex[:10]}@example.org"
+    answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                            "display_name": "Camille"}, as_=None)
+    assert answer.status_code == 201, answer.text
+    return email, {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+
+
+def campaign_status(platform, campaign_id):
+    return platform.get(f"/campaigns/{campaign_id}").json()["status"]
+
+
+def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platform):
+    email, me = sign_up(platform)
+    kept = live_campaign(platform, goal_cents=1000, deadline=soon(10),
+                         title="Un camion pour la Ressourcerie")
+    missed = live_campaign(platform, model="all_or_nothing", goal_cents=1_000_000,
+                           deadline=soon(10), title="Un four à pain")
+    gift = given(platform, kept["id"], 4250, headers=me)          # captured at once
+    taken_back = given(platform, kept["id"], 1300, headers=me)    # captured, then refunded
+    pledge = given(platform, missed["id"], 2500, headers=me)      # authorized only
+    assert (gift["status"], taken_back["status"], pledge["status"]) == (
+        "captured", "captured", "authorized")
+    platform.paysim.client().refund(payment_id(taken_back))  # by the provider's support
+    wait_for_status(platform, taken_back["id"], "refunded")
+    for campaign in (kept, missed):
+        wait_until(lambda campaign=campaign: campaign_status(platform, campaign["id"])
+                   == "closed", timeout=40, message=f"{campaign['title']} to close")
+
+    expected = {f"contribution_confirmed:{gift['id']}", f"campaign_succeeded:{gift['id']}",
+                f"contribution_confirmed:{taken_back['id']}",
+                f"contribution_refunded:{taken_back['id']}",
+                f"contribution_confirmed:{pledge['id']}", f"campaign_failed:{pledge['id']}"}
+    wait_until(lambda: expected <= set(platform.mail.by_fact()), timeout=30,
+               message="the six mails")
+    time.sleep(2)  # several more sending rounds: nothing may come twice
+    facts = platform.mail.by_fact()
+    mine = {key: mails for key, mails in facts.items()
+            if any(mail["X-RcptTo"] == email for mail in mails)}
+    assert {key: len(mails) for key, mails in mine.items()} == {key: 1 for key in expected}
+    assert all(mail["X-RcptTo"] == email == mail["To"] for [mail] in mine.values())
+
+    def mail(kind, contribution):
+        [found] = mine[f"{kind}:{contribution['id']}"]
+        return found["Subject"], text_of(found)
+
+    subject, text = mail("contribution_confirmed", gift)
+    assert subject == f"Votre contribution de 42,50{NBSP}€ est confirmée"
+    assert "« Un camion pour la Ressourcerie »" in text and "a bien été débité" in text
+    subject, text = mail("campaign_succeeded", gift)
+    assert subject == "La campagne « Un camion pour la Ressourcerie » a réussi"
+    assert f"Votre contribution de 42,50{NBSP}€ y a participé" in text
+    subject, text = mail("contribution_refunded", taken_back)
+    assert subject == f"Votre contribution de 13{NBSP}€ vous est remboursée"
+    subject, text = mail("contribution_confirmed", pledge)
+    assert "ne sera débité que si la campagne atteint son objectif" in text
+    subject, text = mail("campaign_failed", pledge)
+    assert subject == "La campagne « Un four à pain » n'a pas atteint son objectif"
+    assert f"votre paiement de 25{NBSP}€ ne sera pas débité" in text
+    # The refunded contribution had ended before the campaign succeeded: no outcome mail.
+    assert f"campaign_succeeded:{taken_back['id']}" not in facts
+
+
+@pytest.fixture(autouse=True)
+def _no_crash(platform):
+    yield
+    platform.processes.assert_running()
