@@ -153,6 +153,21 @@ def organisation_memberships(organisation_id, principal):
     return call("members", "organisation_memberships", organisation_id)
 
 
+@route("/organisations/<uuid:organisation_id>/dues-payments", "GET",
+       summary="An organisation's payments of dues, newest first", tag="memberships",
+       roles=ORGANISATION, response=list_schema(members.OrganisationDuesPayment))
+def organisation_dues_payments(organisation_id, principal):
+    return call("members", "organisation_dues_payments", organisation_id)
+
+
+@route("/organisations/<uuid:organisation_id>/subscriptions", "GET",
+       summary="An organisation's subscriptions to mutualised services",
+       tag="mutualisation", roles=ORGANISATION,
+       response=list_schema(members.OrganisationSubscription))
+def organisation_subscriptions(organisation_id, principal):
+    return call("members", "organisation_subscriptions", organisation_id)
+
+
 @route("/memberships", "GET", summary="List memberships", tag="memberships",
        roles=(*STAFF, "funder"), query=members.ListMemberships,
        response=page_schema(members.Membership))

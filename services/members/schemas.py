@@ -162,6 +162,10 @@ class DuesPayment(Schema):
     recorded_at = fields.AwareDateTime()
 
 
+class OrganisationDuesPayment(DuesPayment):
+    year = fields.Integer(metadata={"description": "the membership's year"})
+
+
 class RenewalOutcome(Schema):
     from_year = fields.Integer()
     year = fields.Integer()
@@ -207,6 +211,14 @@ class Subscription(Schema):
     hours_per_month = Hundredths(attribute="hours_per_month_hundredths", allow_none=True)
     starts_on = fields.Date()
     ends_on = fields.Date(allow_none=True)
+
+
+class OrganisationSubscription(Subscription):
+    """A subscription as its organisation reads it: with the service's name and price."""
+
+    service_name = fields.String()
+    pricing = fields.String()
+    price_cents = fields.Integer()
 
 
 class InvoiceMonth(Schema):

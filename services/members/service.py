@@ -170,6 +170,37 @@ class MembersService(ServiceBase):
             return {"items": schemas.Membership().dump(rows, many=True)}
 
     @rpc
+    def organisation_dues_payments(self, organisation_id):
+        """Every payment of dues of an organisation, newest first."""
+        with self.db.read() as session:
+            get_or_not_found(session, models.Organisation, organisation_id, "organisation")
+            rows = session.execute(
+                sa.select(models.DuesPayment, models.Membership.year)
+                .join(models.Membership, models.Membership.id == models.DuesPayment.membership_id)
+                .where(models.Membership.organisation_id == str(organisation_id))
+                .order_by(models.DuesPayment.paid_on.desc(), models.DuesPayment.recorded_at.desc())
+            ).all()
+            return {"items": [schemas.OrganisationDuesPayment().dump(
+                {**row_values(payment), "year": year}) for payment, year in rows]}
+
+    @rpc
+    def organisation_subscriptions(self, organisation_id):
+        """An organisation's subscriptions to mutualised services, current ones first."""
+        with self.db.read() as session:
+            get_or_not_found(session, models.Organisation, organisation_id, "organisation")
+            rows = session.execute(
+                sa.select(models.Subscription, models.MutualisedService)
+                .join(models.MutualisedService,
+                      models.MutualisedService.id == models.Subscription.service_id)
+                .where(models.Subscription.organisation_id == str(organisation_id))
+                .order_by(models.Subscription.ends_on.is_not(None),
+                          models.Subscription.starts_on.desc())).all()
+            return {"items": [schemas.OrganisationSubscription().dump(
+                {**row_values(subscription), "service_name": service.name,
+                 "pricing": service.pricing, "price_cents": service.price_cents})
+                for subscription, service in rows]}
+
+    @rpc
     def list_memberships(self, query):
         params = load(schemas.ListMemberships(), query)
         with self.db.read() as session:

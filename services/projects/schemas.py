@@ -38,6 +38,7 @@ class ListProjects(PageQuery):
     stage = Text(validate=validate.OneOf(STAGES))
     commune = Text(validate=validate.Length(min=1, max=120))
     territory = Text(validate=validate.OneOf(TERRITORIES))
+    carrier_organisation_id = fields.UUID(metadata={"description": "the carrying member"})
 
 
 class Project(Schema):

@@ -91,7 +91,8 @@ class ProjectsService(ServiceBase):
         with self.db.read() as session:
             return paginate(session, models.Project, params,
                             created_at=models.Project.submitted_at,
-                            filters=("field", "stage", "commune", "territory"),
+                            filters=("field", "stage", "commune", "territory",
+                                     "carrier_organisation_id"),
                             dump=schemas.Project().dump)
 
     @rpc

@@ -1,0 +1,28 @@
+"""The French words of the animators' and member organisations' pages, for the codes of
+the pipeline, memberships, dues and resources (labels.py holds the public pages' ones)."""
+from shared.cluster import CIRCLE_LABELS, LEGAL_FORM_LABELS, STAGE_LABELS  # noqa: F401
+
+SUPPORT_KINDS = {"diagnostic": "Diagnostic", "business_plan": "Modèle économique",
+                 "training": "Formation", "mentoring": "Parrainage",
+                 "networking": "Mise en réseau"}
+PARTNER_CIRCLES = CIRCLE_LABELS
+FORMALISATIONS = {"informal": "Informel", "agreement": "Convention", "contract": "Contrat"}
+MEMBERSHIP_STATUSES = {"applied": "Candidature", "active": "Active",
+                       "lapsed": "Échue (cotisation impayée)", "resigned": "Démission"}
+PAYMENT_METHODS = {"transfer": "Virement", "cheque": "Chèque", "cash": "Espèces",
+                   "card": "Carte bancaire", "direct_debit": "Prélèvement"}
+RESOURCE_KINDS = {"grant": "Subvention", "sale": "Vente de prestations",
+                  "mutualisation": "Mutualisation"}
+FUNDER_TYPES = {"public": "Argent public", "private": "Argent privé"}
+IMPORT_MODES = {
+    "valid_rows": "Importer les lignes valides et signaler les autres",
+    "all_or_nothing": "Tout ou rien : n'importer que si toutes les lignes sont valides",
+}
+IMPORT_STATUSES = {"imported": "Importée", "invalid": "Refusée",
+                   "not_imported": "Non importée (fichier refusé)"}
+PRICINGS = {"hourly": "à l'heure", "monthly": "au mois"}
+# The columns of the animators' spreadsheet, as the import's errors name their fields.
+IMPORT_COLUMNS = {"name": "Nom", "legal_form": "Forme juridique", "siret": "SIRET",
+                  "siren": "SIREN", "rna": "N° RNA", "street": "Adresse",
+                  "postal_code": "Code postal", "commune": "Commune", "territory": "Territoire",
+                  "sector": "Secteur", "headcount_fte": "ETP", "_row": "Ligne"}

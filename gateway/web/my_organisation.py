@@ -1,0 +1,96 @@
+"""A member organisation's own page (/mon-organisation), for its admins (member_admin
+accounts, tied to their organisation in the access token, as the API's ORGANISATION
+routes): who the cluster knows it as, its membership year by year with the dues paid
+and left to pay, each payment, its subscriptions to mutualised services, the projects it
+carries, and the catalogue of services it may use. As the API's
+`GET /organisations/<id>/{memberships,dues-payments,subscriptions}` and
+`GET /projects?carrier_organisation_id=<id>`."""
+from flask import render_template
+
+from gateway.calls import call
+from gateway.web import formats, labels
+from gateway.web.animation_labels import PAYMENT_METHODS, PRICINGS
+from gateway.web.animation_members import membership_view
+from gateway.web.blueprint import web
+from gateway.web.security import signed_in
+from shared.cluster import STAGE_LABELS
+
+ROLES = ("member_admin",)
+
+
+@web.get("/mon-organisation")
+@signed_in(ROLES)
+def my_organisation(principal):
+    organisation_id = principal.organisation_id
+    if not organisation_id:
+        return render_template("web/organisation.html", active="organisation",
+                               organisation=None)
+    organisation = call("members", "get_organisation", organisation_id)
+    memberships = call("members", "organisation_memberships", organisation_id)["items"]
+    services = call("members", "list_mutualised_services")["items"]
+    payments = call("members", "organisation_dues_payments", organisation_id)["items"]
+    subscriptions = call("members", "organisation_subscriptions", organisation_id)["items"]
+    projects = call("projects", "list_projects", {"carrier_organisation_id": organisation_id,
+                                                  "limit": "100"})["items"]
+    return render_template("web/organisation.html", active="organisation",
+                           organisation=organisation_view(organisation),
+                           **memberships_view(memberships, formats.today().year),
+                           payments=[payment_view(payment) for payment in payments],
+                           subscriptions=[subscription_view(row) for row in subscriptions],
+                           projects=[project_view(project) for project in projects],
+                           services=[service_view(service) for service in services])
+
+
+# --- shaping the data for the page (pure) ---------------------------------------------
+
+def organisation_view(organisation):
+    return {"name": organisation["name"],
+            "legal_form": labels.label(labels.LEGAL_FORM_LABELS, organisation["legal_form"]),
+            "place": f"{organisation['postal_code']} {organisation['commune']} · "
+                     f"{labels.label(labels.TERRITORY_LABELS, organisation['territory'])}",
+            "siret": organisation.get("siret") or "—",
+            "headcount": f"{formats.number(organisation['headcount_fte'])} ETP"}
+
+
+def memberships_view(memberships, this_year):
+    """The membership of this year (or the latest one) first, then the others, newest
+    first; and what is left to pay over all of them."""
+    ordered = sorted(memberships, key=lambda m: m["year"], reverse=True)
+    current = next((m for m in ordered if m["year"] == this_year), ordered[0] if ordered
+                   else None)
+    left = sum(max(m["dues_cents"] - m["paid_cents"], 0) for m in ordered
+               if m["status"] in ("active", "lapsed"))
+    return {"current": current and membership_view(current),
+            "memberships": [membership_view(m) for m in ordered],
+            "left_to_pay": formats.euros(left) if left else None}
+
+
+def service_view(service):
+    return {"name": service["name"], "description": service.get("description") or "",
+            "price": f"{formats.euros(service['price_cents'])} "
+                     f"{labels.label(PRICINGS, service['pricing'])}",
+            "fte": f"{formats.number(service['fte_carried'])} ETP"}
+
+
+def payment_view(payment):
+    return {"on": formats.long_date(payment["paid_on"]), "year": payment["year"],
+            "amount": formats.euros(payment["amount_cents"]),
+            "method": labels.label(PAYMENT_METHODS, payment["method"]),
+            "reference": payment.get("reference") or ""}
+
+
+def subscription_view(subscription):
+    hours = subscription.get("hours_per_month")
+    ends_on = subscription.get("ends_on")
+    return {"name": subscription["service_name"],
+            "price": f"{formats.euros(subscription['price_cents'])} "
+                     f"{labels.label(PRICINGS, subscription['pricing'])}",
+            "hours": f"{formats.number(hours)} h par mois" if hours else "",
+            "period": f"depuis le {formats.long_date(subscription['starts_on'])}"
+            + (f", jusqu'au {formats.long_date(ends_on)}" if ends_on else ""),
+            "ended": bool(ends_on and ends_on < formats.today().isoformat())}
+
+
+def project_view(project):
+    return {"id": project["id"], "title": project["title"], "commune": project["commune"],
+            "stage": labels.label(STAGE_LABELS, project["stage"])}

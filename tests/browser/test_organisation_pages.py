@@ -1,0 +1,84 @@
+"""A member organisation's own page in headless Chromium against the whole platform: its
+admin signs in and reads its membership, its dues paid and left to pay, and the
+mutualised services of the cluster; the page passes axe and fits a phone; the
+animators' pages stay closed to it."""
+from datetime import date
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.support.pages import (
+    account,
+    assert_accessible,
+    assert_readable_on_a_phone,
+    created,
+    member,
+    sign_in,
+)
+
+YEAR = date.today().year
+
+
+@pytest.fixture(scope="module")
+def organisation(platform):
+    """An organisation with an active membership whose dues are paid for 20 €, a
+    subscription to a mutualised service of the catalogue, a project it carries, and an
+    admin account of the organisation."""
+    service = created(platform.post("/mutualised-services", {
+        "name": "Comptabilité partagée", "fte_carried": 2.5, "pricing": "monthly",
+        "price_cents": 20_000}))
+    organisation, membership = member(platform, "Recyclerie de la Dombes",
+                                      dues_paid_cents=2_000)
+    created(platform.post(f"/organisations/{organisation['id']}/subscriptions", {
+        "service_id": service["id"], "starts_on": f"{YEAR}-01-01"}))
+    created(platform.post("/projects", {
+        "title": "Atelier de réemploi", "summary": "Réparer les meubles.",
+        "field": "circular_economy", "commune": "Châtillon-sur-Chalaronne",
+        "carrier_organisation_id": organisation["id"]}))
+    return {"admin": account(platform, ["member_admin"], organisation["id"]),
+            "membership": membership}
+
+
+def euros(cents):
+    """Whole euros as WebDriver reads them (the no-break space before "€" as a space)."""
+    return f"{cents // 100} €"
+
+
+def test_an_organisation_reads_its_membership_and_dues(browser, platform, organisation):
+    sign_in(browser, platform, organisation["admin"], "/mon-organisation")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Recyclerie de la Dombes"
+    assert browser.find_element(By.CSS_SELECTOR, "nav .nav a[aria-current='page']").text == \
+        "Mon organisation"
+    assert "Animation" not in browser.find_element(By.CSS_SELECTOR, "nav .nav").text
+
+    dues = organisation["membership"]["dues_cents"]
+    figures = {item.find_element(By.TAG_NAME, "dt").text: item.find_element(By.TAG_NAME,
+                                                                           "dd").text
+               for item in browser.find_elements(By.CSS_SELECTOR, ".figures .figure")}
+    assert figures[f"Adhésion {YEAR}"] == "Active\nAdhérents (cœur)"
+    assert figures[f"Cotisation {YEAR}"] == f"{euros(dues)}\ndont {euros(2_000)} payés"
+    assert figures["Reste à payer"].startswith(euros(dues - 2_000))
+    history = browser.find_element(By.CSS_SELECTOR, "table tbody tr").text
+    assert history == (f"{YEAR} Adhérents (cœur) Active {euros(dues)} {euros(2_000)} "
+                       f"{euros(dues - 2_000)}")
+    services = browser.find_element(By.CSS_SELECTOR,
+                                    "section[aria-labelledby='services-titre']").text
+    assert "Comptabilité partagée\n200 € au mois · 2,5 ETP" in services
+    payments = browser.find_element(By.CSS_SELECTOR,
+                                    "section[aria-labelledby='paiements-titre'] tbody").text
+    assert f"{YEAR} {euros(2_000)} Virement" in payments
+    mine = browser.find_element(By.CSS_SELECTOR,
+                                "section[aria-labelledby='abonnements-titre']").text
+    assert f"Comptabilité partagée — 200 € au mois · depuis le 1er janvier {YEAR}" in mine
+    carried = browser.find_element(By.CSS_SELECTOR,
+                                   "section[aria-labelledby='projets-titre']").text
+    assert "Atelier de réemploi — Châtillon-sur-Chalaronne · étape : Idée" in carried
+    assert_accessible(browser)
+    assert_readable_on_a_phone(browser, platform, {"my-organisation": "/mon-organisation"})
+
+
+def test_the_animators_pages_stay_closed_to_an_organisation(browser, platform, organisation):
+    sign_in(browser, platform, organisation["admin"], "/mon-organisation")
+    browser.get(platform.base_url + "/animation/adherents")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Accès réservé"
+    assert_accessible(browser)
