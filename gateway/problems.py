@@ -82,7 +82,7 @@ def _drain_body():
         remaining -= len(chunk)
 
 
-def _http_error(exc: HTTPException):
+def http_error(exc: HTTPException):
     if exc.code == 413:
         _drain_body()
     code, title = HTTP_CODES.get(exc.code, (f"http_{exc.code}", exc.name))
@@ -114,7 +114,7 @@ def _unexpected(exc):
 
 def register(app):
     app.register_error_handler(errors.DomainError, _domain_error)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     for unavailable in (RpcTimeout, UnknownService, GatewayBusy, BrokerUnavailable):
         app.register_error_handler(unavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)

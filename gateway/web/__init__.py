@@ -6,16 +6,40 @@ API, through `gateway.calls.call`, never on a database.
 
     blueprint.py  what every page shares (CSRF check, headers, formats)
     security.py   the page session (cookie) and CSRF tokens
-    public.py     home page, live campaigns
-    account.py    sign in, sign out
+    public.py     home page, live campaigns (filters by type, commune, field)
+    campaign_page.py  a project's page, a campaign's page and its contribution form
+    investing.py  the investor's steps before a loan or shares
+    contributions.py  the payer's return page, "Mes contributions", receipts, withdrawal
+    account.py    sign up, sign in, sign out; forms.py amounts and checkboxes as typed
     dashboard.py  the funders' dashboard; charts.py its SVG geometry
-    formats.py    French numbers, money, dates (babel); labels.py French words for codes
+    animation*.py the animators' pages: pipeline board and project files, campaign
+                  review, members and dues, resources (see animation.py)
+    my_organisation.py  a member organisation's own page
+    imports.py    the spreadsheet import's report in French
+    formats.py    French numbers, money, dates (babel); labels.py and
+                  animation_labels.py French words for codes
     errors.py     French error pages
 """
-from gateway.web import account, dashboard, errors, public, security  # noqa: F401 (routes)
-from gateway.web.blueprint import web
+from gateway.web import (  # noqa: F401 (routes)
+    account,
+    animation_campaigns,
+    animation_members,
+    animation_projects,
+    animation_resources,
+    campaign_page,
+    contributions,
+    dashboard,
+    errors,
+    investing,
+    my_organisation,
+    public,
+    security,
+)
+from gateway.web.blueprint import content_security_policy, web
 
 
 def register(app, settings) -> None:
     security.init(app, settings.jwt_secret, settings.public_url)
+    app.extensions["web_csp"] = content_security_policy(settings.payment_page_url)
     app.register_blueprint(web)
+    app.register_error_handler(404, errors.not_found_anywhere)

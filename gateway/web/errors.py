@@ -2,13 +2,14 @@
 correlation id to quote, and the status the API would have answered."""
 import logging
 
-from flask import g, render_template
+from flask import g, make_response, render_template, request
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
+from gateway import problems
 from gateway.problems import STATUS_BY_KIND
 from gateway.rpc import BrokerUnavailable, GatewayBusy
-from gateway.web.blueprint import web
+from gateway.web.blueprint import page_context, page_headers, web
 from gateway.web.security import FRENCH_CODES
 from shared.errors import DomainError
 
@@ -38,11 +39,24 @@ MESSAGES = {
 }
 
 
-def error_page(status, message=None):
+# Addresses that machines read: an unknown one there is answered in JSON (RFC 9457).
+MACHINE_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics")
+
+
+def error_page(status, message=None, **context):
     body = render_template("web/error.html", status=status, title=TITLES.get(status, TITLES[500]),
                            message=message or MESSAGES.get(status, MESSAGES[500]),
-                           correlation_id=g.get("correlation_id"))
+                           correlation_id=g.get("correlation_id"), **context)
     return body, status
+
+
+def not_found_anywhere(exc):
+    """An address no route knows (so no blueprint's handler is asked): people get the
+    French page, with the site's headers; machines the API's problem document."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return problems.http_error(exc)
+    body, status = error_page(404, **page_context())
+    return page_headers(make_response(body, status))
 
 
 @web.errorhandler(DomainError)

@@ -27,10 +27,12 @@ def home():
 
 @web.get("/campagnes")
 def campaigns():
-    kind = request.args.get("type", "")
+    chosen = {name: request.args.get(name, "").strip() for name in ("type", "commune",
+                                                                    "domaine")}
     query = {"status": "live", "limit": str(CAMPAIGNS_PER_PAGE)}
-    if kind:
-        query["kind"] = kind
+    for name, parameter in FILTERS.items():
+        if chosen[name]:
+            query[parameter] = chosen[name]
     if request.args.get("suite"):
         query["cursor"] = request.args["suite"]
     errors, page = {}, {"items": [], "next_cursor": None}
@@ -39,13 +41,31 @@ def campaigns():
     except DomainError as exc:
         if exc.kind != INVALID:
             raise
-        # A hand-edited address: say which filter is wrong, next to it.
-        errors = {"type": "Choisissez un type de campagne dans la liste."} \
-            if "kind" in exc.details.get("fields", {}) else \
-            {"suite": "Cette page de résultats n'existe plus : repartez du début."}
-    return render_template("web/campaigns.html", active="campaigns", kind=kind, errors=errors,
-                           kinds=labels.CAMPAIGN_KINDS, campaigns=cards(page["items"]),
-                           next_cursor=page["next_cursor"])
+        errors = filter_errors(exc.details.get("fields", {}))
+    places = call("funding", "campaign_places", {"status": "live"})
+    return render_template("web/campaigns.html", active="campaigns", chosen=chosen,
+                           errors=errors, kinds=labels.CAMPAIGN_KINDS,
+                           communes=places["communes"],
+                           fields={code: labels.label(labels.FIELDS, code)
+                                   for code in places["fields"]},
+                           campaigns=cards(page["items"]), next_cursor=page["next_cursor"],
+                           filtered={name: value for name, value in chosen.items() if value})
+
+
+# The page's filters (French, in its address) and the API's query parameters.
+FILTERS = {"type": "kind", "commune": "commune", "domaine": "field"}
+FILTER_ERRORS = {
+    "type": "Choisissez un type de campagne dans la liste.",
+    "commune": "Choisissez une commune dans la liste.",
+    "domaine": "Choisissez un domaine dans la liste.",
+}
+
+
+def filter_errors(refused: dict) -> dict:
+    """A hand-edited address: say which filter is wrong, next to it."""
+    errors = {name: FILTER_ERRORS[name] for name, parameter in FILTERS.items()
+              if parameter in refused}
+    return errors or {"suite": "Cette page de résultats n'existe plus : repartez du début."}
 
 
 def cards(campaigns):
@@ -55,11 +75,12 @@ def cards(campaigns):
     projects = {}
     for campaign in campaigns:
         if campaign["project_id"] not in projects:
-            projects[campaign["project_id"]] = _project(campaign["project_id"])
+            projects[campaign["project_id"]] = project_or_none(campaign["project_id"])
     return [card(campaign, projects[campaign["project_id"]], today) for campaign in campaigns]
 
 
-def _project(project_id):
+def project_or_none(project_id):
+    """A project's public record, or None when it is gone (the page shows the rest)."""
     try:
         return call("projects", "get_project", project_id)
     except DomainError as exc:
@@ -78,7 +99,8 @@ def card(campaign, project, today):
     matchfunding = campaign.get("matchfunding")
     return {
         "id": campaign["id"], "title": campaign["title"],
-        "project": project and {"title": project["title"], "commune": project["commune"],
+        "project": project and {"id": project["id"], "title": project["title"],
+                                "commune": project["commune"],
                                 "field": labels.label(labels.FIELDS, project["field"])},
         "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
         "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),

@@ -110,3 +110,61 @@ def test_the_pages_read_on_a_phone(browser, platform, campaigns):
             screenshot(browser, name)
     finally:
         as_desktop(browser)
+
+
+def test_a_project_page_tells_its_story_stage_and_campaigns(browser, platform, campaigns):
+    project_id = campaigns["rewarded"]["project_id"]
+    browser.get(f"{platform.base_url}/campagnes")
+    link = browser.find_element(By.ID, f"campagne-{campaigns['rewarded']['id']}") \
+        .find_element(By.XPATH, "..").find_element(By.CSS_SELECTOR, ".project-line a")
+    click_and_wait_for_the_next_page(browser, link)
+    assert browser.current_url.endswith(f"/projets/{project_id}")
+    page = text(browser, "#contenu")
+    assert "Ressourcerie de Villars" in text(browser, "h1")
+    assert "Donner une seconde vie aux objets." in page and "Étape : Idée" in page
+    assert "Des paniers de légumes" in text(browser, ".campaign")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+
+
+def test_campaigns_are_filtered_by_commune(browser, platform, campaigns):
+    elsewhere = platform.post("/projects", {
+        "title": "Garage solidaire", "summary": "Réparer plutôt que jeter.",
+        "field": "proximity_economy", "commune": "Trévoux", "founders": "Alix"}).json()
+    live_campaign(platform, project_id=elsewhere["id"], title="Un pont élévateur")
+    browser.get(platform.base_url + "/campagnes")
+    Select(browser.find_element(By.ID, "commune")).select_by_visible_text("Trévoux")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".campaign .card-title")]
+    assert titles == ["Un pont élévateur"]
+    assert "commune=Tr%C3%A9voux" in browser.current_url
+    Select(browser.find_element(By.ID, "domaine")).select_by_visible_text(
+        "Économie circulaire")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
+    assert browser.find_elements(By.CSS_SELECTOR, ".campaign") == []
+    assert "Aucune campagne ne correspond" in text(browser, "#contenu")
+
+
+def test_an_unknown_address_is_a_french_page_and_the_api_stays_json(browser, platform):
+    browser.get(platform.base_url + "/cette-page-n-existe-pas")
+    assert "Page introuvable" in text(browser, "h1")
+    assert browser.find_element(By.LINK_TEXT, "Campagnes")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    answer = platform.get("/cette-route-non-plus")
+    assert answer.status_code == 404
+    assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):
+    as_phone(browser)
+    try:
+        browser.get(f"{platform.base_url}/campagnes/{campaigns['rewarded']['id']}")
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - "
+            "document.documentElement.clientWidth")
+        assert overflow <= 0, f"the campaign page scrolls sideways by {overflow}px"
+        assert "Un panier" in text(browser, ".rewards")
+        screenshot(browser, "campaign-phone")
+    finally:
+        as_desktop(browser)

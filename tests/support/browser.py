@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from shared.config import REPO_ROOT
@@ -88,9 +88,24 @@ def describe(violations) -> str:
                        for v in violations], ensure_ascii=False, indent=1)
 
 
-def click_and_wait_for_the_next_page(driver, button, timeout=15):
-    """Click a form's button and wait until the browser has left the page: `click`
-    returns before the answer to a POST or GET form has loaded."""
+def click_and_wait_for_the_next_page(driver, element, timeout=15):
+    """Click a link or a form's button and wait until the next page has loaded: `click`
+    returns before the answer has. The page left may be reported stale, or, while
+    chromedriver looks at it, as "Node ... does not belong to the document" (an unknown
+    error): both mean it is gone."""
     page = driver.find_element(By.TAG_NAME, "html")
-    button.click()
-    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(page))
+    element.click()
+
+    def gone(_):
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" not in str(exc):
+                raise
+            return True
+        return False
+    WebDriverWait(driver, timeout).until(gone)
+    WebDriverWait(driver, timeout).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")

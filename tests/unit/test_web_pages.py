@@ -11,6 +11,7 @@ from gateway.app import create_app
 from gateway.web import account, dashboard, public
 from shared.config import Settings
 from shared.errors import INVALID, NOT_FOUND, UNAUTHENTICATED, DomainError
+from tests.support.web_client import form_token
 
 FUNDER = {"id": "a1", "roles": ["funder"], "organisation_id": None}
 CITIZEN = {"id": "a2", "roles": ["citizen"], "organisation_id": None}
@@ -59,21 +60,6 @@ def services(monkeypatch):
     for module in (account, dashboard, public):
         monkeypatch.setattr(module, "call", fake)
     return fake
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app(Settings(jwt_secret="s" * 40, amqp_uri="amqp://nowhere:1//"))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-def form_token(client, path="/connexion"):
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def sign_in(client, email="funder@x.org", password="secret", **extra):

@@ -1,0 +1,148 @@
+"""A project's public page and a campaign's page, where a signed-in citizen contributes:
+an amount or a reward, then the payment provider's page, then back to
+/contributions/<id> (see contributions.py). Loans and shares go through the investor's
+steps first (investing.py).
+
+The contribution form carries its own Idempotency-Key, made when the page was drawn: a
+second click, or the browser sending the form again, finds the same contribution and
+the same payment page, never a second charge."""
+import uuid
+
+from flask import redirect, render_template, request, url_for
+
+from gateway.calls import call
+from gateway.web import formats, forms, labels
+from gateway.web.blueprint import web
+from gateway.web.public import card, project_or_none
+from gateway.web.security import page_principal, signed_in
+from shared.cluster import STAGE_LABELS
+from shared.errors import CONFLICT, DomainError
+
+INVESTMENTS = ("loan", "shares")
+CONTRIBUTE_MESSAGES = {
+    "amount_cents": ("amount", "Ce montant n'est pas accepté par cette campagne : voyez le "
+                               "minimum indiqué."),
+    "reward_id": ("reward", "Cette contrepartie n'existe pas pour cette campagne."),
+    "contributor_name": ("name", "Le nom affiché doit faire au plus 200 caractères."),
+    "contributor_address": ("address", "L'adresse doit faire au plus 300 caractères."),
+}
+CONFLICTS = {
+    "reward_sold_out": ("reward", "Cette contrepartie est épuisée : choisissez-en une autre."),
+    "campaign_cap_reached": ("amount", "Ce montant dépasserait le plafond de la campagne : "
+                                       "essayez un montant plus petit."),
+    "campaign_closed": ("form", "Cette campagne ne reçoit plus de contributions."),
+    "campaign_not_live": ("form", "Cette campagne ne reçoit pas encore de contributions."),
+    "campaign_not_started": ("form", "Cette campagne n'a pas encore commencé."),
+}
+
+
+@web.get("/projets/<uuid:project_id>")
+def project_page(project_id):
+    project = call("projects", "get_project", str(project_id))
+    campaigns = call("funding", "list_campaigns", {"project_id": str(project_id),
+                                                   "limit": "20"})["items"]
+    today = formats.today()
+    shown = [card(campaign, project, today) for campaign in campaigns
+             if campaign["status"] in ("live", "succeeded", "failed", "closed")]
+    return render_template("web/project.html", active="campaigns", project=project_view(project),
+                           campaigns=shown)
+
+
+def project_view(project: dict) -> dict:
+    """A project as its page tells it: French words for its codes, news newest first."""
+    return {
+        **project,
+        "field_label": labels.label(labels.FIELDS, project["field"]),
+        "stage_label": labels.label(STAGE_LABELS, project["stage"]),
+        "territory_label": labels.label(labels.TERRITORY_LABELS, project["territory"]),
+        "partners": project.get("partners") or [],
+        "news": sorted(project.get("news") or [], key=lambda post: post["published_at"],
+                       reverse=True),
+    }
+
+
+@web.get("/campagnes/<uuid:campaign_id>")
+def campaign_page(campaign_id):
+    return _campaign_page(str(campaign_id), {}, {})
+
+
+def _campaign_page(campaign_id, errors, typed_values, status=200):
+    campaign = call("funding", "get_campaign", campaign_id)
+    project = project_or_none(campaign["project_id"])
+    principal = page_principal()
+    return render_template(
+        "web/campaign.html", active="campaigns", campaign=campaign,
+        card=card(campaign, project, formats.today()), project=project,
+        rewards=[reward_view(reward) for reward in campaign["rewards"]],
+        investment=campaign["kind"] in INVESTMENTS, errors=errors, typed=typed_values,
+        key=typed_values.get("key") or str(uuid.uuid4()),
+        can_contribute=bool(principal and "citizen" in principal.roles),
+        signed_in=principal is not None,
+        minimum=formats.euros(campaign["min_contribution_cents"]),
+        contributors=call("funding", "list_public_contributions", campaign_id,
+                          {"limit": "10"})["items"]), status
+
+
+def reward_view(reward: dict) -> dict:
+    remaining = reward.get("remaining")
+    return {**reward, "minimum": formats.euros(reward["min_amount_cents"]),
+            "typed_minimum": forms.cents_to_typed(reward["min_amount_cents"]),
+            "sold_out": remaining == 0,
+            "left": None if remaining is None else
+            f"{formats.number(remaining)} restante{'s' if remaining > 1 else ''}"}
+
+
+@web.post("/campagnes/<uuid:campaign_id>/contribuer")
+@signed_in(("citizen",))
+def contribute(campaign_id, principal):
+    campaign_id = str(campaign_id)
+    form = request.form
+    typed_values = {name: form.get(name, "") for name in ("amount", "reward", "name",
+                                                          "address", "key")}
+    typed_values["anonymous"] = forms.ticked(form, "anonymous")
+    try:
+        body = contribution_body(form)
+    except forms.FormError as exc:
+        return _campaign_page(campaign_id, exc.errors, typed_values, 422)
+    try:
+        outcome = call("funding", "contribute", campaign_id, body,
+                       form.get("key") or str(uuid.uuid4()), principal.account_id)
+    except DomainError as exc:
+        if exc.kind == CONFLICT and exc.code in CONFLICTS:
+            field, message = CONFLICTS[exc.code]
+            return _campaign_page(campaign_id, {field: message}, typed_values, 409)
+        errors = forms.french_errors(exc, CONTRIBUTE_MESSAGES, fallback=
+                                     "Cette contribution n'a pas pu être enregistrée : "
+                                     "vérifiez le formulaire.")
+        return _campaign_page(campaign_id, errors, typed_values, 422)
+    contribution = outcome["contribution"]
+    # To the provider's page; it sends the payer back to /contributions/<id>.
+    return redirect(contribution["payment_url"] or
+                    url_for("web.contribution_page", contribution_id=contribution["id"]),
+                    code=303)
+
+
+def contribution_body(form) -> dict:
+    """The Contribute body from the page's form; FormError when something typed is
+    wrong. A reward chosen without an amount takes the reward's minimum (sent in a
+    hidden field with each reward)."""
+    errors, body = {}, {"public": not forms.ticked(form, "anonymous")}
+    reward = form.get("reward", "")
+    if reward:
+        body["reward_id"] = reward
+    amount = form.get("amount", "").strip()
+    if not amount and reward:
+        amount = form.get(f"minimum-{reward}", "")
+    try:
+        body["amount_cents"] = forms.euros_to_cents(amount)
+    except ValueError as exc:
+        errors["amount"] = str(exc)
+    name = form.get("name", "").strip()
+    if name:
+        body["contributor_name"] = name
+    address = form.get("address", "").strip()
+    if address:
+        body["contributor_address"] = address
+    if errors:
+        raise forms.FormError(errors)
+    return body

@@ -1,0 +1,112 @@
+"""A citizen's own contributions: the page the payment provider sends the payer back to
+(/contributions/<id>, the return URL funding gives the provider), "Mes contributions"
+with states and receipts, the receipt's PDF and, for an investment in its reflection
+period, the withdraw button. As the API's `GET /me/contributions`, `GET
+/contributions/<id>`, `GET .../receipt` and `POST .../withdraw`."""
+import base64
+from datetime import datetime, timezone
+
+from flask import Response, redirect, render_template, url_for
+
+from gateway.calls import call
+from gateway.funding_routes import viewer
+from gateway.web import formats
+from gateway.web.blueprint import web
+from gateway.web.public import card
+from gateway.web.security import signed_in
+from shared import french
+from shared.errors import CONFLICT, DomainError
+
+EVERYONE = ("citizen", "animator", "operator", "funder", "organisation")
+MY_CONTRIBUTIONS_SHOWN = 100
+STATES = {
+    "pending": "En attente de paiement",
+    "authorized": "Paiement autorisé",
+    "captured": "Payée",
+    "cancelled": "Annulée",
+    "failed": "Paiement refusé",
+    "refunded": "Remboursée",
+}
+CANCEL_REASONS = {
+    "withdrawn": "vous avez renoncé pendant le délai de réflexion",
+    "expired": "le paiement n'a pas été confirmé à temps",
+    "campaign_failed": "la campagne n'a pas atteint son objectif",
+}
+INVESTMENT_KINDS = ("loan", "shares")
+
+
+def contribution_view(contribution: dict, campaign: dict | None, now: datetime) -> dict:
+    """What a citizen reads of a contribution: its state in words, what comes next."""
+    status = contribution["status"]
+    reflection_ends = contribution.get("reflection_ends_at")
+    investment = bool(campaign and campaign["kind"] in INVESTMENT_KINDS)
+    in_reflection = bool(investment and reflection_ends and status in ("pending", "authorized")
+                         and datetime.fromisoformat(reflection_ends) > now)
+    return {
+        **contribution,
+        "campaign_title": campaign["title"] if campaign else "Campagne",
+        "state": STATES.get(status, status),
+        "amount": formats.euros(contribution["amount_cents"]),
+        "matched": formats.euros(contribution["matched_cents"])
+        if contribution["matched_cents"] else None,
+        "date": formats.long_date(contribution["created_at"]),
+        "reason": CANCEL_REASONS.get(contribution.get("cancel_reason") or ""),
+        "waiting_for_payment": status == "pending" and contribution["channel"] == "online",
+        "confirmed": status in ("authorized", "captured"),
+        "can_withdraw": in_reflection,
+        "reflection_ends": french.long_date_time(reflection_ends) if in_reflection else None,
+        "has_receipt": bool(contribution.get("receipt_number")),
+    }
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _campaigns(contributions) -> dict:
+    return {campaign_id: call("funding", "get_campaign", campaign_id)
+            for campaign_id in {row["campaign_id"] for row in contributions}}
+
+
+@web.get("/contributions/<uuid:contribution_id>")
+@signed_in(EVERYONE)
+def contribution_page(contribution_id, principal):
+    contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
+    campaign = call("funding", "get_campaign", contribution["campaign_id"])
+    return render_template("web/contribution.html", active="mine",
+                           contribution=contribution_view(contribution, campaign,
+                                                          _now()),
+                           campaign=card(campaign, None, formats.today()))
+
+
+@web.get("/mes-contributions")
+@signed_in(EVERYONE)
+def my_contributions(principal):
+    page = call("funding", "list_my_contributions", principal.account_id,
+                {"limit": str(MY_CONTRIBUTIONS_SHOWN)})
+    campaigns, now = _campaigns(page["items"]), _now()
+    rows = [contribution_view(row, campaigns.get(row["campaign_id"]), now)
+            for row in reversed(page["items"])]  # newest first
+    return render_template("web/my_contributions.html", active="mine", contributions=rows,
+                           more=page["next_cursor"] is not None)
+
+
+@web.get("/mes-contributions/<uuid:contribution_id>/recu")
+@signed_in(EVERYONE)
+def receipt(contribution_id, principal):
+    pdf = call("funding", "receipt_pdf", str(contribution_id), viewer(principal))
+    return Response(base64.b64decode(pdf), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="recu-{contribution_id}.pdf"'})
+
+
+@web.post("/mes-contributions/<uuid:contribution_id>/renoncer")
+@signed_in(("citizen",))
+def withdraw(contribution_id, principal):
+    try:
+        call("funding", "withdraw", str(contribution_id), principal.account_id)
+    except DomainError as exc:
+        if exc.kind != CONFLICT:
+            raise
+        # Too late, or already ended: the page shows the state it is in now.
+        return redirect(url_for("web.my_contributions", renoncement="impossible"), code=303)
+    return redirect(url_for("web.my_contributions", renoncement="fait"), code=303)

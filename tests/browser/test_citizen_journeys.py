@@ -1,0 +1,170 @@
+"""A citizen and an investor in headless Chromium, through the whole platform and the
+payment simulator's own page: a citizen signs up, gives to a reward campaign and sees
+the contribution and the campaign's progress change; an investor goes through the
+protection steps, pays, and withdraws in the reflection period."""
+import uuid
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.e2e.conftest import PASSWORD
+from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
+from tests.support.funding import LOAN_SHEET, live_campaign, right_answers
+from tests.support.waiting import wait_until
+
+
+def text(browser, css="#contenu"):
+    return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+def fill(browser, field_id, value):
+    field = browser.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(value)
+
+
+def submit(browser, css="#contenu form button[type=submit]"):
+    click_and_wait_for_the_next_page(browser, browser.find_element(By.CSS_SELECTOR, css))
+
+
+def accessible(browser):
+    violations = axe_violations(browser)
+    assert violations == [], describe(violations)
+
+
+def pay_on_the_providers_page(browser, platform):
+    """The simulator's payer page, then back to ours: reload until the webhook has
+    confirmed the payment (it travels separately from the browser's return)."""
+    assert "/pay/" in browser.current_url
+    submit(browser, "button.confirm")
+    assert browser.current_url.startswith(platform.base_url + "/contributions/")
+
+    def confirmed():
+        browser.refresh()
+        return "Merci pour votre contribution" in text(browser, "h1")
+    wait_until(confirmed, timeout=20, message="the payment to be confirmed on the page")
+
+
+def sign_up_in_the_browser(browser, name, email):
+    fill(browser, "display_name", name)
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+
+
+@pytest.fixture
+def vegetables(platform):
+    return live_campaign(platform, title=f"Paniers {uuid.uuid4().hex[:6]}", kind="reward",
+                         model="all_or_nothing", goal_cents=100_000, rewards=[
+                             {"title": "Un panier de saison", "min_amount_cents": 2_500,
+                              "stock": 3}])
+
+
+def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
+        browser, platform, vegetables):
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/campagnes/{vegetables['id']}")
+    assert "0 € collectés" in text(browser, ".amounts")
+    assert "Un panier de saison" in text(browser, ".rewards")
+    assert "3 restantes" in text(browser, ".rewards")
+    accessible(browser)
+    click_and_wait_for_the_next_page(
+        browser, browser.find_element(By.LINK_TEXT, "Créer un compte pour contribuer"))
+
+    # A mistake first: the form keeps what was typed and says what is wrong.
+    email = f"camille-{uuid.uuid4().hex[:8]}@example.org"
+    fill(browser, "display_name", "Camille Martin")
+    fill(browser, "email", email)
+    fill(browser, "password", "court")
+    submit(browser)
+    assert browser.find_element(By.ID, "email").get_attribute("value") == email
+    assert "au moins 10 caractères" in text(browser, "#password-erreur")
+    accessible(browser)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+
+    # Back on the campaign, signed in: a reward, its minimum amount.
+    assert browser.current_url.endswith(f"/campagnes/{vegetables['id']}")
+    assert "Un panier de saison" in text(browser, ".campaign-action form")
+    fill(browser, "amount", "abc")
+    submit(browser)
+    assert "en chiffres" in text(browser, "#amount-erreur")
+    browser.find_element(By.CSS_SELECTOR, "input[name=reward]:not([value=''])").click()
+    fill(browser, "amount", "")
+    fill(browser, "name", "Camille")
+    submit(browser)
+    pay_on_the_providers_page(browser, platform)
+
+    assert "25 €" in text(browser, ".notice")
+    assert "25 € collectés" in text(browser, ".amounts")  # the campaign's progress
+    accessible(browser)
+    click_and_wait_for_the_next_page(browser, browser.find_element(By.LINK_TEXT,
+                                                                   "Mes contributions"))
+    row = text(browser, "tbody tr")
+    assert vegetables["title"] in row and "25 €" in row and "Paiement autorisé" in row
+    accessible(browser)
+
+    browser.get(f"{platform.base_url}/campagnes/{vegetables['id']}")
+    assert "2 restantes" in text(browser, ".rewards")
+    assert "Camille — 25 €" in text(browser, ".contributors")
+
+
+@pytest.fixture
+def loan(platform):
+    return live_campaign(platform, title=f"Prêt {uuid.uuid4().hex[:6]}", kind="loan",
+                         goal_cents=2_000_000, key_information=LOAN_SHEET)
+
+
+def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform, loan):
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{loan['id']}")
+    sign_up_in_the_browser(browser, "Dominique Bernard",
+                           f"dominique-{uuid.uuid4().hex[:8]}@example.org")
+    assert "risque de perte" in text(browser, ".campaign-action")
+    click_and_wait_for_the_next_page(
+        browser, browser.find_element(By.LINK_TEXT, "Commencer les étapes pour investir"))
+
+    # The knowledge test: one wrong answer too many is refused, the right ones pass.
+    answers = right_answers()
+    for question, option in answers.items():
+        browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}'][value='{option}']"
+                             ).click()
+    wrong = next(iter(answers))
+    browser.find_element(By.CSS_SELECTOR,
+                         f"input[name='q-{wrong}']:not([value='{answers[wrong]}'])").click()
+    second = list(answers)[1]
+    browser.find_element(By.CSS_SELECTOR,
+                         f"input[name='q-{second}']:not([value='{answers[second]}'])").click()
+    submit(browser)
+    assert "4 bonnes réponses sur 6" in text(browser, "#contenu")
+    accessible(browser)
+    for question in (wrong, second):
+        browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}']"
+                             f"[value='{answers[question]}']").click()
+    submit(browser)
+
+    # The simulation of loss, then the sheet, the warning and the investment.
+    assert "Simulation de votre capacité" in text(browser, "h2")
+    fill(browser, "net_worth", "40 000")
+    submit(browser)
+    assert "4\u202f000 €" in text(browser, ".notice")
+    assert "Épicerie Solidaire SCIC" in text(browser, ".sheet")
+    accessible(browser)
+    fill(browser, "amount", "500")
+    submit(browser)  # no box ticked: said next to the boxes
+    assert "accepter l'avertissement" in text(browser, "#risk_warning_accepted-erreur")
+    assert browser.find_element(By.ID, "amount").get_attribute("value") == "500"
+    for box in ("risk_warning_accepted", "key_information_read"):
+        browser.find_element(By.ID, box).click()
+    submit(browser)
+    pay_on_the_providers_page(browser, platform)
+    assert "renoncer" in text(browser, "#contenu")
+
+    browser.get(platform.base_url + "/mes-contributions")
+    assert "Paiement autorisé" in text(browser, "tbody tr")
+    accessible(browser)
+    submit(browser, "tbody tr form button")
+    assert "vous avez renoncé" in text(browser, ".notice")
+    row = text(browser, "tbody tr")
+    assert "Annulée" in row and "délai de réflexion" in row
+    assert not browser.find_elements(By.CSS_SELECTOR, "tbody tr form")

@@ -1,0 +1,109 @@
+"""The pure parts of the citizens' pages: amounts as people type them, the French
+refusals of a form, the investor's next step, the key information sheet and a
+contribution as "Mes contributions" tells it."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from gateway.web.campaign_page import contribution_body
+from gateway.web.contributions import contribution_view
+from gateway.web.formats import euros
+from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
+from gateway.web.investing import next_step, sheet_rows
+from shared.errors import DomainError, conflict, invalid
+
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("typed, cents", [
+    ("25", 2500), ("25,50", 2550), ("25.5", 2550), (" 1 200 € ", 120000),
+    ("1\u202f200,05", 120005), ("0,01", 1), ("10000000", 1_000_000_000)])
+def test_amounts_are_read_as_people_type_them(typed, cents):
+    assert euros_to_cents(typed) == cents
+
+
+@pytest.mark.parametrize("typed, says", [
+    ("", "Indiquez"), ("vingt", "chiffres"), ("25,505", "chiffres"), ("-5", "chiffres"),
+    ("0", "supérieur à zéro"), ("10000000,01", "trop élevé"), ("1 2 3", "chiffres")])
+def test_a_wrong_amount_is_refused_in_french(typed, says):
+    with pytest.raises(ValueError, match=says):
+        euros_to_cents(typed)
+
+
+def test_an_amount_is_written_back_as_it_would_be_typed():
+    assert [cents_to_typed(c) for c in (2500, 2550, 5, None)] == ["25", "25,50", "0,05", ""]
+
+
+def test_a_refusal_is_said_next_to_its_field_and_unknown_ones_above_the_form():
+    refusal = invalid({"amount_cents": ["too small"], "surprise": ["?"]})
+    errors = french_errors(refusal, {"amount_cents": ("amount", "Trop petit.")},
+                           fallback="Vérifiez.")
+    assert errors == {"amount": "Trop petit.", "form": "Vérifiez."}
+
+
+def test_a_conflict_is_not_taken_for_a_form_error():
+    with pytest.raises(DomainError):
+        french_errors(conflict("campaign_closed", "closed"), {})
+
+
+def test_a_reward_chosen_without_an_amount_takes_its_minimum():
+    body = contribution_body({"reward": "r1", "amount": "", "minimum-r1": "30",
+                              "anonymous": "on", "name": " Camille "})
+    assert body == {"reward_id": "r1", "amount_cents": 3000, "public": False,
+                    "contributor_name": "Camille"}
+
+
+def test_a_contribution_form_without_an_amount_says_so_next_to_it():
+    with pytest.raises(FormError) as refused:
+        contribution_body({"amount": ""})
+    assert set(refused.value.errors) == {"amount"}
+
+
+PROFILE = {"sophisticated": False, "knowledge_test_valid": False, "loss_simulated_at": None}
+
+
+def test_the_investor_steps_follow_the_profile():
+    assert next_step(PROFILE) == "test"
+    assert next_step({**PROFILE, "knowledge_test_valid": True}) == "simulation"
+    assert next_step({**PROFILE, "knowledge_test_valid": True,
+                      "loss_simulated_at": "2026-11-27T10:00:00+00:00"}) == "invest"
+    assert next_step({**PROFILE, "sophisticated": True}) == "invest"
+
+
+def test_the_key_information_sheet_reads_in_french():
+    rows = dict(sheet_rows({"issuer_legal_name": "SCIC", "target_amount_cents": 2_000_000,
+                            "annual_interest_rate_bps": 300, "deadline": "2099-06-30",
+                            "main_risks": ["Perte totale.", "Illiquidité."],
+                            "duration_months": None}))
+    assert rows["Montant recherché"] == euros(2_000_000)  # cents as money, not a number
+    assert rows["Taux d'intérêt annuel"].replace(NBSP, " ").replace("\u202f", " ") == "3 %"
+    assert rows["Date de clôture de l'offre"] == "30 juin 2099"
+    assert rows["Principaux risques"] == "Perte totale. ; Illiquidité."
+    assert "Durée du prêt (en mois)" not in rows
+
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
+CONTRIBUTION = {"id": "c1", "campaign_id": "k1", "amount_cents": 5000, "matched_cents": 0,
+                "status": "authorized", "channel": "online", "created_at": NOW.isoformat(),
+                "reflection_ends_at": (NOW + timedelta(days=4)).isoformat(),
+                "cancel_reason": None, "receipt_number": None}
+
+
+def test_an_investment_in_its_reflection_period_can_be_withdrawn():
+    shown = contribution_view(CONTRIBUTION, {"kind": "loan", "title": "Prêt"}, NOW)
+    assert shown["can_withdraw"] and shown["state"] == "Paiement autorisé"
+    assert shown["reflection_ends"] == "1er décembre 2026 à 13\u00a0h\u00a000"  # Paris time
+
+
+@pytest.mark.parametrize("change", [
+    {"status": "captured"}, {"status": "cancelled"},
+    {"reflection_ends_at": (NOW - timedelta(seconds=1)).isoformat()}])
+def test_an_investment_past_its_reflection_period_or_ended_cannot(change):
+    shown = contribution_view({**CONTRIBUTION, **change}, {"kind": "shares", "title": "P"}, NOW)
+    assert not shown["can_withdraw"]
+
+
+def test_a_donation_has_no_withdraw_button_and_shows_its_receipt():
+    shown = contribution_view({**CONTRIBUTION, "status": "captured", "receipt_number": "2026-1"},
+                              {"kind": "donation", "title": "Don"}, NOW)
+    assert not shown["can_withdraw"] and shown["has_receipt"] and shown["state"] == "Payée"
