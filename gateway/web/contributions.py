@@ -14,10 +14,11 @@ from gateway.web import formats
 from gateway.web.blueprint import web
 from gateway.web.public import card
 from gateway.web.security import signed_in
+from services.members.domain.accounts import ROLES
 from shared import french
 from shared.errors import CONFLICT, DomainError
 
-EVERYONE = ("citizen", "animator", "operator", "funder", "organisation")
+EVERYONE = ROLES  # any signed-in account may have given
 MY_CONTRIBUTIONS_SHOWN = 100
 STATES = {
     "pending": "En attente de paiement",

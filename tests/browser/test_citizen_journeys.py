@@ -5,11 +5,12 @@ protection steps, pays, and withdraws in the reflection period."""
 import uuid
 
 import pytest
+import requests
 from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import PASSWORD
 from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
-from tests.support.funding import LOAN_SHEET, live_campaign, right_answers
+from tests.support.funding import LOAN_SHEET, given, live_campaign, right_answers
 from tests.support.waiting import wait_until
 
 
@@ -168,3 +169,42 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     row = text(browser, "tbody tr")
     assert "Annulée" in row and "délai de réflexion" in row
     assert not browser.find_elements(By.CSS_SELECTOR, "tbody tr form")
+
+
+def test_a_donor_finds_the_tax_receipt_in_my_contributions(browser, platform):
+    organisation = platform.post("/organisations", {
+        "name": "Les Jardins de la Dombes", "legal_form": "association",
+        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
+    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
+        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
+        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
+        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
+        as_="staff").status_code == 200
+    project = platform.post("/projects", {
+        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
+        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]}).json()
+    campaign = live_campaign(platform, project["id"], title="Des bacs pour le jardin")
+    email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                          "display_name": "Sacha"}).status_code == 201
+    donor = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    gift = given(platform, campaign["id"], 4_000, headers=donor, contributor_name="Sacha Roux",
+                 contributor_address="1 rue du Lavoir, 01600 Trévoux")
+
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + "/connexion?suivant=/mes-contributions")
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+    row = text(browser, "tbody tr")
+    assert "Des bacs pour le jardin" in row and "40 €" in row and "Payée" in row
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "Reçu fiscal n°")
+    assert gift["receipt_number"] in link.text
+    accessible(browser)
+    # The PDF, fetched with the browser's own session cookie.
+    cookies = {cookie["name"]: cookie["value"] for cookie in browser.get_cookies()}
+    pdf = requests.get(link.get_attribute("href"), cookies=cookies, timeout=15)
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert requests.get(link.get_attribute("href"), timeout=15,
+                        allow_redirects=False).status_code == 302  # signed out: sign in first
