@@ -66,8 +66,11 @@ migrate: $(VENV)/.installed
 test: $(VENV)/.installed $(COMPOSE_SCHEMA) $(AXE) browser
 	$(BIN)/python -m pytest
 
+# Every benchmark, one table, bench/results/latest.json (bench/run.py). Scale down with
+# BENCH_ARGS="--quick", or any of bench/run.py's options.
+BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.contributions
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache var
