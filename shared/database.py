@@ -161,14 +161,17 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
-    def replay_or_claim(self, scope: str, key: str, request):
+    def replay_or_claim(self, scope: str, key: str, request, answer=None):
         """Claim `key` for this command, in this transaction; or, when the key has run
         already, return its stored answer. Concurrent holders of one key wait for the
-        first to commit. A key reused with a different request is refused."""
+        first to commit. A key reused with a different request is refused. A command
+        that knows its answer before it runs (the id it will create) passes it as
+        `answer`: stored with the claim, it needs no `remember` afterwards."""
         table = self._tables.idempotency_keys
         digest = fingerprint(request)
         claimed = insert_ignoring_duplicate(self.session, table, {
             "scope": scope, "key": key, "fingerprint": digest, "created_at": utcnow(),
+            **({"response": json.dumps(answer, default=str)} if answer is not None else {}),
         })
         if claimed:
             self._idempotency_claim = (scope, key)
