@@ -81,8 +81,11 @@ audit: $(VENV)/.installed
 	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off \
 		$(AUDIT_IGNORES) -r requirements.txt -r requirements-dev.txt
 
+# Every benchmark, one table, bench/results/latest.json (bench/run.py). Scale down with
+# BENCH_ARGS="--quick", or any of bench/run.py's options.
+BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python -m bench.contributions
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache var

@@ -125,16 +125,22 @@ QUERIES = (
 )
 
 
-def pad(engine, count):
+def pad(engine, count, events_per_contribution=4, other_events=0):
     """Rows that `count` more contributions leave behind where no answer reads them (the
     archive, the contributions lookup, the tallies), made in SQL in seconds rather than
-    projected in hours: the answers' time must not change with them. PostgreSQL only."""
+    projected in hours: the answers' time must not change with them; and `other_events`
+    more archived events of other kinds. PostgreSQL only."""
     with engine.begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO event_archive SELECT md5('a' || i)::uuid::text, "
             "'funding.contribution_captured', 1, 'funding', "
             "timestamptz '2006-01-01' + i * interval '10 minutes', NULL, '{}', now() "
-            "FROM generate_series(1, :n) AS i"), {"n": count * 4})
+            "FROM generate_series(1, :n) AS i"), {"n": count * events_per_contribution})
+        connection.execute(sa.text(
+            "INSERT INTO event_archive SELECT md5('o' || i)::uuid::text, "
+            "'projects.support_given', 1, 'projects', "
+            "timestamptz '2006-01-01' + i * interval '1 hour', NULL, '{}', now() "
+            "FROM generate_series(1, :n) AS i"), {"n": other_events})
         connection.execute(sa.text(
             "INSERT INTO report_contributions (contribution_id, confirmed_year, account_id) "
             "SELECT md5('c' || i)::uuid::text, 2006 + i % 20, md5('u' || i % (:n / 5))::uuid::text "

@@ -5,7 +5,9 @@ two can be compared from two virtual environments:
     python -m bench.rpc_roundtrip                      # the project's pinned nameko
     /tmp/nameko3/bin/python -m bench.rpc_roundtrip     # a venv with nameko==3.0.0rc11
 
-It starts the service in a child process and prints calls per second.
+It starts the service in a child process and prints calls per second;
+`--concurrency N` spreads the calls over N clients in threads (bench/ceilings.py uses
+that at the contributions' concurrency).
 """
 import argparse
 import os
@@ -59,21 +61,82 @@ def nameko_version():
     return version("nameko")
 
 
+class EchoService:
+    """The trivial service in a child process, for as long as the block lasts."""
+
+    def __init__(self, amqp_uri=AMQP_URI):
+        self.amqp_uri = amqp_uri
+        self.name = f"echo_{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERVICE.format(name=self.name, uri=self.amqp_uri)],
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+        assert self.process.stdout.readline().strip() == "ready"
+        return self
+
+    def __exit__(self, *exc_info):
+        self.process.terminate()
+        self.process.wait()
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+
+def concurrent_calls(amqp_uri, name, calls, concurrency, warmup=100):
+    """`calls` pings spread over `concurrency` threads, each with its own standalone
+    client (as the gateway's pool gives each of its threads one). Returns (calls per
+    second, every call's latency in seconds)."""
+    import threading
+
+    from nameko.standalone import rpc as standalone_rpc
+
+    barrier = threading.Barrier(concurrency + 1)
+    latencies, lock = [], threading.Lock()
+    shares = [calls // concurrency + (1 if index < calls % concurrency else 0)
+              for index in range(concurrency)]
+
+    def caller(share):
+        with standalone_rpc.ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
+            ping = getattr(rpc, name).ping
+            for _ in range(max(1, warmup // concurrency)):
+                ping()
+            barrier.wait()
+            mine = []
+            for _ in range(share):
+                started = time.perf_counter()
+                ping()
+                mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=caller, args=(share,)) for share in shares]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return calls / (time.perf_counter() - started), latencies
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args()
     import shared  # noqa: F401  (the eventlet warning filter, before nameko loads)
 
-    name = f"echo_{uuid.uuid4().hex[:8]}"
-    service = subprocess.Popen([sys.executable, "-c", SERVICE.format(name=name, uri=AMQP_URI)],
-                               stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONPATH": os.getcwd()})
-    try:
-        assert service.stdout.readline().strip() == "ready"
+    with EchoService() as echo:
+        if args.concurrency > 1:
+            rate, _ = concurrent_calls(AMQP_URI, echo.name, args.calls, args.concurrency)
+            print(f"nameko {nameko_version()}: {rate:.0f} RPC calls/s from "
+                  f"{args.concurrency} concurrent clients")
+            return
         proxy, label = client(timeout=10)
         with proxy as rpc:
-            service_proxy = getattr(rpc, name)
+            service_proxy = getattr(rpc, echo.name)
             for _ in range(200):
                 service_proxy.ping()
             started = time.perf_counter()
@@ -82,9 +145,6 @@ def main():
             elapsed = time.perf_counter() - started
         print(f"{label}: {args.calls / elapsed:.0f} sequential RPC calls/s "
               f"({elapsed / args.calls * 1000:.2f} ms each)")
-    finally:
-        service.terminate()
-        service.wait()
 
 
 if __name__ == "__main__":

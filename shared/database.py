@@ -6,6 +6,7 @@ the events it emits commit together or not at all. It commits inside the entrypo
 """
 import hashlib
 import json
+import time
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -32,12 +33,16 @@ def with_driver(url: str) -> str:
     return str(url)
 
 
+# A pooled connection idle for longer than this is pinged before use (see below).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
 def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
     url = with_driver(url)
     if not is_sqlite(url):
-        return sa.create_engine(
-            url, pool_size=pool_size, max_overflow=2, pool_timeout=10, pool_pre_ping=True
-        )
+        engine = sa.create_engine(url, pool_size=pool_size, max_overflow=2, pool_timeout=10)
+        _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
+        return engine
     # SQLite is the zero-setup default for one process. One connection per process: a
     # second one would wait for the file lock in C, freezing every green thread, including
     # the one that holds the lock. Every transaction takes the write lock up front
@@ -60,6 +65,36 @@ def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _ping_when_idle(engine, idle_seconds):
+    """Pessimistic disconnect handling, for connections that sat idle in the pool only.
+
+    `pool_pre_ping` costs a round trip on every checkout: under load, one more query per
+    unit of work. A connection handed back a moment ago is alive, or its server went
+    away in that moment, when the request would fail the same way with a ping (and the
+    error invalidates every pooled connection at once). So only a connection idle for
+    longer is pinged; a dead one is replaced before use (DisconnectionError makes the
+    pool connect afresh), as `pool_pre_ping` would."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < idle_seconds:
+            return  # new, or busy a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                raise sa.exc.DisconnectionError() from exc
+            raise
+        if not alive:
+            raise sa.exc.DisconnectionError()
 
 
 def upsertable_insert(session_or_conn, table: sa.Table):
@@ -126,14 +161,17 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
-    def replay_or_claim(self, scope: str, key: str, request):
+    def replay_or_claim(self, scope: str, key: str, request, answer=None):
         """Claim `key` for this command, in this transaction; or, when the key has run
         already, return its stored answer. Concurrent holders of one key wait for the
-        first to commit. A key reused with a different request is refused."""
+        first to commit. A key reused with a different request is refused. A command
+        that knows its answer before it runs (the id it will create) passes it as
+        `answer`: stored with the claim, it needs no `remember` afterwards."""
         table = self._tables.idempotency_keys
         digest = fingerprint(request)
         claimed = insert_ignoring_duplicate(self.session, table, {
             "scope": scope, "key": key, "fingerprint": digest, "created_at": utcnow(),
+            **({"response": json.dumps(answer, default=str)} if answer is not None else {}),
         })
         if claimed:
             self._idempotency_claim = (scope, key)

@@ -122,13 +122,16 @@ class FundingService(ServiceBase, Queries):
         nothing is taken twice."""
         data = load(schemas.Contribute(), payload)
         now = self.clock()
+        contribution_id = _uuid()
         with self.db() as uow:
+            # The answer is stored with the claim, before the campaign's lock is taken:
+            # one statement fewer while other contributions wait for that lock.
             replay = uow.replay_or_claim(f"contribute:{contributor_account_id}", idempotency_key,
-                                         {"campaign_id": str(campaign_id), **payload})
+                                         {"campaign_id": str(campaign_id), **payload},
+                                         answer={"contribution_id": contribution_id})
             if replay is None:
                 contribution, title = self._pledge(uow, campaign_id, data,
-                                                   contributor_account_id, now)
-                uow.remember({"contribution_id": contribution.id})
+                                                   contributor_account_id, now, contribution_id)
         if replay is not None:
             with self.db.read() as session:
                 contribution = get_or_not_found(session, models.Contribution,
@@ -137,7 +140,7 @@ class FundingService(ServiceBase, Queries):
         return {"replayed": replay is not None,
                 "contribution": self._with_payment(contribution, title)}
 
-    def _pledge(self, uow, campaign_id, data, account_id, now):
+    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id):
         session = uow.session
         campaign = _locked_campaign(session, campaign_id)
         reward = None
@@ -148,7 +151,7 @@ class FundingService(ServiceBase, Queries):
         if campaign.kind in rules.INVESTMENT_KINDS:
             self._check_investor(session, campaign, account_id, data, now)
             reflection_ends_at = investors.reflection_ends_at(now)
-        contribution_id, by_transfer = _uuid(), data["payment_method"] == "transfer"
+        by_transfer = data["payment_method"] == "transfer"
         contribution = models.Contribution(
             id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
             amount_cents=data["amount_cents"], matched_cents=0,

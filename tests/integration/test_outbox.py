@@ -121,3 +121,31 @@ def test_the_service_relay_delivers_after_the_broker_comes_back(
     with ClusterRpcProxy({"AMQP_URI": broker_uri}, timeout=30) as rpc:
         assert rpc.members.ping() == {"service": "members", "status": "ok"}
 
+
+
+def test_a_batch_goes_out_in_one_go_and_only_its_unroutable_row_stays_pending(
+        broker_uri, members_db):
+    """The relay publishes a batch and waits for the broker's confirms together: each
+    routed row is marked, in order, and an unroutable one keeps its error until a queue
+    is bound."""
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    units = UnitsOfWork(members_db, models.messaging, "members")
+    relay = OutboxRelay(members_db, models.messaging.outbox, broker_uri)
+    envelopes = [register(units, f"Recyclerie {n}") for n in range(5)]
+    outbox = models.messaging.outbox
+    with members_db.begin() as connection:  # the third row goes where nothing listens
+        connection.execute(outbox.update().where(outbox.c.event_id == envelopes[2]["event_id"])
+                           .values(exchange="projects.events"))
+
+    with pytest.raises(RuntimeError, match="Unroutable"):
+        relay.relay_pending()
+    rows = {row["event_id"]: row for row in outbox_rows(members_db)}
+    assert [rows[e["event_id"]]["published_at"] is not None for e in envelopes] == \
+        [True, True, False, True, True]
+    assert rows[envelopes[2]["event_id"]]["attempts"] == 1
+    assert [message_id for message_id, _ in drain(broker_uri, spy)] == \
+        [e["event_id"] for n, e in enumerate(envelopes) if n != 2]
+
+    bind_spy_queue(broker_uri, "projects", "spy-projects")
+    assert relay.relay_pending() == 1
+    assert relay.relay_pending() == 0
