@@ -42,22 +42,38 @@ def wait_for_broker(amqp_uri: str, deadline_seconds: float = 60.0) -> None:
             time.sleep(1)
 
 
-def serve(service_name: str, settings: Settings) -> None:
+def serve(service_name: str, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT (0), or until the service's container dies (1: the
+    process exits, so that compose's restart policy starts it again, rather than
+    staying up with no consumer left)."""
     runner = ServiceRunner(settings.nameko_config(service_name))
     runner.add_service(topology.service_class(service_name))
-    stop = eventlet.event.Event()
+    outcome = eventlet.event.Event()
 
     def request_stop(*_):
-        if not stop.ready():
-            stop.send()
+        if not outcome.ready():
+            outcome.send(0)
+
+    def watch():
+        try:
+            runner.wait()
+        except Exception:
+            log.exception("service died", extra={"service": service_name})
+            if not outcome.ready():
+                outcome.send(1)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     runner.start()
+    eventlet.spawn(watch)
     log.info("service started", extra={"service": service_name})
-    stop.wait()
+    code = outcome.wait()
     log.info("service stopping", extra={"service": service_name})
-    runner.stop()
+    if code:
+        runner.kill()
+    else:
+        runner.stop()
+    return code
 
 
 def ping(service_name: str, settings: Settings) -> int:
@@ -99,7 +115,7 @@ def main(argv=None):
     elif args.command == "start":
         migrate.upgrade(args.service)
         wait_for_broker(settings.amqp_uri)
-        serve(args.service, settings)
+        return serve(args.service, settings)
     return 0
 
 
