@@ -4,6 +4,9 @@
     python -m shared.cli migrate members   apply members' migrations (or: all)
     python -m shared.cli revision members -m "add circles" [--autogenerate]
     python -m shared.cli ping members      exit 0 if the service answers (health check)
+    python -m shared.cli dead-letters reporting [--replay ID ... | --replay-all] [--all]
+                                           list the events a service could not apply;
+                                           replay them once their cause is fixed
 """
 import shared.green  # noqa: F401  (must come first: patches the standard library)
 
@@ -19,8 +22,10 @@ import kombu
 from nameko.runners import ServiceRunner
 from nameko.standalone.rpc import ClusterRpcProxy
 
+import shared.rpc  # noqa: F401  (a DomainError answer arrives as itself)
 from shared import logs, migrate, topology
 from shared.config import SERVICE_NAMES, Settings
+from shared.errors import DomainError
 
 log = logging.getLogger("shared.cli")
 
@@ -42,22 +47,38 @@ def wait_for_broker(amqp_uri: str, deadline_seconds: float = 60.0) -> None:
             time.sleep(1)
 
 
-def serve(service_name: str, settings: Settings) -> None:
+def serve(service_name: str, settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT (0), or until the service's container dies (1: the
+    process exits, so that compose's restart policy starts it again, rather than
+    staying up with no consumer left)."""
     runner = ServiceRunner(settings.nameko_config(service_name))
     runner.add_service(topology.service_class(service_name))
-    stop = eventlet.event.Event()
+    outcome = eventlet.event.Event()
 
     def request_stop(*_):
-        if not stop.ready():
-            stop.send()
+        if not outcome.ready():
+            outcome.send(0)
+
+    def watch():
+        try:
+            runner.wait()
+        except Exception:
+            log.exception("service died", extra={"service": service_name})
+            if not outcome.ready():
+                outcome.send(1)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     runner.start()
+    eventlet.spawn(watch)
     log.info("service started", extra={"service": service_name})
-    stop.wait()
+    code = outcome.wait()
     log.info("service stopping", extra={"service": service_name})
-    runner.stop()
+    if code:
+        runner.kill()
+    else:
+        runner.stop()
+    return code
 
 
 def ping(service_name: str, settings: Settings) -> int:
@@ -68,6 +89,46 @@ def ping(service_name: str, settings: Settings) -> int:
         print(f"{service_name} does not answer: {type(exc).__name__} {exc}", file=sys.stderr)
         return 1
     return 0 if answer.get("status") == "ok" else 1
+
+
+def _dead_letter_line(letter: dict) -> str:
+    error = (letter["error"] or "").splitlines()[0][:160] if letter["error"] else ""
+    replayed = f"  replayed {letter['replayed_at']}" if letter["replayed_at"] else ""
+    return (f"{letter['id']}  {letter['failed_at']}  {letter['consumer']}  "
+            f"event {letter['event_id'] or '-'}{replayed}\n    {error}")
+
+
+def dead_letters(service_name: str, settings: Settings, replay=(), replay_all=False,
+                 include_replayed=False) -> int:
+    """List a service's dead letters; or replay some (by id) or all of those not replayed
+    yet, each through the handler that failed, once. Exit 1 if one fails again (it is
+    dead-lettered anew, under a new id) or cannot be replayed."""
+    try:
+        with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri},
+                             timeout=settings.rpc_timeout * 6) as cluster:
+            service = getattr(cluster, service_name)
+            if not replay and not replay_all:
+                letters = service.dead_letters(include_replayed=include_replayed)
+                for letter in letters:
+                    print(_dead_letter_line(letter))
+                print(f"{len(letters)} dead letter(s) in {service_name}.")
+                return 0
+            ids = list(replay) or [letter["id"] for letter in service.dead_letters()]
+            code = 0
+            for dead_letter_id in ids:
+                try:
+                    outcome = service.replay_dead_letter(dead_letter_id)["outcome"]
+                except DomainError as exc:
+                    print(f"{dead_letter_id}: {exc.message}", file=sys.stderr)
+                    code = 1
+                    continue
+                print(f"{dead_letter_id}: {outcome}")
+                if outcome == "dead_lettered":
+                    code = 1
+            return code
+    except Exception as exc:
+        print(f"{service_name} does not answer: {type(exc).__name__} {exc}", file=sys.stderr)
+        return 1
 
 
 def main(argv=None):
@@ -83,6 +144,16 @@ def main(argv=None):
     rev.add_argument("--autogenerate", action="store_true")
     png = commands.add_parser("ping", help="exit 0 if the service answers")
     png.add_argument("service", choices=SERVICE_NAMES)
+    dead = commands.add_parser("dead-letters", help="list the events a service could not "
+                               "apply, or replay them")
+    dead.add_argument("service", choices=SERVICE_NAMES)
+    which = dead.add_mutually_exclusive_group()
+    which.add_argument("--replay", type=int, nargs="+", metavar="ID",
+                       help="replay these dead letters")
+    which.add_argument("--replay-all", action="store_true",
+                       help="replay every dead letter not replayed yet")
+    dead.add_argument("--all", action="store_true", dest="include_replayed",
+                      help="list the replayed ones too")
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -91,6 +162,9 @@ def main(argv=None):
 
     if args.command == "ping":
         return ping(args.service, settings)
+    if args.command == "dead-letters":
+        return dead_letters(args.service, settings, replay=args.replay or (),
+                            replay_all=args.replay_all, include_replayed=args.include_replayed)
     if args.command == "migrate":
         for name in SERVICE_NAMES if args.service == "all" else (args.service,):
             migrate.upgrade(name)
@@ -99,7 +173,7 @@ def main(argv=None):
     elif args.command == "start":
         migrate.upgrade(args.service)
         wait_for_broker(settings.amqp_uri)
-        serve(args.service, settings)
+        return serve(args.service, settings)
     return 0
 
 

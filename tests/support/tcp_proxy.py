@@ -67,6 +67,10 @@ class TcpProxy:
             except OSError:
                 client.close()
                 continue
+            # The timeout was for connecting only: left on, it would break any link
+            # whose server stays silent for 5 s (an idle AMQP consumer, an idle
+            # pooled PostgreSQL connection), which no real network does.
+            upstream.settimeout(None)
             with self._lock:
                 self._connections += [client, upstream]
             for source, sink in ((client, upstream), (upstream, client)):
@@ -83,8 +87,12 @@ class TcpProxy:
         except OSError:
             pass
         finally:
+            # shutdown() first: close() alone would neither wake the thread blocked in
+            # recv() on the other direction nor tell the other end (a PostgreSQL backend
+            # would keep its dead client's transaction and locks open).
             for sock in (source, sink):
-                try:
-                    sock.close()
-                except OSError:
-                    pass
+                for closer in (lambda s: s.shutdown(socket.SHUT_RDWR), lambda s: s.close()):
+                    try:
+                        closer(sock)
+                    except OSError:
+                        pass

@@ -1,0 +1,85 @@
+"""Funding's PostgreSQL unavailable for a moment while citizens contribute.
+
+"Unavailable" means unreachable for the funding service only: its connections go
+through a proxy (tests/faults/conftest.py) that the test cuts, breaking the open
+connections and refusing new ones, then restores; the machine's PostgreSQL, shared with
+other suites, keeps running, and the test reads funding's database directly.
+"""
+import time
+
+import pytest
+
+from tests.faults.support import (
+    Contributors,
+    assert_clear_answer,
+    contributions_in_funding,
+    wait_for_agreement,
+)
+from tests.support.funding import contribute, live_campaign, payment_id
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def test_funding_losing_its_database_answers_503_writes_nothing_half_and_heals(
+        platform, databases):
+    assert databases.backend == "postgresql", \
+        "this test cuts a link to PostgreSQL: set TEST_DATABASE_URL (CI does)"
+    campaign = live_campaign(platform)
+    contributors = Contributors(platform, campaign["id"]).start()
+    try:
+        wait_until(lambda: len(contributors.created) >= 6, timeout=30,
+                   message="contributions to flow before the fault")
+        with platform.database_unavailable("funding"):
+            time.sleep(1)
+            # Whatever a citizen asks of funding now is a clear 503, quickly.
+            pledge = contribute(platform, campaign["id"], 4321, headers=contributors.headers)
+            read = platform.get(f"/campaigns/{campaign['id']}")
+            for answer in (pledge, read):
+                assert answer.status_code == 503, answer.text
+                assert_clear_answer(answer)
+                assert answer.json()["code"] == "service_unavailable"
+            time.sleep(2)
+            during = contributors.statuses.copy()
+        # Other services never noticed.
+        assert platform.post("/projects", {
+            "title": "Jardin partagé", "summary": "Un jardin.", "field": "proximity_economy",
+            "commune": "Trévoux", "founders": "Lou"}).status_code == 201
+        wait_until(lambda: contributors.statuses[201] > during[201] + 6, timeout=60,
+                   message="funding to take contributions again (pool_pre_ping)")
+    finally:
+        contributors.stop()
+    assert contributors.statuses[503] > 0, contributors.statuses
+    assert set(contributors.statuses) <= {201, 409, 503}, contributors.statuses
+    assert '"status_code": 500' not in platform.processes.log("paysim")
+
+    # Nothing half-written: the pledge answered 503 above left no trace, and each
+    # contribution in funding's database is one the API answered, whole.
+    found = contributions_in_funding(platform, campaign["id"])
+    assert 4321 not in [amount for _, amount, _ in found.values()]
+    for key, amount in contributors.unanswered:  # a client retries with the same key
+        answer = contribute(platform, campaign["id"], amount, headers=contributors.headers,
+                            key=key)
+        assert answer.status_code == 201, answer.text
+        contribution = answer.json()
+        if contribution["id"] not in contributors.created:
+            assert platform.paysim.pay(payment_id(contribution)).status_code == 303
+            contributors.created[contribution["id"]] = amount
+
+    def all_captured():
+        found = contributions_in_funding(platform, campaign["id"])
+        return set(found) == set(contributors.created) and all(
+            status == "captured" for status, _, _ in found.values()) and found
+    found = wait_until(all_captured, timeout=120, interval=0.5,
+                       message="every contribution answered 201 to be captured")
+    assert {cid: amount for cid, (_, amount, _) in found.items()} == contributors.created
+    assert all(payment for _, _, payment in found.values())
+    # The campaign's running totals moved with its contributions, not apart from them.
+    [(committed, keys)] = platform.query(
+        "funding", "SELECT committed_cents, (SELECT count(*) FROM idempotency_keys "
+                   "WHERE scope LIKE 'contribute:%' AND response IS NOT NULL) "
+                   "FROM campaigns WHERE id = :c", c=campaign["id"])
+    assert committed == sum(contributors.created.values())
+    assert keys == len(contributors.created)
+    assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == committed
+    wait_for_agreement(platform, contributors.created)

@@ -1,0 +1,112 @@
+"""A poison event: its handler fails every time. It goes to the dead letters, the queue
+keeps flowing, an operator lists it with `python -m shared.cli dead-letters`, fixes the
+cause, replays it, and it takes effect once."""
+import json
+import os
+import subprocess
+import uuid
+from datetime import datetime, timezone
+
+import kombu
+import pytest
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+
+from services.funding.schemas import CONTRIBUTION_CONFIRMED
+from services.reporting import projector
+from services.reporting.service import ReportingService
+from shared.config import REPO_ROOT
+from shared.envelope import make_envelope
+from shared.topology import event_exchange
+from tests.support.platform import executable
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def confirmed(amount_cents):
+    now = datetime.now(timezone.utc).isoformat()
+    return make_envelope(CONTRIBUTION_CONFIRMED, {
+        "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
+        "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
+        "channel": "online", "amount_cents": amount_cents, "status": "captured", "at": now,
+        "matched_cents": 0, "contributor_account_id": None, "confirmed_at": now},
+        "corr-poison")
+
+
+def publish(amqp_uri, envelope):
+    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
+        connection.Producer().publish(
+            json.dumps(envelope), exchange=event_exchange("funding"),
+            routing_key="contribution_confirmed", content_type="application/json",
+            content_encoding="utf-8", message_id=envelope["event_id"], delivery_mode=2)
+
+
+def operator(amqp_uri, *arguments):
+    """The operator's command, as a separate process against the service's broker."""
+    return subprocess.run(
+        executable(["python", "-m", "shared.cli", "dead-letters", "reporting", *arguments]),
+        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "AMQP_URI": amqp_uri,
+                            "RPC_TIMEOUT": "5"},
+        capture_output=True, text=True, timeout=60)
+
+
+def summary(container):
+    with entrypoint_hook(container, "get_summary") as get_summary:
+        return get_summary()
+
+
+def test_a_poison_event_waits_in_the_dead_letters_until_an_operator_replays_it(
+        container_factory, service_config, broker_uri, monkeypatch):
+    reporting = container_factory(ReportingService, service_config("reporting"))
+    reporting.start()
+    poison = confirmed(4200)
+    project = projector.project
+
+    def buggy(session, envelope):  # a bug that only this event meets
+        if str(envelope["event_id"]) == poison["event_id"]:
+            raise ValueError("a bug meets this event")
+        return project(session, envelope)
+    monkeypatch.setattr(projector, "project", buggy)
+
+    with entrypoint_waiter(reporting, "archive") as outcome:
+        publish(broker_uri, poison)
+    assert outcome.get() == "dead_lettered"
+    # The queue keeps flowing behind it.
+    for amount in (700, 300):
+        with entrypoint_waiter(reporting, "archive") as outcome:
+            publish(broker_uri, confirmed(amount))
+        assert outcome.get() == "applied"
+    assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
+        == (2, 1000)
+
+    listed = operator(broker_uri)
+    assert listed.returncode == 0, listed.stderr
+    assert poison["event_id"] in listed.stdout
+    assert "reporting.archive" in listed.stdout and "a bug meets this event" in listed.stdout
+    assert "1 dead letter(s) in reporting." in listed.stdout
+    with entrypoint_hook(reporting, "dead_letters") as dead_letters:
+        [letter] = dead_letters()
+
+    # Replayed before the fix: it fails again, is kept (under a new id), exit code 1.
+    again = operator(broker_uri, "--replay", str(letter["id"]))
+    assert again.returncode == 1 and f"{letter['id']}: dead_lettered" in again.stdout
+    assert summary(reporting)["contributions"] == 2
+
+    monkeypatch.setattr(projector, "project", project)  # the fix is deployed
+    replayed = operator(broker_uri, "--replay-all")
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert replayed.stdout.strip().endswith(": applied")
+    assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
+        == (3, 5200)
+
+    # Once: replaying again is refused, and the same event delivered again is a duplicate.
+    refused = operator(broker_uri, "--replay", str(letter["id"]))
+    assert refused.returncode == 1 and "replayed already" in refused.stderr
+    with entrypoint_waiter(reporting, "archive") as outcome:
+        publish(broker_uri, poison)
+    assert outcome.get() == "duplicate"
+    assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
+        == (3, 5200)
+    listed = operator(broker_uri)
+    assert "0 dead letter(s) in reporting." in listed.stdout
+    history = operator(broker_uri, "--all")
+    assert history.stdout.count(poison["event_id"]) == 2 and "replayed" in history.stdout
