@@ -73,6 +73,32 @@ class Contributors:
                 self.created[contribution["id"]] = amount
         return answer
 
+    def retry_unanswered(self):
+        """A client retries what was answered 503 with the same key: a pledge that was
+        taken although its answer was lost is found again, never taken twice."""
+        for key, amount in self.unanswered:
+            answer = contribute(self.platform, self.campaign_id, amount, headers=self.headers,
+                                key=key)
+            assert_clear_answer(answer, allowed=(201,))
+            contribution = answer.json()
+            if contribution["id"] not in self.created:
+                if contribution["status"] == "pending":
+                    paid = self.platform.paysim.pay(payment_id(contribution))
+                    assert paid.status_code == 303, paid.text
+                self.created[contribution["id"]] = amount
+
+    def wait_all_captured(self, timeout=120):
+        """Funding holds exactly the contributions the API answered, each captured once
+        the provider's webhooks came through: {id: (status, amount, payment id)}."""
+        def all_captured():
+            found = contributions_in_funding(self.platform, self.campaign_id)
+            return set(found) == set(self.created) and all(
+                status == "captured" for status, _, _ in found.values()) and found
+        found = wait_until(all_captured, timeout=timeout, interval=0.5,
+                           message="every contribution answered 201 to be captured")
+        assert {cid: amount for cid, (_, amount, _) in found.items()} == self.created
+        return found
+
     def _run(self, index):
         number = 0
         while not self._stop.is_set():

@@ -11,11 +11,9 @@ import pytest
 
 from tests.faults.support import (
     Contributors,
-    assert_clear_answer,
-    contributions_in_funding,
     wait_for_agreement,
 )
-from tests.support.funding import contribute, live_campaign, payment_id
+from tests.support.funding import live_campaign
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -38,28 +36,8 @@ def test_contributions_flowing_through_a_broker_restart_are_each_counted_once(pl
     assert contributors.statuses[503] > 0, contributors.statuses
     assert set(contributors.statuses) <= {201, 409, 503}, contributors.statuses
 
-    # A client retries what was answered 503 with the same key: a pledge that was
-    # taken although its answer was lost is found again, never taken twice.
-    for key, amount in contributors.unanswered:
-        answer = contribute(platform, campaign["id"], amount, headers=contributors.headers,
-                            key=key)
-        assert_clear_answer(answer, allowed=(201,))
-        assert answer.status_code == 201, answer.text
-        contribution = answer.json()
-        if contribution["id"] not in contributors.created:
-            if contribution["status"] == "pending":
-                assert platform.paysim.pay(payment_id(contribution)).status_code == 303
-            contributors.created[contribution["id"]] = amount
-
-    # Funding holds exactly the contributions the API answered, each paid and captured
-    # once the provider's webhooks (retried through the outage) came through.
-    def all_captured():
-        found = contributions_in_funding(platform, campaign["id"])
-        return set(found) == set(contributors.created) and all(
-            status == "captured" for status, _, _ in found.values()) and found
-    found = wait_until(all_captured, timeout=120, interval=0.5,
-                       message="every contribution answered 201 to be captured")
-    assert {cid: amount for cid, (_, amount, _) in found.items()} == contributors.created
+    contributors.retry_unanswered()  # same keys: found again, never taken twice
+    contributors.wait_all_captured()
 
     # Reporting counts each of them exactly once.
     wait_for_agreement(platform, contributors.created)

@@ -15,7 +15,7 @@ from tests.faults.support import (
     contributions_in_funding,
     wait_for_agreement,
 )
-from tests.support.funding import contribute, live_campaign, payment_id
+from tests.support.funding import contribute, live_campaign
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -57,22 +57,8 @@ def test_funding_losing_its_database_answers_503_writes_nothing_half_and_heals(
     # contribution in funding's database is one the API answered, whole.
     found = contributions_in_funding(platform, campaign["id"])
     assert 4321 not in [amount for _, amount, _ in found.values()]
-    for key, amount in contributors.unanswered:  # a client retries with the same key
-        answer = contribute(platform, campaign["id"], amount, headers=contributors.headers,
-                            key=key)
-        assert answer.status_code == 201, answer.text
-        contribution = answer.json()
-        if contribution["id"] not in contributors.created:
-            assert platform.paysim.pay(payment_id(contribution)).status_code == 303
-            contributors.created[contribution["id"]] = amount
-
-    def all_captured():
-        found = contributions_in_funding(platform, campaign["id"])
-        return set(found) == set(contributors.created) and all(
-            status == "captured" for status, _, _ in found.values()) and found
-    found = wait_until(all_captured, timeout=120, interval=0.5,
-                       message="every contribution answered 201 to be captured")
-    assert {cid: amount for cid, (_, amount, _) in found.items()} == contributors.created
+    contributors.retry_unanswered()  # same keys: found again, never taken twice
+    found = contributors.wait_all_captured()
     assert all(payment for _, _, payment in found.values())
     # The campaign's running totals moved with its contributions, not apart from them.
     [(committed, keys)] = platform.query(

@@ -13,11 +13,9 @@ from shared.envelope import make_envelope
 from shared.topology import event_exchange
 from tests.faults.support import (
     Contributors,
-    assert_clear_answer,
-    contributions_in_funding,
     wait_for_agreement,
 )
-from tests.support.funding import contribute, live_campaign, payment_id
+from tests.support.funding import live_campaign
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.timeout(240)
@@ -90,24 +88,8 @@ def test_funding_killed_while_pledges_and_webhooks_flow_takes_each_payment_once(
     assert set(contributors.statuses) <= {201, 409, 503}, contributors.statuses
     assert '"status_code": 500' not in platform.processes.log("paysim")
 
-    for key, amount in contributors.unanswered:  # a client retries with the same key
-        answer = contribute(platform, campaign["id"], amount, headers=contributors.headers,
-                            key=key)
-        assert_clear_answer(answer, allowed=(201,))
-        assert answer.status_code == 201, answer.text
-        contribution = answer.json()
-        if contribution["id"] not in contributors.created:
-            if contribution["status"] == "pending":
-                assert platform.paysim.pay(payment_id(contribution)).status_code == 303
-            contributors.created[contribution["id"]] = amount
-
-    def all_captured():
-        found = contributions_in_funding(platform, campaign["id"])
-        return set(found) == set(contributors.created) and all(
-            status == "captured" for status, _, _ in found.values()) and found
-    found = wait_until(all_captured, timeout=120, interval=0.5,
-                       message="every contribution answered 201 to be captured")
-    assert {cid: amount for cid, (_, amount, _) in found.items()} == contributors.created
+    contributors.retry_unanswered()  # same keys: found again, never taken twice
+    contributors.wait_all_captured()
     # Each payment moved its contribution once, whatever the provider or the broker
     # delivered again: one confirmation event per contribution in funding's outbox.
     rows = platform.query("funding", "SELECT payload FROM outbox "
