@@ -10,7 +10,13 @@ from selenium.webdriver.common.by import By
 
 from tests.e2e.conftest import PASSWORD
 from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
-from tests.support.funding import LOAN_SHEET, given, live_campaign, right_answers
+from tests.support.funding import (
+    LOAN_SHEET,
+    given,
+    live_campaign,
+    receipted_project,
+    right_answers,
+)
 from tests.support.waiting import wait_until
 
 
@@ -172,18 +178,8 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
 
 
 def test_a_donor_finds_the_tax_receipt_in_my_contributions(browser, platform):
-    organisation = platform.post("/organisations", {
-        "name": "Les Jardins de la Dombes", "legal_form": "association",
-        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
-    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
-        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
-        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
-        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
-        as_="staff").status_code == 200
-    project = platform.post("/projects", {
-        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
-        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]}).json()
-    campaign = live_campaign(platform, project["id"], title="Des bacs pour le jardin")
+    campaign = live_campaign(platform, receipted_project(platform),
+                             title="Des bacs pour le jardin")
     email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
     assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
                                           "display_name": "Sacha"}).status_code == 201

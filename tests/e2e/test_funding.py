@@ -21,6 +21,7 @@ from tests.support.funding import (
     live_campaign,
     pay,
     payment_id,
+    receipted_project,
     right_answers,
 )
 from tests.support.waiting import wait_until
@@ -295,19 +296,7 @@ def test_webhooks_over_http_twice_out_of_order_forged_or_unknown(platform):
 
 
 def test_a_receipt_is_downloaded_as_pdf_by_its_donor_only(platform):
-    organisation = platform.post("/organisations", {
-        "name": "Les Jardins de la Dombes", "legal_form": "association",
-        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
-    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
-        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
-        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
-        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
-        as_="staff").status_code == 200
-    project = platform.post("/projects", {
-        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
-        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]})
-    assert project.status_code == 201, project.text
-    campaign = live_campaign(platform, project.json()["id"])
+    campaign = live_campaign(platform, receipted_project(platform))
     gift = given(platform, campaign["id"], 12_550, contributor_name="Camille Martin",
                  contributor_address="1 rue du Lavoir, 01600 Trévoux")
     assert gift["receipt_number"].startswith(f"{datetime.now(timezone.utc).year}-")

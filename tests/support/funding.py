@@ -30,6 +30,23 @@ def live_campaign(platform, project_id=None, **fields):
     return answer.json()
 
 
+def receipted_project(platform) -> str:
+    """A project carried by an association whose donors get tax receipts: its id."""
+    organisation = platform.post("/organisations", {
+        "name": "Les Jardins de la Dombes", "legal_form": "association",
+        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
+    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
+        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
+        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
+        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
+        as_="staff").status_code == 200
+    project = platform.post("/projects", {
+        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
+        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]})
+    assert project.status_code == 201, project.text
+    return project.json()["id"]
+
+
 def contribute(platform, campaign_id, amount_cents, as_="citizen", key=None, headers=None,
                **fields):
     """A contribution by `as_` (a role the platform makes an account for) or by whoever
