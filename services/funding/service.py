@@ -142,7 +142,10 @@ class FundingService(ServiceBase, Queries):
 
     def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id):
         session = uow.session
-        campaign = _locked_campaign(session, campaign_id)
+        # Read without a lock: most refusals are said here, before any lock is taken.
+        # hold_place takes the campaign's lock last and checks the cap, the stock and the
+        # campaign's state again on the newest rows.
+        campaign = get_or_not_found(session, models.Campaign, campaign_id, "campaign")
         reward = None
         if data["reward_id"] is not None:
             reward = get_or_not_found(session, models.Reward, data["reward_id"], "reward")
@@ -166,11 +169,9 @@ class FundingService(ServiceBase, Queries):
                 else self.config["PAYMENT_HOLD_SECONDS"]),
             reflection_ends_at=reflection_ends_at)
         session.add(contribution)
-        campaign.committed_cents += contribution.amount_cents
-        if reward is not None:
-            reward.taken += 1
         session.flush()
         uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
+        settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
         return contribution, campaign.title
 
     def _check_investor(self, session, campaign, account_id, data, now):
@@ -534,12 +535,14 @@ def _remember_project(session, project_id, project):
 
 def _locked_campaign(session, campaign_id, skip_locked=False):
     """The campaign, row-locked until commit: its totals change one writer at a time.
-    With `skip_locked`, None when another worker holds it (the clock moves on)."""
+    With `skip_locked`, None when another worker holds it (the clock moves on). The lock
+    is FOR NO KEY UPDATE: writers still take turns, while a new contribution's foreign
+    key check (KEY SHARE) need not wait for them."""
     if not skip_locked:
         return get_or_not_found(session, models.Campaign, campaign_id, "campaign",
-                                for_update=True)
+                                for_update=settlement.CAMPAIGN_LOCK)
     return session.execute(sa.select(models.Campaign).where(models.Campaign.id == campaign_id)
-                           .with_for_update(skip_locked=True)
+                           .with_for_update(skip_locked=True, key_share=True)
                            .execution_options(populate_existing=True)).scalar()
 
 

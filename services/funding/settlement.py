@@ -9,6 +9,7 @@ answered 503 and redelivered; the clock's sweep comes back).
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.funding import models, schemas
 from services.funding.domain import campaigns as rules
@@ -24,10 +25,12 @@ from services.funding.domain.payments import (
     REFUNDED,
 )
 from shared.database import insert_ignoring_duplicate
-from shared.errors import CONFLICT, DomainError, not_found
+from shared.errors import CONFLICT, DomainError, conflict, not_found
 
 ENDED_EVENTS = {CANCELLED: schemas.CONTRIBUTION_CANCELLED, FAILED: schemas.CONTRIBUTION_FAILED,
                 REFUNDED: schemas.CONTRIBUTION_REFUNDED}
+# FOR NO KEY UPDATE: exclusive among writers; a foreign key check on the row passes.
+CAMPAIGN_LOCK = {"key_share": True}
 
 
 def lock(session, contribution_id):
@@ -36,7 +39,7 @@ def lock(session, contribution_id):
     found = session.get(models.Contribution, str(contribution_id))
     if found is None:
         raise not_found("contribution", contribution_id)
-    campaign = session.get(models.Campaign, found.campaign_id, with_for_update=True,
+    campaign = session.get(models.Campaign, found.campaign_id, with_for_update=CAMPAIGN_LOCK,
                            populate_existing=True)
     contribution = session.get(models.Contribution, found.id, with_for_update=True,
                                populate_existing=True)
@@ -105,6 +108,50 @@ def _uncount(campaign, contribution):
         campaign.matched_cents -= contribution.matched_cents
         campaign.contributions_count -= 1
         contribution.matched_cents = 0
+
+
+def hold_place(session, campaign, reward, amount_cents, now):
+    """Hold a new contribution's place under the campaign's cap and its reward, each in
+    one guarded UPDATE on the newest row. The campaign's lock is taken here, as late as
+    the pledge can take it, and held only until the commit; the reward's after it, in
+    the order every writer follows. When a rule no longer holds (another contribution
+    took the last place, the campaign closed), the locked row says which, in the same
+    words as the first check."""
+    Campaign = models.Campaign
+    held = session.execute(
+        sa.update(Campaign).where(
+            Campaign.id == campaign.id, Campaign.status == rules.LIVE,
+            Campaign.starts_at <= now, Campaign.deadline > now,
+            sa.or_(Campaign.cap_cents.is_(None),
+                   Campaign.committed_cents + amount_cents <= Campaign.cap_cents))
+        .values(committed_cents=Campaign.committed_cents + amount_cents)
+        .returning(Campaign.committed_cents)
+        .execution_options(synchronize_session=False)).scalar()
+    if held is None:
+        _refuse_on_newest(session, campaign, None, amount_cents, now)
+    set_committed_value(campaign, "committed_cents", held)
+    if reward is not None:
+        Reward = models.Reward
+        taken = session.execute(
+            sa.update(Reward).where(Reward.id == reward.id, sa.or_(
+                Reward.stock.is_(None), Reward.taken < Reward.stock))
+            .values(taken=Reward.taken + 1).returning(Reward.taken)
+            .execution_options(synchronize_session=False)).scalar()
+        if taken is None:
+            _refuse_on_newest(session, campaign, reward, amount_cents, now)
+        set_committed_value(reward, "taken", taken)
+
+
+def _refuse_on_newest(session, campaign, reward, amount_cents, now):
+    """The refusal the newest rows give; `reward` only once the campaign's place is held
+    (the campaign's row then counts this contribution already)."""
+    if reward is None:
+        session.refresh(campaign, with_for_update=CAMPAIGN_LOCK)
+        rules.accept_contribution(campaign, amount_cents, None, now)
+    else:
+        session.refresh(reward)
+        rules.accept_reward(campaign, reward, amount_cents)
+    raise conflict("campaign_changed", "This campaign changed meanwhile; try again.")
 
 
 def _release(session, campaign, contribution):

@@ -191,6 +191,55 @@ def test_the_deadline_close_racing_contributions_leaves_totals_consistent(
     assert captured_at_provider == ["captured"] * len(taken)
 
 
+def test_pledges_racing_payers_who_pay_or_refuse_keep_the_stock_and_totals_exact(
+        platform, two_funding_replicas):
+    """A pledge takes the campaign's lock last (after its contribution is written); a
+    payer's capture or refusal takes it first, then the reward's. Both replicas do both
+    at once for a few seconds: nothing deadlocks, every refusal is clear, and the stock,
+    the committed total and the rows agree at the end."""
+    campaign = live_campaign(platform, kind="reward", rewards=[
+        {"title": "Panier de légumes", "min_amount_cents": 2500, "stock": 12}])
+    reward_id = campaign["rewards"][0]["id"]
+    people = citizens(platform, 8)
+    route = f"/campaigns/{campaign['id']}/contributions"
+    answers, lock, stop = [], threading.Lock(), time.monotonic() + 5
+
+    def keep_giving(index):
+        turn = 0
+        while time.monotonic() < stop:
+            turn += 1
+            answer = post_as(platform, people[index], route,
+                             {"amount_cents": 2500, "reward_id": reward_id})
+            if answer.status_code == 201:
+                decide = platform.paysim.refuse if (index + turn) % 3 else platform.paysim.pay
+                assert decide(payment_id(answer.json())).status_code == 303
+            with lock:
+                answers.append(answer)
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(keep_giving, range(8)))
+
+    taken = [answer.json()["id"] for answer in answers if answer.status_code == 201]
+    refused = {(answer.status_code, answer.json()["code"]) for answer in answers
+               if answer.status_code != 201}
+    assert len(taken) > 12 and refused <= {(409, "reward_sold_out")}
+
+    def settled():
+        states = dict(platform.query("funding", "SELECT status, count(*) FROM contributions "
+                                     "WHERE campaign_id = :id GROUP BY status",
+                                     id=campaign["id"]))
+        return "pending" not in states and "authorized" not in states and states
+    states = wait_until(settled, timeout=30, message="every payer's decision applied")
+    assert sum(states.values()) == len(taken)
+    assert set(states) <= {"captured", "failed"} and states["captured"] <= 12
+    [(committed, raised, count, held)] = platform.query(
+        "funding", "SELECT committed_cents, raised_cents, contributions_count, "
+        "(SELECT taken FROM rewards WHERE id = :reward) FROM campaigns WHERE id = :id",
+        id=campaign["id"], reward=reward_id)
+    assert (committed, raised, count, held) == (
+        2500 * states["captured"], 2500 * states["captured"], states["captured"],
+        states["captured"])
+
+
 def test_a_failed_all_or_nothing_campaign_gives_every_contribution_back(
         platform, two_funding_replicas):
     campaign = live_campaign(platform, model="all_or_nothing", goal_cents=1_000_000,

@@ -109,18 +109,22 @@ def accept_contribution(campaign, amount_cents: int, reward, now) -> None:
             f"The smallest contribution to this campaign is "
             f"{campaign.min_contribution_cents} cents."]})
     if reward is not None:
-        if reward.campaign_id != campaign.id:
-            raise invalid({"reward_id": ["This reward belongs to another campaign."]})
-        if amount_cents < reward.min_amount_cents:
-            raise invalid({"amount_cents": [
-                f"This reward asks for at least {reward.min_amount_cents} cents."]})
-        if reward.stock is not None and reward.taken >= reward.stock:
-            raise conflict("reward_sold_out", "This reward is sold out.", reward_id=reward.id)
+        accept_reward(campaign, reward, amount_cents)
     if campaign.cap_cents is not None and campaign.committed_cents + amount_cents > \
             campaign.cap_cents:
         raise conflict("campaign_cap_reached", "This contribution would take the campaign "
                        "beyond its cap.",
                        remaining_cents=max(0, campaign.cap_cents - campaign.committed_cents))
+
+
+def accept_reward(campaign, reward, amount_cents: int) -> None:
+    if reward.campaign_id != campaign.id:
+        raise invalid({"reward_id": ["This reward belongs to another campaign."]})
+    if amount_cents < reward.min_amount_cents:
+        raise invalid({"amount_cents": [
+            f"This reward asks for at least {reward.min_amount_cents} cents."]})
+    if reward.stock is not None and reward.taken >= reward.stock:
+        raise conflict("reward_sold_out", "This reward is sold out.", reward_id=reward.id)
 
 
 def matched_cents(amount_cents: int, campaign, matched_for_contributor: int) -> int:
