@@ -62,6 +62,14 @@ for _table in TABLES:
     _declare(*_table)
 
 
+@route("/reports/dashboard", "GET", summary="The dashboard's five tables (members, members "
+       "breakdown, incubation, funding, resources) in one answer; the funder filter applies "
+       "to the projects' tables", tag="reports", roles=READERS, query=reporting.ReportQuery,
+       response=reporting.Dashboard, errors=(404,))
+def dashboard(query, principal):
+    return call("reporting", "dashboard", query)
+
+
 @route("/reports/events", "GET", summary="The archive of every event, by type, source and "
        "time, oldest first", tag="reports", roles=STAFF, query=reporting.EventsQuery,
        response=page_schema(reporting.ArchivedEvent))

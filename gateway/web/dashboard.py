@@ -1,9 +1,10 @@
 """The funders' dashboard (/tableau-de-bord): key figures, then a chart per subject with
 its table under it. For staff and funder accounts, as the reports API.
 
-It reads the reporting projections through the same RPC and arguments as
-`GET /api/v1/reports/<table>` (gateway/report_routes.py), with the filters of its form:
-years, territory, funder. Members' tables are the whole cluster's and take no funder.
+It reads the reporting projections through the same RPC as
+`GET /api/v1/reports/dashboard` (gateway/report_routes.py): its five tables in one
+answer, with the filters of its form: years, territory, funder. Members' tables are the
+whole cluster's: the funder filters only the projects' tables.
 """
 from dataclasses import dataclass
 
@@ -17,8 +18,6 @@ from gateway.web.security import signed_in
 from shared.cluster import TERRITORIES
 from shared.errors import INVALID, NOT_FOUND, DomainError
 
-REPORTS = ("members", "members-breakdown", "incubation", "funding", "resources")
-MEMBERS_TABLES = ("members", "members-breakdown")
 FILTERS = ("from_year", "to_year", "territory", "funder")
 FILTER_MESSAGES = {
     "from_year": "Une année en chiffres, de 1900 à 2100.",
@@ -47,8 +46,7 @@ def dashboard(principal):
     query = {name: value for name, value in asked.items() if value}
     reports, errors = None, {}
     try:
-        reports = {table: call("reporting", "report", table, _query_for(table, query))
-                   for table in REPORTS}
+        reports = call("reporting", "dashboard", query)
     except DomainError as exc:
         errors = filter_errors(exc, asked)
     reference_year = _reference_year(asked["to_year"])
@@ -59,11 +57,6 @@ def dashboard(principal):
         figures=key_figures(reports, reference_year, since_start=not asked["from_year"])
         if reports else [],
         blocks=blocks(reports) if reports else [])
-
-
-def _query_for(table, query):
-    return {name: value for name, value in query.items()
-            if not (table in MEMBERS_TABLES and name == "funder")}
 
 
 def _reference_year(to_year):
@@ -132,7 +125,7 @@ def _members_year(items, year):
 def blocks(reports):
     return [enterprises_block(reports["incubation"]), jobs_block(reports["incubation"]),
             money_block(reports["funding"]), resources_block(reports["resources"]),
-            circles_block(reports["members-breakdown"])]
+            circles_block(reports["members_breakdown"])]
 
 
 def _years(items):

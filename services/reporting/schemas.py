@@ -201,6 +201,17 @@ FundingByKindReport = _report("FundingByKindReport", FundingByKindItem, MoneyFig
 ResourcesReport = _report("ResourcesReport", ResourcesYear, ResourcesTotals)
 
 
+class Dashboard(Schema):
+    """The funders' dashboard: its five tables in one answer, read in one transaction.
+    The members' tables are the whole cluster's: the funder filter leaves them as
+    they are."""
+    members = fields.Nested(MembersReport, required=True)
+    members_breakdown = fields.Nested(MembersBreakdown, required=True)
+    incubation = fields.Nested(IncubationReport, required=True)
+    funding = fields.Nested(FundingReport, required=True)
+    resources = fields.Nested(ResourcesReport, required=True)
+
+
 class ArchivedEvent(Schema):
     event_id = fields.String()
     type = fields.String()

@@ -44,6 +44,12 @@ class ReportingService(ServiceBase):
             return queries.report(session, table, query, utcnow().year)
 
     @rpc
+    def dashboard(self, query):
+        """The dashboard's five tables in one answer (queries.DASHBOARD)."""
+        with self.db.read() as session:
+            return queries.dashboard(session, query, utcnow().year)
+
+    @rpc
     def report_csv(self, table, query):
         """The same table as CSV for a French spreadsheet, base64-encoded for the wire."""
         with self.db.read() as session:

@@ -97,6 +97,7 @@ MATRIX = {
     ("GET", "/volunteering"): STAFF,
     ("GET", "/reports/summary"): ANYONE,
     ("GET", "/reports/events"): STAFF,
+    ("GET", "/reports/dashboard"): STAFF | {"funder"},
     **{("GET", f"/reports/{table}{suffix}"): STAFF | {"funder"}
        for table in ("members", "members/breakdown", "incubation", "incubation/stages",
                      "funding", "funding/by-kind", "resources")

@@ -198,6 +198,19 @@ def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(pl
                                 as_="funder").json()
     assert in_territory["items"] == [] and in_territory["totals"]["private_grants_cents"] == 0
 
+    # The dashboard's one answer is its five tables, each as its own route gives it; the
+    # funder filters the projects' tables, not the cluster's members.
+    dashboard = platform.get("/reports/dashboard" + query, as_="funder").json()
+    member_query = f"?from_year={year}&to_year={year}"
+    assert dashboard == {
+        "members": platform.get("/reports/members" + member_query, as_="funder").json(),
+        "members_breakdown": platform.get("/reports/members/breakdown" + member_query,
+                                          as_="funder").json(),
+        "incubation": platform.get("/reports/incubation" + query, as_="funder").json(),
+        "funding": funding,
+        "resources": platform.get("/reports/resources" + query, as_="funder").json()}
+    assert dashboard["resources"]["totals"]["private_grants_cents"] == 1_200_000
+
     export = platform.get("/reports/resources.csv" + query, as_="funder")
     assert export.status_code == 200, export.text
     assert export.headers["Content-Type"].startswith("text/csv")
@@ -212,6 +225,9 @@ def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(pl
     for path, status, code, field in (
             ("/reports/funding?funder=Personne", 404, "funder_not_found", None),
             ("/reports/funding.csv?funder=Personne", 404, "funder_not_found", None),
+            ("/reports/dashboard?funder=Personne", 404, "funder_not_found", None),
+            ("/reports/dashboard?from_year=2030&to_year=2020", 422, "validation_failed",
+             "to_year"),
             ("/reports/funding?from_year=2030&to_year=2020", 422, "validation_failed", "to_year"),
             ("/reports/incubation?from_year=20x0", 422, "validation_failed", "from_year"),
             ("/reports/members?funder=Personne", 422, "validation_failed", "funder"),

@@ -44,8 +44,8 @@ class Services:
             return {"account": account, "refresh_token": "refresh-1"}
         if method == "revoke":
             return {"revoked": True}
-        if method == "report":
-            return EMPTY_REPORTS[args[0]]
+        if method == "dashboard":
+            return {table.replace("-", "_"): answer for table, answer in EMPTY_REPORTS.items()}
         if method == "get_summary":
             return {"organisations": 1, "projects": 2, "campaigns": 0, "contributions": 0,
                     "amount_raised_cents": 0}
@@ -166,12 +166,12 @@ def test_signing_out_ends_the_session(client, services):
     assert client.get("/tableau-de-bord").status_code == 302
 
 
-def test_members_tables_are_asked_without_the_funder_filter(client, services):
+def test_the_dashboard_asks_its_tables_in_one_call_with_the_forms_filters(client, services):
     sign_in(client)
     assert client.get("/tableau-de-bord?funder=R%C3%A9gion&from_year=2020").status_code == 200
-    queries = {args[0]: args[1] for _, method, args in services.calls if method == "report"}
-    assert queries["members"] == {"from_year": "2020"}
-    assert queries["funding"] == {"from_year": "2020", "funder": "Région"}
+    asked = [(method, args) for service, method, args in services.calls
+             if service == "reporting"]
+    assert asked == [("dashboard", ({"from_year": "2020", "funder": "Région"},))]
 
 
 @pytest.mark.parametrize(("error", "field", "message"), [
