@@ -79,9 +79,13 @@ def reports_at_scale(platform, settings):
         done = subprocess.run([sys.executable, "-m", "services.reporting.rebuild"], env=env,
                               cwd=REPO_ROOT, capture_output=True, text=True, check=True)
         elapsed = time.perf_counter() - started
-        replayed = int(re.search(r"(\d+) events replayed", done.stdout)[1])
-        figures["rebuild"] = {"events": replayed, "seconds": round(elapsed, 1),
-                              "per_second": round(replayed / elapsed, 1)}
+        # The command's own figure: the rebuild, without the interpreter's start.
+        found = re.search(r"(\d+) events replayed into the projections in ([\d.]+) s",
+                          done.stdout)
+        replayed, seconds = int(found[1]), float(found[2])
+        figures["rebuild"] = {"events": replayed, "seconds": seconds,
+                              "command_seconds": round(elapsed, 1),
+                              "per_second": round(replayed / max(seconds, 0.1), 1)}
         log(f"  rebuild: {figures['rebuild']}")
 
         more = max(0, settings["archive_contributions"] - settings["report_contributions"])
