@@ -27,10 +27,10 @@ class PaymentProvider:
         body = {"amount_cents": amount_cents, "currency": "EUR", "reference": reference,
                 "description": description, "capture": capture, "return_url": return_url}
         return self._call("POST", "/v1/payments", body,
-                          headers={"Idempotency-Key": idempotency_key})
+                          headers={"Idempotency-Key": idempotency_key}, idempotent=True)
 
     def get_payment(self, payment_id: str) -> dict:
-        return self._call("GET", f"/v1/payments/{payment_id}")
+        return self._call("GET", f"/v1/payments/{payment_id}", idempotent=True)
 
     def capture(self, payment_id: str) -> dict:
         return self._call("POST", f"/v1/payments/{payment_id}/capture")
@@ -48,12 +48,23 @@ class PaymentProvider:
         self.session.close()
 
     def _call(self, method: str, path: str, body: dict | None = None,
-              headers: dict | None = None) -> dict:
-        try:
-            response = self.session.request(method, self.base_url + path, json=body,
-                                            headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            raise _unavailable(f"The payment provider did not answer: {exc}") from exc
+              headers: dict | None = None, *, idempotent: bool = False) -> dict:
+        # A kept-alive connection the provider closes just as it is reused fails with no
+        # answer ("Remote end closed connection"), seen under load. A call that does the
+        # same once or twice (a read, a create with its Idempotency-Key) is sent once
+        # more; a capture or a refund is not: the caller's retry finds out what happened.
+        attempts = 2 if idempotent else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self.session.request(method, self.base_url + path, json=body,
+                                                headers=headers, timeout=self.timeout)
+                break
+            except requests.ConnectionError as exc:
+                if attempt < attempts:
+                    continue
+                raise _unavailable(f"The payment provider did not answer: {exc}") from exc
+            except requests.RequestException as exc:
+                raise _unavailable(f"The payment provider did not answer: {exc}") from exc
         if response.status_code >= 500:
             raise _unavailable(f"The payment provider failed ({response.status_code}).")
         try:

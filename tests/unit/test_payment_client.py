@@ -24,9 +24,10 @@ class FakeProvider(BaseAdapter):
 
     def send(self, request, **kwargs):
         self.requests.append(request)
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        status, body = self.answer
+        answer = self.answer.pop(0) if isinstance(self.answer, list) else self.answer
+        if isinstance(answer, Exception):
+            raise answer
+        status, body = answer
         response = requests.Response()
         response.status_code, response.request, response.url = status, request, request.url
         response._content = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -86,6 +87,34 @@ def test_each_call_reaches_its_route(call, method, path, body):
 def test_an_absent_or_broken_provider_is_unavailable(answer):
     error = refusal(answer)
     assert (error.kind, error.code) == ("unavailable", "payment_provider_unavailable")
+
+
+DROPPED = requests.ConnectionError(
+    "('Connection aborted.', RemoteDisconnected('Remote end closed connection without "
+    "response'))")
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: p.create_payment(amount_cents=2500, reference="c-1", description="Don",
+                               capture="manual", return_url=None, idempotency_key="idem-1"),
+    lambda p: p.get_payment("pay_1")], ids=["create", "get"])
+def test_a_dropped_kept_alive_connection_is_tried_once_more_when_that_is_safe(call):
+    provider, fake = provider_answering([DROPPED, (201, PAYMENT)])
+    assert call(provider) == PAYMENT
+    assert len(fake.requests) == 2
+    assert fake.requests[0].headers.get("Idempotency-Key") == \
+        fake.requests[1].headers.get("Idempotency-Key")
+
+
+@pytest.mark.parametrize("call", [lambda p: p.capture("pay_1"), lambda p: p.refund("pay_1"),
+                                  lambda p: p.cancel("pay_1")],
+                         ids=["capture", "refund", "cancel"])
+def test_a_call_that_moves_money_is_never_sent_twice(call):
+    provider, fake = provider_answering([DROPPED, (200, PAYMENT)])
+    with pytest.raises(DomainError) as caught:
+        call(provider)
+    assert caught.value.code == "payment_provider_unavailable"
+    assert len(fake.requests) == 1
 
 
 def test_a_closed_port_is_unavailable_at_once():
