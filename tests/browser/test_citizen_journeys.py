@@ -8,7 +8,6 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import PASSWORD
 from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
 from tests.support.funding import (
     LOAN_SHEET,
@@ -17,6 +16,7 @@ from tests.support.funding import (
     receipted_project,
     right_answers,
 )
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 

@@ -9,7 +9,6 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import PASSWORD
 from tests.support.browser import (
     as_desktop,
     as_phone,
@@ -19,6 +18,7 @@ from tests.support.browser import (
     screenshot,
 )
 from tests.support.funding import PROJECT, given, live_campaign
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 YEAR = date.today().year

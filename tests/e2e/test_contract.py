@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import gateway.app  # noqa: F401  (declares the routes)
 from gateway.routing import ROUTES
 from shared.database import create_engine
-from tests.e2e.conftest import PASSWORD
 from tests.support.platform import free_port, wait_ready
+from tests.support.running_platform import PASSWORD
 
 ANYONE, SIGNED_IN = "anyone", "any signed-in account"
 STAFF = {"animator", "operator"}

@@ -13,8 +13,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from deploy import demo_data
 from shared.config import REPO_ROOT
-from tests.e2e.conftest import PASSWORD
 from tests.support.platform import executable
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 YEAR = date.today().year

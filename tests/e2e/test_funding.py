@@ -11,7 +11,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared.signatures import SIGNATURE_HEADER, sign
-from tests.e2e.conftest import PASSWORD
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     PROJECT,
@@ -24,6 +23,7 @@ from tests.support.funding import (
     receipted_project,
     right_answers,
 )
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "PAYMENT_HOLD_SECONDS": "8",

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD
 from tests.support.funding import given, live_campaign, payment_id, wait_for_status
 from tests.support.mail import text_of
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "MAIL_SEND_SECONDS": "0.5",

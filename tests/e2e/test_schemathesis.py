@@ -14,7 +14,7 @@ import gateway.api  # noqa: F401  (declares the routes)
 import gateway.funding_routes  # noqa: F401
 import gateway.report_routes  # noqa: F401
 from gateway.openapi import document
-from tests.e2e.conftest import PASSWORD
+from tests.support.running_platform import PASSWORD
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 

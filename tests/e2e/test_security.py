@@ -22,7 +22,6 @@ from markupsafe import escape
 from gateway.auth import AUDIENCE
 from shared.database import create_engine
 from shared.signatures import SIGNATURE_HEADER, sign
-from tests.e2e.conftest import PASSWORD
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     SHARES_SHEET,
@@ -32,6 +31,7 @@ from tests.support.funding import (
     payment_id,
     right_answers,
 )
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 SESSION_COOKIE = "dombinnov_session"  # over plain HTTP, as here (security.cookie_name)

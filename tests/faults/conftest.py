@@ -8,17 +8,13 @@ unavailable" means the same for funding's link to PostgreSQL only.
 """
 import signal
 import subprocess
-import uuid
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from shared.config import SERVICE_NAMES
-from tests.e2e.conftest import Platform
-from tests.support.mail import MailCatcher
-from tests.support.paysim import Paysim
-from tests.support.platform import Processes, free_port, wait_ready
+from tests.support.running_platform import Platform, running_platform
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -85,38 +81,27 @@ def platform(vhosts, databases, tmp_path_factory, broker_address):
         parts = urlsplit(url)
         database_proxies[name] = TcpProxy(parts.hostname, parts.port or 5432).start()
         service_urls[name] = through(database_proxies[name], url)
-    port, amqp_uri = free_port(), vhosts.create()
-    env = {"AMQP_URI": broker_proxy.uri_for(amqp_uri),
-           "GATEWAY_BIND": f"127.0.0.1:{port}", "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "8",
-           "RPC_TIMEOUT": "3", "OUTBOX_POLL_INTERVAL": "0.5",
-           "JWT_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
-           "PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_KIB": "8192",
-           "PUBLIC_URL": f"http://127.0.0.1:{port}",
-           **{f"{name.upper()}_DATABASE_URL": url for name, url in service_urls.items()}}
-    processes = Processes(env, tmp_path_factory.mktemp("faulty-platform-logs"))
-    paysim = Paysim(webhook_url=f"http://127.0.0.1:{port}/api/v1/payments/webhook",
-                    processes=processes)
-    processes.env.update(paysim.funding_env())
-    mail = MailCatcher(processes=processes)
-    processes.env.update(mail.smtp_env())
+    proxies = (broker_proxy, *database_proxies.values())
+    amqp_uri = vhosts.create()
     try:
-        paysim.start()
-        mail.start()
-        processes.start(*SERVICE_NAMES, "gateway")
-        wait_ready(f"http://127.0.0.1:{port}")
-        yield FaultyPlatform(f"http://127.0.0.1:{port}", database_urls, processes, paysim, mail,
-                             amqp_uri=amqp_uri, broker_proxy=broker_proxy,
-                             database_proxies=database_proxies)
+        with running_platform(broker_proxy.uri_for(amqp_uri), database_urls,
+                              tmp_path_factory.mktemp("faulty-platform-logs"),
+                              env={"OUTBOX_POLL_INTERVAL": "0.5"},
+                              service_database_urls=service_urls,
+                              platform_class=FaultyPlatform, amqp_uri=amqp_uri,
+                              broker_proxy=broker_proxy,
+                              database_proxies=database_proxies) as platform:
+            try:
+                yield platform
+            finally:
+                for proxy in proxies:
+                    if proxy._listener is None:  # cut by a test that failed before restoring
+                        proxy.restore()
+                # All at once: after a broker outage a service can take its whole grace
+                # time to stop, and one after the other that adds up.
+                for process, _ in platform.processes.children.values():
+                    if process.poll() is None:
+                        process.send_signal(signal.SIGTERM)
     finally:
-        for proxy in (broker_proxy, *database_proxies.values()):
-            if proxy._listener is None:  # cut by a test that failed before restoring it
-                proxy.restore()
-        # All at once: after a broker outage a service can take its whole grace time
-        # to stop, and one after the other that adds up.
-        for process, _ in processes.children.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        processes.stop()
-        for proxy in (broker_proxy, *database_proxies.values()):
+        for proxy in proxies:
             proxy.cut()
-

@@ -5,7 +5,6 @@ from datetime import date
 
 from selenium.webdriver.common.by import By
 
-from tests.e2e.conftest import PASSWORD
 from tests.support.browser import (
     as_desktop,
     as_phone,
@@ -14,6 +13,7 @@ from tests.support.browser import (
     screenshot,
 )
 from tests.support.browser import click_and_wait_for_the_next_page as follow  # noqa: F401
+from tests.support.running_platform import PASSWORD
 
 # The elements that stick out on the right, innermost first: where to look when a page
 # scrolls sideways.
