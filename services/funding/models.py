@@ -64,7 +64,8 @@ class Campaign(Base):
     match_per_contribution_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     match_per_contributor_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     match_total_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
-    # Totals, changed only under the campaign's row lock. `committed` counts every
+    # Totals, changed only under the campaign's row lock (a pledge takes it in
+    # settlement.hold_place's guarded UPDATE). `committed` counts every
     # contribution still holding money or a promise of it (for the cap); `raised`, the
     # ones that count (see domain.payments.counts_when).
     raised_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
