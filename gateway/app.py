@@ -4,6 +4,7 @@ import re
 import time
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import api as _routes  # noqa: F401  (declares the routes)
 from gateway import funding_routes as _funding_routes  # noqa: F401
@@ -36,6 +37,11 @@ def create_app(settings: Settings | None = None, pool_size: int = 8) -> Flask:
         app.register_blueprint(blueprint)
     register_pages(app, settings)  # the French pages at /
     problems.register(app)
+    if settings.trusted_proxies:
+        # Behind N proxies the client is the address the nearest of them wrote in
+        # X-Forwarded-For: the login limit and the access log key on it. Without, the
+        # header is anyone's to write, and is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
 
     @app.before_request
     def start_request():

@@ -45,6 +45,9 @@ class Settings:
     # Signs the gateway's access tokens; every gateway replica needs the same one.
     jwt_secret: str = field(default_factory=lambda: os.environ.get("JWT_SECRET", ""))
     access_token_seconds: int = field(default_factory=lambda: _int("ACCESS_TOKEN_SECONDS", 900))
+    # Reverse proxies in front of the gateway whose X-Forwarded-For is trusted (0: none,
+    # the header is ignored and the client is the connection's address).
+    trusted_proxies: int = field(default_factory=lambda: _int("TRUSTED_PROXIES", 0))
     # Members: the circles of membership, the dues scale (JSON, see
     # services/members/domain/memberships.py), the grace before unpaid dues lapse a
     # membership, the day renewal for next year opens, how often the calendar runs.

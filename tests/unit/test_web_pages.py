@@ -111,6 +111,22 @@ def test_over_https_the_cookies_are_secure_and_cannot_be_planted(services):
     assert "Secure" in session and "Path=/" in session and "Domain" not in session
 
 
+@pytest.mark.parametrize(("trusted_proxies", "client_address"), [
+    (0, "127.0.0.1"), (1, "203.0.113.7"), (2, "198.51.100.1")])
+def test_the_client_is_read_from_x_forwarded_for_only_behind_trusted_proxies(
+        services, trusted_proxies, client_address):
+    """The login limit keys on the client's address: a header anyone can write counts
+    only as far as the proxies the operator declared wrote it."""
+    app = create_app(Settings(jwt_secret="s" * 40, amqp_uri="amqp://nowhere:1//",
+                              trusted_proxies=trusted_proxies))
+    client = app.test_client()
+    client.post("/connexion", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.7"},
+                data={"email": "funder@x.org", "password": "secret",
+                      "csrf_token": form_token(client)})
+    [address] = [args[1] for _, method, args in services.calls if method == "authenticate"]
+    assert address == client_address
+
+
 @pytest.mark.parametrize(("target", "lands_on"), [
     ("/campagnes?type=loan", "/campagnes?type=loan"),
     ("//evil.example/", "/tableau-de-bord"),
