@@ -60,8 +60,8 @@ class PaymentProvider:
                                                 headers=headers, timeout=self.timeout)
                 break
             except requests.ConnectionError as exc:
-                if attempt < attempts:
-                    continue
+                if attempt < attempts and not isinstance(exc, requests.Timeout):
+                    continue  # not a slow provider: that stays one wait, under the RPC's
                 raise _unavailable(f"The payment provider did not answer: {exc}") from exc
             except requests.RequestException as exc:
                 raise _unavailable(f"The payment provider did not answer: {exc}") from exc

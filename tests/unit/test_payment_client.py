@@ -106,6 +106,13 @@ def test_a_dropped_kept_alive_connection_is_tried_once_more_when_that_is_safe(ca
         fake.requests[1].headers.get("Idempotency-Key")
 
 
+def test_a_provider_too_slow_to_connect_is_waited_for_once():
+    provider, fake = provider_answering([requests.ConnectTimeout("slow"), (201, PAYMENT)])
+    with pytest.raises(DomainError) as caught:
+        provider.get_payment("pay_1")
+    assert caught.value.code == "payment_provider_unavailable" and len(fake.requests) == 1
+
+
 @pytest.mark.parametrize("call", [lambda p: p.capture("pay_1"), lambda p: p.refund("pay_1"),
                                   lambda p: p.cancel("pay_1")],
                          ids=["capture", "refund", "cancel"])
