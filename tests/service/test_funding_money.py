@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 
-from services.funding import models
+from services.funding import models, settlement
 from services.funding.service import FundingService
 from shared.database import UnitsOfWork, create_engine
 from shared.errors import DomainError
@@ -113,6 +113,37 @@ def events(funding, event_type):
         rows = session.execute(sa.select(funding.test_db.tables.outbox.c.payload)).scalars()
         return [json.loads(row)["data"] for row in rows
                 if json.loads(row)["type"] == f"funding.{event_type}"]
+
+
+@pytest.mark.parametrize(("newest", "code"), [
+    ({"committed_cents": 9_000}, "campaign_cap_reached"),
+    ({"status": "closed"}, "campaign_closed"),
+    ({"deadline": START}, "campaign_closed"),
+    ("reward taken", "reward_sold_out"),
+])
+def test_what_changed_after_the_first_check_is_refused_on_the_newest_row(funding, newest,
+                                                                          code):
+    """A pledge checks the rules on rows read without a lock, then holds its place with
+    guarded UPDATEs: a change committed in between (here made in the same transaction,
+    behind the ORM's back) is refused in the first check's words, and nothing moves."""
+    live = campaign(funding, kind="reward", cap_cents=10_000, goal_cents=5_000,
+                    rewards=[{"title": "Panier", "min_amount_cents": 2_000, "stock": 1}])
+    reward_id = live["rewards"][0]["id"]
+    with pytest.raises(DomainError) as refused, funding.test_db() as uow:
+        session = uow.session
+        read_first = session.get(models.Campaign, live["id"])
+        reward = session.get(models.Reward, reward_id)
+        if newest == "reward taken":
+            session.execute(sa.update(models.Reward).where(models.Reward.id == reward_id)
+                            .values(taken=1).execution_options(synchronize_session=False))
+        else:
+            session.execute(sa.update(models.Campaign).where(models.Campaign.id == live["id"])
+                            .values(**newest).execution_options(synchronize_session=False))
+        assert (read_first.committed_cents, read_first.status, reward.taken) == (0, "live", 0)
+        settlement.hold_place(session, read_first, reward, 2_000, funding.test_clock())
+    assert refused.value.code == code
+    after = funding.get_campaign(live["id"])
+    assert (after["committed_cents"], after["rewards"][0]["remaining"]) == (0, 1)
 
 
 def test_withdrawing_on_day_3_of_the_reflection_period_costs_nothing(funding, paysim):
