@@ -25,14 +25,16 @@ TABLES = models.metadata.tables
 CONFIRMED = "funding.contribution_confirmed"
 
 
-def project(session, envelope) -> None:
-    """Move every projection by one event (an envelope as shared.envelope reads it)."""
+def project(session, envelope, deferred=None) -> None:
+    """Move every projection by one event (an envelope as shared.envelope reads it).
+    A rebuild passes `deferred` (DeferredWrites): what the projector never reads back is
+    merged there and written by `write_deferred` at the end."""
     event_type = envelope["type"]
     summary = domain.summary_changes(event_type, envelope["data"])
-    if summary:
-        table = models.Summary.__table__
-        session.execute(table.update().where(table.c.id == models.SUMMARY_ID)
-                        .values({name: table.c[name] + delta for name, delta in summary.items()}))
+    if summary and deferred is not None:
+        deferred.add_to_summary(summary)
+    elif summary:
+        _add_to_summary(session, summary)
     spec = schemas.CONSUMED.get(event_type)
     if spec is None:
         return
@@ -50,7 +52,37 @@ def project(session, envelope) -> None:
         changes += _project_in_territory(session, str(data["project_id"]), data["territory"])
     elif event_type == "funding.resource_recorded":
         changes += _funder_of_project(session, data)
+    if deferred is not None:
+        for change in [change for change in changes if deferred.takes(change)]:
+            deferred.add(change)
+        changes = [change for change in changes if not deferred.takes(change)]
     apply(session, changes)
+
+
+def write_deferred(session, deferred) -> None:
+    """Write what a rebuild deferred: the merged rows, each shape in one executemany."""
+    dialect = session.get_bind().dialect.name
+    shapes = {}
+    for change in deferred.changes():
+        if isinstance(change, Upsert):
+            statement = _upsert(dialect, change.table, tuple(change.key), tuple(change.set),
+                                tuple(change.add))
+            params = {**change.key, **change.set, **change.add}
+        else:
+            statement = _keep(dialect, change.table, tuple(change.key),
+                              tuple(change.values), change.version_column)
+            params = {**change.key, **change.values, change.version_column: change.version}
+        shapes.setdefault(statement, []).append(params)
+    for statement, rows in shapes.items():
+        session.execute(statement, rows)
+    if deferred.summary:
+        _add_to_summary(session, deferred.summary)
+
+
+def _add_to_summary(session, deltas):
+    table = models.Summary.__table__
+    session.execute(table.update().where(table.c.id == models.SUMMARY_ID)
+                    .values({name: table.c[name] + delta for name, delta in deltas.items()}))
 
 
 def apply(session, changes) -> None:
