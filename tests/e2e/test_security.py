@@ -29,6 +29,7 @@ from tests.support.funding import (
     given,
     live_campaign,
     payment_id,
+    receipted_project,
     right_answers,
 )
 from tests.support.running_platform import PASSWORD
@@ -216,20 +217,6 @@ def an_investor(platform):
     return investor
 
 
-def receipt_campaign(platform):
-    carrier = organisation(platform, f"Les Jardins {uuid.uuid4().hex[:6]}")
-    assert platform.request("PUT", f"/organisations/{carrier['id']}/beneficiary", {
-        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
-        "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
-        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
-        as_="staff").status_code == 200
-    project = platform.post("/projects", {
-        "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
-        "commune": "Villars-les-Dombes", "carrier_organisation_id": carrier["id"]})
-    assert project.status_code == 201, project.text
-    return live_campaign(platform, project.json()["id"])
-
-
 def test_a_citizen_cannot_read_withdraw_or_download_another_citizens_contribution(platform):
     alice = an_investor(platform)
     shares = live_campaign(platform, kind="shares", key_information=SHARES_SHEET,
@@ -238,7 +225,8 @@ def test_a_citizen_cannot_read_withdraw_or_download_another_citizens_contributio
                           acknowledgements=ALL_ACKNOWLEDGED)
     assert invested.status_code == 201, invested.text
     investment = invested.json()
-    gift = given(platform, receipt_campaign(platform)["id"], 4321, headers=alice["headers"],
+    receipts = live_campaign(platform, receipted_project(platform))
+    gift = given(platform, receipts["id"], 4321, headers=alice["headers"],
                  contributor_name="Alice Martin", contributor_address="1 rue du Lavoir, 01600")
     assert gift["receipt_number"]
     bob = a_citizen(platform, name="Bob")

@@ -57,6 +57,17 @@ class Contributors:
             assert not worker.is_alive(), "a contributor thread is stuck"
         assert not self.failures, f"{len(self.failures)} wrong answers, first: {self.failures[:3]}"
 
+    def wait_flowing_again(self, since, more, message, timeout=60):
+        """More than `more` contributions created after the counts `since` (a copy of
+        `statuses` taken during the fault)."""
+        wait_until(lambda: self.statuses[201] > since[201] + more, timeout=timeout,
+                   message=message)
+
+    def assert_the_fault_was_said_clearly(self):
+        """The fault was real (some 503s while it lasted) and never became a 500."""
+        assert self.statuses[503] > 0, self.statuses
+        assert set(self.statuses) <= {201, 409, 503}, self.statuses
+
     def pledge(self, key, amount):
         """One pledge; a created one is paid at once. Returns the answer."""
         answer = contribute(self.platform, self.campaign_id, amount, headers=self.headers,

@@ -1,43 +1,19 @@
 """A poison event: its handler fails every time. It goes to the dead letters, the queue
 keeps flowing, an operator lists it with `python -m shared.cli dead-letters`, fixes the
 cause, replays it, and it takes effect once."""
-import json
 import os
 import subprocess
-import uuid
-from datetime import datetime, timezone
 
-import kombu
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from services.funding.schemas import CONTRIBUTION_CONFIRMED
 from services.reporting import projector
 from services.reporting.service import ReportingService
 from shared.config import REPO_ROOT
-from shared.envelope import make_envelope
-from shared.topology import event_exchange
+from tests.support.events import confirmed_contribution, publish_confirmed
 from tests.support.platform import executable
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def confirmed(amount_cents):
-    now = datetime.now(timezone.utc).isoformat()
-    return make_envelope(CONTRIBUTION_CONFIRMED, {
-        "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
-        "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
-        "channel": "online", "amount_cents": amount_cents, "status": "captured", "at": now,
-        "matched_cents": 0, "contributor_account_id": None, "confirmed_at": now},
-        "corr-poison")
-
-
-def publish(amqp_uri, envelope):
-    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
-        connection.Producer().publish(
-            json.dumps(envelope), exchange=event_exchange("funding"),
-            routing_key="contribution_confirmed", content_type="application/json",
-            content_encoding="utf-8", message_id=envelope["event_id"], delivery_mode=2)
 
 
 def operator(amqp_uri, *arguments):
@@ -58,7 +34,7 @@ def test_a_poison_event_waits_in_the_dead_letters_until_an_operator_replays_it(
         container_factory, service_config, broker_uri, monkeypatch):
     reporting = container_factory(ReportingService, service_config("reporting"))
     reporting.start()
-    poison = confirmed(4200)
+    poison = confirmed_contribution(4200)
     project = projector.project
 
     def buggy(session, envelope):  # a bug that only this event meets
@@ -68,12 +44,12 @@ def test_a_poison_event_waits_in_the_dead_letters_until_an_operator_replays_it(
     monkeypatch.setattr(projector, "project", buggy)
 
     with entrypoint_waiter(reporting, "archive") as outcome:
-        publish(broker_uri, poison)
+        publish_confirmed(broker_uri, poison)
     assert outcome.get() == "dead_lettered"
     # The queue keeps flowing behind it.
     for amount in (700, 300):
         with entrypoint_waiter(reporting, "archive") as outcome:
-            publish(broker_uri, confirmed(amount))
+            publish_confirmed(broker_uri, confirmed_contribution(amount))
         assert outcome.get() == "applied"
     assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
         == (2, 1000)
@@ -102,7 +78,7 @@ def test_a_poison_event_waits_in_the_dead_letters_until_an_operator_replays_it(
     refused = operator(broker_uri, "--replay", str(letter["id"]))
     assert refused.returncode == 1 and "replayed already" in refused.stderr
     with entrypoint_waiter(reporting, "archive") as outcome:
-        publish(broker_uri, poison)
+        publish_confirmed(broker_uri, poison)
     assert outcome.get() == "duplicate"
     assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
         == (3, 5200)

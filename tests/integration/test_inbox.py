@@ -1,37 +1,13 @@
 """The inbox: an event delivered twice changes the projection once; an event the
 handler cannot apply goes to the dead-letter table and does not block the queue."""
-import json
-import uuid
-from datetime import datetime, timezone
 
-import kombu
 import pytest
 import sqlalchemy as sa
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
-from services.funding.schemas import CONTRIBUTION_CONFIRMED
 from services.reporting import models
 from services.reporting.service import ReportingService
-from shared.envelope import make_envelope
-from shared.topology import event_exchange
-
-
-def contribution(amount_cents):
-    now = datetime.now(timezone.utc).isoformat()
-    return make_envelope(CONTRIBUTION_CONFIRMED, {
-        "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
-        "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
-        "channel": "online", "amount_cents": amount_cents, "status": "captured", "at": now,
-        "matched_cents": 0, "contributor_account_id": None, "confirmed_at": now},
-        "corr-inbox")
-
-
-def publish(amqp_uri, envelope):
-    with kombu.Connection(amqp_uri) as connection:
-        producer = connection.Producer()
-        producer.publish(json.dumps(envelope), exchange=event_exchange("funding"),
-                         routing_key="contribution_confirmed", content_type="application/json",
-                         content_encoding="utf-8", message_id=envelope["event_id"])
+from tests.support.events import confirmed_contribution, publish_confirmed
 
 
 @pytest.fixture
@@ -47,24 +23,24 @@ def summary(container):
 
 
 def test_an_event_delivered_twice_changes_the_projection_once(reporting, broker_uri):
-    envelope = contribution(1234)
+    envelope = confirmed_contribution(1234)
     with entrypoint_waiter(reporting, "archive") as first:
-        publish(broker_uri, envelope)
+        publish_confirmed(broker_uri, envelope)
     with entrypoint_waiter(reporting, "archive") as second:
-        publish(broker_uri, envelope)
+        publish_confirmed(broker_uri, envelope)
     assert (first.get(), second.get()) == ("applied", "duplicate")
     assert summary(reporting)["amount_raised_cents"] == 1234
     assert summary(reporting)["contributions"] == 1
 
 
 def test_a_poison_event_is_dead_lettered_and_the_next_one_still_counts(reporting, broker_uri):
-    poison = contribution(-5)
+    poison = confirmed_contribution(-5)
     with entrypoint_waiter(reporting, "archive") as outcome:
-        publish(broker_uri, poison)
+        publish_confirmed(broker_uri, poison)
     assert outcome.get() == "dead_lettered"
 
     with entrypoint_waiter(reporting, "archive") as outcome:
-        publish(broker_uri, contribution(700))
+        publish_confirmed(broker_uri, confirmed_contribution(700))
     assert outcome.get() == "applied"
     assert summary(reporting)["amount_raised_cents"] == 700
 
