@@ -53,9 +53,13 @@ def project(session, envelope, deferred=None) -> None:
     elif event_type == "funding.resource_recorded":
         changes += _funder_of_project(session, data)
     if deferred is not None:
-        for change in [change for change in changes if deferred.takes(change)]:
-            deferred.add(change)
-        changes = [change for change in changes if not deferred.takes(change)]
+        now = []
+        for change in changes:
+            if deferred.takes(change):
+                deferred.add(change)
+            else:
+                now.append(change)
+        changes = now
     apply(session, changes)
 
 
@@ -64,14 +68,7 @@ def write_deferred(session, deferred) -> None:
     dialect = session.get_bind().dialect.name
     shapes = {}
     for change in deferred.changes():
-        if isinstance(change, Upsert):
-            statement = _upsert(dialect, change.table, tuple(change.key), tuple(change.set),
-                                tuple(change.add))
-            params = {**change.key, **change.set, **change.add}
-        else:
-            statement = _keep(dialect, change.table, tuple(change.key),
-                              tuple(change.values), change.version_column)
-            params = {**change.key, **change.values, change.version_column: change.version}
+        statement, params = _row_write(dialect, change)
         shapes.setdefault(statement, []).append(params)
     for statement, rows in shapes.items():
         session.execute(statement, rows)
@@ -90,18 +87,23 @@ def apply(session, changes) -> None:
     dialect = session.get_bind().dialect.name
     tallies = []
     for change in sorted(changes, key=apply_order):
-        if isinstance(change, Upsert):
-            session.execute(_upsert(dialect, change.table, tuple(change.key), tuple(change.set),
-                                    tuple(change.add)),
-                            {**change.key, **change.set, **change.add})
-        elif isinstance(change, Keep):
-            session.execute(_keep(dialect, change.table, tuple(change.key), tuple(change.values),
-                                  change.version_column),
-                            {**change.key, **change.values, change.version_column: change.version})
+        if isinstance(change, (Upsert, Keep)):
+            session.execute(*_row_write(dialect, change))
         elif change.delta:
             tallies.append(change)
     if tallies:
         _tally(session, dialect, tallies)
+
+
+def _row_write(dialect, change):
+    """(statement, parameters) of an Upsert or a Keep; the statement built once per shape."""
+    if isinstance(change, Upsert):
+        return (_upsert(dialect, change.table, tuple(change.key), tuple(change.set),
+                        tuple(change.add)),
+                {**change.key, **change.set, **change.add})
+    return (_keep(dialect, change.table, tuple(change.key), tuple(change.values),
+                  change.version_column),
+            {**change.key, **change.values, change.version_column: change.version})
 
 
 @lru_cache(maxsize=256)
