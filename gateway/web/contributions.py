@@ -32,6 +32,8 @@ CANCEL_REASONS = {
     "withdrawn": "vous avez renoncé pendant le délai de réflexion",
     "expired": "le paiement n'a pas été confirmé à temps",
     "campaign_failed": "la campagne n'a pas atteint son objectif",
+    "declined": "le conseil de la coopérative n'a pas accepté votre souscription",
+    "not_approved": "le conseil de la coopérative ne l'a pas acceptée dans le délai prévu",
 }
 INVESTMENT_KINDS = ("loan", "shares")
 

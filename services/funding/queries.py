@@ -204,6 +204,16 @@ class Queries:
                         Contribution.reflection_ends_at > now)))).scalar_one()
 
     @staticmethod
+    def _undecided_subscriptions(session, campaign_id) -> list:
+        """When the reflection periods end of the share subscriptions still held that the
+        board has not decided: a decision waits for the board's word on them (within
+        its time, domain.campaigns.board_decision_due_at)."""
+        return session.execute(sa.select(Contribution.reflection_ends_at).where(
+            Contribution.campaign_id == campaign_id,
+            Contribution.status.in_((AUTHORIZED, CAPTURED)),
+            Contribution.board_decision.is_(None))).scalars().all()
+
+    @staticmethod
     def _unsettled(session, campaign) -> int:
         statuses = [PENDING, AUTHORIZED]
         if campaign.status == rules.FAILED and campaign.model == rules.ALL_OR_NOTHING:
