@@ -46,3 +46,4 @@ def register(app, settings) -> None:
     app.extensions["site_operator"] = legal.Operator()
     app.register_blueprint(web)
     app.register_error_handler(404, errors.not_found_anywhere)
+    app.register_error_handler(405, errors.method_not_allowed_anywhere)
