@@ -19,6 +19,7 @@ API, through `gateway.calls.call`, never on a database.
     formats.py    French numbers, money, dates (babel); labels.py and
                   animation_labels.py French words for codes
     errors.py     French error pages
+    legal.py      legal notice, terms, privacy, contact (the operator's facts)
 """
 from gateway.web import (  # noqa: F401 (routes)
     account,
@@ -31,6 +32,7 @@ from gateway.web import (  # noqa: F401 (routes)
     dashboard,
     errors,
     investing,
+    legal,
     my_organisation,
     public,
     security,
@@ -41,5 +43,7 @@ from gateway.web.blueprint import content_security_policy, web
 def register(app, settings) -> None:
     security.init(app, settings.jwt_secret, settings.public_url)
     app.extensions["web_csp"] = content_security_policy(settings.payment_page_url)
+    app.extensions["site_operator"] = legal.Operator()
     app.register_blueprint(web)
     app.register_error_handler(404, errors.not_found_anywhere)
+    app.register_error_handler(405, errors.method_not_allowed_anywhere)
