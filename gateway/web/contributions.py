@@ -102,6 +102,18 @@ def receipt(contribution_id, principal):
         "Content-Disposition": f'attachment; filename="recu-{contribution_id}.pdf"'})
 
 
+@web.get("/mes-contributions/<uuid:contribution_id>/renoncer")
+@signed_in(("citizen",))
+def withdraw_confirmation(contribution_id, principal):
+    """"Renoncer" asks once more, with what the investor gives up, before it is done."""
+    contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
+    campaign = call("funding", "get_campaign", contribution["campaign_id"])
+    shown = contribution_view(contribution, campaign, _now())
+    if not shown["can_withdraw"]:
+        return redirect(url_for("web.my_contributions", renoncement="impossible"), code=303)
+    return render_template("web/withdraw.html", active="mine", contribution=shown)
+
+
 @web.post("/mes-contributions/<uuid:contribution_id>/renoncer")
 @signed_in(("citizen",))
 def withdraw(contribution_id, principal):

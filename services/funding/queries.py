@@ -103,7 +103,9 @@ class Queries:
             if campaign.kind not in rules.INVESTMENT_KINDS:
                 raise not_found("key_information", campaign_id)
             return {"campaign_id": campaign.id, "kind": campaign.kind,
-                    "sheet": campaign.key_information,
+                    "sheet": investors.sheet_as_offered(
+                        campaign.key_information, campaign.goal_cents,
+                        campaign.model == rules.ALL_OR_NOTHING, campaign.deadline.isoformat()),
                     "risk_warning": investors.RISK_WARNING_FR,
                     "reflection_period_days": investors.REFLECTION_PERIOD.days}
 
