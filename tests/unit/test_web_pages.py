@@ -373,3 +373,21 @@ def test_the_api_ignores_the_page_session(client, services):
     """The cookie authorizes pages only: a forged cross-site call to the API gets nothing."""
     sign_in(client)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_refused_form_says_first_what_to_correct_each_a_link_to_its_field(client,
+                                                                           services):
+    answer = client.post("/inscription", data={"email": "", "display_name": "",
+                                               "password": "court",
+                                               "csrf_token": form_token(client, "/inscription")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    summary = page[page.index('class="error-summary"'):page.index("<h1>")]
+    assert "3 points à corriger" in summary
+    assert summary.index('href="#display_name"') < summary.index('href="#email"') \
+        < summary.index('href="#password"')  # in the form's order
+    assert "Indiquez votre adresse électronique." in summary
+    # A refusal of the whole form is said once, above the form: no summary for it.
+    wrong = client.post("/connexion", data={"email": "funder@x.org", "password": "nope",
+                                            "csrf_token": form_token(client)})
+    assert "error-summary" not in wrong.get_data(as_text=True)
