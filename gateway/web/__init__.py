@@ -7,6 +7,7 @@ API, through `gateway.calls.call`, never on a database.
     blueprint.py  what every page shares (CSRF check, headers, formats)
     security.py   the page session (cookie) and CSRF tokens
     public.py     home page, live campaigns (filters by type, commune, field)
+    project_list.py  the projects accompanied (filters by field, stage, territory)
     campaign_page.py  a project's page, a campaign's page and its contribution form
     investing.py  the investor's steps before a loan or shares
     contributions.py  the payer's return page, "Mes contributions", receipts, withdrawal
@@ -34,6 +35,7 @@ from gateway.web import (  # noqa: F401 (routes)
     investing,
     legal,
     my_organisation,
+    project_list,
     public,
     security,
 )
