@@ -2,7 +2,6 @@
 simulated payment provider, with a clock the test moves (no sleeping): the reflection
 period, webhooks in any order, receipts, board decisions."""
 import base64
-import io
 import json
 import time
 import uuid
@@ -12,7 +11,6 @@ from unittest.mock import Mock
 import pytest
 import sqlalchemy as sa
 from nameko.testing.services import worker_factory
-from pypdf import PdfReader
 
 from services.funding import models, settlement
 from services.funding.service import FundingService
@@ -23,6 +21,8 @@ from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     LOAN_SHEET,
     SHARES_SHEET,
+    legal_identity,
+    receipt_text,
     right_answers,
 )
 from tests.support.paysim import Paysim
@@ -268,8 +268,7 @@ RECEIPTING = {"legal_name": "Association Les Jardins", "siren": "732829320",
               "address": "2 rue des Écoles, 01330 Villars", "purpose": "Jardins partagés",
               "receipt_eligible": True, "signatory_name": "Marie Dupont",
               "signatory_capacity": "présidente"}
-CAMILLE = {"first_name": "Camille", "last_name": "Martin", "street": "1 rue du Lavoir",
-           "postal_code": "01600", "commune": "Trévoux"}
+CAMILLE = legal_identity()
 
 
 def donate(funding, paysim, campaign_id, amount_cents, key, **fields):
@@ -280,11 +279,9 @@ def donate(funding, paysim, campaign_id, amount_cents, key, **fields):
     return contribution(funding, offered["id"])
 
 
-def receipt_text(funding, contribution_id):
-    pdf = base64.b64decode(funding.receipt_pdf(contribution_id, {"account_id": INVESTOR,
-                                                                 "staff": False}))
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
+def receipt_of(funding, contribution_id):
+    return receipt_text(base64.b64decode(funding.receipt_pdf(
+        contribution_id, {"account_id": INVESTOR, "staff": False})))
 
 
 def test_receipts_are_numbered_without_gaps_for_eligible_donations_only(funding, paysim):
@@ -295,7 +292,7 @@ def test_receipts_are_numbered_without_gaps_for_eligible_donations_only(funding,
                       tax_receipt=CAMILLE)["receipt_number"] for index in range(3)]
     assert numbers == ["2026-000001", "2026-000002", "2026-000003"]
     offered = contribution(funding, events(funding, "receipt_issued")[-1]["contribution_id"])
-    text = receipt_text(funding, offered["id"])
+    text = receipt_of(funding, offered["id"])
     # The legal name, never the name shown among contributors; the signatory.
     assert "Camille Martin" in text and "Camille du jardin" not in text
     assert "1 rue du Lavoir, 01600 Trévoux" in text
@@ -330,7 +327,7 @@ def test_a_donation_made_in_the_evening_utc_is_dated_the_next_day_in_paris(fundi
     funding.test_clock.now = datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc)  # 00:30 CEST
     summer = campaign(funding)
     gift = donate(funding, paysim, summer["id"], 5000, "k-summer", tax_receipt=CAMILLE)
-    text = receipt_text(funding, gift["id"])
+    text = receipt_of(funding, gift["id"])
     assert "Date du don 01/07/2026" in text and "Fait le 01/07/2026" in text
     assert "30/06/2026" not in text
 
@@ -339,7 +336,7 @@ def test_a_donation_made_in_the_evening_utc_is_dated_the_next_day_in_paris(fundi
     winter = campaign(funding, deadline="2027-02-01T00:00:00+00:00")
     gift = donate(funding, paysim, winter["id"], 5000, "k-winter", tax_receipt=CAMILLE)
     assert gift["receipt_number"] == "2027-000001"
-    assert "Fait le 01/01/2027" in receipt_text(funding, gift["id"])
+    assert "Fait le 01/01/2027" in receipt_of(funding, gift["id"])
 
 
 def test_a_refunded_donation_gets_its_receipt_cancelled_and_its_number_is_never_reused(
@@ -355,7 +352,7 @@ def test_a_refunded_donation_gets_its_receipt_cancelled_and_its_number_is_never_
     assert refunded["status"] == "refunded"
     assert (refunded["receipt_number"], refunded["receipt_status"]) == ("2026-000001",
                                                                        "cancelled")
-    text = receipt_text(funding, first["id"])
+    text = receipt_of(funding, first["id"])
     assert "Reçu ANNULÉ le 03/12/2026 (don remboursé)" in text and "2026-000001" in text
     [cancelled] = events(funding, "receipt_cancelled")
     assert (cancelled["number"], cancelled["reason"]) == ("2026-000001", "refunded")

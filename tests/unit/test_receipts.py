@@ -1,14 +1,13 @@
 """Donation receipts: numbers, tax reductions, amounts in French words, the donor's legal
 identity, the signatory, days in France, cancellation, the PDF."""
-import io
 from datetime import date, datetime, timezone
 
 import pytest
-from pypdf import PdfReader
 
 from services.funding.domain import receipts
 from services.funding.receipt_pdf import latin1, render_receipt_pdf
 from shared.errors import DomainError
+from tests.support.funding import receipt_text
 
 BENEFICIARY = {"legal_name": "Recyclerie de la Dombes", "siren": "732 829 320",
                "address": "12 rue du Commerce, 01400 Châtillon-sur-Chalaronne",
@@ -32,11 +31,7 @@ def field_errors(call):
     return raised.value.details["fields"]
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    return " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
-
+pdf_text = receipt_text
 
 # --- numbers and reductions ----------------------------------------------------------
 
