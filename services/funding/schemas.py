@@ -471,12 +471,7 @@ class ReceiptIssued(Schema):
     year = fields.Integer(required=True, strict=True)
 
 
-class ReceiptCancelled(Schema):
-    number = fields.String(required=True)
-    contribution_id = fields.UUID(required=True)
-    organisation_id = fields.UUID(required=True)
-    amount_cents = fields.Integer(required=True, strict=True)
-    year = fields.Integer(required=True, strict=True)
+class ReceiptCancelled(ReceiptIssued):
     reason = fields.String(required=True, validate=validate.OneOf(tuple(CANCEL_REASON_LABELS)))
     cancelled_at = fields.AwareDateTime(required=True)
 
