@@ -232,7 +232,6 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
         as_="staff").status_code == 200
     project = platform.post("/projects", {"title": "Jardin partagé", "summary": "…",
                                           "field": "citizen_economy", "commune": "Trévoux",
-                                          "founders": "Collectif du jardin",
                                           "carrier_organisation_id": organisation["id"]})
     campaign = live_campaign(platform, project.json()["id"], title="Des outils",
                              goal_cents=100_000)
