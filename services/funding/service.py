@@ -557,10 +557,8 @@ def _receipt_donor(session, campaign, wanted):
     except DomainError as error:
         raise invalid({f"tax_receipt.{name}": messages for name, messages
                        in error.details["fields"].items()}, error.message) from None
-    project = session.get(models.KnownProject, campaign.project_id)
-    beneficiary = project and project.carrier_organisation_id and session.get(
-        models.Beneficiary, project.carrier_organisation_id)
-    if campaign.kind != rules.DONATION or not receipts.can_issue(beneficiary):
+    if campaign.kind != rules.DONATION or not receipts.can_issue(
+            settlement.beneficiary_of(session, campaign)):
         raise invalid({"tax_receipt": ["No tax receipt can be issued for this campaign: "
                                        "only a donation to an organisation that issues them."]})
     return donor

@@ -258,9 +258,7 @@ def issue_receipt_if_due(uow, campaign, contribution, now):
             or contribution.receipt_donor is None:
         return  # no legal name given: no receipt (the answer said so at the gift)
     session = uow.session
-    project = session.get(models.KnownProject, campaign.project_id)
-    beneficiary = project and project.carrier_organisation_id and session.get(
-        models.Beneficiary, project.carrier_organisation_id)
+    beneficiary = beneficiary_of(session, campaign)
     if not receipts.can_issue(beneficiary):
         return
     issued_on = receipts.receipt_day(now)
@@ -287,6 +285,14 @@ def issue_receipt_if_due(uow, campaign, contribution, now):
         "number": number, "contribution_id": contribution.id,
         "organisation_id": organisation_id,
         "amount_cents": contribution.amount_cents, "year": issued_on.year})
+
+
+def beneficiary_of(session, campaign):
+    """The organisation that receives a campaign's gifts (its project's carrier), as
+    receipts name it; None when unknown or not set."""
+    project = session.get(models.KnownProject, campaign.project_id)
+    carrier = project and project.carrier_organisation_id
+    return session.get(models.Beneficiary, carrier) if carrier else None
 
 
 def cancel_receipt_if_any(uow, contribution, now, reason):
