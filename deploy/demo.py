@@ -396,7 +396,8 @@ class Loader:
         self.api.request("PUT", f"/organisations/{self.organisations[carrier]}/beneficiary", {
             "legal_name": org.name, "siren": data.siren(carrier),
             "address": f"{org.street}, {org.postal_code} {org.commune}", "purpose": purpose,
-            "receipt_eligible": True}, who=self.staff)
+            "receipt_eligible": True, "signatory_name": data.DONATION_SIGNATORY[0],
+            "signatory_capacity": data.DONATION_SIGNATORY[1]}, who=self.staff)
         deadline = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(
             days=data.CAMPAIGN_DAYS)
         for key, campaign in data.CAMPAIGNS.items():
@@ -465,10 +466,12 @@ class Loader:
         provider's webhook has told funding so."""
         key, index, (citizen, euros, reward) = planned
         live, who = self.campaigns[key], self.citizens[citizen]
-        name, address = data.CITIZENS[citizen]
+        name, (first_name, last_name, street, postal_code, commune) = data.CITIZENS[citizen]
         body = {"amount_cents": euros * 100, "contributor_name": name, "public": True}
         if live["kind"] == "donation":
-            body["contributor_address"] = address  # for the tax receipt
+            body["tax_receipt"] = {"first_name": first_name, "last_name": last_name,
+                                   "street": street, "postal_code": postal_code,
+                                   "commune": commune}
         if reward is not None:
             body["reward_id"] = live["rewards"][reward]["id"]
         if live["kind"] in ("loan", "shares"):

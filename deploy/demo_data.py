@@ -418,20 +418,26 @@ VOLUNTEERING = (
 # provider's payer page; donations and rewards count at once, shares once the investor's
 # 4-day reflection period is over (Regulation (EU) 2020/1503 art. 22).
 
-CITIZENS = {  # key: (display name, address for receipts)
-    "camille": ("Camille Martin", "12 rue de la Mairie, 01600 Reyrieux"),
-    "dominique": ("Dominique Bernard", "4 impasse des Saules, 01480 Jassans-Riottier"),
-    "claude": ("Claude Thomas", "27 route de Bourg, 01330 Villars-les-Dombes"),
-    "sacha": ("Sacha Petit", "9 place du Marché, 01400 Châtillon-sur-Chalaronne"),
-    "alix": ("Alix Robert", "3 chemin des Vignes, 01600 Trévoux"),
-    "maxime": ("Maxime Richard", "18 rue Centrale, 01120 Montluel"),
-    "lou": ("Lou Durand", "6 allée des Tilleuls, 01700 Miribel"),
-    "yanis": ("Yanis Moreau", "2 rue du Lavoir, 01320 Chalamont"),
+CITIZENS = {  # key: (display name, legal identity and postal address for tax receipts)
+    "camille": ("Camille Martin", ("Camille", "Martin", "12 rue de la Mairie", "01600",
+                                   "Reyrieux")),
+    "dominique": ("Dominique Bernard", ("Dominique", "Bernard", "4 impasse des Saules",
+                                        "01480", "Jassans-Riottier")),
+    "claude": ("Claude Thomas", ("Claude", "Thomas", "27 route de Bourg", "01330",
+                                 "Villars-les-Dombes")),
+    "sacha": ("Sacha Petit", ("Sacha", "Petit", "9 place du Marché", "01400",
+                              "Châtillon-sur-Chalaronne")),
+    "alix": ("Alix Robert", ("Alix", "Robert", "3 chemin des Vignes", "01600", "Trévoux")),
+    "maxime": ("Maxime Richard", ("Maxime", "Richard", "18 rue Centrale", "01120",
+                                  "Montluel")),
+    "lou": ("Lou Durand", ("Lou", "Durand", "6 allée des Tilleuls", "01700", "Miribel")),
+    "yanis": ("Yanis Moreau", ("Yanis", "Moreau", "2 rue du Lavoir", "01320", "Chalamont")),
 }
 CITIZEN_EMAIL_DOMAIN = "citoyens.dombinnov.example"
 
 DONATION_BENEFICIARY = ("passerelle", "Association d'intérêt général : animation sociale et "
                         "familiale, éducation à l'environnement")
+DONATION_SIGNATORY = ("Hélène Garnier", "présidente")  # signs the receipts
 
 
 

@@ -5,7 +5,11 @@ steps first (investing.py).
 
 The contribution form carries its own Idempotency-Key, made when the page was drawn: a
 second click, or the browser sending the form again, finds the same contribution and
-the same payment page, never a second charge."""
+the same payment page, never a second charge.
+
+A donor who ticks « Je souhaite un reçu fiscal » gives their legal name (or their
+company's) and postal address: the receipt carries them, never the name shown among
+contributors. Without them, the page says no receipt can be issued for the gift."""
 import uuid
 
 from flask import redirect, render_template, request, url_for
@@ -24,8 +28,37 @@ CONTRIBUTE_MESSAGES = {
                                "minimum indiqué."),
     "reward_id": ("reward", "Cette contrepartie n'existe pas pour cette campagne."),
     "contributor_name": ("name", "Le nom affiché doit faire au plus 200 caractères."),
-    "contributor_address": ("address", "L'adresse doit faire au plus 300 caractères."),
+    "tax_receipt": ("receipt", "Cette campagne ne délivre pas de reçu fiscal : décochez la "
+                               "case pour donner sans reçu."),
+    "tax_receipt.first_name": ("receipt_first_name", "Indiquez votre prénom, tel qu'il "
+                                                     "figurera sur le reçu (100 caractères "
+                                                     "au plus)."),
+    "tax_receipt.last_name": ("receipt_last_name", "Indiquez votre nom de famille, tel "
+                                                   "qu'il figurera sur le reçu (100 "
+                                                   "caractères au plus)."),
+    "tax_receipt.company_name": ("receipt_company", "La raison sociale fait au plus 200 "
+                                                    "caractères."),
+    "tax_receipt.street": ("receipt_street", "Indiquez votre adresse : numéro et rue (200 "
+                                             "caractères au plus)."),
+    "tax_receipt.postal_code": ("receipt_postal_code", "Indiquez votre code postal : 5 "
+                                                       "chiffres en France."),
+    "tax_receipt.commune": ("receipt_commune", "Indiquez votre commune."),
+    "tax_receipt.country": ("receipt_country", "Indiquez votre pays."),
 }
+# (field, label, autocomplete, hint) of the receipt's part of the form.
+RECEIPT_FORM = (
+    ("receipt_first_name", "Prénom", "given-name", None),
+    ("receipt_last_name", "Nom de famille", "family-name", None),
+    ("receipt_company", "Ou raison sociale", "organization", "pour un don d'entreprise"),
+    ("receipt_street", "Adresse : numéro et rue", "street-address", None),
+    ("receipt_postal_code", "Code postal", "postal-code", None),
+    ("receipt_commune", "Commune", "address-level2", None),
+    ("receipt_country", "Pays", "country-name", None),
+)
+RECEIPT_FIELDS = {"receipt_first_name": "first_name", "receipt_last_name": "last_name",
+                  "receipt_company": "company_name", "receipt_street": "street",
+                  "receipt_postal_code": "postal_code", "receipt_commune": "commune",
+                  "receipt_country": "country"}
 CONFLICTS = {
     "reward_sold_out": ("reward", "Cette contrepartie est épuisée : choisissez-en une autre."),
     "campaign_cap_reached": ("amount", "Ce montant dépasserait le plafond de la campagne : "
@@ -75,6 +108,7 @@ def _campaign_page(campaign_id, errors, typed_values, status=200):
         card=card(campaign, project, formats.today()), project=project,
         rewards=[reward_view(reward) for reward in campaign["rewards"]],
         investment=campaign["kind"] in INVESTMENTS, errors=errors, typed=typed_values,
+        receipt_fields=RECEIPT_FORM,
         key=typed_values.get("key") or str(uuid.uuid4()),
         can_contribute=bool(principal and "citizen" in principal.roles),
         signed_in=principal is not None,
@@ -97,9 +131,10 @@ def reward_view(reward: dict) -> dict:
 def contribute(campaign_id, principal):
     campaign_id = str(campaign_id)
     form = request.form
-    typed_values = {name: form.get(name, "") for name in ("amount", "reward", "name",
-                                                          "address", "key")}
+    typed_values = {name: form.get(name, "") for name in ("amount", "reward", "name", "key",
+                                                          *RECEIPT_FIELDS)}
     typed_values["anonymous"] = forms.ticked(form, "anonymous")
+    typed_values["receipt"] = forms.ticked(form, "receipt")
     try:
         body = contribution_body(form)
     except forms.FormError as exc:
@@ -140,9 +175,21 @@ def contribution_body(form) -> dict:
     name = form.get("name", "").strip()
     if name:
         body["contributor_name"] = name
-    address = form.get("address", "").strip()
-    if address:
-        body["contributor_address"] = address
+    if forms.ticked(form, "receipt"):
+        body["tax_receipt"] = tax_receipt(form)
     if errors:
         raise forms.FormError(errors)
     return body
+
+
+def tax_receipt(form) -> dict:
+    """The legal identity typed for a receipt: a company's name when one is given, the
+    person's first and last names otherwise. Empty fields are left out, so that funding
+    names each one missing."""
+    typed = {field: form.get(name, "").strip() for name, field in RECEIPT_FIELDS.items()}
+    wanted = {field: value for field, value in typed.items() if value}
+    if "company_name" in wanted:
+        wanted["donor_type"] = "company"
+        wanted.pop("first_name", None)
+        wanted.pop("last_name", None)
+    return wanted

@@ -59,6 +59,9 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "can_withdraw": in_reflection,
         "reflection_ends": french.long_date_time(reflection_ends) if in_reflection else None,
         "has_receipt": bool(contribution.get("receipt_number")),
+        "receipt_cancelled": contribution.get("receipt_status") == "cancelled",
+        "receipt_requested": contribution.get("receipt_status") == "requested",
+        "receipt_notice": contribution.get("receipt_notice"),
     }
 
 

@@ -39,6 +39,9 @@ class Beneficiary(Base):
     address: Mapped[str] = mapped_column(sa.String(300))
     purpose: Mapped[str] = mapped_column(sa.String(500))
     receipt_eligible: Mapped[bool] = mapped_column(sa.Boolean)
+    # Who signs its receipts ("Marie Dupont", "présidente"): required to issue any.
+    signatory_name: Mapped[str | None] = mapped_column(sa.String(120))
+    signatory_capacity: Mapped[str | None] = mapped_column(sa.String(100))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -105,8 +108,10 @@ class Contribution(Base):
     reward_id: Mapped[str | None] = mapped_column(sa.String(36), sa.ForeignKey("rewards.id"))
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     matched_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-    contributor_name: Mapped[str | None] = mapped_column(sa.String(200))
-    contributor_address: Mapped[str | None] = mapped_column(sa.String(300))
+    contributor_name: Mapped[str | None] = mapped_column(sa.String(200))  # shown, optional
+    # The donor's legal identity and postal address for a tax receipt
+    # (domain.receipts.receipt_donor); None: no receipt asked for.
+    receipt_donor: Mapped[dict | None] = mapped_column(sa.JSON)
     contributor_account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
@@ -119,7 +124,8 @@ class Contribution(Base):
     hold_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reflection_ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     board_decision: Mapped[str | None] = mapped_column(sa.String(20))  # shares only
-    receipt_number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    # Unique per issuing organisation only (receipts holds the constraint).
+    receipt_number: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -149,24 +155,34 @@ class InvestorProfile(Base):
     loss_simulated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class ReceiptSequence(Base):
-    """The last receipt number of each year; taken under a row lock, in the transaction
-    that issues the receipt, so numbers never skip or repeat."""
+class ReceiptSeries(Base):
+    """The last receipt number of an issuing organisation in a year (in France): its row
+    is taken under lock in the transaction that issues the receipt, so each
+    organisation's numbers never skip or repeat."""
 
-    __tablename__ = "receipt_sequences"
+    __tablename__ = "receipt_series"
 
-    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     last_number: Mapped[int] = mapped_column(sa.Integer)
 
 
 class Receipt(Base):
-    __tablename__ = "receipts"
+    """A donation's tax receipt, one per contribution; a refunded donation's receipt is
+    cancelled (when, why), its number never given again."""
 
-    number: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
-    contribution_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    __tablename__ = "receipts"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "number",
+                                          name="uq_receipts_organisation_number"),)
+
+    contribution_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(sa.String(36))
+    number: Mapped[str] = mapped_column(sa.String(20))
     account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     document: Mapped[dict] = mapped_column(sa.JSON)  # what the PDF shows, frozen at issue
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancellation: Mapped[dict | None] = mapped_column(sa.JSON)  # domain.receipts.cancellation
 
 
 class Resource(Base):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from services.funding import models, schemas
 from services.funding.domain import campaigns as rules
-from services.funding.domain import investors
+from services.funding.domain import investors, receipts
 from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
 from shared.database import get_or_not_found, row_values
 from shared.errors import not_found
@@ -31,8 +31,25 @@ def campaign_view(session, campaign) -> dict:
     return schemas.Campaign().dump(values)
 
 
-def contribution_view(contribution) -> dict:
-    return schemas.Contribution().dump(contribution)
+def contribution_view(contribution, kind: str) -> dict:
+    """A contribution as answered, with where its tax receipt stands (`kind`: its
+    campaign's)."""
+    status = receipts.receipt_status(kind, contribution.status,
+                                     contribution.receipt_number is not None,
+                                     contribution.receipt_donor is not None)
+    return {**schemas.Contribution().dump(contribution), "receipt_status": status,
+            "receipt_notice": receipts.receipt_notice(status)}
+
+
+def _viewed_in(session):
+    """contribution_view for rows of a page: each campaign's kind read once."""
+    kinds = {}
+
+    def view(contribution):
+        if contribution.campaign_id not in kinds:
+            kinds[contribution.campaign_id] = session.get(Campaign, contribution.campaign_id).kind
+        return contribution_view(contribution, kinds[contribution.campaign_id])
+    return view
 
 
 def _project_conditions(params) -> list:
@@ -117,7 +134,7 @@ class Queries:
             if not viewer["staff"] and contribution.contributor_account_id != \
                     viewer["account_id"]:
                 raise not_found("contribution", contribution_id)
-            return contribution_view(contribution)
+            return _viewed_in(session)(contribution)
 
     @rpc
     def list_my_contributions(self, account_id, query):
@@ -127,7 +144,7 @@ class Queries:
                             {**params, "contributor_account_id": account_id},
                             created_at=Contribution.created_at,
                             filters=("contributor_account_id", "status"),
-                            dump=contribution_view)
+                            dump=_viewed_in(session))
 
     @rpc
     def list_campaign_contributions(self, campaign_id, query):
@@ -138,7 +155,7 @@ class Queries:
             get_or_not_found(session, Campaign, campaign_id, "campaign")
             return paginate(session, Contribution, {**params, "campaign_id": str(campaign_id)},
                             created_at=Contribution.created_at,
-                            filters=("campaign_id", "status"), dump=contribution_view)
+                            filters=("campaign_id", "status"), dump=_viewed_in(session))
 
     @rpc
     def get_beneficiary(self, organisation_id):

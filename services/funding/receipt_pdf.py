@@ -5,11 +5,17 @@ fpdf2 with its built-in Helvetica: nothing to install or ship, in the Docker ima
 The built-in fonts only know Latin-1, so the few characters French text may carry beyond
 it (typographic apostrophes and quotes, oe ligatures, the euro sign, dashes) are
 rewritten before printing; amounts are written "euros".
+
+A cancelled receipt (its donation refunded) prints the same document with ANNULÉ across
+the page and the day and reason of its cancellation: the number stays taken, the donor
+sees it can no longer justify a reduction.
 """
 from datetime import date, datetime, time, timezone
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+
+from services.funding.domain.receipts import CANCELLED_MARK
 
 FONT = "Helvetica"
 _BEYOND_LATIN1 = str.maketrans({
@@ -30,30 +36,38 @@ def _french_date(iso: str) -> str:
 
 
 class _Receipt(FPDF):
-    def __init__(self, number: str):
+    def __init__(self, number: str, cancelled: bool):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.receipt_number = number
+        self.cancelled = cancelled
         self.set_margins(20, 15, 20)
-        self.set_auto_page_break(auto=True, margin=16)
+        self.set_auto_page_break(auto=True, margin=14)
 
     def footer(self):
-        self.set_y(-12)
+        self.set_y(-11)
         self.set_font(FONT, "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, latin1(f"Reçu n° {self.receipt_number}"), align="C")
+        mark = f" - {CANCELLED_MARK}" if self.cancelled else ""
+        self.cell(0, 5, latin1(f"Reçu n° {self.receipt_number}{mark}"), align="C")
+        if self.cancelled:  # across the page, over the text, after it is written
+            self.set_font(FONT, "B", 90)
+            self.set_text_color(200, 30, 30)
+            with self.rotation(35, x=self.w / 2, y=self.h / 2):
+                self.text(self.w / 2 - 62, self.h / 2 + 12, latin1(CANCELLED_MARK))
+            self.set_text_color(0)
 
     def heading(self, text):
-        self.ln(2.5)
+        self.ln(1.5)
         self.set_font(FONT, "B", 11)
         self.set_fill_color(235, 240, 235)
-        self.cell(0, 7, latin1(text), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(1)
+        self.cell(0, 6.5, latin1(text), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(0.5)
 
     def labelled(self, label, value):
         self.set_font(FONT, "B", 10)
-        self.cell(38, 5, latin1(label))
+        self.cell(38, 4.6, latin1(label))
         self.set_font(FONT, "", 9.5)
-        self.multi_cell(0, 5, latin1(value if value not in (None, "") else "-"), align="L",
+        self.multi_cell(0, 4.6, latin1(value if value not in (None, "") else "-"), align="L",
                         new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def paragraph(self, text, size=10, style=""):
@@ -61,10 +75,11 @@ class _Receipt(FPDF):
         self.multi_cell(0, size * 0.5, latin1(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def render_receipt_pdf(document: dict) -> bytes:
-    """The receipt `document` as PDF bytes; the same document gives the same bytes."""
+def render_receipt_pdf(document: dict, cancellation: dict | None = None) -> bytes:
+    """The receipt `document` as PDF bytes, marked ANNULÉ with its `cancellation`
+    (domain.receipts.cancellation) if any; the same input gives the same bytes."""
     beneficiary, donor = document["beneficiary"], document["donor"]
-    pdf = _Receipt(document["number"])
+    pdf = _Receipt(document["number"], cancellation is not None)
     issued = datetime.combine(date.fromisoformat(document["issued_on"]), time(12),
                               tzinfo=timezone.utc)
     pdf.set_creation_date(issued)
@@ -83,6 +98,12 @@ def render_receipt_pdf(document: dict) -> bytes:
     pdf.set_font(FONT, "B", 12)
     pdf.cell(0, 7, latin1(f"Reçu n° {document['number']}"), align="C", new_x=XPos.LMARGIN,
              new_y=YPos.NEXT)
+    if cancellation is not None:
+        pdf.set_text_color(200, 30, 30)
+        pdf.paragraph(f"Reçu {CANCELLED_MARK} le {_french_date(cancellation['cancelled_on'])} "
+                      f"({cancellation['reason_label']}) : ce reçu ne justifie aucune "
+                      "réduction d'impôt.", size=10, style="B")
+        pdf.set_text_color(0)
 
     pdf.heading("Bénéficiaire des versements")
     pdf.labelled("Nom", beneficiary["legal_name"])
@@ -109,11 +130,15 @@ def render_receipt_pdf(document: dict) -> bytes:
     pdf.labelled("Réduction d'impôt", f"{document['reduction_rate_percent']} % du montant, soit "
                                       f"{document['tax_reduction_in_figures']}")
 
-    pdf.ln(3)
+    pdf.ln(2)
     pdf.paragraph(document["certification"], style="B")
     pdf.ln(2)
     pdf.paragraph(document["note"], size=9)
 
-    pdf.ln(4)
-    pdf.paragraph(f"Fait le {_french_date(document['issued_on'])}.")
+    pdf.ln(2)
+    signed = f"Fait le {_french_date(document['issued_on'])}."
+    signatory = document.get("signatory")  # receipts issued before signatories had none
+    if signatory:
+        signed += f" Signataire : {signatory['name']}, {signatory['capacity']}."
+    pdf.paragraph(signed, size=9.5)
     return bytes(pdf.output())

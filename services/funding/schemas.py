@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
 from services.funding.domain.payments import CHANNELS, PAYMENT_METHODS, STATES
+from services.funding.domain.receipts import CANCEL_REASON_LABELS, REDUCTION_RATES
 from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
 from shared.cluster import FIELD_LABELS
 from shared.envelope import EventSpec
@@ -145,14 +146,39 @@ class Acknowledgements(Schema):
     understanding_confirmed = StrictBoolean(load_default=False)
 
 
+def _part(limit, **options):
+    return fields.String(validate=validate.Length(min=1, max=limit), **options)
+
+
+class TaxReceiptRequest(Schema):
+    """The donor's legal identity and postal address, as a tax receipt (Cerfa 11580)
+    states them: an individual's first and last names, or a company's name."""
+
+    donor_type = fields.String(load_default="individual",
+                               validate=validate.OneOf(tuple(REDUCTION_RATES)))
+    first_name = _part(100, load_default=None, allow_none=True)
+    last_name = _part(100, load_default=None, allow_none=True)
+    company_name = _part(200, load_default=None, allow_none=True)
+    siren = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=20),
+                          metadata={"description": "A company's, if it has one."})
+    street = _part(200, required=True)
+    postal_code = _part(10, required=True)
+    commune = _part(100, required=True)
+    country = _part(60, load_default="France")
+
+
 class Contribute(Schema):
     amount_cents = Amount(required=True)
     reward_id = fields.UUID(load_default=None, allow_none=True)
     contributor_name = fields.String(load_default=None, allow_none=True,
-                                     validate=validate.Length(max=200))
-    contributor_address = fields.String(load_default=None, allow_none=True,
-                                        validate=validate.Length(max=300),
-                                        metadata={"description": "For a donation receipt."})
+                                     validate=validate.Length(max=200),
+                                     metadata={"description": "Shown among contributors; "
+                                               "never on a tax receipt."})
+    tax_receipt = fields.Nested(TaxReceiptRequest, load_default=None, allow_none=True,
+                                metadata={"description": "A donation's tax receipt is "
+                                          "issued only with the donor's legal name and "
+                                          "address; null: no receipt for this gift."})
     public = StrictBoolean(load_default=True,
                             metadata={"description": "false: shown as anonymous"})
     payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS),
@@ -169,8 +195,7 @@ class RecordOffline(Schema):
                                         "or cash book line."})
     reward_id = fields.UUID(load_default=None, allow_none=True)
     contributor_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    contributor_address = fields.String(load_default=None, allow_none=True,
-                                        validate=validate.Length(max=300))
+    tax_receipt = fields.Nested(TaxReceiptRequest, load_default=None, allow_none=True)
     public = StrictBoolean(load_default=True)
 
 
@@ -208,6 +233,12 @@ class Contribution(Schema):
     reflection_ends_at = fields.AwareDateTime(allow_none=True)
     board_decision = fields.String(allow_none=True)
     receipt_number = fields.String(allow_none=True)
+    receipt_status = fields.String(metadata={"description": (
+        "not_applicable (not a donation), not_requested (no legal name and address: no "
+        "receipt can be issued), requested (issued at capture), issued, or cancelled "
+        "(the donation was refunded)")})
+    receipt_notice = fields.String(allow_none=True, metadata={
+        "description": "In French, when no receipt can be issued for this gift."})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
@@ -258,6 +289,15 @@ class BeneficiaryInput(Schema):
     address = fields.String(required=True, validate=validate.Length(min=5, max=300))
     purpose = fields.String(required=True, validate=validate.Length(min=3, max=500))
     receipt_eligible = StrictBoolean(required=True)
+    signatory_name = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(min=2, max=120),
+                                   metadata={"description": "Who signs the receipts; "
+                                             "required when receipt_eligible."})
+    signatory_capacity = fields.String(load_default=None, allow_none=True,
+                                       validate=validate.Length(min=2, max=100),
+                                       metadata={"description": "Their capacity, e.g. "
+                                                 "présidente; required when "
+                                                 "receipt_eligible."})
 
 
 class Beneficiary(Schema):
@@ -267,14 +307,9 @@ class Beneficiary(Schema):
     address = fields.String()
     purpose = fields.String()
     receipt_eligible = fields.Boolean()
+    signatory_name = fields.String(allow_none=True)
+    signatory_capacity = fields.String(allow_none=True)
     updated_at = fields.AwareDateTime()
-
-
-class Receipt(Schema):
-    number = fields.String()
-    contribution_id = fields.String()
-    document = fields.Dict()
-    issued_at = fields.AwareDateTime()
 
 
 # --- other resources -----------------------------------------------------------------
@@ -436,6 +471,11 @@ class ReceiptIssued(Schema):
     year = fields.Integer(required=True, strict=True)
 
 
+class ReceiptCancelled(ReceiptIssued):
+    reason = fields.String(required=True, validate=validate.OneOf(tuple(CANCEL_REASON_LABELS)))
+    cancelled_at = fields.AwareDateTime(required=True)
+
+
 class ResourceRecorded(Schema):
     resource_id = fields.UUID(required=True)
     kind = fields.String(required=True)
@@ -505,7 +545,11 @@ SUBSCRIPTION_DECIDED = _event("subscription_decided", 1, SubscriptionDecided,
                               "(declined ones are refunded; one still undecided when the "
                               "campaign is decided is given back, reason not_approved).")
 RECEIPT_ISSUED = _event("receipt_issued", 1, ReceiptIssued,
-                        "A numbered tax receipt was issued for a donation.")
+                        "A numbered tax receipt was issued for a donation. Numbers run per "
+                        "issuing organisation (organisation_id) and year (in France).")
+RECEIPT_CANCELLED = _event("receipt_cancelled", 1, ReceiptCancelled,
+                           "A donation was refunded after capture: its receipt is cancelled; "
+                           "its number is never given again.")
 RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,
                            "A grant, a sale of services or mutualisation income was recorded.")
 VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
@@ -517,5 +561,5 @@ PUBLISHED_EVENTS = (
     CAMPAIGN_SUCCEEDED, CAMPAIGN_FAILED, CAMPAIGN_CLOSED, CONTRIBUTION_PLEDGED,
     CONTRIBUTION_AUTHORIZED, CONTRIBUTION_CONFIRMED, CONTRIBUTION_CAPTURED,
     CONTRIBUTION_CANCELLED, CONTRIBUTION_FAILED, CONTRIBUTION_REFUNDED, SUBSCRIPTION_DECIDED,
-    RECEIPT_ISSUED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED,
+    RECEIPT_ISSUED, RECEIPT_CANCELLED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED,
 )

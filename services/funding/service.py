@@ -11,7 +11,7 @@ from nameko.timer import timer
 
 from services.funding import models, schemas, settlement
 from services.funding.domain import campaigns as rules
-from services.funding.domain import investors, resources
+from services.funding.domain import investors, receipts, resources
 from services.funding.domain import payments as money
 from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
 from services.funding.payments import Payments
@@ -52,7 +52,7 @@ class FundingService(ServiceBase, Queries):
             uow.session.execute(
                 sa.update(models.Contribution)
                 .where(models.Contribution.contributor_account_id.in_(accounts))
-                .values(contributor_name=None, contributor_address=None))
+                .values(contributor_name=None, receipt_donor=None))
 
     # --- campaigns -------------------------------------------------------------------
 
@@ -130,15 +130,18 @@ class FundingService(ServiceBase, Queries):
                                          {"campaign_id": str(campaign_id), **payload},
                                          answer={"contribution_id": contribution_id})
             if replay is None:
-                contribution, title = self._pledge(uow, campaign_id, data,
-                                                   contributor_account_id, now, contribution_id)
+                contribution, campaign = self._pledge(uow, campaign_id, data,
+                                                      contributor_account_id, now,
+                                                      contribution_id)
+                title, kind = campaign.title, campaign.kind
         if replay is not None:
             with self.db.read() as session:
                 contribution = get_or_not_found(session, models.Contribution,
                                                 replay["contribution_id"], "contribution")
-                title = session.get(models.Campaign, contribution.campaign_id).title
+                campaign = session.get(models.Campaign, contribution.campaign_id)
+                title, kind = campaign.title, campaign.kind
         return {"replayed": replay is not None,
-                "contribution": self._with_payment(contribution, title)}
+                "contribution": self._with_payment(contribution, title, kind)}
 
     def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id):
         session = uow.session
@@ -150,6 +153,7 @@ class FundingService(ServiceBase, Queries):
         if data["reward_id"] is not None:
             reward = get_or_not_found(session, models.Reward, data["reward_id"], "reward")
         rules.accept_contribution(campaign, data["amount_cents"], reward, now)
+        receipt_donor = _receipt_donor(session, campaign, data["tax_receipt"])
         reflection_ends_at = None
         if campaign.kind in rules.INVESTMENT_KINDS:
             self._check_investor(session, campaign, account_id, data, now)
@@ -158,8 +162,7 @@ class FundingService(ServiceBase, Queries):
         contribution = models.Contribution(
             id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
             amount_cents=data["amount_cents"], matched_cents=0,
-            contributor_name=data["contributor_name"],
-            contributor_address=data["contributor_address"],
+            contributor_name=data["contributor_name"], receipt_donor=receipt_donor,
             contributor_account_id=account_id, public=data["public"], status=PENDING,
             channel="transfer" if by_transfer else "online",
             offline_reference=money.transfer_reference(contribution_id) if by_transfer
@@ -172,7 +175,7 @@ class FundingService(ServiceBase, Queries):
         session.flush()
         uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
         settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
-        return contribution, campaign.title
+        return contribution, campaign
 
     def _check_investor(self, session, campaign, account_id, data, now):
         profile = session.get(models.InvestorProfile, account_id)
@@ -185,7 +188,7 @@ class FundingService(ServiceBase, Queries):
             if errors:
                 raise invalid(errors)
 
-    def _with_payment(self, contribution, campaign_title):
+    def _with_payment(self, contribution, campaign_title, kind):
         """The contribution, with a payment at the provider. The provider's own
         idempotency key (the contribution's id) makes a retry find the same payment."""
         if contribution.payment_id is None and contribution.status == PENDING \
@@ -202,7 +205,7 @@ class FundingService(ServiceBase, Queries):
                         payment_id=payment["id"], payment_url=payment["redirect_url"]))
             contribution.payment_id = payment["id"]  # a detached row: the answer's copy
             contribution.payment_url = payment["redirect_url"]
-        return contribution_view(contribution)
+        return contribution_view(contribution, kind)
 
     @rpc
     def record_offline(self, campaign_id, payload, idempotency_key, by):
@@ -227,7 +230,8 @@ class FundingService(ServiceBase, Queries):
                 id=_uuid(), campaign_id=campaign.id, reward_id=reward and reward.id,
                 amount_cents=data["amount_cents"], matched_cents=0,
                 contributor_name=data["contributor_name"],
-                contributor_address=data["contributor_address"], public=data["public"],
+                receipt_donor=_receipt_donor(session, campaign, data["tax_receipt"]),
+                public=data["public"],
                 status=PENDING, channel=data["channel"], offline_reference=data["reference"],
                 counted=False, created_at=now, updated_at=now)
             session.add(contribution)
@@ -238,7 +242,8 @@ class FundingService(ServiceBase, Queries):
             uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
             settlement.set_state(uow, campaign, contribution, CAPTURED, now)
             return {"replayed": False,
-                    "contribution": uow.remember(contribution_view(contribution))}
+                    "contribution": uow.remember(contribution_view(contribution,
+                                                                   campaign.kind))}
 
     @rpc
     def match_transfer(self, campaign_id, payload, idempotency_key, by):
@@ -261,7 +266,8 @@ class FundingService(ServiceBase, Queries):
             money.check_transfer(contribution.amount_cents, data["amount_cents"])
             settlement.set_state(uow, campaign, contribution, CAPTURED, now)
             return {"replayed": False,
-                    "contribution": uow.remember(contribution_view(contribution))}
+                    "contribution": uow.remember(contribution_view(contribution,
+                                                                   campaign.kind))}
 
     @rpc
     def payment_webhook(self, body, signature):
@@ -308,7 +314,7 @@ class FundingService(ServiceBase, Queries):
                 raise conflict("contribution_wrong_status", "This investment has already "
                                "ended.", status=contribution.status)
             settlement.give_back(uow, campaign, contribution, now, self.payments, "withdrawn")
-            return contribution_view(contribution)
+            return contribution_view(contribution, campaign.kind)
 
     @rpc
     def decide_subscription(self, contribution_id, payload, by):
@@ -336,7 +342,7 @@ class FundingService(ServiceBase, Queries):
             if decision == "declined":
                 settlement.give_back(uow, campaign, contribution, now, self.payments,
                                      "declined")
-            return contribution_view(contribution)
+            return contribution_view(contribution, campaign.kind)
 
     # --- the clock: holds, maturities, deadlines -------------------------------------
 
@@ -467,7 +473,13 @@ class FundingService(ServiceBase, Queries):
 
     @rpc
     def set_beneficiary(self, organisation_id, payload):
+        """How an organisation receives money. One whose donors get receipts names who
+        signs them: a receipt is never issued unsigned."""
         data = load(schemas.BeneficiaryInput(), payload)
+        errors = receipts.beneficiary_errors(data)
+        if errors:
+            raise invalid(errors, "An organisation that issues tax receipts names their "
+                          "signatory.")
         values = {"organisation_id": str(organisation_id), **data, "updated_at": self.clock()}
         with self.db() as uow:
             table = models.Beneficiary.__table__
@@ -478,7 +490,8 @@ class FundingService(ServiceBase, Queries):
 
     @rpc
     def receipt_pdf(self, contribution_id, viewer):
-        """The receipt of a donation, as PDF bytes in base64 (they cross RPC as text)."""
+        """The receipt of a donation, as PDF bytes in base64 (they cross RPC as text);
+        marked ANNULÉ once the donation was refunded."""
         with self.db.read() as session:
             contribution = get_or_not_found(session, models.Contribution, contribution_id,
                                             "contribution")
@@ -487,7 +500,8 @@ class FundingService(ServiceBase, Queries):
                 models.Receipt.contribution_id == contribution.id)).scalar()
             if receipt is None:
                 raise not_found("receipt", contribution_id)
-            return base64.b64encode(render_receipt_pdf(receipt.document)).decode()
+            return base64.b64encode(render_receipt_pdf(receipt.document,
+                                                       receipt.cancellation)).decode()
 
     # --- other resources -------------------------------------------------------------
 
@@ -546,6 +560,23 @@ def _remember_project(session, project_id, project):
         "id": project_id, "title": project["title"],
         "carrier_organisation_id": str(carrier) if carrier else None,
         **{name: project.get(name) for name in ("commune", "field", "territory")}})
+
+
+def _receipt_donor(session, campaign, wanted):
+    """The donor's legal identity for a receipt (domain.receipts.receipt_donor), None
+    when none is asked for; refused for a gift its beneficiary cannot receipt."""
+    if wanted is None:
+        return None
+    try:
+        donor = receipts.receipt_donor(wanted)
+    except DomainError as error:
+        raise invalid({f"tax_receipt.{name}": messages for name, messages
+                       in error.details["fields"].items()}, error.message) from None
+    if campaign.kind != rules.DONATION or not receipts.can_issue(
+            settlement.beneficiary_of(session, campaign)):
+        raise invalid({"tax_receipt": ["No tax receipt can be issued for this campaign: "
+                                       "only a donation to an organisation that issues them."]})
+    return donor
 
 
 def _locked_campaign(session, campaign_id, skip_locked=False):

@@ -24,7 +24,7 @@ from services.funding.domain.payments import (
     PENDING,
     REFUNDED,
 )
-from shared.database import insert_ignoring_duplicate
+from shared.database import upsertable_insert
 from shared.errors import CONFLICT, DomainError, conflict, not_found
 
 ENDED_EVENTS = {CANCELLED: schemas.CONTRIBUTION_CANCELLED, FAILED: schemas.CONTRIBUTION_FAILED,
@@ -75,6 +75,8 @@ def set_state(uow, campaign, contribution, to, now, *, reason=None):
         uow.emit(ENDED_EVENTS[to], {**fact(campaign, contribution, now),
                                     "was_counted": was_counted, "matched_cents": matched,
                                     "reason": reason})
+        if to == REFUNDED:
+            cancel_receipt_if_any(uow, contribution, now, reason)
         return
     uow.emit(schemas.CONTRIBUTION_AUTHORIZED if to == AUTHORIZED
              else schemas.CONTRIBUTION_CAPTURED, fact(campaign, contribution, now))
@@ -248,43 +250,80 @@ def _tolerating_done(provider_call, payment_id):
 
 
 def issue_receipt_if_due(uow, campaign, contribution, now):
-    """A donation to an organisation whose donors get receipts gets the next number of
-    the year, taken under a row lock in this transaction: never skipped, never twice."""
+    """A donation whose donor gave their legal name and address, to an organisation
+    that issues receipts, gets the next number of that organisation's series for the
+    year in France, taken under the series' row lock in this transaction: never
+    skipped, never twice. The receipt is dated in France too."""
     if campaign.kind != rules.DONATION or contribution.receipt_number is not None \
-            or not (contribution.contributor_name and contribution.contributor_address):
-        return  # a receipt names its donor and their address: none asked, none issued
+            or contribution.receipt_donor is None:
+        return  # no legal name given: no receipt (the answer said so at the gift)
     session = uow.session
-    project = session.get(models.KnownProject, campaign.project_id)
-    beneficiary = project and project.carrier_organisation_id and session.get(
-        models.Beneficiary, project.carrier_organisation_id)
-    if not beneficiary or not beneficiary.receipt_eligible:
+    beneficiary = beneficiary_of(session, campaign)
+    if not receipts.can_issue(beneficiary):
         return
-    number = receipts.receipt_number(now.year, _next_in_sequence(session, now.year))
+    issued_on = receipts.receipt_day(now)
+    organisation_id = beneficiary.organisation_id
+    number = receipts.receipt_number(
+        issued_on.year, _next_in_series(session, organisation_id, issued_on.year))
+    donor = contribution.receipt_donor
     document = receipts.receipt_document(
         number=number,
         beneficiary={"legal_name": beneficiary.legal_name, "siren": beneficiary.siren,
                      "address": beneficiary.address, "purpose": beneficiary.purpose},
-        donor={"name": contribution.contributor_name or "", "address":
-               contribution.contributor_address or ""},
-        amount_cents=contribution.amount_cents, donated_on=contribution.created_at.date(),
-        payment_method=contribution.channel, issued_on=now.date())
+        donor={"name": receipts.donor_legal_name(donor),
+               "address": receipts.donor_postal_address(donor), "type": donor["donor_type"]},
+        signatory={"name": beneficiary.signatory_name,
+                   "capacity": beneficiary.signatory_capacity},
+        amount_cents=contribution.amount_cents,
+        donated_on=receipts.receipt_day(contribution.created_at),
+        payment_method=contribution.channel, issued_on=issued_on)
     contribution.receipt_number = number
-    session.add(models.Receipt(number=number, contribution_id=contribution.id,
-                               account_id=contribution.contributor_account_id,
+    session.add(models.Receipt(contribution_id=contribution.id, organisation_id=organisation_id,
+                               number=number, account_id=contribution.contributor_account_id,
                                document=document, issued_at=now))
     uow.emit(schemas.RECEIPT_ISSUED, {
         "number": number, "contribution_id": contribution.id,
-        "organisation_id": beneficiary.organisation_id,
-        "amount_cents": contribution.amount_cents, "year": now.year})
+        "organisation_id": organisation_id,
+        "amount_cents": contribution.amount_cents, "year": issued_on.year})
 
 
-def _next_in_sequence(session, year) -> int:
-    table = models.ReceiptSequence.__table__
-    insert_ignoring_duplicate(session, table, {"year": year, "last_number": 0})
-    number = session.execute(sa.select(table.c.last_number).where(table.c.year == year)
-                             .with_for_update()).scalar_one() + 1
-    session.execute(table.update().where(table.c.year == year).values(last_number=number))
-    return number
+def beneficiary_of(session, campaign):
+    """The organisation that receives a campaign's gifts (its project's carrier), as
+    receipts name it; None when unknown or not set."""
+    project = session.get(models.KnownProject, campaign.project_id)
+    carrier = project and project.carrier_organisation_id
+    return session.get(models.Beneficiary, carrier) if carrier else None
+
+
+def cancel_receipt_if_any(uow, contribution, now, reason):
+    """A refunded donation's receipt is cancelled (when, why): it stays, with its
+    number, which no other receipt ever takes."""
+    if contribution.receipt_number is None:
+        return
+    receipt = uow.session.get(models.Receipt, contribution.id)
+    if receipt is None or receipt.cancelled_at is not None:
+        return
+    receipt.cancelled_at = now
+    receipt.cancellation = receipts.cancellation(reason, now)
+    uow.emit(schemas.RECEIPT_CANCELLED, {
+        "number": receipt.number, "contribution_id": contribution.id,
+        "organisation_id": receipt.organisation_id,
+        "amount_cents": contribution.amount_cents,
+        "year": int(receipt.number[:4]), "reason": receipt.cancellation["reason"],
+        "cancelled_at": now.isoformat()})
+
+
+def _next_in_series(session, organisation_id, year) -> int:
+    """The organisation's next number for the year: one upsert that takes the series'
+    row lock until this transaction ends, so a rolled-back issue gives its number back
+    and concurrent ones wait their turn."""
+    table = models.ReceiptSeries.__table__
+    return session.execute(
+        upsertable_insert(session, table)
+        .values(organisation_id=organisation_id, year=year, last_number=1)
+        .on_conflict_do_update(index_elements=["organisation_id", "year"],
+                               set_={"last_number": table.c.last_number + 1})
+        .returning(table.c.last_number)).scalar_one()
 
 
 def hold_until(now, hold_seconds):

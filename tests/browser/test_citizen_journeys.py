@@ -11,8 +11,8 @@ from selenium.webdriver.common.by import By
 from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
 from tests.support.funding import (
     LOAN_SHEET,
-    given,
     live_campaign,
+    receipt_text,
     receipted_project,
     right_answers,
 )
@@ -201,30 +201,70 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement")
 
 
-def test_a_donor_finds_the_tax_receipt_in_my_contributions(browser, platform):
+def test_a_donor_asks_for_a_tax_receipt_in_the_form_and_finds_it_then_cancelled(browser,
+                                                                                 platform):
     campaign = live_campaign(platform, receipted_project(platform),
                              title="Des bacs pour le jardin")
     email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
-    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                          "display_name": "Sacha"}).status_code == 201
-    donor = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
-    gift = given(platform, campaign["id"], 4_000, headers=donor, contributor_name="Sacha Roux",
-                 contributor_address="1 rue du Lavoir, 01600 Trévoux")
-
     browser.delete_all_cookies()
-    browser.get(platform.base_url + "/connexion?suivant=/mes-contributions")
-    fill(browser, "email", email)
-    fill(browser, "password", PASSWORD)
+    browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{campaign['id']}")
+    sign_up_in_the_browser(browser, "Sacha", email)
+
+    # The receipt is asked for with the legal name and address; a part missing is said
+    # next to its field, in French, and what was typed stays.
+    fill(browser, "amount", "40")
+    fill(browser, "name", "Sacha du quartier")
+    browser.find_element(By.ID, "receipt").click()
+    for field, value in (("receipt_first_name", "Sacha"), ("receipt_last_name", "Roux"),
+                         ("receipt_street", "1 rue du Lavoir"),
+                         ("receipt_commune", "Trévoux")):
+        fill(browser, field, value)
     submit(browser)
+    assert "5 chiffres" in text(browser, "#receipt_postal_code-erreur")
+    assert browser.find_element(By.ID, "receipt_last_name").get_attribute("value") == "Roux"
+    assert browser.find_element(By.ID, "receipt").is_selected()
+    accessible(browser)
+    fill(browser, "receipt_postal_code", "01600")
+    submit(browser)
+    pay_on_the_providers_page(browser, platform)
+
+    click_and_wait_for_the_next_page(browser, browser.find_element(By.LINK_TEXT,
+                                                                   "Mes contributions"))
     row = text(browser, "tbody tr")
     assert "Des bacs pour le jardin" in row and "40 €" in row and "Payée" in row
     link = browser.find_element(By.PARTIAL_LINK_TEXT, "Reçu fiscal n°")
-    assert gift["receipt_number"] in link.text
     accessible(browser)
-    # The PDF, fetched with the browser's own session cookie.
+    # The PDF, fetched with the browser's own session cookie: the legal name, not the
+    # name shown among contributors.
+    href = link.get_attribute("href")
     cookies = {cookie["name"]: cookie["value"] for cookie in browser.get_cookies()}
-    pdf = requests.get(link.get_attribute("href"), cookies=cookies, timeout=15)
+    pdf = requests.get(href, cookies=cookies, timeout=15)
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
-    assert requests.get(link.get_attribute("href"), timeout=15,
+    words = receipt_text(pdf.content)
+    assert "Sacha Roux" in words and "Sacha du quartier" not in words
+    assert requests.get(href, timeout=15,
                         allow_redirects=False).status_code == 302  # signed out: sign in first
+
+    # Refunded by the association: the receipt is cancelled, in the list and the PDF.
+    [(payment,)] = platform.query("funding", "SELECT payment_id FROM contributions WHERE "
+                                  "campaign_id = :id", id=campaign["id"])
+    platform.paysim.client().refund(payment)
+
+    def cancelled():
+        browser.refresh()
+        return "annulé" in text(browser, "tbody tr")
+    wait_until(cancelled, timeout=20, message="the receipt to be shown cancelled")
+    assert "Remboursée" in text(browser, "tbody tr")
+    assert "Reçu ANNULÉ le" in receipt_text(requests.get(href, cookies=cookies,
+                                                         timeout=15).content)
+
+
+def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(browser, platform):
+    campaign = live_campaign(platform, receipted_project(platform), title="Des graines")
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{campaign['id']}")
+    sign_up_in_the_browser(browser, "Lou", f"lou-{uuid.uuid4().hex[:8]}@example.org")
+    fill(browser, "amount", "15")
+    submit(browser)
+    pay_on_the_providers_page(browser, platform)
+    assert "Aucun reçu fiscal ne pourra être délivré pour ce don" in text(browser)

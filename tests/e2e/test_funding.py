@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from shared.french import PARIS
 from shared.signatures import SIGNATURE_HEADER, sign
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
@@ -20,7 +21,10 @@ from tests.support.funding import (
     live_campaign,
     pay,
     payment_id,
+    legal_identity,
+    receipt_text,
     receipted_project,
+    receipting_organisation,
     right_answers,
 )
 from tests.support.running_platform import PASSWORD
@@ -349,38 +353,103 @@ def test_webhooks_over_http_twice_out_of_order_forged_or_unknown(platform):
     assert len(captured) == 1
 
 
-def test_a_receipt_is_downloaded_as_pdf_by_its_donor_only(platform):
+def test_a_receipt_carries_the_legal_name_and_the_signatory_for_its_donor_only(platform):
     campaign = live_campaign(platform, receipted_project(platform))
-    gift = given(platform, campaign["id"], 12_550, contributor_name="Camille Martin",
-                 contributor_address="1 rue du Lavoir, 01600 Trévoux")
-    assert gift["receipt_number"].startswith(f"{datetime.now(timezone.utc).year}-")
+    gift = given(platform, campaign["id"], 12_550, contributor_name="Camille du jardin",
+                 tax_receipt=legal_identity())
+    assert gift["receipt_status"] == "issued" and gift["receipt_notice"] is None
+    assert gift["receipt_number"] == f"{paris_year()}-000001"
     pdf = platform.get(f"/contributions/{gift['id']}/receipt", as_="citizen")
     assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    text = receipt_text(pdf.content)
+    # The legal name and address, never the name shown among contributors.
+    assert "Camille Martin" in text and "1 rue du Lavoir, 01600 Trévoux" in text
+    assert "Camille du jardin" not in text
+    assert "Signataire : Marie Dupont, présidente" in text
     stranger = citizens(platform, 1)[0]
     other = platform.request("GET", f"/contributions/{gift['id']}/receipt", headers=stranger)
     assert other.status_code == 404
     mine = platform.get("/me/contributions", as_="citizen").json()["items"]
     assert gift["id"] in [item["id"] for item in mine]
 
-    # Twelve donors at once: the numbers follow on, none skipped, none twice.
-    def donate(headers):
-        return given(platform, campaign["id"], 2000, headers=headers,
-                     contributor_name="Dominique Perret",
-                     contributor_address="3 chemin des Étangs, 01330 Villars-les-Dombes")
-    with ThreadPoolExecutor(12) as pool:
-        gifts = list(pool.map(donate, citizens(platform, 12)))
+
+def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(platform):
+    campaign = live_campaign(platform, receipted_project(platform))
+    gift = given(platform, campaign["id"], 2_000, contributor_name="Camille Martin")
+    assert gift["receipt_number"] is None and gift["receipt_status"] == "not_requested"
+    assert gift["receipt_notice"].startswith("Aucun reçu fiscal ne pourra être délivré")
+    missing = contribute(platform, campaign["id"], 2_000,
+                         tax_receipt={"street": "1 rue du Lavoir", "postal_code": "1600",
+                                      "commune": "Trévoux"})
+    assert missing.status_code == 422
+    assert missing.headers["Content-Type"].startswith("application/problem+json")
+    assert [error["field"] for error in missing.json()["errors"]] == [
+        "tax_receipt.first_name", "tax_receipt.last_name", "tax_receipt.postal_code"]
+    unreceipted = live_campaign(platform)  # its carrier issues no receipts
+    refused = contribute(platform, unreceipted["id"], 2_000, tax_receipt=legal_identity())
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["tax_receipt"]
+    assert platform.query("funding", "SELECT count(*) FROM receipts WHERE contribution_id "
+                          "= :id", id=gift["id"]) == [(0,)]
+
+
+def test_receipt_numbers_run_per_organisation_without_gap_under_concurrency(platform):
+    """Each association keeps its own series: many captures at once for two of them
+    give each the numbers 1..N, none skipped, none twice."""
+    organisations = [receipting_organisation(platform, name) for name in
+                     ("Les Jardins de la Dombes", "Recyclerie de Trévoux")]
+    campaigns = [live_campaign(platform, receipted_project(platform, organisation))["id"]
+                 for organisation in organisations]
+    per_organisation = 6
+
+    def donate(task):
+        campaign_id, headers = task
+        return given(platform, campaign_id, 2000, headers=headers,
+                     tax_receipt=legal_identity("Dominique", "Perret"))
+    tasks = list(zip(campaigns * per_organisation,
+                     citizens(platform, 2 * per_organisation), strict=True))
+    with ThreadPoolExecutor(len(tasks)) as pool:
+        gifts = list(pool.map(donate, tasks))
     wait_until(lambda: all(contribution_number(platform, g["id"]) for g in gifts),
                message="every receipt")
-    year = datetime.now(timezone.utc).year
-    numbers = sorted(number for (number,) in platform.query(
-        "funding", "SELECT number FROM receipts"))
-    assert numbers == [f"{year}-{sequence:06d}" for sequence in range(1, 14)]
+    expected = [f"{paris_year()}-{sequence:06d}" for sequence in range(1, per_organisation + 1)]
+    for organisation in organisations:
+        numbers = sorted(number for (number,) in platform.query(
+            "funding", "SELECT number FROM receipts WHERE organisation_id = :o",
+            o=organisation))
+        assert numbers == expected
+
+
+def test_a_refunded_donation_gets_its_receipt_cancelled_never_reused(platform):
+    campaign = live_campaign(platform, receipted_project(platform))
+    donor = citizens(platform, 1)[0]
+    gift = given(platform, campaign["id"], 3_000, headers=donor, tax_receipt=legal_identity())
+    number = gift["receipt_number"]
+    platform.paysim.client().refund(payment_id(gift))  # the association refunds the donor
+    refunded = wait_until(lambda: (found := platform.request(
+        "GET", f"/contributions/{gift['id']}", headers=donor).json())["status"] == "refunded"
+        and found, message="the refund")
+    assert (refunded["receipt_number"], refunded["receipt_status"]) == (number, "cancelled")
+    pdf = platform.request("GET", f"/contributions/{gift['id']}/receipt", headers=donor)
+    text = receipt_text(pdf.content)
+    assert "Reçu ANNULÉ le" in text and "(don remboursé)" in text and number in text
+    [(cancelled_at, cancellation)] = platform.query(
+        "funding", "SELECT cancelled_at, cancellation FROM receipts WHERE contribution_id = :id",
+        id=gift["id"])
+    assert cancelled_at is not None and "refunded" in str(cancellation)
+    mine = platform.request("GET", "/me/contributions", headers=donor).json()["items"]
+    assert [item["receipt_status"] for item in mine] == ["cancelled"]
+    again = given(platform, campaign["id"], 3_000, headers=donor, tax_receipt=legal_identity())
+    assert again["receipt_number"] == f"{number[:5]}{int(number[5:]) + 1:06d}"
+
+
+def paris_year():
+    return datetime.now(PARIS).year
 
 
 def contribution_number(platform, contribution_id):
     return platform.query("funding", "SELECT receipt_number FROM contributions WHERE id = :id",
-                 id=contribution_id)[0][0]
+                          id=contribution_id)[0][0]
 
 
 def test_resources_and_volunteering_are_recorded_by_staff(platform):

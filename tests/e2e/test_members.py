@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.funding import live_campaign
+from tests.support.funding import SIGNATORY, legal_identity, live_campaign
 from tests.support.waiting import wait_until
 
 CLUSTER_CSV = (Path(__file__).parent / "data" / "organisations-dombinnov.csv").read_bytes()
@@ -303,15 +303,19 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     signup = platform.post("/auth/signup", {"email": email, "password": "a long passphrase",
                                             "display_name": "Camille"}, as_=None)
     assert signup.status_code == 201
+    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
+        "legal_name": organisation["name"], "address": "1 place du Marché, 01600 Trévoux",
+        "purpose": "Jardins partagés", "receipt_eligible": True, **SIGNATORY},
+        as_="staff").status_code == 200
     project = platform.post("/projects", {"title": "Jardin partagé", "summary": "…",
                                           "field": "citizen_economy", "commune": "Trévoux",
-                                          "founders": "Collectif du jardin"})
+                                          "carrier_organisation_id": organisation["id"]})
     campaign = live_campaign(platform, project.json()["id"], title="Des outils",
                              goal_cents=100_000)
     token = platform.login(email, "a long passphrase")["access_token"]
     given = platform.request("POST", f"/campaigns/{campaign['id']}/contributions",
                              {"amount_cents": 2_000, "contributor_name": "Camille Martin",
-                              "contributor_address": "1 rue du Lavoir, 01600 Trévoux"},
+                              "tax_receipt": legal_identity()},
                              headers={"Authorization": f"Bearer {token}",
                                       "Idempotency-Key": "privacy"})
     assert given.status_code == 201, given.text
@@ -329,7 +333,7 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     contacts = platform.get(f"/organisations/{organisation['id']}/contacts", as_="staff").json()
     assert email not in json.dumps(contacts)
     # Funding learns of the erasure by event, and forgets the name on the contribution.
-    wait_until(lambda: platform.query("funding", "SELECT contributor_name, contributor_address "
+    wait_until(lambda: platform.query("funding", "SELECT contributor_name, receipt_donor "
                              "FROM contributions WHERE id = :id",
                              id=given.json()["id"]) == [(None, None)],
                message="funding to forget the contributor's name")

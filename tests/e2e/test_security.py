@@ -29,6 +29,7 @@ from tests.support.funding import (
     given,
     live_campaign,
     payment_id,
+    legal_identity,
     receipted_project,
     right_answers,
 )
@@ -227,7 +228,7 @@ def test_a_citizen_cannot_read_withdraw_or_download_another_citizens_contributio
     investment = invested.json()
     receipts = live_campaign(platform, receipted_project(platform))
     gift = given(platform, receipts["id"], 4321, headers=alice["headers"],
-                 contributor_name="Alice Martin", contributor_address="1 rue du Lavoir, 01600")
+                 contributor_name="Alice Martin", tax_receipt=legal_identity("Alice"))
     assert gift["receipt_number"]
     bob = a_citizen(platform, name="Bob")
     funder = platform.headers("funder")

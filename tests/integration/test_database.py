@@ -1,11 +1,14 @@
 """The database layer under eventlet, and migrations that match the models."""
 import time
+import uuid
 
 import eventlet
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from shared import migrate
 from shared.config import SERVICE_NAMES
 from shared.database import create_engine
 from shared.topology import service_class
@@ -43,3 +46,48 @@ def test_migrations_build_exactly_the_tables_the_models_describe(databases, serv
         differences = compare_metadata(context, metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_funding_0006_keeps_issued_receipts_under_their_organisation(databases):
+    """Receipts issued under the former single yearly series keep their numbers, now
+    under the organisation that issued them; each organisation's series goes on from
+    its own highest number, so none is given twice."""
+    url = databases.empty("funding_0006")
+    migrate.upgrade("funding", url, revision="funding_0004")
+    engine = create_engine(url)
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    with engine.begin() as connection:
+        for organisation, project in ((first, "p1"), (second, "p2")):
+            connection.execute(sa.text(
+                "INSERT INTO known_projects (id, title, carrier_organisation_id) "
+                "VALUES (:p, 'Jardin', :o)"), {"p": project, "o": organisation})
+            connection.execute(sa.text(
+                "INSERT INTO campaigns (id, project_id, title, description, kind, model, "
+                "goal_cents, min_contribution_cents, starts_at, deadline, status, "
+                "raised_cents, matched_cents, committed_cents, refunded_cents, "
+                "contributions_count, new_members, created_at) VALUES (:c, :p, 'C', '', "
+                "'donation', 'keep_it_all', 100, 100, :t, :t, 'live', 0, 0, 0, 0, 0, 0, :t)"),
+                {"c": f"c-{project}", "p": project, "t": "2026-01-01T00:00:00+00:00"})
+        for sequence, project in ((1, "p1"), (2, "p2"), (3, "p1")):
+            number, contribution = f"2026-{sequence:06d}", f"gift-{sequence}"
+            connection.execute(sa.text(
+                "INSERT INTO contributions (id, campaign_id, amount_cents, matched_cents, "
+                "public, status, channel, counted, receipt_number, created_at, updated_at) "
+                "VALUES (:id, :c, 100, 0, true, 'captured', 'online', true, :n, :t, :t)"),
+                {"id": contribution, "c": f"c-{project}", "n": number,
+                 "t": "2026-01-01T00:00:00+00:00"})
+            connection.execute(sa.text(
+                "INSERT INTO receipts (number, contribution_id, document, issued_at) "
+                "VALUES (:n, :id, '{}', :t)"),
+                {"n": number, "id": contribution, "t": "2026-01-01T00:00:00+00:00"})
+        connection.execute(sa.text("INSERT INTO receipt_sequences VALUES (2026, 3)"))
+    migrate.upgrade("funding", url)
+    with engine.connect() as connection:
+        receipts = connection.execute(sa.text(
+            "SELECT organisation_id, number FROM receipts ORDER BY number")).all()
+        series = dict(connection.execute(sa.text(
+            "SELECT organisation_id, last_number FROM receipt_series WHERE year = 2026")).all())
+    engine.dispose()
+    assert receipts == [(first, "2026-000001"), (second, "2026-000002"),
+                        (first, "2026-000003")]
+    assert series == {first: 3, second: 2}

@@ -21,6 +21,8 @@ from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     LOAN_SHEET,
     SHARES_SHEET,
+    legal_identity,
+    receipt_text,
     right_answers,
 )
 from tests.support.paysim import Paysim
@@ -262,38 +264,100 @@ def test_a_payment_confirmed_after_its_hold_expired_is_given_back(funding, paysi
     assert paysim.client().get_payment(payment_id(offered))["status"] == "cancelled"
 
 
+RECEIPTING = {"legal_name": "Association Les Jardins", "siren": "732829320",
+              "address": "2 rue des Écoles, 01330 Villars", "purpose": "Jardins partagés",
+              "receipt_eligible": True, "signatory_name": "Marie Dupont",
+              "signatory_capacity": "présidente"}
+CAMILLE = legal_identity()
+
+
+def donate(funding, paysim, campaign_id, amount_cents, key, **fields):
+    offered = funding.contribute(campaign_id, {"amount_cents": amount_cents, **fields}, key,
+                                 INVESTOR)["contribution"]
+    paysim.pay(payment_id(offered))
+    webhook(funding, paysim, payment_id(offered))
+    return contribution(funding, offered["id"])
+
+
+def receipt_of(funding, contribution_id):
+    return receipt_text(base64.b64decode(funding.receipt_pdf(
+        contribution_id, {"account_id": INVESTOR, "staff": False})))
+
+
 def test_receipts_are_numbered_without_gaps_for_eligible_donations_only(funding, paysim):
-    funding.set_beneficiary(ORGANISATION, {
-        "legal_name": "Association Les Jardins", "siren": "732829320",
-        "address": "2 rue des Écoles, 01330 Villars", "purpose": "Jardins partagés",
-        "receipt_eligible": True})
+    funding.set_beneficiary(ORGANISATION, RECEIPTING)
     gift = campaign(funding)
-    numbers = []
-    for index in range(3):
-        offered = funding.contribute(gift["id"], {
-            "amount_cents": 5000 + index, "contributor_name": "Camille Martin",
-            "contributor_address": "1 rue du Lavoir, 01600 Trévoux"}, f"k{index}",
-            INVESTOR)["contribution"]
-        paysim.pay(payment_id(offered))
-        webhook(funding, paysim, payment_id(offered))
-        numbers.append(contribution(funding, offered["id"])["receipt_number"])
+    numbers = [donate(funding, paysim, gift["id"], 5000 + index, f"k{index}",
+                      contributor_name="Camille du jardin",
+                      tax_receipt=CAMILLE)["receipt_number"] for index in range(3)]
     assert numbers == ["2026-000001", "2026-000002", "2026-000003"]
-    pdf = base64.b64decode(funding.receipt_pdf(offered["id"], {"account_id": INVESTOR,
-                                                               "staff": False}))
-    assert pdf.startswith(b"%PDF")
+    offered = contribution(funding, events(funding, "receipt_issued")[-1]["contribution_id"])
+    text = receipt_of(funding, offered["id"])
+    # The legal name, never the name shown among contributors; the signatory.
+    assert "Camille Martin" in text and "Camille du jardin" not in text
+    assert "1 rue du Lavoir, 01600 Trévoux" in text
+    assert "Signataire : Marie Dupont, présidente" in text
     with pytest.raises(DomainError):  # someone else's receipt reveals nothing
         funding.receipt_pdf(offered["id"], {"account_id": str(uuid.uuid4()), "staff": False})
 
     funding.set_beneficiary(ORGANISATION, {
         "legal_name": "Épicerie SCIC", "address": "1 place du Marché, 01330 Villars",
         "purpose": "Épicerie", "receipt_eligible": False})
-    offered = funding.contribute(gift["id"], {
-        "amount_cents": 5000, "contributor_name": "Camille Martin",
-        "contributor_address": "1 rue du Lavoir, 01600 Trévoux"}, "k-none",
-        INVESTOR)["contribution"]
-    paysim.pay(payment_id(offered))
-    webhook(funding, paysim, payment_id(offered))
-    assert contribution(funding, offered["id"])["receipt_number"] is None
+    with pytest.raises(DomainError) as refused:  # no false hope: said at the gift
+        funding.contribute(gift["id"], {"amount_cents": 5000, "tax_receipt": CAMILLE},
+                           "k-refused", INVESTOR)
+    assert set(refused.value.details["fields"]) == {"tax_receipt"}
+    unreceipted = donate(funding, paysim, gift["id"], 5000, "k-none",
+                         contributor_name="Camille Martin")
+    assert unreceipted["receipt_number"] is None
+    assert unreceipted["receipt_status"] == "not_requested"
+    assert "Aucun reçu fiscal" in unreceipted["receipt_notice"]
+
+
+def test_an_eligible_organisation_names_its_signatory(funding):
+    unsigned = {**RECEIPTING, "signatory_name": None, "signatory_capacity": None}
+    with pytest.raises(DomainError) as refused:
+        funding.set_beneficiary(ORGANISATION, unsigned)
+    assert set(refused.value.details["fields"]) == {"signatory_name", "signatory_capacity"}
+    assert funding.set_beneficiary(ORGANISATION, RECEIPTING)["signatory_name"] == "Marie Dupont"
+
+
+def test_a_donation_made_in_the_evening_utc_is_dated_the_next_day_in_paris(funding, paysim):
+    funding.set_beneficiary(ORGANISATION, RECEIPTING)
+    funding.test_clock.now = datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc)  # 00:30 CEST
+    summer = campaign(funding)
+    gift = donate(funding, paysim, summer["id"], 5000, "k-summer", tax_receipt=CAMILLE)
+    text = receipt_of(funding, gift["id"])
+    assert "Date du don 01/07/2026" in text and "Fait le 01/07/2026" in text
+    assert "30/06/2026" not in text
+
+    # New Year's Eve at 23:30 UTC is 1 January in Paris: the new year's first number.
+    funding.test_clock.now = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
+    winter = campaign(funding, deadline="2027-02-01T00:00:00+00:00")
+    gift = donate(funding, paysim, winter["id"], 5000, "k-winter", tax_receipt=CAMILLE)
+    assert gift["receipt_number"] == "2027-000001"
+    assert "Fait le 01/01/2027" in receipt_of(funding, gift["id"])
+
+
+def test_a_refunded_donation_gets_its_receipt_cancelled_and_its_number_is_never_reused(
+        funding, paysim):
+    funding.set_beneficiary(ORGANISATION, RECEIPTING)
+    gift = campaign(funding)
+    first = donate(funding, paysim, gift["id"], 5000, "k-first", tax_receipt=CAMILLE)
+    assert (first["receipt_number"], first["receipt_status"]) == ("2026-000001", "issued")
+    funding.test_clock.now = START + timedelta(days=2)
+    paysim.client().refund(payment_id(first))  # the association refunds at the provider
+    assert webhook(funding, paysim, payment_id(first))["applied"]
+    refunded = contribution(funding, first["id"])
+    assert refunded["status"] == "refunded"
+    assert (refunded["receipt_number"], refunded["receipt_status"]) == ("2026-000001",
+                                                                       "cancelled")
+    text = receipt_of(funding, first["id"])
+    assert "Reçu ANNULÉ le 03/12/2026 (don remboursé)" in text and "2026-000001" in text
+    [cancelled] = events(funding, "receipt_cancelled")
+    assert (cancelled["number"], cancelled["reason"]) == ("2026-000001", "refunded")
+    second = donate(funding, paysim, gift["id"], 6000, "k-second", tax_receipt=CAMILLE)
+    assert second["receipt_number"] == "2026-000002"
 
 
 def test_the_board_approves_new_members_and_a_declined_subscription_is_refunded(funding,

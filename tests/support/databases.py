@@ -33,6 +33,10 @@ class Databases:
         template = self._templates.get(service_name) or self._make_template(service_name)
         return self._copy(template, f"{self.prefix}_{service_name}_{uuid.uuid4().hex[:6]}")
 
+    def empty(self, label: str) -> str:
+        """A database with no table yet: for a test that runs migrations step by step."""
+        return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}")
+
     def _make_template(self, service_name):
         name = f"{self.prefix}_{service_name}_template"
         url = self._create(name)

@@ -1,6 +1,9 @@
 """Campaigns and contributions through the public API, as the e2e tests need them."""
+import io
 import uuid
 from datetime import datetime, timedelta, timezone
+
+from pypdf import PdfReader
 
 from tests.support.waiting import wait_until
 
@@ -30,21 +33,45 @@ def live_campaign(platform, project_id=None, **fields):
     return answer.json()
 
 
-def receipted_project(platform) -> str:
-    """A project carried by an association whose donors get tax receipts: its id."""
+SIGNATORY = {"signatory_name": "Marie Dupont", "signatory_capacity": "présidente"}
+
+
+def receipting_organisation(platform, name="Les Jardins de la Dombes") -> str:
+    """An association whose donors get tax receipts, signed by its president: its id."""
+    name = f"{name} {uuid.uuid4().hex[:6]}"  # names are unique among members
     organisation = platform.post("/organisations", {
-        "name": "Les Jardins de la Dombes", "legal_form": "association",
+        "name": name, "legal_form": "association",
         "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()
-    assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
-        "legal_name": "Association Les Jardins de la Dombes", "siren": "732829320",
+    answer = platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
+        "legal_name": f"Association {name}", "siren": "732829320",
         "address": "2 rue des Écoles, 01330 Villars-les-Dombes",
-        "purpose": "Jardins partagés et insertion", "receipt_eligible": True},
-        as_="staff").status_code == 200
+        "purpose": "Jardins partagés et insertion", "receipt_eligible": True, **SIGNATORY},
+        as_="staff")
+    assert answer.status_code == 200, answer.text
+    return organisation["id"]
+
+
+def receipted_project(platform, organisation_id=None) -> str:
+    """A project carried by an association whose donors get tax receipts: its id."""
     project = platform.post("/projects", {
         "title": "Jardin partagé", "summary": "Un jardin pour tous.", "field": "citizen_economy",
-        "commune": "Villars-les-Dombes", "carrier_organisation_id": organisation["id"]})
+        "commune": "Villars-les-Dombes",
+        "carrier_organisation_id": organisation_id or receipting_organisation(platform)})
     assert project.status_code == 201, project.text
     return project.json()["id"]
+
+
+def legal_identity(first_name="Camille", last_name="Martin", **changes):
+    """What a donor gives for a tax receipt (the body's `tax_receipt`)."""
+    return {"first_name": first_name, "last_name": last_name, "street": "1 rue du Lavoir",
+            "postal_code": "01600", "commune": "Trévoux", **changes}
+
+
+def receipt_text(pdf: bytes) -> str:
+    """The words of a one-page receipt PDF, read back with pypdf."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
 
 
 def contribute(platform, campaign_id, amount_cents, as_="citizen", key=None, headers=None,

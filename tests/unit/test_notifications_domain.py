@@ -176,6 +176,10 @@ def test_a_success_tells_the_total_and_a_refund_tells_why():
         contribution(ended="refunded", ended_reason="campaign_failed"), CAMPAIGN, URL)
     assert refund.subject == f"Votre contribution de 42,50{NBSP}€ vous est remboursée"
     assert "parce que la campagne n'a pas atteint son objectif" in refund.text()
+    assert "reçu fiscal" not in refund.text()
+    receipted = letters.contribution_refunded(
+        contribution(ended="refunded", receipt_number="2026-000007"), CAMPAIGN, URL)
+    assert "Le reçu fiscal n° 2026-000007 de ce don est annulé" in receipted.text()
 
 
 def test_the_receipt_the_reflection_period_and_the_dues_in_french_dates():

@@ -1,22 +1,24 @@
-"""Donation receipts: numbers, tax reductions, amounts in French words, the PDF."""
-import io
-from datetime import date
+"""Donation receipts: numbers, tax reductions, amounts in French words, the donor's legal
+identity, the signatory, days in France, cancellation, the PDF."""
+from datetime import date, datetime, timezone
 
 import pytest
-from pypdf import PdfReader
 
 from services.funding.domain import receipts
 from services.funding.receipt_pdf import latin1, render_receipt_pdf
 from shared.errors import DomainError
+from tests.support.funding import receipt_text
 
 BENEFICIARY = {"legal_name": "Recyclerie de la Dombes", "siren": "732 829 320",
                "address": "12 rue du Commerce, 01400 Châtillon-sur-Chalaronne",
                "purpose": "Réemploi, réparation et insertion par l’activité économique"}
 DONOR = {"name": "Camille Durand", "address": "3 chemin des Étangs, 01330 Villars-les-Dombes"}
+SIGNATORY = {"name": "Marie Dupont", "capacity": "présidente"}
 
 
 def document(**changes):
     values = {"number": "2026-000042", "beneficiary": BENEFICIARY, "donor": DONOR,
+              "signatory": SIGNATORY,
               "amount_cents": 12_550, "donated_on": date(2026, 3, 1),
               "payment_method": "cheque", "issued_on": date(2026, 3, 14), **changes}
     return receipts.receipt_document(**values)
@@ -29,11 +31,7 @@ def field_errors(call):
     return raised.value.details["fields"]
 
 
-def pdf_text(data: bytes) -> str:
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) == 1
-    return " ".join(reader.pages[0].extract_text().replace("\u00a0", " ").split())
-
+pdf_text = receipt_text
 
 # --- numbers and reductions ----------------------------------------------------------
 
@@ -182,6 +180,14 @@ def test_every_missing_or_wrong_field_is_named():
                            "donor.type", "amount_cents", "payment_method", "form"}
 
 
+def test_a_receipt_is_never_issued_unsigned():
+    assert set(field_errors(lambda: document(signatory=None))) == {"signatory.name",
+                                                                    "signatory.capacity"}
+    assert set(field_errors(lambda: document(signatory={"name": "Marie Dupont"}))) == {
+        "signatory.capacity"}
+    assert document()["signatory"] == SIGNATORY
+
+
 def test_a_receipt_is_not_issued_before_the_gift():
     errors = field_errors(lambda: document(donated_on=date(2026, 3, 15)))
     assert set(errors) == {"donated_on"}
@@ -198,8 +204,10 @@ def test_the_pdf_shows_the_receipt():
                   "Châtillon-sur-Chalaronne", "Camille Durand", "Villars-les-Dombes",
                   "125,50 euros", "cent vingt-cinq euros et cinquante centimes",
                   "01/03/2026", "66 %", "82,83 euros", "article 200 du code général des impôts",
-                  "Déclaration de don manuel", "Chèque", "Fait le 14/03/2026"):
+                  "Déclaration de don manuel", "Chèque",
+                  "Fait le 14/03/2026. Signataire : Marie Dupont, présidente."):
         assert words in text, words
+    assert "ANNUL" not in text
     # the typographic apostrophe of the purpose is printed as a plain one
     assert "insertion par l'activité économique" in text
 
@@ -216,11 +224,101 @@ def test_the_pdf_is_the_same_for_the_same_document_and_fits_one_page_at_full_len
     long = document(beneficiary={"legal_name": "A" * 200, "address": "rue " * 75,
                                  "purpose": "objet " * 83, "siren": None},
                     donor={"name": "N" * 200, "address": "chemin " * 42, "type": "company"},
+                    signatory={"name": "S" * 120, "capacity": "qualité " * 12},
                     amount_cents=97_797_797_797, payment_method="online")
     assert render_receipt_pdf(long) == render_receipt_pdf(long)
     pdf_text(render_receipt_pdf(long))  # one page
+    cancelled = receipts.cancellation("campaign_failed", datetime(2026, 4, 2,
+                                                                  tzinfo=timezone.utc))
+    pdf_text(render_receipt_pdf(long, cancelled))  # one page, cancelled too
 
 
 def test_text_beyond_latin1_is_rewritten_for_the_builtin_fonts():
     assert latin1("l’œuvre “Dombes” – 5 €") == "l'oeuvre \"Dombes\" - 5 euros"
     assert latin1("Ω") == "?"
+
+
+def test_a_cancelled_receipt_says_annule_with_its_day_and_reason_and_keeps_its_number():
+    issued = document()
+    cancelled = receipts.cancellation("refunded", datetime(2026, 3, 31, 22, 15,
+                                                           tzinfo=timezone.utc))
+    assert cancelled == {"cancelled_on": "2026-04-01", "reason": "refunded",
+                         "reason_label": "don remboursé"}
+    text = pdf_text(render_receipt_pdf(issued, cancelled))
+    assert "Reçu ANNULÉ le 01/04/2026 (don remboursé)" in text
+    assert "2026-000042 - ANNULÉ" in text  # the footer, on the number
+    assert "Camille Durand" in text  # the same receipt, not another
+    assert render_receipt_pdf(issued, cancelled) != render_receipt_pdf(issued)
+    failed = receipts.cancellation("campaign_failed", datetime(2026, 4, 2, tzinfo=timezone.utc))
+    assert "objectif" in failed["reason_label"]
+    assert receipts.cancellation(None, datetime(2026, 4, 2, tzinfo=timezone.utc))["reason"] \
+        == "refunded"
+
+
+def test_a_receipt_issued_before_signatories_still_prints():
+    legacy = document()
+    del legacy["signatory"]
+    assert "Fait le 14/03/2026" in pdf_text(render_receipt_pdf(legacy))
+
+
+# --- days in France --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("instant", "day"), [
+    (datetime(2026, 6, 30, 22, 30, tzinfo=timezone.utc), date(2026, 7, 1)),  # CEST, +2
+    (datetime(2026, 6, 30, 21, 59, tzinfo=timezone.utc), date(2026, 6, 30)),
+    (datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc), date(2027, 1, 1)),  # CET, +1
+    (datetime(2026, 12, 31, 22, 59, tzinfo=timezone.utc), date(2026, 12, 31)),
+])
+def test_a_receipt_dates_the_day_in_paris_not_in_utc(instant, day):
+    assert receipts.receipt_day(instant) == day
+
+
+def test_a_naive_instant_has_no_day_in_paris():
+    with pytest.raises(ValueError):
+        receipts.receipt_day(datetime(2026, 6, 30, 22, 30))
+
+
+# --- the donor's legal identity, the beneficiary's signatory --------------------------
+
+ADDRESS = {"street": "1 rue du Lavoir", "postal_code": "01600", "commune": "Trévoux"}
+
+
+def test_an_individual_donor_gives_a_legal_name_and_a_postal_address():
+    donor = receipts.receipt_donor({"first_name": " Camille ", "last_name": "Martin",
+                                    **ADDRESS})
+    assert donor == {"donor_type": "individual", "first_name": "Camille",
+                     "last_name": "Martin", **ADDRESS, "country": "France"}
+    assert receipts.donor_legal_name(donor) == "Camille Martin"
+    assert receipts.donor_postal_address(donor) == "1 rue du Lavoir, 01600 Trévoux"
+
+
+def test_a_company_gives_its_name_and_its_address_abroad_names_the_country():
+    donor = receipts.receipt_donor({"donor_type": "company", "company_name": "Boulangerie SAS",
+                                    "siren": "732 829 320", "street": "5 Grand-Rue",
+                                    "postal_code": "1204", "commune": "Genève",
+                                    "country": "Suisse"})
+    assert receipts.donor_legal_name(donor) == "Boulangerie SAS"
+    assert donor["siren"] == "732829320"
+    assert receipts.donor_postal_address(donor) == "5 Grand-Rue, 1204 Genève, Suisse"
+
+
+def test_every_missing_part_of_the_legal_identity_is_named():
+    assert set(field_errors(lambda: receipts.receipt_donor({}))) == {
+        "first_name", "last_name", "street", "postal_code", "commune"}
+    assert set(field_errors(lambda: receipts.receipt_donor(
+        {"donor_type": "company", "first_name": "Camille", **ADDRESS}))) == {"company_name"}
+    assert set(field_errors(lambda: receipts.receipt_donor(
+        {"first_name": "Camille", "last_name": "Martin", **ADDRESS,
+         "postal_code": "1600"}))) == {"postal_code"}
+    assert set(field_errors(lambda: receipts.receipt_donor(
+        {"donor_type": "company", "company_name": "X SAS", "siren": "732829321",
+         **ADDRESS}))) == {"siren"}
+
+
+def test_an_organisation_that_issues_receipts_names_its_signatory():
+    eligible = {"receipt_eligible": True}
+    assert set(receipts.beneficiary_errors(eligible)) == {"signatory_name",
+                                                          "signatory_capacity"}
+    assert receipts.beneficiary_errors({**eligible, "signatory_name": "Marie Dupont",
+                                        "signatory_capacity": "présidente"}) == {}
+    assert receipts.beneficiary_errors({"receipt_eligible": False}) == {}

@@ -1,11 +1,11 @@
 """The pure parts of the citizens' pages: amounts as people type them, the French
-refusals of a form, the investor's next step, the key information sheet and a
-contribution as "Mes contributions" tells it."""
+refusals of a form, the tax receipt's part of the contribution form, the investor's next
+step, the key information sheet and a contribution as "Mes contributions" tells it."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gateway.web.campaign_page import contribution_body
+from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
 from gateway.web.contributions import contribution_view
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
@@ -115,3 +115,42 @@ def test_a_subscription_given_back_says_the_board_did_not_approve_it_in_time():
                               {"kind": "shares", "title": "Parts"}, NOW)
     assert (shown["state"], shown["reason"]) == (
         "Annulée", "le conseil de la coopérative ne l'a pas acceptée dans le délai prévu")
+
+
+def test_a_receipt_asked_for_sends_the_legal_identity_never_the_shown_name():
+    typed = {"amount": "40", "name": "Sacha du quartier", "receipt": "on",
+             "receipt_first_name": " Sacha ", "receipt_last_name": "Roux",
+             "receipt_street": "1 rue du Lavoir", "receipt_postal_code": "01600",
+             "receipt_commune": "Trévoux", "receipt_country": "France",
+             "receipt_company": ""}
+    body = contribution_body(typed)
+    assert body["contributor_name"] == "Sacha du quartier"
+    assert body["tax_receipt"] == {"first_name": "Sacha", "last_name": "Roux",
+                                   "street": "1 rue du Lavoir", "postal_code": "01600",
+                                   "commune": "Trévoux", "country": "France"}
+    company = contribution_body({**typed, "receipt_company": "Boulangerie SAS"})
+    assert company["tax_receipt"]["donor_type"] == "company"
+    assert "first_name" not in company["tax_receipt"]
+    assert "tax_receipt" not in contribution_body({**typed, "receipt": ""})  # not ticked
+
+
+def test_a_missing_part_of_the_legal_identity_is_said_next_to_its_field():
+    errors = french_errors(invalid({"tax_receipt.postal_code": ["5 digits."],
+                                    "tax_receipt.last_name": ["Missing."]}),
+                           CONTRIBUTE_MESSAGES)
+    assert set(errors) == {"receipt_postal_code", "receipt_last_name"}
+    assert "5 chiffres" in errors["receipt_postal_code"]
+
+
+def test_a_cancelled_receipt_and_a_gift_without_one_are_told():
+    cancelled = contribution_view({**CONTRIBUTION, "status": "refunded",
+                                   "receipt_number": "2026-000001",
+                                   "receipt_status": "cancelled", "receipt_notice": None},
+                                  {"kind": "donation", "title": "Don"}, NOW)
+    assert cancelled["has_receipt"] and cancelled["receipt_cancelled"]
+    assert cancelled["state"] == "Remboursée"
+    without = contribution_view({**CONTRIBUTION, "status": "captured",
+                                 "receipt_status": "not_requested",
+                                 "receipt_notice": "Aucun reçu fiscal ne pourra être délivré"},
+                                {"kind": "donation", "title": "Don"}, NOW)
+    assert not without["has_receipt"] and without["receipt_notice"].startswith("Aucun")

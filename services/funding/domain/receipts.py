@@ -8,6 +8,16 @@ taxable income; EUR 20,000 or 5 per mille of turnover; 40 % above EUR 2 million 
 for companies) depend on the donor's whole year: the tax return applies them, the
 receipt only states the amount and the article.
 
+A receipt names the donor by their legal identity (first and last name, or a company's
+name) and postal address, given at the gift when a receipt is wanted; never the optional
+name shown among contributors. It is signed by the issuing organisation's signatory, and
+its dates are the days in France (Europe/Paris) on which the gift and the issue fall.
+
+Numbering: each issuing organisation keeps its own series, one per calendar year (the
+year in France), without gap or repeat: that is what the tax administration expects of
+each association's "numéro d'ordre du reçu". A receipt whose donation is refunded is
+cancelled, never reused: its number stays taken, and its PDF says ANNULÉ.
+
 A receipt's document is plain JSON (strings, integers): it is stored as issued and is all
 `services.funding.receipt_pdf` needs to print it. Amounts are integer cents of EUR.
 """
@@ -15,6 +25,7 @@ import re
 from datetime import date, datetime
 
 from shared.errors import DomainError, invalid
+from shared.french import local_date
 from shared.identifiers import check_siren
 
 TITLE = "Reçu au titre des dons à certains organismes d'intérêt général"
@@ -39,6 +50,16 @@ PAYMENT_METHODS = {
 MAX_AMOUNT_CENTS = 100_000_000_000  # one billion euros, as campaigns
 MAX_SEQUENCE = 999_999
 NUMBER_PATTERN = re.compile(r"^\d{4}-\d{6}$")
+# What a donation's answer and page say when no legal identity was given.
+NO_RECEIPT_NOTICE = ("Aucun reçu fiscal ne pourra être délivré pour ce don : le nom légal "
+                     "et l'adresse postale du donateur n'ont pas été indiqués.")
+CANCELLED_MARK = "ANNULÉ"
+CANCEL_REASON_LABELS = {
+    "refunded": "don remboursé",
+    "campaign_failed": "don remboursé, la campagne n'ayant pas atteint son objectif",
+}
+FRANCE = "France"
+POSTAL_CODE_FR = re.compile(r"^\d{5}$")
 
 
 def receipt_number(year: int, sequence: int) -> str:
@@ -51,6 +72,107 @@ def receipt_number(year: int, sequence: int) -> str:
         raise ValueError(f"a receipt's rank in its year is 1 to {MAX_SEQUENCE}, "
                          f"not {sequence!r}")
     return f"{year}-{sequence:06d}"
+
+
+def receipt_day(instant) -> date:
+    """The day a receipt states for an instant: its date in France, not in UTC (a gift
+    at 22:30 UTC on 30 June is made on 1 July in Paris)."""
+    if not isinstance(instant, datetime) or instant.tzinfo is None:
+        raise ValueError(f"an instant with its time zone, not {instant!r}")
+    return local_date(instant)
+
+
+# --- who gives, who signs --------------------------------------------------------------
+
+def receipt_donor(data: dict) -> dict:
+    """The donor's legal identity and postal address, as a receipt needs them, from what
+    they typed (lengths already checked by the input schema): an individual gives a first
+    and a last name, a company its name (and SIREN if it has one). Every missing part is
+    `invalid`, by field (`last_name`, `postal_code`, ...)."""
+    donor_type = data.get("donor_type") or INDIVIDUAL
+    tidy = {name: _text(data.get(name), 300) for name in (
+        "first_name", "last_name", "company_name", "street", "postal_code", "commune",
+        "country")}
+    errors = {}
+    if donor_type not in REDUCTION_RATES:
+        errors["donor_type"] = [f"One of: {', '.join(REDUCTION_RATES)}."]
+    wanted = ("first_name", "last_name") if donor_type == INDIVIDUAL else ("company_name",)
+    for name in (*wanted, "street", "postal_code", "commune"):
+        if tidy[name] is None:
+            errors[name] = ["A tax receipt states the donor's legal name and postal address."]
+    country = tidy["country"] or FRANCE
+    if tidy["postal_code"] and country.casefold() == FRANCE.casefold() \
+            and not POSTAL_CODE_FR.match(tidy["postal_code"]):
+        errors["postal_code"] = ["A French postal code has 5 digits."]
+    siren = data.get("siren") if donor_type == COMPANY else None
+    if siren:
+        try:
+            siren = check_siren(siren, field="siren")
+        except DomainError as error:
+            errors.update(error.details["fields"])
+    if errors:
+        raise invalid(errors, "A tax receipt needs the donor's legal name and address.")
+    identity = ({"first_name": tidy["first_name"], "last_name": tidy["last_name"]}
+                if donor_type == INDIVIDUAL
+                else {"company_name": tidy["company_name"], "siren": siren or None})
+    return {"donor_type": donor_type, **identity, "street": tidy["street"],
+            "postal_code": tidy["postal_code"], "commune": tidy["commune"],
+            "country": country}
+
+
+def donor_legal_name(donor: dict) -> str:
+    """"Camille Martin", or the company's name."""
+    if donor["donor_type"] == COMPANY:
+        return donor["company_name"]
+    return f"{donor['first_name']} {donor['last_name']}"
+
+
+def donor_postal_address(donor: dict) -> str:
+    """One line: "1 rue du Lavoir, 01600 Trévoux" (the country when not France)."""
+    line = f"{donor['street']}, {donor['postal_code']} {donor['commune']}"
+    return line if donor["country"].casefold() == FRANCE.casefold() else \
+        f"{line}, {donor['country']}"
+
+
+def beneficiary_errors(data: dict) -> dict:
+    """An organisation whose donors get receipts names who signs them (name and
+    capacity): a receipt is never issued unsigned."""
+    if not data.get("receipt_eligible"):
+        return {}
+    return {name: ["An organisation that issues tax receipts names their signatory."]
+            for name, limit in (("signatory_name", 120), ("signatory_capacity", 100))
+            if not _text(data.get(name), limit)}
+
+
+def can_issue(beneficiary) -> bool:
+    """Whether an organisation's donors get receipts now: eligible, and signed for (an
+    organisation set before signatories were asked for issues none until set again)."""
+    return bool(beneficiary and beneficiary.receipt_eligible and beneficiary.signatory_name
+                and beneficiary.signatory_capacity)
+
+
+def receipt_status(kind: str, status: str, numbered: bool, donor_given: bool) -> str:
+    """Where a contribution stands as to its tax receipt: not_applicable (not a gift,
+    or one that ended with no money kept), not_requested (no legal name: none can be
+    issued), requested (issued once captured), issued, or cancelled (refunded)."""
+    if numbered:
+        return "cancelled" if status == "refunded" else "issued"
+    if kind != "donation" or status in ("cancelled", "failed", "refunded"):
+        return "not_applicable"
+    return "requested" if donor_given else "not_requested"
+
+
+def receipt_notice(receipt_status_: str) -> str | None:
+    """The French sentence a donation's answer and page show when no receipt can be
+    issued for it."""
+    return NO_RECEIPT_NOTICE if receipt_status_ == "not_requested" else None
+
+
+def cancellation(reason: str | None, at: datetime) -> dict:
+    """What a cancelled receipt says of its cancellation: the day in France, and why."""
+    reason = reason if reason in CANCEL_REASON_LABELS else "refunded"
+    return {"cancelled_on": receipt_day(at).isoformat(), "reason": reason,
+            "reason_label": CANCEL_REASON_LABELS[reason]}
 
 
 def tax_reduction_cents(amount_cents: int, donor: str = INDIVIDUAL) -> int:
@@ -159,16 +281,18 @@ def _day(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
-def receipt_document(*, number: str, beneficiary: dict, donor: dict, amount_cents: int,
-                     donated_on: date, payment_method: str, issued_on: date,
+def receipt_document(*, number: str, beneficiary: dict, donor: dict, signatory: dict,
+                     amount_cents: int, donated_on: date, payment_method: str, issued_on: date,
                      form: str = "declaration_de_don_manuel") -> dict:
     """What a receipt shows, as plain JSON.
 
     `beneficiary`: {"legal_name", "address", "purpose", "siren" (or None)}, the
     organisation receiving the gift; `donor`: {"name", "address", "type"} with type
-    "individual" (the default) or "company"; `payment_method`: a contribution channel
-    (online, cash, cheque, transfer); `form`: one of FORMS. Missing or wrong fields are
-    `invalid`, by field (`beneficiary.legal_name`, `donor.address`, ...).
+    "individual" (the default) or "company", the name being the legal one;
+    `signatory`: {"name", "capacity"}, who signs for the beneficiary; `payment_method`: a
+    contribution channel (online, cash, cheque, transfer); `form`: one of FORMS. Missing
+    or wrong fields are `invalid`, by field (`beneficiary.legal_name`, `donor.address`,
+    `signatory.name`, ...).
     """
     errors = {}
     if not isinstance(number, str) or not NUMBER_PATTERN.match(number):
@@ -177,7 +301,8 @@ def receipt_document(*, number: str, beneficiary: dict, donor: dict, amount_cent
     for owner, data, wanted in (
             ("beneficiary", beneficiary, (("legal_name", 200), ("address", 300),
                                           ("purpose", 500))),
-            ("donor", donor, (("name", 200), ("address", 300)))):
+            ("donor", donor, (("name", 200), ("address", 300))),
+            ("signatory", signatory, (("name", 120), ("capacity", 100)))):
         data = data or {}
         for field, limit in wanted:
             value = _text(data.get(field), limit)
@@ -228,6 +353,8 @@ def receipt_document(*, number: str, beneficiary: dict, donor: dict, amount_cent
                         "purpose": names["beneficiary.purpose"]},
         "donor": {"type": donor_type, "name": names["donor.name"],
                   "address": names["donor.address"]},
+        "signatory": {"name": names["signatory.name"],
+                      "capacity": names["signatory.capacity"]},
         "amount_cents": amount_cents,
         "amount_in_figures": amount_in_figures(amount_cents),
         "amount_in_words": amount_in_words(amount_cents),

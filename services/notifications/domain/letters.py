@@ -139,6 +139,10 @@ def contribution_refunded(c, campaign, public_url) -> Letter:
                   f"{_campaign(campaign.get('title'))}{why}.",
                   "Le remboursement apparaît sur votre compte sous quelques jours ouvrés, "
                   "selon votre banque.")
+    if c.get("receipt_number"):  # cancelled with the refund, in funding
+        paragraphs += (f"Le reçu fiscal n° {c['receipt_number']} de ce don est annulé : il "
+                       "ne justifie plus de réduction d'impôt, ne le joignez pas à votre "
+                       "déclaration.",)
     return Letter(f"Votre contribution de {amount} vous est remboursée", paragraphs,
                   _my_contributions(public_url))
 
