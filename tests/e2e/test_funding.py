@@ -151,16 +151,6 @@ def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
     assert again.status_code == 201, again.text
 
 
-@pytest.fixture
-def two_funding_replicas(platform):
-    """A second funding process on the same database: both clocks tick."""
-    platform.processes.start("funding#2")
-    wait_until(lambda: "service started" in platform.processes.log("funding#2"), timeout=60,
-               message="the second funding replica")
-    yield
-    platform.processes.stop("funding#2")
-
-
 def test_the_deadline_close_racing_contributions_leaves_totals_consistent(
         platform, two_funding_replicas):
     campaign = live_campaign(platform, goal_cents=10_000, deadline=soon(4))

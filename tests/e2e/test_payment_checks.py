@@ -1,6 +1,7 @@
 """Payments whose webhooks never arrive (the gateway or the broker down longer than the
 provider's retries): funding's clock asks the provider itself and settles them. The real
-processes, with paysim's webhooks sent to a port where nothing listens."""
+processes (two funding replicas), with paysim's webhooks sent to a port where nothing
+listens."""
 from tests.support.funding import (
     contribute,
     live_campaign,
@@ -24,7 +25,14 @@ def undelivered(platform, payment, event_type):
         timeout=15, message=f"{event_type} of {payment} attempted")
 
 
-def test_payments_answered_while_webhooks_cannot_arrive_are_settled_by_funding_clock(platform):
+def moves(platform, event_type, contribution):
+    return [payload for (payload,) in platform.query(
+        "funding", "SELECT payload FROM outbox WHERE routing_key = :type", type=event_type)
+        if contribution["id"] in payload]
+
+
+def test_payments_answered_while_webhooks_cannot_arrive_are_settled_by_funding_clock(
+        platform, two_funding_replicas):
     campaign = live_campaign(platform, kind="reward", rewards=[
         {"title": "Panier", "min_amount_cents": 2000, "stock": 2}])
     reward_id = campaign["rewards"][0]["id"]
@@ -45,5 +53,10 @@ def test_payments_answered_while_webhooks_cannot_arrive_are_settled_by_funding_c
     for payment in (payment_id(paid), payment_id(refused)):
         assert {event["delivery"]["status"] for event in platform.paysim.events(payment)} \
             <= {"pending", "failed"}
+    # Two replicas ask, each payment moves once.
+    assert len(moves(platform, "contribution_captured", paid)) == 1
+    assert len(moves(platform, "contribution_failed", refused)) == 1
+    assert [event["type"] for event in platform.paysim.events(payment_id(paid))] == [
+        "payment.authorized", "payment.captured"]
     # Funding's own answers agree with the provider's: nothing for staff to look at.
     assert platform.get("/payments/discrepancies", as_="staff").json()["items"] == []
