@@ -23,8 +23,15 @@ WAITING = (PENDING, AUTHORIZED)  # waiting for the payer, or for the capture
 
 def heed_provider(uow, campaign, contribution, payment, now, payments, *, source,
                   claimed=None, event_id=None) -> bool:
-    """Move `contribution` (locked, with its campaign) toward the provider's `payment`,
-    read under the lock; True when it moved. `claimed` is what a webhook said."""
+    """Move `contribution` (locked, with its campaign) toward the provider's `payment`;
+    True when it moved. `claimed` is what a webhook said.
+
+    `payment` was read before the lock, so as not to hold the campaign's lock over a
+    call: the provider's states and ours only move forward, so an answer a moment old
+    at worst moves us less far. Only when it denies our state is it read again, under
+    the lock, before anything is corrected or reported."""
+    if money.state_contradicted(contribution.status, str(payment["status"])):
+        payment = payments.get_payment(contribution.payment_id)
     theirs, before = str(payment["status"]), contribution.status
     corrected_to = money.correction(before, theirs,
                                     campaign_closed=campaign.status == rules.CLOSED,
@@ -64,7 +71,7 @@ def _keep(session, kind, contribution, theirs, before, now, *, source, claimed, 
     session.add(Discrepancy(id=str(uuid.uuid4()), detected_at=now, **facts))
 
 
-def claim_checks(session, now, after_seconds, limit) -> list:
+def claim_checks(session, now, after_seconds, limit) -> list[tuple[str, str]]:
     """Up to `limit` payments waiting since `after_seconds` whose check is due, claimed
     by this replica: their rows taken with SKIP LOCKED and their next check set (later
     and later) before the provider is asked, so other replicas pass them by and a
@@ -84,4 +91,4 @@ def claim_checks(session, now, after_seconds, limit) -> list:
         contribution.provider_check_due_at = now + money.next_check_after(
             after_seconds, contribution.provider_checks)
         contribution.provider_checks += 1
-    return [contribution.id for contribution in claimed]
+    return [(contribution.id, contribution.payment_id) for contribution in claimed]

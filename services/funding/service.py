@@ -293,12 +293,13 @@ class FundingService(ServiceBase, Queries):
                     "event_id": event_id, "payment_id": payment_id,
                     "type": str(event.get("type", ""))[:50], "received_at": now}):
                 return {"received": True, "applied": False}
+            # Asked before the campaign's lock is taken. A provider that does not
+            # answer rolls back: the event is answered 503 and delivered again.
+            payment = self.payments.get_payment(payment_id)
             campaign, contribution = settlement.lock(session, found)
-            # Under the lock: the provider's answer is never older than our state. Its
-            # failure rolls back, so the event is answered 503 and delivered again.
             applied = reconciliation.heed_provider(
-                uow, campaign, contribution, self.payments.get_payment(payment_id), now,
-                self.payments, source="webhook", claimed=claimed, event_id=event_id)
+                uow, campaign, contribution, payment, now, self.payments,
+                source="webhook", claimed=claimed, event_id=event_id)
         return {"received": True, "applied": applied}
 
     @rpc
@@ -353,8 +354,8 @@ class FundingService(ServiceBase, Queries):
         """Every replica ticks; row locks taken with SKIP LOCKED and a status check
         after each lock make each move happen once."""
         now = self.clock()
-        for contribution_id in self._claim_provider_checks(now):
-            self._check_with_provider(contribution_id, now)
+        for contribution_id, payment_id in self._claim_provider_checks(now):
+            self._check_with_provider(contribution_id, payment_id, now)
         for contribution_id in self._due_contributions(now):
             self._settle_one(contribution_id, now)
         for campaign_id in self._due_campaigns(now):
@@ -380,17 +381,16 @@ class FundingService(ServiceBase, Queries):
                                                self.config["PAYMENT_RECONCILE_AFTER_SECONDS"],
                                                self.config["PAYMENT_RECONCILE_BATCH"])
 
-    def _check_with_provider(self, contribution_id, now):
+    def _check_with_provider(self, contribution_id, payment_id, now):
         """Ask the provider about a payment waiting too long, and settle it as its
         webhook would have."""
         try:
+            payment = self.payments.get_payment(payment_id)  # before the campaign's lock
             with self.db() as uow:
                 campaign, contribution = settlement.lock(uow.session, contribution_id)
                 if contribution.status in reconciliation.WAITING:
-                    reconciliation.heed_provider(
-                        uow, campaign, contribution,
-                        self.payments.get_payment(contribution.payment_id), now,
-                        self.payments, source="clock")
+                    reconciliation.heed_provider(uow, campaign, contribution, payment, now,
+                                                 self.payments, source="clock")
         except DomainError as error:
             log.warning("payment check failed", extra={
                 "contribution_id": contribution_id, "code": error.code})
