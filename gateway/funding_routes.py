@@ -195,6 +195,14 @@ def payment_webhook(body):
     return call("funding", "payment_webhook", body, request.headers.get(SIGNATURE_HEADER))
 
 
+@route("/payments/discrepancies", "GET", tag="contributions", roles=STAFF,
+       summary="What the payment provider's state denied: a webhook's claim, or money we "
+       "counted (corrected, or left for staff)", query=funding.ListDiscrepancies,
+       response=page_schema(funding.PaymentDiscrepancy))
+def list_payment_discrepancies(query, principal):
+    return call("funding", "list_payment_discrepancies", query)
+
+
 # --- investors -----------------------------------------------------------------------
 
 @route("/investor/knowledge-test", "GET", tag="investors", roles=AUTHENTICATED,

@@ -87,6 +87,12 @@ class Settings:
     # How long after a shares campaign's deadline (or a subscription's reflection period,
     # when it ends later) the decision waits for the board's word on each subscription.
     board_decision_days: int = field(default_factory=lambda: _int("BOARD_DECISION_DAYS", 15))
+    # The clock asks the provider about payments waiting this long since their last move
+    # (their webhooks may be lost), at most this many per tick, each less and less often.
+    payment_reconcile_after_seconds: float = field(
+        default_factory=lambda: _float("PAYMENT_RECONCILE_AFTER_SECONDS", 60.0))
+    payment_reconcile_batch: int = field(
+        default_factory=lambda: _int("PAYMENT_RECONCILE_BATCH", 50))
     volunteer_hour_value_cents: int = field(
         default_factory=lambda: _int("VOLUNTEER_HOUR_VALUE_CENTS", 1202))
 
@@ -127,6 +133,8 @@ class Settings:
             "PAYMENT_HOLD_SECONDS": self.payment_hold_seconds,
             "TRANSFER_HOLD_DAYS": self.transfer_hold_days,
             "BOARD_DECISION_DAYS": self.board_decision_days,
+            "PAYMENT_RECONCILE_AFTER_SECONDS": self.payment_reconcile_after_seconds,
+            "PAYMENT_RECONCILE_BATCH": self.payment_reconcile_batch,
             "VOLUNTEER_HOUR_VALUE_CENTS": self.volunteer_hour_value_cents,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,

@@ -128,6 +128,11 @@ class Contribution(Base):
     receipt_number: Mapped[str | None] = mapped_column(sa.String(20))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # The clock asks the provider about a payment waiting too long (its webhook may be
+    # lost): how many answers changed nothing, and when to ask next (None: once it has
+    # waited PAYMENT_RECONCILE_AFTER_SECONDS since its last move).
+    provider_checks: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    provider_check_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProviderEvent(Base):
@@ -139,6 +144,25 @@ class ProviderEvent(Base):
     payment_id: Mapped[str] = mapped_column(sa.String(100))
     type: Mapped[str] = mapped_column(sa.String(50))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class PaymentDiscrepancy(Base):
+    """What a webhook claimed, or what we held, that the provider's own state denied,
+    and what was done: kept for staff (GET /payments/discrepancies)."""
+
+    __tablename__ = "payment_discrepancies"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))  # domain.payments.DISCREPANCY_KINDS
+    contribution_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    payment_id: Mapped[str] = mapped_column(sa.String(100))
+    source: Mapped[str] = mapped_column(sa.String(20))  # webhook, clock
+    event_id: Mapped[str | None] = mapped_column(sa.String(100))
+    claimed_status: Mapped[str | None] = mapped_column(sa.String(50))
+    provider_status: Mapped[str] = mapped_column(sa.String(20))
+    status_before: Mapped[str] = mapped_column(sa.String(20))
+    status_after: Mapped[str] = mapped_column(sa.String(20))
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class InvestorProfile(Base):

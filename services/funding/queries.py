@@ -181,6 +181,16 @@ class Queries:
                             created_at=models.Volunteering.created_at,
                             filters=("project_id",), dump=schemas.Volunteering().dump)
 
+    @rpc
+    def list_payment_discrepancies(self, query):
+        """For staff: what the provider's state denied, newest last (a cursor's order)."""
+        params = load(schemas.ListDiscrepancies(), query)
+        with self.db.read() as session:
+            return paginate(session, models.PaymentDiscrepancy, params,
+                            created_at=models.PaymentDiscrepancy.detected_at,
+                            filters=("kind", "contribution_id"),
+                            dump=schemas.PaymentDiscrepancy().dump)
+
     # --- what the clock asks ---------------------------------------------------------
 
     def _due_contributions(self, now, limit=200):

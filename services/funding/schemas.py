@@ -4,7 +4,7 @@ from functools import partial
 from marshmallow import Schema, fields, validate
 
 from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
-from services.funding.domain.payments import CHANNELS, PAYMENT_METHODS, STATES
+from services.funding.domain.payments import CHANNELS, DISCREPANCY_KINDS, PAYMENT_METHODS, STATES
 from services.funding.domain.receipts import CANCEL_REASON_LABELS, REDUCTION_RATES
 from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
 from shared.cluster import FIELD_LABELS
@@ -254,6 +254,31 @@ class PublicContribution(Schema):
 class Webhook(Schema):
     received = fields.Boolean()
     applied = fields.Boolean()
+
+
+class PaymentDiscrepancy(Schema):
+    """What a webhook claimed, or what funding held, that the provider's state denied."""
+
+    id = fields.String()
+    kind = fields.String(metadata={"description": "claim_contradicted: a webhook claimed a "
+                                   "state the provider denies (nothing moved beyond the "
+                                   "provider's word); state_corrected: money we counted the "
+                                   "provider never took or let go, corrected to its state; "
+                                   "state_contradicted: left for staff to decide"})
+    contribution_id = fields.String()
+    payment_id = fields.String()
+    source = fields.String(metadata={"description": "webhook, or clock (funding asked)"})
+    event_id = fields.String(allow_none=True)
+    claimed_status = fields.String(allow_none=True)
+    provider_status = fields.String()
+    status_before = fields.String()
+    status_after = fields.String()
+    detected_at = fields.AwareDateTime()
+
+
+class ListDiscrepancies(PageQuery):
+    kind = fields.String(validate=validate.OneOf(DISCREPANCY_KINDS))
+    contribution_id = fields.UUID()
 
 
 # --- investors -----------------------------------------------------------------------

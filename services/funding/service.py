@@ -2,6 +2,7 @@
 protection, donation receipts, and the cluster's other resources."""
 import base64
 import json
+import logging
 import time
 import uuid
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
-from services.funding import models, schemas, settlement
+from services.funding import models, reconciliation, schemas, settlement
 from services.funding.domain import campaigns as rules
 from services.funding.domain import investors, receipts, resources
 from services.funding.domain import payments as money
@@ -27,6 +28,8 @@ from shared.rpc import fetch_or_none, rpc
 from shared.schemas import load
 from shared.service import Clock, Database, ServiceBase
 from shared.signatures import verify
+
+log = logging.getLogger(__name__)
 
 
 class FundingService(ServiceBase, Queries):
@@ -271,15 +274,17 @@ class FundingService(ServiceBase, Queries):
 
     @rpc
     def payment_webhook(self, body, signature):
-        """The provider's word on a payment: verified, applied once per event, in any
-        order; money it holds for a contribution already ended is given back."""
+        """The provider's hint of news on a payment: verified, taken once per event, in
+        any order. What moves the contribution is the payment as the provider reports it
+        when asked (reconciliation.heed_provider); money it holds for a contribution
+        already ended is given back; a claim it denies is kept for staff."""
         raw = base64.b64decode(body)
         # Signatures age in real time, whatever clock the rules run on.
         verify(self.config["PAYMENT_WEBHOOK_SECRET"], signature, raw, now=time.time())
         try:
             event = json.loads(raw)
             event_id, payment = str(event["id"]), event["data"]
-            payment_id, theirs = str(payment["id"]), str(payment["status"])
+            payment_id, claimed = str(payment["id"]), str(payment["status"])
         except (ValueError, KeyError, TypeError):
             raise DomainError("bad_request", "malformed_event",
                               "The event is not a payment event.") from None
@@ -294,9 +299,13 @@ class FundingService(ServiceBase, Queries):
                     "event_id": event_id, "payment_id": payment_id,
                     "type": str(event.get("type", ""))[:50], "received_at": now}):
                 return {"received": True, "applied": False}
+            # Asked before the campaign's lock is taken. A provider that does not
+            # answer rolls back: the event is answered 503 and delivered again.
+            payment = self.payments.get_payment(payment_id)
             campaign, contribution = settlement.lock(session, found)
-            applied = settlement.apply_provider_status(uow, campaign, contribution, theirs, now,
-                                                       self.payments)
+            applied = reconciliation.heed_provider(
+                uow, campaign, contribution, payment, now, self.payments,
+                source="webhook", claimed=claimed, event_id=event_id)
         return {"received": True, "applied": applied}
 
     @rpc
@@ -351,6 +360,8 @@ class FundingService(ServiceBase, Queries):
         """Every replica ticks; row locks taken with SKIP LOCKED and a status check
         after each lock make each move happen once."""
         now = self.clock()
+        for contribution_id, payment_id in self._claim_provider_checks(now):
+            self._check_with_provider(contribution_id, payment_id, now)
         for contribution_id in self._due_contributions(now):
             self._settle_one(contribution_id, now)
         for campaign_id in self._due_campaigns(now):
@@ -369,6 +380,26 @@ class FundingService(ServiceBase, Queries):
                     settlement.settle(uow, campaign, contribution, now, self.payments)
         except DomainError:
             pass  # the provider did not answer: the next tick tries again
+
+    def _claim_provider_checks(self, now):
+        with self.db() as uow:
+            return reconciliation.claim_checks(uow.session, now,
+                                               self.config["PAYMENT_RECONCILE_AFTER_SECONDS"],
+                                               self.config["PAYMENT_RECONCILE_BATCH"])
+
+    def _check_with_provider(self, contribution_id, payment_id, now):
+        """Ask the provider about a payment waiting too long, and settle it as its
+        webhook would have."""
+        try:
+            payment = self.payments.get_payment(payment_id)  # before the campaign's lock
+            with self.db() as uow:
+                campaign, contribution = settlement.lock(uow.session, contribution_id)
+                if contribution.status in reconciliation.WAITING:
+                    reconciliation.heed_provider(uow, campaign, contribution, payment, now,
+                                                 self.payments, source="clock")
+        except DomainError as error:
+            log.warning("payment check failed", extra={
+                "contribution_id": contribution_id, "code": error.code})
 
     def _decide(self, campaign_id, now):
         try:

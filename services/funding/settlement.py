@@ -60,10 +60,12 @@ def reflection_over(contribution, now) -> bool:
     return contribution.reflection_ends_at is None or now >= contribution.reflection_ends_at
 
 
-def set_state(uow, campaign, contribution, to, now, *, reason=None):
-    """Move a contribution to `to` and keep every total, hold and event in step."""
-    held_money = contribution.status in (AUTHORIZED, CAPTURED)
-    contribution.status = money.move(contribution.status, to)
+def set_state(uow, campaign, contribution, to, now, *, reason=None, correction=False):
+    """Move a contribution to `to` and keep every total, hold and event in step. A
+    `correction` ends money we counted that the provider never took or let go (see
+    domain.payments.correction): nothing was held, so nothing counts as given back."""
+    held_money = not correction and contribution.status in (AUTHORIZED, CAPTURED)
+    contribution.status = (money.correct if correction else money.move)(contribution.status, to)
     contribution.updated_at = now
     if to in ENDED:
         was_counted, matched = contribution.counted, contribution.matched_cents

@@ -2,6 +2,7 @@ import pytest
 
 from shared.config import SERVICE_NAMES
 from tests.support.running_platform import running_platform
+from tests.support.waiting import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -14,3 +15,13 @@ def platform(request, vhosts, databases, tmp_path_factory):
                           tmp_path_factory.mktemp("platform-logs"),
                           env=getattr(request.module, "PLATFORM_ENV", {})) as platform:
         yield platform
+
+
+@pytest.fixture
+def two_funding_replicas(platform):
+    """A second funding process on the same database: both clocks tick."""
+    platform.processes.start("funding#2")
+    wait_until(lambda: "service started" in platform.processes.log("funding#2"), timeout=60,
+               message="the second funding replica")
+    yield
+    platform.processes.stop("funding#2")

@@ -85,6 +85,7 @@ MATRIX = {
     ("POST", "/contributions/<uuid:contribution_id>/board-decision"): STAFF,
     ("GET", "/contributions/<uuid:contribution_id>/receipt"): SIGNED_IN,
     ("POST", "/payments/webhook"): ANYONE,
+    ("GET", "/payments/discrepancies"): STAFF,
     ("GET", "/investor/knowledge-test"): SIGNED_IN,
     ("POST", "/investor/knowledge-test"): SIGNED_IN,
     ("POST", "/investor/loss-simulation"): SIGNED_IN,

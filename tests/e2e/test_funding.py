@@ -17,6 +17,8 @@ from tests.support.funding import (
     PROJECT,
     SHARES_SHEET,
     contribute,
+    contribution_state,
+    false_capture_claim,
     given,
     live_campaign,
     pay,
@@ -26,6 +28,7 @@ from tests.support.funding import (
     receipted_project,
     receipting_organisation,
     right_answers,
+    wait_for_status,
 )
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -150,16 +153,6 @@ def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
     assert campaign_now(platform, campaign["id"])["committed_cents"] == 95_000
     again = post_as(platform, people[1], route, body)  # the place freed is taken again
     assert again.status_code == 201, again.text
-
-
-@pytest.fixture
-def two_funding_replicas(platform):
-    """A second funding process on the same database: both clocks tick."""
-    platform.processes.start("funding#2")
-    wait_until(lambda: "service started" in platform.processes.log("funding#2"), timeout=60,
-               message="the second funding replica")
-    yield
-    platform.processes.stop("funding#2")
 
 
 def test_the_deadline_close_racing_contributions_leaves_totals_consistent(
@@ -351,6 +344,39 @@ def test_webhooks_over_http_twice_out_of_order_forged_or_unknown(platform):
     captured = [event for event in outbox(platform, "contribution_captured")
                 if event["contribution_id"] == contribution["id"]]
     assert len(captured) == 1
+
+
+def test_a_signed_claim_the_provider_denies_counts_nothing_and_staff_see_it(platform):
+    campaign, contribution, payment, claim = false_capture_claim(platform, 2700)
+    # Signed with the real secret, but the provider still holds the payment as pending.
+    answer = signed(platform, claim)
+    assert (answer.status_code, answer.json()) == (200, {"received": True, "applied": False})
+    assert contribution_state(platform, contribution["id"])["status"] == "pending"
+    assert campaign_now(platform, campaign["id"])["raised_cents"] == 0
+    assert contribution["id"] not in {event["contribution_id"] for event in
+                                      outbox(platform, "contribution_confirmed")}
+    path = f"/payments/discrepancies?contribution_id={contribution['id']}"
+    seen = platform.get(path, as_="staff")
+    assert seen.status_code == 200, seen.text
+    assert [(found["kind"], found["source"], found["event_id"], found["claimed_status"],
+             found["provider_status"], found["status_before"], found["status_after"])
+            for found in seen.json()["items"]] == [
+        ("claim_contradicted", "webhook", claim["id"], "captured", "pending", "pending",
+         "pending")]
+    assert platform.get(path, as_="citizen").status_code == 403
+    logged = [json.loads(line) for line in platform.processes.log("funding").splitlines()
+              if "payment discrepancy" in line]
+    assert [(line["level"], line["contribution_id"], line["payment_id"]) for line in logged
+            if line["contribution_id"] == contribution["id"]] == [
+        ("WARNING", contribution["id"], payment["id"])]
+
+    # The payer refuses at the provider: its real payment.failed ends the contribution.
+    assert platform.paysim.refuse(payment["id"]).status_code == 303
+    platform.paysim.wait_for_event(payment["id"], "payment.failed")
+    assert wait_for_status(platform, contribution["id"], "failed")["status"] == "failed"
+    assert campaign_now(platform, campaign["id"])["raised_cents"] == 0
+    # The real event agrees with the provider: nothing more for staff.
+    assert len(platform.get(path, as_="staff").json()["items"]) == 1
 
 
 def test_a_receipt_carries_the_legal_name_and_the_signatory_for_its_donor_only(platform):

@@ -26,10 +26,10 @@ from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     SHARES_SHEET,
     contribute,
+    false_capture_claim,
     given,
-    live_campaign,
-    payment_id,
     legal_identity,
+    live_campaign,
     receipted_project,
     right_answers,
 )
@@ -431,13 +431,7 @@ def post_webhook(platform, body: bytes, header=None):
 
 
 def test_a_forged_late_or_unsigned_webhook_is_refused_and_changes_nothing(platform):
-    campaign = live_campaign(platform)
-    pledged = contribute(platform, campaign["id"], 3300)
-    assert pledged.status_code == 201, pledged.text
-    contribution = pledged.json()
-    payment = platform.paysim.client().get_payment(payment_id(contribution))
-    event = {"id": f"evt_{uuid.uuid4().hex}", "type": "payment.captured",
-             "created": int(time.time()), "data": {**payment, "status": "captured"}}
+    campaign, contribution, payment, event = false_capture_claim(platform, 3300)
     body = json.dumps(event).encode()
     secret, now = platform.paysim.webhook_secret, int(time.time())
     good = sign(secret, body, now)
@@ -466,11 +460,16 @@ def test_a_forged_late_or_unsigned_webhook_is_refused_and_changes_nothing(platfo
     state = platform.get(f"/contributions/{contribution['id']}", as_="staff").json()
     assert state["status"] == "pending"
     assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 0
-    # The control: the same event, signed with the secret and now, is taken.
+    # The control: the same event, signed with the secret and now, is received; it is
+    # only a hint, and the provider still holds the payment pending, so nothing moves.
     taken = post_webhook(platform, body, good)
-    assert (taken.status_code, taken.json()["applied"]) == (200, True), taken.text
+    assert (taken.status_code, taken.json()) == (200, {"received": True, "applied": False}), \
+        taken.text
+    assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == 0
+    # Once the payer pays, the provider's word moves it.
+    assert platform.paysim.pay(payment["id"]).status_code == 303
     wait_until(lambda: platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"]
-               == 3300, timeout=15, message="the signed event applied")
+               == 3300, timeout=15, message="the payment applied")
 
 
 # --- password guessing and big bodies --------------------------------------------------

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from nameko.testing.services import worker_factory
 
 from services.funding import models, settlement
+from services.funding.payments import PaymentProvider
 from services.funding.service import FundingService
 from shared.database import UnitsOfWork, create_engine
 from shared.errors import DomainError
@@ -58,6 +59,8 @@ def funding(databases, paysim):
                              projects=projects, config={
                                  "RPC_TIMEOUT": 1.0, "PAYMENT_HOLD_SECONDS": 1800,
                                  "TRANSFER_HOLD_DAYS": 10, "BOARD_DECISION_DAYS": 15,
+                                 "PAYMENT_RECONCILE_AFTER_SECONDS": 60,
+                                 "PAYMENT_RECONCILE_BATCH": 50,
                                  "PAYMENT_WEBHOOK_SECRET": paysim.webhook_secret,
                                  "PUBLIC_URL": "http://127.0.0.1:8000",
                                  "VOLUNTEER_HOUR_VALUE_CENTS": 1202})
@@ -245,6 +248,139 @@ def test_webhooks_twice_out_of_order_forged_or_unknown_capture_once(funding, pay
     assert contribution(funding, offered["id"])["status"] == "captured"
     assert [e["amount_cents"] for e in events(funding, "contribution_captured")] == [2500]
     assert funding.get_campaign(gift["id"])["raised_cents"] == 2500
+
+
+def claim(funding, paysim, payment_id, status):
+    """A webhook signed with the real secret that says `status`, whatever the provider."""
+    body = json.dumps({"id": f"evt_{uuid.uuid4().hex}", "type": f"payment.{status}",
+                       "created": int(time.time()),
+                       "data": {**paysim.client().get_payment(payment_id),
+                                "status": status}}).encode()
+    return funding.payment_webhook(base64.b64encode(body).decode(),
+                                   sign(paysim.webhook_secret, body, int(time.time())))
+
+
+def discrepancies(funding, contribution_id):
+    return [(found["kind"], found["source"], found["claimed_status"],
+             found["provider_status"], found["status_before"], found["status_after"])
+            for found in funding.list_payment_discrepancies(
+                {"contribution_id": contribution_id})["items"]]
+
+
+def believed_before_the_mend(funding, contribution_id, *states):
+    """The state a forged webhook left before funding asked the provider: moved as the
+    webhook said, counted."""
+    with funding.test_db() as uow:
+        campaign, held = settlement.lock(uow.session, contribution_id)
+        for state in states:
+            settlement.set_state(uow, campaign, held, state, funding.test_clock.now)
+
+
+def test_a_signed_claim_the_provider_denies_moves_nothing_and_is_kept(funding, paysim):
+    gift = campaign(funding)
+    offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",
+                                 INVESTOR)["contribution"]
+    assert claim(funding, paysim, payment_id(offered), "captured") == {
+        "received": True, "applied": False}
+    assert claim(funding, paysim, payment_id(offered), "failed")["applied"] is False
+    assert contribution(funding, offered["id"])["status"] == "pending"
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 0
+    assert discrepancies(funding, offered["id"]) == [
+        ("claim_contradicted", "webhook", "captured", "pending", "pending", "pending"),
+        ("claim_contradicted", "webhook", "failed", "pending", "pending", "pending")]
+    # The payer confirms: the same kind of claim, now true, moves it.
+    paysim.pay(payment_id(offered))
+    assert claim(funding, paysim, payment_id(offered), "authorized")["applied"]
+    assert contribution(funding, offered["id"])["status"] == "captured"
+    assert len(discrepancies(funding, offered["id"])) == 2
+
+
+def test_money_counted_that_the_provider_refused_is_corrected_to_failed(funding, paysim):
+    gift = campaign(funding)
+    offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",
+                                 INVESTOR)["contribution"]
+    believed_before_the_mend(funding, offered["id"], "captured")
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 2500
+    paysim.refuse(payment_id(offered))
+    assert webhook(funding, paysim, payment_id(offered))["applied"]
+    corrected = contribution(funding, offered["id"])
+    assert (corrected["status"], corrected["counted"], corrected["cancel_reason"]) == (
+        "failed", False, "provider_contradicted")
+    now = funding.get_campaign(gift["id"])
+    assert (now["raised_cents"], now["contributions_count"], now["refunded_cents"]) == (0, 0, 0)
+    failed = [event for event in events(funding, "contribution_failed")
+              if event["contribution_id"] == offered["id"]]
+    assert [(event["was_counted"], event["reason"]) for event in failed] == [
+        (True, "provider_contradicted")]  # reporting takes it off the totals
+    assert discrepancies(funding, offered["id"]) == [
+        ("state_corrected", "webhook", "failed", "failed", "captured", "failed")]
+
+
+def test_money_counted_that_the_provider_still_holds_pending_is_left_to_staff(funding,
+                                                                              paysim):
+    gift = campaign(funding)
+    offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",
+                                 INVESTOR)["contribution"]
+    believed_before_the_mend(funding, offered["id"], "authorized")
+    funding.test_clock.now = START + timedelta(minutes=5)
+    funding.tick()  # the clock asks about the authorized payment: still pending there
+    funding.test_clock.now = START + timedelta(minutes=7)
+    funding.tick()  # and again later: staff already know, one row says it
+    assert contribution(funding, offered["id"])["status"] == "authorized"
+    assert discrepancies(funding, offered["id"]) == [
+        ("state_contradicted", "clock", None, "pending", "authorized", "authorized")]
+    paysim.refuse(payment_id(offered))
+    assert webhook(funding, paysim, payment_id(offered))["applied"]
+    assert contribution(funding, offered["id"])["status"] == "failed"
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 0
+
+
+def test_the_clock_settles_payments_whose_webhooks_never_came(funding, paysim):
+    gift = campaign(funding)
+    paid, refused, silent = (funding.contribute(gift["id"], {"amount_cents": 1000 + index},
+                                                f"k{index}", INVESTOR)["contribution"]
+                             for index in range(3))
+    paysim.pay(payment_id(paid))
+    paysim.refuse(payment_id(refused))
+    funding.test_clock.now = START + timedelta(seconds=30)  # younger than a minute
+    funding.tick()
+    assert contribution(funding, paid["id"])["status"] == "pending"
+    funding.test_clock.now = START + timedelta(seconds=61)
+    funding.tick()
+    assert contribution(funding, paid["id"])["status"] == "captured"
+    assert paysim.client().get_payment(payment_id(paid))["status"] == "captured"
+    assert contribution(funding, refused["id"])["status"] == "failed"
+    assert contribution(funding, silent["id"])["status"] == "pending"
+    assert funding.get_campaign(gift["id"])["raised_cents"] == 1000
+    assert discrepancies(funding, silent["id"]) == []
+
+
+def test_the_clock_backs_off_per_payment_while_the_provider_is_down(funding, paysim):
+    gift = campaign(funding)
+    offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",
+                                 INVESTOR)["contribution"]
+    live_provider = funding.payments
+    funding.payments = PaymentProvider("http://127.0.0.1:9", paysim.api_key, timeout=1)
+
+    def checks():
+        with funding.test_db.read() as session:
+            row = session.get(models.Contribution, offered["id"])
+            return row.provider_checks, row.provider_check_due_at
+
+    asked = []
+    for seconds in (61, 62, 125, 130, 250):
+        funding.test_clock.now = START + timedelta(seconds=seconds)
+        funding.tick()  # no answer: the next tick tries again, no error
+        asked.append(checks())
+    assert asked == [(1, START + timedelta(seconds=121)), (1, START + timedelta(seconds=121)),
+                     (2, START + timedelta(seconds=245)), (2, START + timedelta(seconds=245)),
+                     (3, START + timedelta(seconds=490))]
+    funding.payments = live_provider
+    paysim.pay(payment_id(offered))
+    funding.test_clock.now = START + timedelta(seconds=490)
+    funding.tick()
+    assert contribution(funding, offered["id"])["status"] == "captured"
+    assert checks() == (0, None)  # news: the next wait starts over
 
 
 def test_a_payment_confirmed_after_its_hold_expired_is_given_back(funding, paysim):

@@ -1,5 +1,6 @@
 """Campaigns and contributions through the public API, as the e2e tests need them."""
 import io
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -87,6 +88,20 @@ def contribute(platform, campaign_id, amount_cents, as_="citizen", key=None, hea
 
 def payment_id(contribution):
     return contribution["payment_url"].rsplit("/", 1)[-1]
+
+
+def false_capture_claim(platform, amount_cents):
+    """(campaign, contribution, payment, event): a contribution whose payment the
+    provider holds as pending, and a webhook event claiming it captured, unsigned yet."""
+    campaign = live_campaign(platform)
+    pledged = contribute(platform, campaign["id"], amount_cents)
+    assert pledged.status_code == 201, pledged.text
+    contribution = pledged.json()
+    payment = platform.paysim.client().get_payment(payment_id(contribution))
+    assert payment["status"] == "pending"
+    event = {"id": f"evt_{uuid.uuid4().hex}", "type": "payment.captured",
+             "created": int(time.time()), "data": {**payment, "status": "captured"}}
+    return campaign, contribution, payment, event
 
 
 def pay(platform, contribution):

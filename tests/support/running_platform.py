@@ -99,7 +99,9 @@ def running_platform(broker_uri, database_urls, log_dir, *, env=None,
                      service_database_urls=None, platform_class=Platform, **platform_options):
     """A started platform on `broker_uri` and `database_urls`, stopped after the block.
     The services may reach their databases by other URLs (`service_database_urls`: a
-    proxy in between) while the tests query them directly; `env` adds settings."""
+    proxy in between) while the tests query them directly; `env` adds settings (its
+    PAYSIM_WEBHOOK_URL sends paysim's webhooks elsewhere than the gateway: a closed
+    port, for webhooks that never arrive)."""
     port = free_port()
     service_urls = service_database_urls or database_urls
     processes = Processes({
@@ -111,7 +113,8 @@ def running_platform(broker_uri, database_urls, log_dir, *, env=None,
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         **{f"{name.upper()}_DATABASE_URL": url for name, url in service_urls.items()},
         **(env or {})}, log_dir)
-    paysim = Paysim(webhook_url=f"http://127.0.0.1:{port}/api/v1/payments/webhook",
+    paysim = Paysim(webhook_url=(env or {}).get("PAYSIM_WEBHOOK_URL")
+                    or f"http://127.0.0.1:{port}/api/v1/payments/webhook",
                     processes=processes)
     processes.env.update(paysim.funding_env())
     mail = MailCatcher(processes=processes)

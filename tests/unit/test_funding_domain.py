@@ -239,6 +239,78 @@ def test_the_providers_word_moves_a_contribution_only_forward(ours, theirs, expe
     assert payments.reconcile(ours, theirs) == expected
 
 
+@pytest.mark.parametrize("claimed, theirs, contradicted", [
+    ("captured", "pending", True),       # signed, but the payer never answered
+    ("authorized", "pending", True),
+    ("failed", "authorized", True),
+    ("captured", "failed", True),
+    ("refunded", "captured", True),      # a refund the provider has not made
+    ("teleported", "captured", True),    # no state of the provider's
+    ("captured", "captured", False),
+    ("authorized", "captured", False),   # late: the payment has moved on since
+    ("pending", "failed", False),
+    ("captured", "refunded", False),
+    ("authorized", "cancelled", False),
+])
+def test_a_webhooks_claim_is_contradicted_when_the_payment_never_was_so(claimed, theirs,
+                                                                        contradicted):
+    assert payments.claim_contradicted(claimed, theirs) is contradicted
+
+
+@pytest.mark.parametrize("ours, theirs, closed, receipt, corrected_to, kind", [
+    # Money we count that the provider never took or let go: corrected while we may.
+    ("captured", "failed", False, False, "failed", "state_corrected"),
+    ("captured", "cancelled", False, False, "cancelled", "state_corrected"),
+    ("authorized", "failed", False, False, "failed", "state_corrected"),
+    # A closed campaign's totals, or a tax receipt issued: a person decides.
+    ("captured", "failed", True, False, None, "state_contradicted"),
+    ("captured", "failed", False, True, None, "state_contradicted"),
+    # Held here, not settled there: nothing to correct to yet; staff are told.
+    ("captured", "pending", False, False, None, "state_contradicted"),
+    ("authorized", "pending", False, False, None, "state_contradicted"),
+    ("captured", "authorized", False, False, None, "state_contradicted"),
+    ("refunded", "captured", False, False, None, "state_contradicted"),
+    # Forward moves and agreements are no discrepancy.
+    ("authorized", "cancelled", False, False, None, None),
+    ("pending", "captured", False, False, None, None),
+    ("captured", "refunded", False, False, None, None),
+    ("cancelled", "failed", False, False, None, None),
+    ("cancelled", "authorized", False, False, None, None),  # released by reconcile's void
+])
+def test_our_state_the_provider_denies_is_corrected_or_left_to_staff(ours, theirs, closed,
+                                                                      receipt, corrected_to,
+                                                                      kind):
+    assert payments.correction(ours, theirs, campaign_closed=closed,
+                               receipt_issued=receipt) == corrected_to
+    assert payments.discrepancy(None, ours, theirs, corrected_to) == kind
+
+
+def test_a_contradicted_claim_is_a_discrepancy_even_when_our_state_agrees():
+    assert payments.discrepancy("captured", "pending", "pending", None) == "claim_contradicted"
+    assert payments.discrepancy("authorized", "captured", "captured", None) is None
+    assert payments.discrepancy(None, "pending", "pending", None) is None
+    # Our own state contradicted says more than the claim: it is what staff act on.
+    assert payments.discrepancy("captured", "captured", "pending", None) == \
+        "state_contradicted"
+
+
+def test_a_correction_is_refused_where_the_provider_does_not_deny_our_state():
+    assert payments.correct("captured", "failed") == "failed"
+    for ours, to in (("captured", "refunded"), ("pending", "failed"),
+                     ("authorized", "cancelled"), ("captured", "pending")):
+        with pytest.raises(DomainError) as raised:
+            payments.correct(ours, to)
+        assert raised.value.code == "contribution_wrong_status"
+
+
+def test_the_clock_asks_again_later_and_later_up_to_an_hour():
+    waits = [payments.next_check_after(60, done) for done in range(8)]
+    assert waits[:3] == [timedelta(seconds=60), timedelta(seconds=120),
+                         timedelta(seconds=240)]
+    assert waits[-1] == timedelta(hours=1) == payments.next_check_after(60, 10_000)
+    assert waits == sorted(waits)
+
+
 def test_moves_we_decide_are_refused_when_impossible():
     assert payments.move("authorized", "captured") == "captured"
     with pytest.raises(DomainError) as raised:
