@@ -96,13 +96,22 @@ def project_view(project: dict) -> dict:
 
 @web.get("/campagnes/<uuid:campaign_id>")
 def campaign_page(campaign_id):
-    return _campaign_page(str(campaign_id), {}, {})
+    return _campaign_page(str(campaign_id), {}, chosen_in_address(request.args))
+
+
+def chosen_in_address(args) -> dict:
+    """What a link carries into the form: the reward chosen on its card ("Choisir"), or
+    the amount and reward of a payment to try again."""
+    return {"reward": args.get("contrepartie", "").strip()[:36],
+            "amount": args.get("montant", "").strip()[:20]}
 
 
 def _campaign_page(campaign_id, errors, typed_values, status=200):
     campaign = call("funding", "get_campaign", campaign_id)
     project = project_or_none(campaign["project_id"])
     principal = page_principal()
+    if typed_values.get("reward") not in {reward["id"] for reward in campaign["rewards"]}:
+        typed_values = {**typed_values, "reward": ""}  # no longer offered, or mistyped
     return render_template(
         "web/campaign.html", active="campaigns", campaign=campaign,
         card=card(campaign, project, formats.today()), project=project,

@@ -4,13 +4,13 @@ with states and receipts, the receipt's PDF and, for an investment in its reflec
 period, the withdraw button. As the API's `GET /me/contributions`, `GET
 /contributions/<id>`, `GET .../receipt` and `POST .../withdraw`."""
 import base64
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Response, redirect, render_template, url_for
 
 from gateway.calls import call
 from gateway.funding_routes import viewer
-from gateway.web import formats
+from gateway.web import formats, forms
 from gateway.web.blueprint import web
 from gateway.web.public import card
 from gateway.web.security import signed_in
@@ -45,6 +45,8 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
     investment = bool(campaign and campaign["kind"] in INVESTMENT_KINDS)
     in_reflection = bool(investment and reflection_ends and status in ("pending", "authorized")
                          and datetime.fromisoformat(reflection_ends) > now)
+    rewards = {reward["id"]: reward["title"] for reward in (campaign or {}).get("rewards", [])}
+    tried_again = status == "failed" or contribution.get("cancel_reason") == "expired"
     return {
         **contribution,
         "campaign_title": campaign["title"] if campaign else "Campagne",
@@ -59,10 +61,28 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "can_withdraw": in_reflection,
         "reflection_ends": french.long_date_time(reflection_ends) if in_reflection else None,
         "has_receipt": bool(contribution.get("receipt_number")),
+        "reward_title": rewards.get(contribution.get("reward_id")),
+        # A payment refused or not made in time: the form again, with what was chosen
+        # (the campaign page's address carries it).
+        "retry": {"montant": forms.cents_to_typed(contribution["amount_cents"]),
+                  **({"contrepartie": contribution["reward_id"]}
+                     if contribution.get("reward_id") else {})}
+        if tried_again and campaign and campaign["status"] == "live"
+        and campaign["kind"] not in INVESTMENT_KINDS else None,
         "receipt_cancelled": contribution.get("receipt_status") == "cancelled",
         "receipt_requested": contribution.get("receipt_status") == "requested",
         "receipt_notice": contribution.get("receipt_notice"),
     }
+
+
+REFRESH_SECONDS = 3
+REFRESH_FOR = timedelta(minutes=5)
+
+
+def refreshes(shown: dict, now: datetime) -> bool:
+    """A payment waiting for the provider's confirmation, started a moment ago."""
+    return shown["waiting_for_payment"] and \
+        now - datetime.fromisoformat(shown["created_at"]) < REFRESH_FOR
 
 
 def _now():
@@ -79,10 +99,13 @@ def _campaigns(contributions) -> dict:
 def contribution_page(contribution_id, principal):
     contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
     campaign = call("funding", "get_campaign", contribution["campaign_id"])
-    return render_template("web/contribution.html", active="mine",
-                           contribution=contribution_view(contribution, campaign,
-                                                          _now()),
-                           campaign=card(campaign, None, formats.today()))
+    shown = contribution_view(contribution, campaign, _now())
+    # While the provider's word is awaited, the page asks again by itself (no script:
+    # the HTTP Refresh header), for a few minutes.
+    again = refreshes(shown, _now())
+    page = render_template("web/contribution.html", active="mine", contribution=shown,
+                           campaign=card(campaign, None, formats.today()), refreshes=again)
+    return page, {"Refresh": str(REFRESH_SECONDS)} if again else {}
 
 
 @web.get("/mes-contributions")

@@ -268,3 +268,51 @@ def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(browser, p
     submit(browser)
     pay_on_the_providers_page(browser, platform)
     assert "Aucun reçu fiscal ne pourra être délivré pour ce don" in text(browser)
+
+
+def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser, platform,
+                                                                        vegetables):
+    email = f"alix-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                          "display_name": "Alix"}).status_code == 201
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{vegetables['id']}")
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+    card = browser.find_element(By.CSS_SELECTOR, ".reward-card")
+    assert "Un panier de saison" in card.text and "À partir de 25 €" in card.text
+    click_and_wait_for_the_next_page(browser, card.find_element(By.PARTIAL_LINK_TEXT,
+                                                                "Choisir"))
+    assert browser.current_url.endswith("#contribuer")
+    chosen = browser.find_element(By.CSS_SELECTOR, "input[name=reward]:checked")
+    assert chosen.get_attribute("value") == vegetables["rewards"][0]["id"]
+    accessible(browser)
+    fill(browser, "amount", "30")
+    submit(browser, ".campaign-action form button[type=submit]")
+
+    submit(browser, "button.refuse")  # at the provider: the payment is refused
+    assert browser.current_url.startswith(platform.base_url + "/contributions/")
+    answer = requests.get(browser.current_url, timeout=10, cookies={
+        cookie["name"]: cookie["value"] for cookie in browser.get_cookies()})
+    assert answer.status_code == 200
+    if "Paiement en cours de confirmation" in answer.text:  # the webhook not there yet
+        assert answer.headers["Refresh"] == "3"  # the page asks again by itself
+
+    def refused():
+        browser.refresh()
+        return "Réessayer" in text(browser)
+    wait_until(refused, timeout=20, message="the refusal on the contribution page")
+    assert "Contribution de 30 € : paiement refusé." in text(browser)
+    assert "Contrepartie choisie : Un panier de saison" in text(browser)
+    accessible(browser)
+    click_and_wait_for_the_next_page(browser, browser.find_element(By.PARTIAL_LINK_TEXT,
+                                                                   "Réessayer"))
+    assert browser.find_element(By.ID, "amount").get_attribute("value") == "30"
+    chosen = browser.find_element(By.CSS_SELECTOR, "input[name=reward]:checked")
+    assert chosen.get_attribute("value") == vegetables["rewards"][0]["id"]
+    submit(browser, ".campaign-action form button[type=submit]")
+    pay_on_the_providers_page(browser, platform)
+    assert "Contrepartie choisie : Un panier de saison" in text(browser)
+    browser.get(platform.base_url + "/mes-contributions")
+    assert "Contrepartie : Un panier de saison" in text(browser, "tbody")

@@ -154,3 +154,18 @@ def test_a_cancelled_receipt_and_a_gift_without_one_are_told():
                                  "receipt_notice": "Aucun reçu fiscal ne pourra être délivré"},
                                 {"kind": "donation", "title": "Don"}, NOW)
     assert not without["has_receipt"] and without["receipt_notice"].startswith("Aucun")
+
+
+def test_a_refused_payment_offers_the_same_gift_again_with_its_reward():
+    campaign = {"kind": "reward", "title": "Paniers", "status": "live",
+                "rewards": [{"id": "r1", "title": "Un panier de saison"}]}
+    refused = contribution_view({**CONTRIBUTION, "status": "failed", "amount_cents": 2550,
+                                 "reward_id": "r1"}, campaign, NOW)
+    assert refused["reward_title"] == "Un panier de saison"
+    assert refused["retry"] == {"montant": "25,50", "contrepartie": "r1"}
+    paid = contribution_view({**CONTRIBUTION, "status": "captured", "reward_id": "r1"},
+                             campaign, NOW)
+    assert paid["retry"] is None and paid["reward_title"] == "Un panier de saison"
+    closed = contribution_view({**CONTRIBUTION, "status": "failed"},
+                               {**campaign, "status": "closed"}, NOW)
+    assert closed["retry"] is None  # nothing to try again on
