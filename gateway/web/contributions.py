@@ -12,7 +12,7 @@ from gateway.calls import call
 from gateway.funding_routes import viewer
 from gateway.web import formats
 from gateway.web.blueprint import web
-from gateway.web.public import card
+from gateway.web.public import card, reader
 from gateway.web.security import signed_in
 from services.members.domain.accounts import ROLES
 from shared import french
@@ -65,7 +65,7 @@ def _now():
 
 
 def _campaigns(contributions) -> dict:
-    return {campaign_id: call("funding", "get_campaign", campaign_id)
+    return {campaign_id: call("funding", "get_campaign", campaign_id, reader())
             for campaign_id in {row["campaign_id"] for row in contributions}}
 
 
@@ -73,7 +73,7 @@ def _campaigns(contributions) -> dict:
 @signed_in(EVERYONE)
 def contribution_page(contribution_id, principal):
     contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
-    campaign = call("funding", "get_campaign", contribution["campaign_id"])
+    campaign = call("funding", "get_campaign", contribution["campaign_id"], reader())
     return render_template("web/contribution.html", active="mine",
                            contribution=contribution_view(contribution, campaign,
                                                           _now()),

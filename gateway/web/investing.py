@@ -14,6 +14,7 @@ from flask import redirect, render_template, request, url_for
 from gateway.calls import call
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
+from gateway.web.public import reader
 from gateway.web.security import signed_in
 from services.funding.domain.investors import KEY_INFORMATION_LABELS_FR
 from shared.errors import CONFLICT, DomainError
@@ -78,7 +79,7 @@ def invest(campaign_id, principal):
 
 
 def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=None):
-    campaign = call("funding", "get_campaign", campaign_id)
+    campaign = call("funding", "get_campaign", campaign_id, reader())
     profile = call("funding", "get_investor_profile", principal.account_id)
     step = next_step(profile)
     context = {"campaign": campaign, "profile": profile, "step": step, "errors": errors,
@@ -87,7 +88,7 @@ def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=
     if step == "test":
         context["test"] = call("funding", "knowledge_test")
     elif step == "invest":
-        information = call("funding", "key_information", campaign_id)
+        information = call("funding", "key_information", campaign_id, reader())
         context.update(sheet=sheet_rows(information["sheet"]),
                        risk_warning=information["risk_warning"],
                        reflection_days=information["reflection_period_days"],
