@@ -7,7 +7,7 @@ import base64
 
 from flask import current_app, request, url_for
 
-from gateway.calls import call
+from gateway.calls import MULTIPART, call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from gateway.schemas import ProjectPublicPage, TokenPair
 from services.members import schemas as members
@@ -17,6 +17,10 @@ from shared.pagination import list_schema, page_schema
 
 STAFF = ("animator", "operator")
 ORGANISATION = (*STAFF, "member_admin")  # a member_admin: its own organisation only
+# How browsers, spreadsheets and HTTP clients label a CSV file (Excel's, on Windows, is
+# application/vnd.ms-excel), and a form's upload.
+SPREADSHEET_MEDIA = ("text/csv", "text/plain", "application/vnd.ms-excel",
+                     "application/octet-stream", MULTIPART)
 
 
 def created(body, endpoint, **values):
@@ -108,7 +112,7 @@ def get_organisation(organisation_id, principal):
 
 
 @route("/organisations/import", "POST", summary="Register the organisations of a CSV file",
-       tag="organisations", roles=STAFF, body=bytes, body_media="text/csv",
+       tag="organisations", roles=STAFF, body=bytes, body_media=SPREADSHEET_MEDIA,
        query=members.ImportQuery, response=members.ImportReport)
 def import_organisations(body, query, principal):
     return call("members", "import_organisations", body, query)

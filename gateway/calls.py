@@ -8,9 +8,11 @@ from flask import current_app, g, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from gateway.metrics import RPC_SECONDS
-from shared.errors import BAD_REQUEST, DomainError
+from shared.errors import BAD_REQUEST, DomainError, invalid
 
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+MULTIPART = "multipart/form-data"
+FILE_FIELD = "file"  # a multipart form's field that holds the file
 
 
 def call(service: str, method: str, *args):
@@ -32,17 +34,25 @@ def call(service: str, method: str, *args):
 def json_body():
     """The request's JSON body: 415 if it is not JSON, 400 if it does not parse."""
     if request.mimetype != "application/json":
-        raise UnsupportedMediaType()
+        raise UnsupportedMediaType("Send the body as application/json.")
     try:
         return request.get_json()
     except BadRequest:
         raise DomainError(BAD_REQUEST, "malformed_json", "The body is not valid JSON.") from None
 
 
-def file_body(media_type: str) -> str:
-    """A file sent as the body (a CSV), base64-encoded so that it crosses RPC intact."""
-    if request.mimetype != media_type:
-        raise UnsupportedMediaType()
+def file_body(media_types: tuple) -> str:
+    """A file sent as the body, or as the field `file` of a multipart form, base64-encoded
+    so that it crosses RPC intact. Browsers and spreadsheets label the same CSV many ways
+    (text/plain, application/vnd.ms-excel...): the route says which it takes."""
+    if request.mimetype not in media_types:
+        form = f" (the file in the field `{FILE_FIELD}`)" if MULTIPART in media_types else ""
+        raise UnsupportedMediaType(f"Send the body as {', '.join(media_types)}{form}.")
+    if request.mimetype == MULTIPART:
+        upload = request.files.get(FILE_FIELD)
+        if upload is None:
+            raise invalid({FILE_FIELD: [f"Send the file in the form's field `{FILE_FIELD}`."]})
+        return base64.b64encode(upload.read()).decode()
     return base64.b64encode(request.get_data()).decode()
 
 

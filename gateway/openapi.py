@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, jsonify, render_template
 
+from gateway.calls import FILE_FIELD, MULTIPART
 from gateway.routing import PUBLIC, ROUTES, api
 from gateway.schemas import Problem
 
@@ -28,7 +29,7 @@ ERROR_TITLES = {
     404: "No such resource",
     409: "The state of the resource forbids it",
     413: "Body too large",
-    415: "Body is not application/json",
+    415: "Body of a media type this route does not take",
     422: "Invalid fields, or an Idempotency-Key reused with another body",
     429: "Too many attempts; see Retry-After",
     503: "A service or the broker did not answer in time",
@@ -108,11 +109,21 @@ def _operation(route):
         who = operation["x-roles"]
         operation["description"] = f"Roles: {who if isinstance(who, str) else ', '.join(who)}."
     if route.body is not None:
-        schema = route.body if route.body_media == "application/json" \
-            else {"type": "string", "format": "binary"}
-        operation["requestBody"] = {"required": True,
-                                    "content": {route.body_media: {"schema": schema}}}
+        operation["requestBody"] = {"required": True, "content": {
+            media_type: {"schema": _body_schema(route, media_type)}
+            for media_type in route.body_media}}
     return operation
+
+
+def _body_schema(route, media_type):
+    """The JSON schema of a route's body; a file is binary, alone or as a form's field,
+    so that a generated client sends bytes as they are."""
+    if route.takes_json:
+        return route.body
+    binary = {"type": "string", "format": "binary"}
+    if media_type == MULTIPART:
+        return {"type": "object", "properties": {FILE_FIELD: binary}, "required": [FILE_FIELD]}
+    return binary
 
 
 @lru_cache(maxsize=1)
@@ -150,9 +161,10 @@ def openapi_json():
 
 
 def _body_name(operation):
+    """The schema of a JSON body, or None for a file."""
     content = operation["requestBody"]["content"]
     if "application/json" not in content:
-        return next(iter(content))
+        return None
     return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
 
 

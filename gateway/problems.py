@@ -31,7 +31,7 @@ HTTP_CODES = {
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This method is not allowed here."),
     413: ("payload_too_large", "The request body is too large."),
-    415: ("unsupported_media_type", "Send the body as application/json."),
+    415: ("unsupported_media_type", "This route does not take a body of this media type."),
 }
 
 
@@ -86,7 +86,8 @@ def http_error(exc: HTTPException):
     if exc.code == 413:
         _drain_body()
     code, title = HTTP_CODES.get(exc.code, (f"http_{exc.code}", exc.name))
-    response = problem(exc.code, code, title)
+    # A 415's description is the gateway's own: the media types the route takes.
+    response = problem(exc.code, code, title, exc.description if exc.code == 415 else None)
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response

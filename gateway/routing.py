@@ -29,10 +29,15 @@ class Route:
     status: int = 200
     idempotent: bool = False         # moves money: requires an Idempotency-Key
     errors: tuple = field(default=())  # further statuses this route may answer (409, 429)
-    body_media: str = "application/json"      # text/csv: the raw file, base64 to the service
+    # Anything but JSON: a file (raw, or a multipart form's `file`), base64 to the service
+    body_media: tuple = ("application/json",)
     response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
     raw_body: bool = False  # the body's exact bytes, base64, to the service (signed webhooks)
     reader: bool = False  # PUBLIC, but the answer depends on who reads: a token is optional
+
+    @property
+    def takes_json(self):
+        return self.body_media == ("application/json",)
 
     @property
     def path(self):
@@ -55,7 +60,7 @@ def route(rule, method, *, summary, roles, tag, **options):
                 arguments["query"] = request.args.to_dict()
             if spec.body is not None:
                 arguments["body"] = (
-                    json_body() if spec.body_media == "application/json" and not spec.raw_body
+                    json_body() if spec.takes_json and not spec.raw_body
                     else file_body(spec.body_media))
             if spec.idempotent:
                 arguments["idempotency_key"] = idempotency_key()

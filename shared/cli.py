@@ -5,13 +5,15 @@
     python -m shared.cli revision members -m "add circles" [--autogenerate]
     python -m shared.cli ping members      exit 0 if the service answers (health check)
     python -m shared.cli dead-letters reporting [--replay ID ... | --replay-all] [--all]
-                                           list the events a service could not apply;
+                                           list the events a service could not apply
+                                           or decode (kept raw);
                                            replay them once their cause is fixed
 """
 import shared.green  # noqa: F401  (must come first: patches the standard library)
 
 # isort: split
 import argparse
+import base64
 import logging
 import signal
 import sys
@@ -91,11 +93,31 @@ def ping(service_name: str, settings: Settings) -> int:
     return 0 if answer.get("status") == "ok" else 1
 
 
+PREVIEW_BYTES = 80
+
+
+def raw_preview(raw: bytes) -> str:
+    """The start of a raw body, readable on one line: text as text, other bytes and
+    control characters escaped (\\xff, \\n)."""
+    text = raw[:PREVIEW_BYTES].decode("utf-8", "backslashreplace")
+    shown = "".join(char if char.isprintable() else char.encode("unicode_escape").decode()
+                    for char in text)
+    return shown + ("…" if len(raw) > PREVIEW_BYTES else "")
+
+
 def _dead_letter_line(letter: dict) -> str:
     error = (letter["error"] or "").splitlines()[0][:160] if letter["error"] else ""
     replayed = f"  replayed {letter['replayed_at']}" if letter["replayed_at"] else ""
+    if letter["undecodable"]:
+        raw = base64.b64decode(letter["raw_body"])
+        what = (f"undecodable ({letter['content_type'] or 'no content type'}, "
+                f"{letter['content_encoding'] or 'no encoding'}) from "
+                f"{letter['exchange'] or '-'}, routing key {letter['routing_key'] or '-'}")
+        body = f"\n    raw ({len(raw)} bytes): {raw_preview(raw)}"
+    else:
+        what, body = f"event {letter['event_id'] or '-'}", ""
     return (f"{letter['id']}  {letter['failed_at']}  {letter['consumer']}  "
-            f"event {letter['event_id'] or '-'}{replayed}\n    {error}")
+            f"{what}{replayed}\n    {error}{body}")
 
 
 def dead_letters(service_name: str, settings: Settings, replay=(), replay_all=False,

@@ -84,6 +84,9 @@ class Settings:
     transfer_hold_days: int = field(default_factory=lambda: _int("TRANSFER_HOLD_DAYS", 10))
     funding_clock_seconds: float = field(
         default_factory=lambda: _float("FUNDING_CLOCK_SECONDS", 5.0))
+    # How long after a shares campaign's deadline (or a subscription's reflection period,
+    # when it ends later) the decision waits for the board's word on each subscription.
+    board_decision_days: int = field(default_factory=lambda: _int("BOARD_DECISION_DAYS", 15))
     volunteer_hour_value_cents: int = field(
         default_factory=lambda: _int("VOLUNTEER_HOUR_VALUE_CENTS", 1202))
 
@@ -123,6 +126,7 @@ class Settings:
             "PUBLIC_URL": self.public_url,
             "PAYMENT_HOLD_SECONDS": self.payment_hold_seconds,
             "TRANSFER_HOLD_DAYS": self.transfer_hold_days,
+            "BOARD_DECISION_DAYS": self.board_decision_days,
             "VOLUNTEER_HOUR_VALUE_CENTS": self.volunteer_hour_value_cents,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,

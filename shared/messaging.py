@@ -3,7 +3,8 @@
 - outbox: events written in the same transaction as the change they describe,
   published afterwards by the relay (shared.outbox);
 - inbox: the events a consumer has applied, so a redelivery changes nothing;
-- dead_letters: events a handler could not apply, kept for an operator to replay;
+- dead_letters: events a handler could not apply, kept for an operator to replay; a
+  message that could not be decoded is kept as it arrived (raw_body and its delivery);
 - idempotency_keys: the answers of commands sent with an Idempotency-Key, stored in
   the same transaction as their effect, so a retried command is answered, not redone.
 """
@@ -60,7 +61,12 @@ def messaging_tables(metadata: sa.MetaData) -> MessagingTables:
         sa.Column("id", BigSerial, primary_key=True, autoincrement=True),
         sa.Column("consumer", sa.String(150), nullable=False),
         sa.Column("event_id", sa.String(36)),
-        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("body", sa.Text),  # the decoded body, as JSON; or, when undecodable:
+        sa.Column("raw_body", sa.LargeBinary),
+        sa.Column("content_type", sa.String(255)),
+        sa.Column("content_encoding", sa.String(64)),
+        sa.Column("exchange", sa.String(255)),
+        sa.Column("routing_key", sa.String(255)),
         sa.Column("error", sa.Text, nullable=False),
         sa.Column("failed_at", UtcDateTime, nullable=False),
         sa.Column("replayed_at", UtcDateTime),

@@ -1,9 +1,10 @@
-"""Migration steps shared by every service's first revision, frozen as written.
+"""Migration steps shared by the revisions of every service, frozen as written.
 
 A revision must not change when models change later, so these are spelled out
 rather than derived from shared.messaging.
 """
 import sqlalchemy as sa
+from alembic import op
 
 from shared.sqltypes import BigSerial
 
@@ -59,3 +60,24 @@ def drop_messaging_tables_v1(op):
     op.drop_table("inbox")
     op.drop_index("ix_outbox_pending", table_name="outbox")
     op.drop_table("outbox")
+
+
+
+def keep_undecodable_dead_letters_v2():
+    """Dead letters keep a message that could not be decoded as it arrived. Every service
+    runs it in a revision of its own: `upgrade = keep_undecodable_dead_letters_v2`."""
+    with op.batch_alter_table("dead_letters") as table:
+        table.alter_column("body", existing_type=sa.Text, nullable=True)
+        table.add_column(sa.Column("raw_body", sa.LargeBinary))
+        table.add_column(sa.Column("content_type", sa.String(255)))
+        table.add_column(sa.Column("content_encoding", sa.String(64)))
+        table.add_column(sa.Column("exchange", sa.String(255)))
+        table.add_column(sa.Column("routing_key", sa.String(255)))
+
+
+def drop_undecodable_dead_letters_v2():
+    with op.batch_alter_table("dead_letters") as table:
+        for column in ("routing_key", "exchange", "content_encoding", "content_type",
+                       "raw_body"):
+            table.drop_column(column)
+        table.alter_column("body", existing_type=sa.Text, nullable=False)

@@ -1,4 +1,5 @@
 """What every nameko service class is made of, beyond its own entrypoints."""
+import base64
 import json
 import logging
 import time
@@ -11,7 +12,7 @@ from nameko.timer import timer
 
 from shared.database import UnitsOfWork, create_engine
 from shared.errors import DomainError, conflict, not_found
-from shared.inbox import apply_once
+from shared.inbox import Undecodable, accepted_content_types, apply_once
 from shared.logs import correlation_id, new_correlation_id
 from shared.messaging import MessagingTables
 from shared.outbox import OutboxRelay
@@ -128,12 +129,15 @@ class ServiceBase:
         with self.db.read() as session:
             rows = session.execute(query).mappings().all()
         return [{**row, "failed_at": row["failed_at"].isoformat(),
-                 "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat()}
+                 "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat(),
+                 "undecodable": row["raw_body"] is not None,
+                 "raw_body": row["raw_body"] and base64.b64encode(row["raw_body"]).decode()}
                 for row in rows]
 
     @rpc
     def replay_dead_letter(self, dead_letter_id):
-        """Run the failed handler again on the stored event; the outcome is returned."""
+        """Run the failed handler again on the stored event (a message that could not be
+        decoded is decoded again first); the outcome is returned."""
         table = self.db.tables.dead_letters
         with self.db.read() as session:
             row = session.execute(sa.select(table).where(table.c.id == dead_letter_id)).first()
@@ -144,7 +148,13 @@ class ServiceBase:
                            f"Dead letter {dead_letter_id} was replayed already.")
         method_name = row.consumer.split(".", 1)[1]
         handler = getattr(type(self), method_name).applies
-        outcome = apply_once(self, handler, json.loads(row.body))
+        if row.raw_body is None:
+            body = json.loads(row.body)
+        else:
+            body = Undecodable(row.raw_body, row.content_type, row.content_encoding,
+                               row.exchange, row.routing_key, row.error) \
+                .again(accepted_content_types(self.config))
+        outcome = apply_once(self, handler, body)
         with self.db() as uow:
             uow.session.execute(table.update().where(table.c.id == dead_letter_id)
                                 .values(replayed_at=utcnow()))

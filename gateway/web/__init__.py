@@ -7,6 +7,7 @@ API, through `gateway.calls.call`, never on a database.
     blueprint.py  what every page shares (CSRF check, headers, formats)
     security.py   the page session (cookie) and CSRF tokens
     public.py     home page, live campaigns (filters by type, commune, field)
+    project_list.py  the projects accompanied (filters by field, stage, territory)
     campaign_page.py  a project's page, a campaign's page and its contribution form
     investing.py  the investor's steps before a loan or shares
     contributions.py  the payer's return page, "Mes contributions", receipts, withdrawal
@@ -19,6 +20,7 @@ API, through `gateway.calls.call`, never on a database.
     formats.py    French numbers, money, dates (babel); labels.py and
                   animation_labels.py French words for codes
     errors.py     French error pages
+    legal.py      legal notice, terms, privacy, contact (the operator's facts)
 """
 from gateway.web import (  # noqa: F401 (routes)
     account,
@@ -31,7 +33,9 @@ from gateway.web import (  # noqa: F401 (routes)
     dashboard,
     errors,
     investing,
+    legal,
     my_organisation,
+    project_list,
     public,
     security,
 )
@@ -41,5 +45,7 @@ from gateway.web.blueprint import content_security_policy, web
 def register(app, settings) -> None:
     security.init(app, settings.jwt_secret, settings.public_url)
     app.extensions["web_csp"] = content_security_policy(settings.payment_page_url)
+    app.extensions["site_operator"] = legal.Operator()
     app.register_blueprint(web)
     app.register_error_handler(404, errors.not_found_anywhere)
+    app.register_error_handler(405, errors.method_not_allowed_anywhere)

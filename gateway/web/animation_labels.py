@@ -25,4 +25,5 @@ PRICINGS = {"hourly": "à l'heure", "monthly": "au mois"}
 IMPORT_COLUMNS = {"name": "Nom", "legal_form": "Forme juridique", "siret": "SIRET",
                   "siren": "SIREN", "rna": "N° RNA", "street": "Adresse",
                   "postal_code": "Code postal", "commune": "Commune", "territory": "Territoire",
-                  "sector": "Secteur", "headcount_fte": "ETP", "_row": "Ligne"}
+                  "sector": "Secteur", "headcount_fte": "ETP", "email": "Courriel",
+                  "phone": "Téléphone", "contact_name": "Contact", "_row": "Ligne"}

@@ -49,6 +49,7 @@ def page_context():
 @web.after_request
 def page_headers(response):
     security.store_csrf_cookie(response)
+    security.store_renewed_session(response)
     if g.get("session_expired"):
         security.end_session(response)
     if request.endpoint != "web.static":

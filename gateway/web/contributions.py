@@ -32,6 +32,8 @@ CANCEL_REASONS = {
     "withdrawn": "vous avez renoncé pendant le délai de réflexion",
     "expired": "le paiement n'a pas été confirmé à temps",
     "campaign_failed": "la campagne n'a pas atteint son objectif",
+    "declined": "le conseil de la coopérative n'a pas accepté votre souscription",
+    "not_approved": "le conseil de la coopérative ne l'a pas acceptée dans le délai prévu",
 }
 INVESTMENT_KINDS = ("loan", "shares")
 
@@ -98,6 +100,18 @@ def receipt(contribution_id, principal):
     pdf = call("funding", "receipt_pdf", str(contribution_id), viewer(principal))
     return Response(base64.b64decode(pdf), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="recu-{contribution_id}.pdf"'})
+
+
+@web.get("/mes-contributions/<uuid:contribution_id>/renoncer")
+@signed_in(("citizen",))
+def withdraw_confirmation(contribution_id, principal):
+    """"Renoncer" asks once more, with what the investor gives up, before it is done."""
+    contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
+    campaign = call("funding", "get_campaign", contribution["campaign_id"], reader())
+    shown = contribution_view(contribution, campaign, _now())
+    if not shown["can_withdraw"]:
+        return redirect(url_for("web.my_contributions", renoncement="impossible"), code=303)
+    return render_template("web/withdraw.html", active="mine", contribution=shown)
 
 
 @web.post("/mes-contributions/<uuid:contribution_id>/renoncer")

@@ -6,11 +6,14 @@ It reads the reporting projections through the same RPC as
 answer, with the filters of its form: years, territory, funder. Members' tables are the
 whole cluster's: the funder filters only the projects' tables.
 """
+import base64
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import render_template, request
+from flask import abort, render_template, request, url_for
 
 from gateway.calls import call
+from gateway.report_routes import TABLES
 from gateway.web import formats, labels
 from gateway.web.blueprint import READERS, web
 from gateway.web.charts import Series, bar_chart, line_chart
@@ -37,6 +40,12 @@ class Block:
     rows: list                          # (year, [cells])
     totals: list | None = None          # cells of the "Total" row, if it has one
     note: str = ""
+    table: str = ""                     # the report it shows, downloadable as CSV
+
+
+# Each report's CSV file name (as the API's `.csv` routes), and those that take no funder.
+CSV_FILES = {table: filename for table, _path, _summary, _query, _answer, filename in TABLES}
+MEMBERS_TABLES = frozenset(table for table, *_rest in TABLES if table.startswith("members"))
 
 
 @web.get("/tableau-de-bord")
@@ -56,7 +65,30 @@ def dashboard(principal):
         reference_year=reference_year,
         figures=key_figures(reports, reference_year, since_start=not asked["from_year"])
         if reports else [],
-        blocks=blocks(reports) if reports else [])
+        blocks=blocks(reports) if reports else [],
+        csv_link=lambda table: csv_link(table, asked))
+
+
+@web.get("/tableau-de-bord/<table>.csv")
+@signed_in(READERS)
+def dashboard_csv(principal, table):
+    """A table of the dashboard for a spreadsheet, with the page's filters: the same file
+    as the API's `GET /reports/<table>.csv`, for a reader signed in on the pages."""
+    if table not in CSV_FILES:
+        abort(404)
+    query = {name: value for name in FILTERS
+             if (value := request.args.get(name, "").strip())
+             and not (name == "funder" and table in MEMBERS_TABLES)}
+    csv = base64.b64decode(call("reporting", "report_csv", table, query))
+    return csv, {"Content-Type": "text/csv; charset=utf-8",
+                 "Content-Disposition": f'attachment; filename="{CSV_FILES[table]}.csv"'}
+
+
+def csv_link(table: str, asked: dict) -> str:
+    """Where a block's table downloads, with the filters the page shows."""
+    chosen = {name: value for name, value in asked.items() if value}
+    address = url_for("web.dashboard_csv", table=table)
+    return f"{address}?{urlencode(chosen)}" if chosen else address
 
 
 def _reference_year(to_year):
@@ -123,9 +155,15 @@ def _members_year(items, year):
 # --- the charts and their tables -----------------------------------------------------
 
 def blocks(reports):
-    return [enterprises_block(reports["incubation"]), jobs_block(reports["incubation"]),
-            money_block(reports["funding"]), resources_block(reports["resources"]),
-            circles_block(reports["members_breakdown"])]
+    """Each block from its report, which its table downloads as."""
+    built = []
+    for build, table in ((enterprises_block, "incubation"), (jobs_block, "incubation"),
+                         (money_block, "funding"), (resources_block, "resources"),
+                         (circles_block, "members-breakdown")):
+        block = build(reports[table.replace("-", "_")])
+        block.table = table
+        built.append(block)
+    return built
 
 
 def _years(items):

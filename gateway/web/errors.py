@@ -59,6 +59,17 @@ def not_found_anywhere(exc):
     return page_headers(make_response(body, status))
 
 
+def method_not_allowed_anywhere(exc):
+    """A page's address asked the wrong way (a form's address opened as a link, say):
+    decided before any blueprint is, so answered here, as an unknown address is."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return problems.http_error(exc)
+    body, status = error_page(405, **page_context())
+    response = page_headers(make_response(body, status))
+    response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+    return response
+
+
 @web.errorhandler(DomainError)
 def refused(exc):
     # The services' messages are English, for developers; a page says it in French, or

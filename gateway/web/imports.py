@@ -47,6 +47,9 @@ SENTENCES = (
     (r"A number|At most two decimals", "Un nombre positif, avec deux décimales au plus "
                                        "(par exemple 2,5)."),
     (r"Length must be|[Ll]onger than|[Ss]horter than", "Ce texte est trop long ou trop court."),
+    (r"Not a valid email address", "Une adresse électronique s'écrit nom@domaine.fr."),
+    (r"A phone number has digits", "Un numéro de téléphone n'a que des chiffres, des espaces "
+                                   "et + . ( ) -."),
 )
 ONE_OF = {
     "legal_form": "Forme juridique inconnue. Formes reconnues : "
@@ -55,9 +58,6 @@ ONE_OF = {
                  + ", ".join(TERRITORY_LABELS.values()) + ".",
 }
 FILE_SENTENCES = (
-    (r"Unknown columns: (?P<columns>.*?)\. Known:", "Colonnes inconnues : {columns}. "
-     "Colonnes reconnues : " + ", ".join(v for k, v in IMPORT_COLUMNS.items() if k != "_row")
-     + "."),
     (r"file is empty", "Le fichier est vide."),
     (r"neither UTF-8 nor Windows-1252", "Ce fichier n'est pas un texte en UTF-8 ni en "
                                         "Windows-1252 : enregistrez-le au format CSV depuis "
@@ -65,6 +65,15 @@ FILE_SENTENCES = (
     (r"needs a column for the name", "Il manque la colonne du nom (« Nom »)."),
     (r"did not arrive intact", "Le fichier n'est pas arrivé entier : envoyez-le de nouveau."),
 )
+# Columns the import ignored, by members' code; {column} is the title in the file.
+WARNINGS = {
+    "unknown_column": "La colonne « {column} » n'est pas connue de l'import : elle est "
+                      "ignorée.",
+    "duplicate_column": "La colonne « {column} » remplit le même champ qu'une colonne "
+                        "précédente : elle est ignorée.",
+    "untitled_column": "La colonne n° {position} n'a pas de titre : elle est ignorée.",
+}
+UNKNOWN_WARNING = "La colonne n° {position} est ignorée."
 UNKNOWN = "Valeur non valide."
 UNKNOWN_FILE = "Ce fichier ne peut pas être lu : enregistrez-le au format CSV depuis le tableur."
 
@@ -108,8 +117,11 @@ def report(outcome: dict) -> dict:
                    f"{_count(rejected, 'ligne est refusée', 'lignes sont refusées')} et le "
                    "mode « tout ou rien » était choisi. Corrigez-les, puis envoyez le fichier "
                    "de nouveau.")
+    warnings = [WARNINGS.get(warning["code"], UNKNOWN_WARNING).format(
+        column=warning["column"], position=warning["position"])
+        for warning in outcome["warnings"]]
     return {"committed": outcome["committed"], "imported": imported, "rejected": rejected,
-            "summary": summary,
+            "summary": summary, "warnings": warnings,
             "refused": [row for row in rows if row["refused"]], "rows": rows}
 
 

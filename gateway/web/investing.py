@@ -17,7 +17,7 @@ from gateway.web.blueprint import web
 from gateway.web.public import reader
 from gateway.web.security import signed_in
 from services.funding.domain.investors import KEY_INFORMATION_LABELS_FR
-from shared.errors import CONFLICT, DomainError
+from shared.errors import CONFLICT, INVALID, DomainError
 
 ACKNOWLEDGEMENTS = ("risk_warning_accepted", "key_information_read",
                     "large_investment_consent", "understanding_confirmed")
@@ -78,20 +78,31 @@ def invest(campaign_id, principal):
     return _step_page(str(campaign_id), principal, {}, {})
 
 
-def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=None):
+def unanswered_questions(exc: DomainError) -> list[str]:
+    """The questions funding refused the test for, as unanswered (none: another refusal)."""
+    if exc.kind != INVALID or not isinstance(exc.details, dict):
+        return []
+    return [name.removeprefix("answers.") for name in exc.details.get("fields", {})
+            if name.startswith("answers.")]
+
+
+def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=None,
+               unanswered=()):
     campaign = call("funding", "get_campaign", campaign_id, reader())
     profile = call("funding", "get_investor_profile", principal.account_id)
     step = next_step(profile)
     context = {"campaign": campaign, "profile": profile, "step": step, "errors": errors,
-               "typed": typed_values, "graded": graded,
+               "typed": typed_values, "graded": graded, "unanswered": unanswered,
                "steps": ("test", "simulation", "invest")}
+    # The key information sheet comes first, before the test (as the regulation has the
+    # investor read the offer before anything else), and stays on every step.
+    information = call("funding", "key_information", campaign_id, reader())
+    context.update(sheet=sheet_rows(information["sheet"]),
+                   risk_warning=information["risk_warning"])
     if step == "test":
         context["test"] = call("funding", "knowledge_test")
     elif step == "invest":
-        information = call("funding", "key_information", campaign_id, reader())
-        context.update(sheet=sheet_rows(information["sheet"]),
-                       risk_warning=information["risk_warning"],
-                       reflection_days=information["reflection_period_days"],
+        context.update(reflection_days=information["reflection_period_days"],
                        key=typed_values.get("key") or str(uuid.uuid4()),
                        share_price=formats.euros(information["sheet"]["share_price_cents"])
                        if "share_price_cents" in information["sheet"] else None,
@@ -107,8 +118,19 @@ def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=
 def take_test(campaign_id, principal):
     answers = {name.removeprefix("q-"): value for name, value in request.form.items()
                if name.startswith("q-")}
-    result = call("funding", "take_knowledge_test", principal.account_id,
-                  {"answers": answers})
+    try:
+        result = call("funding", "take_knowledge_test", principal.account_id,
+                      {"answers": answers})
+    except DomainError as exc:
+        unanswered = unanswered_questions(exc)
+        if not unanswered:
+            raise
+        # Not graded: each question left blank is said, what was answered is kept.
+        count = len(unanswered)
+        message = (f"Il manque une réponse à {count} question{'s' if count > 1 else ''} : "
+                   f"{'elles sont signalées' if count > 1 else 'elle est signalée'} ci-dessous.")
+        return _step_page(str(campaign_id), principal, {"form": message}, {"answers": answers},
+                          422, unanswered=unanswered)
     if result["passed"]:
         return redirect(url_for("web.invest", campaign_id=campaign_id), code=303)
     return _step_page(str(campaign_id), principal, {}, {"answers": answers}, 422,

@@ -143,7 +143,9 @@ class Queries:
             if campaign.kind not in rules.INVESTMENT_KINDS:
                 raise not_found("key_information", campaign_id)
             return {"campaign_id": campaign.id, "kind": campaign.kind,
-                    "sheet": campaign.key_information,
+                    "sheet": investors.sheet_as_offered(
+                        campaign.key_information, campaign.goal_cents,
+                        campaign.model == rules.ALL_OR_NOTHING, campaign.deadline.isoformat()),
                     "risk_warning": investors.RISK_WARNING_FR,
                     "reflection_period_days": investors.REFLECTION_PERIOD.days}
 
@@ -242,6 +244,16 @@ class Queries:
                 Contribution.status == PENDING,
                 sa.and_(Contribution.status == AUTHORIZED,
                         Contribution.reflection_ends_at > now)))).scalar_one()
+
+    @staticmethod
+    def _undecided_subscriptions(session, campaign_id) -> list:
+        """When the reflection periods end of the share subscriptions still held that the
+        board has not decided: a decision waits for the board's word on them (within
+        its time, domain.campaigns.board_decision_due_at)."""
+        return session.execute(sa.select(Contribution.reflection_ends_at).where(
+            Contribution.campaign_id == campaign_id,
+            Contribution.status.in_((AUTHORIZED, CAPTURED)),
+            Contribution.board_decision.is_(None))).scalars().all()
 
     @staticmethod
     def _unsettled(session, campaign) -> int:

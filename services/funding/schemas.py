@@ -496,14 +496,16 @@ CONTRIBUTION_CAPTURED = _event("contribution_captured", 1, ContributionFact,
 CONTRIBUTION_CANCELLED = _event(
     "contribution_cancelled", 1, ContributionEnded,
     "A contribution ended with no money taken: payment not completed in time, withdrawn in "
-    "the reflection period, released when the campaign failed or closed, or declined.")
+    "the reflection period, released when the campaign failed or closed, or a share "
+    "subscription the board declined or had not approved in its time.")
 CONTRIBUTION_FAILED = _event("contribution_failed", 1, ContributionEnded,
                              "The payer refused or the payment failed; nothing was taken.")
 CONTRIBUTION_REFUNDED = _event("contribution_refunded", 1, ContributionEnded,
                                "Money taken for a contribution was given back in full.")
 SUBSCRIPTION_DECIDED = _event("subscription_decided", 1, SubscriptionDecided,
                               "A cooperative's board approved or declined a share subscription "
-                              "(declined ones are refunded).")
+                              "(declined ones are refunded; one still undecided when the "
+                              "campaign is decided is given back, reason not_approved).")
 RECEIPT_ISSUED = _event("receipt_issued", 1, ReceiptIssued,
                         "A numbered tax receipt was issued for a donation.")
 RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,

@@ -368,25 +368,40 @@ class FundingService(ServiceBase, Queries):
             pass  # the provider did not answer: the next tick tries again
 
     def _decide(self, campaign_id, now):
-        with self.db() as uow:
-            campaign = _locked_campaign(uow.session, campaign_id, skip_locked=True)
-            if campaign is None or not rules.ready_to_decide(
-                    campaign, now, self._still_open(uow.session, campaign.id, now)):
-                return
-            for contribution in _contributions(uow.session, campaign.id, (AUTHORIZED,
-                                                                          CAPTURED)):
+        try:
+            with self.db() as uow:
+                self._decide_locked(uow, campaign_id, now)
+        except DomainError:
+            pass  # the provider did not answer a give-back: the next tick tries again
+
+    def _decide_locked(self, uow, campaign_id, now):
+        session = uow.session
+        campaign = _locked_campaign(session, campaign_id, skip_locked=True)
+        if campaign is None:
+            return
+        # Only share subscriptions go to the board: other campaigns wait for no one.
+        undecided = self._undecided_subscriptions(session, campaign.id) \
+            if campaign.kind == rules.SHARES else ()
+        if not rules.ready_to_decide(campaign, now, self._still_open(session, campaign.id, now),
+                                     undecided, self.config["BOARD_DECISION_DAYS"]):
+            return
+        for contribution in _contributions(session, campaign.id, (AUTHORIZED, CAPTURED)):
+            if rules.counts_at_decision(campaign, contribution.board_decision):
                 settlement.recount(uow, campaign, contribution, now)
-            campaign.status = rules.outcome(campaign)
-            campaign.decided_at = now
-            uow.emit(schemas.CAMPAIGN_SUCCEEDED if campaign.status == rules.SUCCEEDED
-                     else schemas.CAMPAIGN_FAILED, {
-                         "campaign_id": campaign.id, "project_id": campaign.project_id,
-                         "kind": campaign.kind, "model": campaign.model,
-                         "goal_cents": campaign.goal_cents,
-                         "raised_cents": campaign.raised_cents,
-                         "matched_cents": campaign.matched_cents,
-                         "contributions_count": campaign.contributions_count,
-                         "new_members": campaign.new_members, "decided_at": now.isoformat()})
+            else:  # the board did not approve it in its time: no shares, money back
+                settlement.give_back(uow, campaign, contribution, now, self.payments,
+                                     "not_approved")
+        campaign.status = rules.outcome(campaign)
+        campaign.decided_at = now
+        uow.emit(schemas.CAMPAIGN_SUCCEEDED if campaign.status == rules.SUCCEEDED
+                 else schemas.CAMPAIGN_FAILED, {
+                     "campaign_id": campaign.id, "project_id": campaign.project_id,
+                     "kind": campaign.kind, "model": campaign.model,
+                     "goal_cents": campaign.goal_cents,
+                     "raised_cents": campaign.raised_cents,
+                     "matched_cents": campaign.matched_cents,
+                     "contributions_count": campaign.contributions_count,
+                     "new_members": campaign.new_members, "decided_at": now.isoformat()})
 
     def _close(self, campaign_id, now):
         with self.db() as uow:

@@ -67,11 +67,22 @@ class ImportedRow(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+class ImportWarning(Schema):
+    """A column the import ignored, named as the file writes it."""
+
+    code = fields.String(metadata={"enum": ["unknown_column", "duplicate_column",
+                                            "untitled_column"]})
+    column = fields.String(metadata={"description": "its title in the file (empty if none)"})
+    position = fields.Integer(metadata={"description": "1 for the file's first column"})
+    message = fields.String()
+
+
 class ImportReport(Schema):
     mode = fields.String()
     committed = fields.Boolean()
     imported = fields.Integer()
     rejected = fields.Integer()
+    warnings = fields.List(fields.Nested(ImportWarning))
     rows = fields.List(fields.Nested(ImportedRow))
 
 

@@ -84,25 +84,27 @@ class MembersService(ServiceBase):
         either every valid row is registered (mode valid_rows) or, if any row is invalid,
         none is (mode all_or_nothing). Either way each row is reported."""
         mode = load(schemas.ImportQuery(), query)["mode"]
-        rows = spreadsheets.read_rows(_decode_file(csv_base64))
+        rows, warnings = spreadsheets.read_rows(_decode_file(csv_base64))
         with self.db.read() as session:
             checked = _check_rows(session, rows)
-        valid = [values for _, values, errors in checked if not errors]
+        valid = [(values, contact) for _, values, contact, errors in checked if not errors]
         commit = len(valid) == len(checked) or mode == "valid_rows"
         if commit and valid:
             with _siret_guard("in this file"):
                 with self.db() as uow:
-                    for values in valid:
+                    for values, contact in valid:
                         _register(uow, values)
+                        if contact:
+                            _add_contact(uow, values["id"], contact)
         report = [{"line": line,
                    "organisation_id": values["id"] if commit and not errors else None,
                    "status": "invalid" if errors else ("imported" if commit else "not_imported"),
                    "errors": errors}
-                  for line, values, errors in checked]
+                  for line, values, _, errors in checked]
         imported = len(valid) if commit else 0
         return schemas.ImportReport().dump({
             "mode": mode, "committed": commit, "imported": imported,
-            "rejected": len(checked) - len(valid), "rows": report})
+            "rejected": len(checked) - len(valid), "warnings": warnings, "rows": report})
 
     @rpc
     def export_organisations(self):
@@ -118,13 +120,7 @@ class MembersService(ServiceBase):
         data = load(schemas.AddContact(), payload)
         with self.db() as uow:
             get_or_not_found(uow.session, models.Organisation, organisation_id, "organisation")
-            contact = models.Contact(**organisations.new_contact(str(organisation_id), data,
-                                                                 utcnow()))
-            uow.session.add(contact)
-            uow.session.flush()
-            uow.emit(schemas.CONTACT_ADDED, {"contact_id": contact.id,
-                                             "organisation_id": contact.organisation_id,
-                                             "consent_to_contact": contact.consent_to_contact})
+            contact = _add_contact(uow, str(organisation_id), data)
         return schemas.Contact().dump(contact)
 
     @rpc
@@ -685,6 +681,17 @@ def _register(uow, values):
     return organisation
 
 
+def _add_contact(uow, organisation_id, data):
+    """Record a person to contact at an organisation (validated input), and say so."""
+    contact = models.Contact(**organisations.new_contact(organisation_id, data, utcnow()))
+    uow.session.add(contact)
+    uow.session.flush()
+    uow.emit(schemas.CONTACT_ADDED, {"contact_id": contact.id,
+                                     "organisation_id": contact.organisation_id,
+                                     "consent_to_contact": contact.consent_to_contact})
+    return contact
+
+
 def _names_registered(session, candidates):
     """The name keys among `candidates` (values without SIRET) already registered."""
     keys = {organisations.name_key(c["name"], c["postal_code"]) for c in candidates}
@@ -722,17 +729,22 @@ def _decode_file(csv_base64):
 
 
 def _check_rows(session, rows):
-    """Each row as (line, values, errors): values to register if errors is empty."""
+    """Each row as (line, values, contact, errors): if errors is empty, the values to
+    register and the contact to add with them (or None)."""
     checked, first_line_of = [], {}
     for line, row, ragged in rows:
         errors, values = {}, {}
         if ragged:
             errors["_row"] = ["This line has more or fewer cells than the header."]
+        payload, contact = spreadsheets.split_contact(spreadsheets.to_payload(row))
         try:
-            values = organisations.new_organisation(
-                load(schemas.RegisterOrganisation(), spreadsheets.to_payload(row)))
+            values = organisations.new_organisation(load(schemas.RegisterOrganisation(),
+                                                         payload))
         except DomainError as exc:
             errors.update(exc.details.get("fields", {"_row": [exc.message]}))
+        if contact:
+            contact, contact_errors = _checked_contact(contact, "contact_name" in row)
+            errors.update(contact_errors)
         # Without a SIRET, the name at a postal code tells one organisation from another.
         key = values and (values["siret"] or organisations.name_key(values["name"],
                                                                     values["postal_code"]))
@@ -741,11 +753,11 @@ def _check_rows(session, rows):
             errors[field] = [f"The same organisation is already on line {first_line_of[key]}."]
         elif key:
             first_line_of[key] = line
-        checked.append((line, values, errors))
-    valid = [values for _, values, errors in checked if not errors]
+        checked.append((line, values, contact, errors))
+    valid = [values for _, values, _, errors in checked if not errors]
     sirets = _siret_registered(session, [v["siret"] for v in valid if v["siret"]])
     names = _names_registered(session, [v for v in valid if not v["siret"]]) if valid else set()
-    for _, values, errors in checked:
+    for _, values, _, errors in checked:
         if errors:
             continue
         if values["siret"] in sirets:
@@ -755,6 +767,19 @@ def _check_rows(session, rows):
             errors["name"] = ["An organisation with this name is already registered at this "
                               "postal code."]
     return checked
+
+
+def _checked_contact(contact, named_in_row):
+    """A row's contact, validated as one added by hand, and its errors under the row's
+    field names. Without a contact column its name is the organisation's, whose own
+    errors already say what is wrong with it."""
+    try:
+        return load(schemas.AddContact(), contact), {}
+    except DomainError as exc:
+        fields = exc.details.get("fields", {"_row": [exc.message]})
+        row_field = {name: field for field, name in spreadsheets.CONTACT_FIELDS.items()}
+        return None, {row_field.get(name, name): messages for name, messages in fields.items()
+                      if name != "name" or named_in_row}
 
 
 def _membership_event(membership):

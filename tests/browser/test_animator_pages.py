@@ -182,15 +182,17 @@ def test_an_animator_records_dues_and_imports_a_spreadsheet(browser, platform, a
 
     sheet = tmp_path / "structures.csv"
     good = f"Épicerie {uuid.uuid4().hex[:6]}"
-    sheet.write_bytes((f"Nom;Forme juridique;SIRET;Code postal;Commune\r\n"
-                       f"{good};Association;;01330;Villars-les-Dombes\r\n"
-                       f"Mauvais SIRET;SCOP;81234560100016;01330;Villars-les-Dombes\r\n")
+    sheet.write_bytes((f"Nom;Forme juridique;SIRET;Code postal;Commune;Remarques\r\n"
+                       f"{good};Association;;01330;Villars-les-Dombes;à rappeler\r\n"
+                       f"Mauvais SIRET;SCOP;81234560100016;01330;Villars-les-Dombes;\r\n")
                       .encode("cp1252"))
     browser.find_element(By.ID, "fichier").send_keys(str(sheet))
     submit(browser, "form[enctype='multipart/form-data']")
     report = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='rapport-titre']")
     assert "1 structure importée, 1 ligne refusée." in report.text
     assert "3 SIRET Le numéro est faux : son dernier chiffre, 6, devrait être" in report.text
+    assert "La colonne « Remarques » n'est pas connue de l'import : elle est ignorée." \
+        in report.text
     assert browser.find_element(By.XPATH, f"//tr[th[contains(., '{good}')]]")
     assert_accessible(browser)
 

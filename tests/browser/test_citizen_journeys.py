@@ -19,6 +19,8 @@ from tests.support.funding import (
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
+NNBSP = "\u202f"  # babel's thousands separator
+
 
 def text(browser, css="#contenu"):
     return browser.find_element(By.CSS_SELECTOR, css).text
@@ -131,17 +133,34 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     click_and_wait_for_the_next_page(
         browser, browser.find_element(By.LINK_TEXT, "Commencer les étapes pour investir"))
 
-    # The knowledge test: one wrong answer too many is refused, the right ones pass.
+    # The offer's key information sheet comes first, with the campaign's own figures.
+    sheet = text(browser, ".sheet")
+    assert "Épicerie Solidaire SCIC" in sheet and f"20{NNBSP}000 €" in sheet
+    assert browser.find_elements(By.TAG_NAME, "h2")[0].text == "Fiche d'informations clés"
+
+    # The knowledge test: one wrong answer too many is refused, the right ones pass; a
+    # question left unanswered is said so, the other answers kept.
     answers = right_answers()
-    for question, option in answers.items():
-        browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}'][value='{option}']"
-                             ).click()
-    wrong = next(iter(answers))
-    browser.find_element(By.CSS_SELECTOR,
-                         f"input[name='q-{wrong}']:not([value='{answers[wrong]}'])").click()
-    second = list(answers)[1]
-    browser.find_element(By.CSS_SELECTOR,
-                         f"input[name='q-{second}']:not([value='{answers[second]}'])").click()
+    *answered, last = answers
+    for question in answered:
+        browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}']"
+                             f"[value='{answers[question]}']").click()
+    wrong, second = answered[:2]
+    for question in (wrong, second):
+        browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}']"
+                             f":not([value='{answers[question]}'])").click()
+    submit(browser)  # one left blank: not graded, said, the rest kept
+    assert "Il manque une réponse à 1 question" in text(browser, "#contenu")
+    unanswered = browser.find_element(By.XPATH, f"//input[@name='q-{last}']/ancestor::fieldset")
+    assert "Vous n'avez pas répondu à cette question." in unanswered.text
+    kept = answered[2]
+    assert browser.find_element(By.CSS_SELECTOR, f"input[name='q-{kept}']"
+                                f"[value='{answers[kept]}']").is_selected()
+    assert browser.find_element(By.CSS_SELECTOR, f"input[name='q-{wrong}']"
+                                f":not([value='{answers[wrong]}'])").is_selected()
+    accessible(browser)
+    browser.find_element(By.CSS_SELECTOR, f"input[name='q-{last}'][value='{answers[last]}']"
+                         ).click()
     submit(browser)
     assert "4 bonnes réponses sur 6" in text(browser, "#contenu")
     accessible(browser)
@@ -151,7 +170,7 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     submit(browser)
 
     # The simulation of loss, then the sheet, the warning and the investment.
-    assert "Simulation de votre capacité" in text(browser, "h2")
+    assert "Simulation de votre capacité" in text(browser, "#contenu")
     fill(browser, "net_worth", "40 000")
     submit(browser)
     assert "4\u202f000 €" in text(browser, ".notice")
@@ -170,11 +189,16 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     browser.get(platform.base_url + "/mes-contributions")
     assert "Paiement autorisé" in text(browser, "tbody tr")
     accessible(browser)
-    submit(browser, "tbody tr form button")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement"))
+    assert text(browser, "h1") == "Renoncer à cet investissement ?"  # asked once more
+    assert "500 €" in text(browser, ".facts")
+    accessible(browser)
+    submit(browser)
     assert "vous avez renoncé" in text(browser, ".notice")
     row = text(browser, "tbody tr")
     assert "Annulée" in row and "délai de réflexion" in row
-    assert not browser.find_elements(By.CSS_SELECTOR, "tbody tr form")
+    assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement")
 
 
 def test_a_donor_finds_the_tax_receipt_in_my_contributions(browser, platform):

@@ -179,6 +179,32 @@ def test_the_filters_say_what_is_wrong_next_to_the_field(browser, platform, clus
     assert axe_violations(browser) == [], describe(axe_violations(browser))
 
 
+def test_each_table_downloads_for_a_spreadsheet_with_the_filters_shown(browser, platform,
+                                                                       cluster):
+    sign_in(browser, platform, cluster["funder"]["email"])
+    browser.get(platform.base_url + f"/tableau-de-bord?from_year={YEAR - 1}&territory=dombes")
+    links = {section.get_attribute("aria-labelledby"): section.find_element(
+        By.CSS_SELECTOR, "a.download").get_attribute("href")
+        for section in browser.find_elements(By.CSS_SELECTOR, "section.chart-block")}
+    assert set(links) == {f"{chart}-titre" for chart in CHARTS}
+    money = links["collecte-titre"]
+    assert f"/tableau-de-bord/funding.csv?from_year={YEAR - 1}&territory=dombes" in money
+    reader = requests.Session()  # the page's session, as the browser holds it
+    reader.cookies.set("dombinnov_session", browser.get_cookie("dombinnov_session")["value"])
+    answer = reader.get(money, timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="financement.csv"'
+    rows = answer.content.decode("utf-8-sig").split("\r\n")
+    assert rows[0].startswith("Année;")
+    this_year = next(row for row in rows if row.startswith(f"{YEAR};"))
+    assert "1234,50" in this_year.split(";")  # euros with a decimal comma, as a number
+    # Without the page's session, no file.
+    anonymous = requests.get(money, timeout=10, allow_redirects=False)
+    assert anonymous.status_code in (302, 303) and "/connexion" in anonymous.headers["Location"]
+    assert reader.get(platform.base_url + "/tableau-de-bord/inconnu.csv",
+                      timeout=10).status_code == 404
+
+
 def test_a_citizen_may_not_read_the_dashboard(browser, platform, cluster):
     citizen = {"email": f"habitant-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD,
                "display_name": "Habitant"}

@@ -2,6 +2,7 @@
 figures, the live campaigns show their progress, days left and matchfunding; both are
 accessible (axe), usable with the keyboard and readable on a phone."""
 import re
+import uuid
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -193,5 +194,41 @@ def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):
         assert overflow <= 0, f"the campaign page scrolls sideways by {overflow}px"
         assert "Un panier" in text(browser, ".rewards")
         screenshot(browser, "campaign-phone")
+    finally:
+        as_desktop(browser)
+
+
+def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
+        browser, platform):
+    garage = platform.post("/projects", {
+        "title": f"Garage {uuid.uuid4().hex[:6]}", "summary": "Réparer plutôt que jeter.",
+        "field": "proximity_economy", "commune": "Trévoux", "founders": "Alix"}).json()
+    assert platform.post(f"/projects/{garage['id']}/stage",
+                         {"stage": "emergence"}).status_code == 200
+    browser.get(platform.base_url + "/")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, "nav[aria-label='Navigation principale']").find_element(
+        By.LINK_TEXT, "Projets"))
+    assert text(browser, "h1") == "Projets accompagnés"
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    Select(browser.find_element(By.ID, "domaine")).select_by_visible_text(
+        "Économie de proximité")
+    Select(browser.find_element(By.ID, "etape")).select_by_visible_text("Émergence")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
+    cards = browser.find_elements(By.CSS_SELECTOR, ".project")
+    assert [card.find_element(By.CSS_SELECTOR, ".card-title").text for card in cards] == [
+        garage["title"]]
+    assert "Trévoux · Économie de proximité" in cards[0].text and "Émergence" in cards[0].text
+    click_and_wait_for_the_next_page(browser, cards[0].find_element(By.TAG_NAME, "a"))
+    assert browser.current_url.endswith(f"/projets/{garage['id']}")
+    browser.get(platform.base_url + "/projets?etape=lune")
+    assert "Choisissez une étape" in text(browser, "#etape-erreur")
+    as_phone(browser)
+    try:
+        browser.get(platform.base_url + "/projets")
+        assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                      "document.documentElement.clientWidth") <= 0
+        screenshot(browser, "projects-phone")
     finally:
         as_desktop(browser)

@@ -113,6 +113,11 @@ def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
                              goal_cents=50_000, cap_cents=100_000, people_goal=10)
     information = platform.get(f"/campaigns/{campaign['id']}/key-information").json()
     assert information["sheet"]["share_price_cents"] == 5000
+    # The sheet's figures are the campaign's own, whatever the carrier typed in it.
+    sheet = information["sheet"]
+    assert (sheet["target_amount_cents"], sheet["minimum_target_cents"]) == (50_000, None)
+    assert datetime.fromisoformat(sheet["deadline"]) == \
+        datetime.fromisoformat(campaign["deadline"])
     assert "perdre" in information["risk_warning"]
     people = ready_investors(platform, 8)
     route = f"/campaigns/{campaign['id']}/contributions"

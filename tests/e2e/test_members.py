@@ -135,11 +135,88 @@ def test_a_file_in_an_unknown_encoding_or_shape_is_refused_whole(platform, clust
     garbled = upload(platform, b"Nom;Commune\r\n\x81\x8d\x8f;Trevoux\r\n")
     assert garbled.status_code == 422
     assert garbled.json()["errors"][0]["field"] == "file"
-    strange = upload(platform, "Nom;Couleur\r\nA;bleu\r\n".encode())
-    assert strange.status_code == 422 and "Couleur" in strange.json()["errors"][0]["messages"][0]
+    nameless = upload(platform, "Couleur;Commune\r\nbleu;Trévoux\r\n".encode())
+    assert nameless.status_code == 422
+    assert "name (Nom)" in nameless.json()["errors"][0]["messages"][0]
     not_csv = platform.request("POST", "/organisations/import", as_="staff",
                                headers={"Content-Type": "application/json"}, data="{}")
     assert not_csv.status_code == 415
+
+
+def test_an_ordinary_spreadsheet_imports_its_known_columns_and_names_the_others(platform,
+                                                                                cluster):
+    """Animators' files carry columns of their own: those are ignored and named; an
+    e-mail address and a phone number become the organisation's contact."""
+    lines = ["Nom;Forme juridique;Code postal;Commune;Courriel;Téléphone;Remarques;Mail",
+             "Ferme des Étangs;SCIC;01330;Villars-les-Dombes;Accueil@Ferme-Etangs.fr;"
+             "474551234;Adhérente depuis 2019;autre@example.org",
+             "Adresse fausse;Association;01330;Villars-les-Dombes;pas-une-adresse;;;",
+             "Sans contact;Association;01330;Villars-les-Dombes;;;À relancer;"]
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+    answer = upload(platform, content)
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert [(w["code"], w["column"]) for w in report["warnings"]] == [
+        ("unknown_column", "Remarques"), ("duplicate_column", "Mail")]
+    assert (report["committed"], report["imported"], report["rejected"]) == (True, 2, 1)
+    by_line = {row["line"]: row for row in report["rows"]}
+    assert list(by_line[3]["errors"]) == ["email"]
+    assert by_line[3]["organisation_id"] is None
+
+    farm = by_line[2]["organisation_id"]
+    [contact] = platform.get(f"/organisations/{farm}/contacts", as_="staff").json()["items"]
+    assert (contact["name"], contact["email"], contact["phone"]) == (
+        "Ferme des Étangs", "accueil@ferme-etangs.fr", "0474551234")
+    assert contact["consent_to_contact"] is False
+    alone = by_line[4]["organisation_id"]
+    assert platform.get(f"/organisations/{alone}/contacts", as_="staff").json()["items"] == []
+    names = {o["name"] for o in all_organisations(platform)}
+    assert {"Ferme des Étangs", "Sans contact"} <= names and "Adresse fausse" not in names
+
+
+@pytest.mark.parametrize("media_type", ["text/csv", "text/plain", "application/vnd.ms-excel",
+                                        "application/octet-stream",
+                                        "text/plain; charset=windows-1252"])
+def test_the_import_takes_the_media_types_browsers_and_spreadsheets_send(platform, cluster,
+                                                                         media_type):
+    name = f"Asso {uuid.uuid4().hex[:8]}"
+    content = f"Nom;Forme juridique;Code postal;Commune\r\n{name};Association;01330;" \
+              "Villars-les-Dombes\r\n".encode("cp1252")
+    answer = platform.request("POST", "/organisations/import", as_="staff",
+                              headers={"Content-Type": media_type}, data=content)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["imported"] == 1
+    assert name in {o["name"] for o in all_organisations(platform)}
+
+
+def test_the_import_takes_a_file_uploaded_as_a_form(platform, cluster):
+    name = f"Épicerie {uuid.uuid4().hex[:8]}"
+    content = f"Nom;Forme juridique;Code postal;Commune\r\n{name};Association;01330;" \
+              "Villars-les-Dombes\r\n".encode("cp1252")
+    answer = platform.request(
+        "POST", "/organisations/import?mode=all_or_nothing", as_="staff",
+        files={"file": ("structures.csv", content, "application/vnd.ms-excel")})
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["mode"], answer.json()["imported"]) == ("all_or_nothing", 1)
+    assert name in {o["name"] for o in all_organisations(platform)}
+
+    misnamed = platform.request("POST", "/organisations/import", as_="staff",
+                                files={"upload": ("structures.csv", content, "text/csv")})
+    assert misnamed.status_code == 422
+    assert misnamed.json()["errors"][0]["field"] == "file"
+
+
+def test_another_media_type_is_refused_saying_which_ones_are_taken(platform):
+    answer = platform.request("POST", "/organisations/import", as_="staff",
+                              headers={"Content-Type": "application/pdf"}, data=b"%PDF-1.7")
+    assert answer.status_code == 415
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    problem = answer.json()
+    assert problem["code"] == "unsupported_media_type"
+    for accepted in ("text/csv", "text/plain", "application/vnd.ms-excel",
+                     "application/octet-stream", "multipart/form-data"):
+        assert accepted in problem["detail"]
 
 
 def test_the_register_exports_for_a_french_spreadsheet(platform, cluster):

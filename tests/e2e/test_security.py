@@ -524,4 +524,7 @@ def test_oversized_bodies_are_refused_everywhere_and_the_gateway_keeps_serving(p
         answer = platform.request("POST", path, as_="staff", data=b"a" * TOO_BIG,
                                   headers={"Content-Type": content_type})
         assert (answer.status_code, answer.json()["code"]) == (413, "payload_too_large"), path
+    form = platform.request("POST", "/organisations/import", as_="staff",
+                            files={"file": ("big.csv", b"a" * TOO_BIG, "text/csv")})
+    assert (form.status_code, form.json()["code"]) == (413, "payload_too_large")
     assert platform.http.get(platform.base_url + "/readyz", timeout=15).status_code == 200

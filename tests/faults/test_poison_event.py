@@ -1,28 +1,18 @@
 """A poison event: its handler fails every time. It goes to the dead letters, the queue
 keeps flowing, an operator lists it with `python -m shared.cli dead-letters`, fixes the
 cause, replays it, and it takes effect once."""
-import os
-import subprocess
-
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.reporting import projector
 from services.reporting.service import ReportingService
-from shared.config import REPO_ROOT
-from tests.support.events import confirmed_contribution, publish_confirmed
-from tests.support.platform import executable
+from tests.support.events import confirmed_contribution, dead_letters_command, publish_confirmed
 
 pytestmark = pytest.mark.timeout(120)
 
 
 def operator(amqp_uri, *arguments):
-    """The operator's command, as a separate process against the service's broker."""
-    return subprocess.run(
-        executable(["python", "-m", "shared.cli", "dead-letters", "reporting", *arguments]),
-        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "AMQP_URI": amqp_uri,
-                            "RPC_TIMEOUT": "5"},
-        capture_output=True, text=True, timeout=60)
+    return dead_letters_command(amqp_uri, "reporting", *arguments)
 
 
 def summary(container):

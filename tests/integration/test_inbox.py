@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
+from services.funding.schemas import CONTRIBUTION_CONFIRMED
 from services.reporting import models
 from services.reporting.service import ReportingService
 from tests.support.events import confirmed_contribution, publish_confirmed
@@ -60,3 +61,16 @@ def test_a_poison_event_is_dead_lettered_and_the_next_one_still_counts(reporting
         assert replay(letter["id"]) == {"id": letter["id"], "outcome": "dead_lettered"}
     with entrypoint_hook(reporting, "dead_letters") as dead_letters:
         assert [d["event_id"] for d in dead_letters()] == [poison["event_id"]]
+
+
+def test_a_dead_letter_for_a_missing_field_names_the_event_and_the_field(reporting, broker_uri):
+    lacking = confirmed_contribution(900)
+    del lacking["data"]["amount_cents"]
+    with entrypoint_waiter(reporting, "archive") as outcome:
+        publish_confirmed(broker_uri, lacking)
+    assert outcome.get() == "dead_lettered"
+    with entrypoint_hook(reporting, "dead_letters") as dead_letters:
+        [letter] = dead_letters()
+    assert letter["event_id"] == lacking["event_id"]
+    assert letter["error"] == (f"funding.contribution_confirmed v{CONTRIBUTION_CONFIRMED.version}"
+                               ": its data has no field 'amount_cents'")

@@ -55,7 +55,7 @@ def funding(databases, paysim):
     service = worker_factory(FundingService, db=db, clock=clock, payments=paysim.client(),
                              projects=projects, config={
                                  "RPC_TIMEOUT": 1.0, "PAYMENT_HOLD_SECONDS": 1800,
-                                 "TRANSFER_HOLD_DAYS": 10,
+                                 "TRANSFER_HOLD_DAYS": 10, "BOARD_DECISION_DAYS": 15,
                                  "PAYMENT_WEBHOOK_SECRET": paysim.webhook_secret,
                                  "PUBLIC_URL": "http://127.0.0.1:8000",
                                  "VOLUNTEER_HOUR_VALUE_CENTS": 1202})
@@ -323,6 +323,93 @@ def test_the_board_approves_new_members_and_a_declined_subscription_is_refunded(
     assert raised.value.code == "subscription_not_open"
     after = funding.get_campaign(shares["id"])
     assert (after["raised_cents"], after["new_members"]) == (20_000, 2)
+
+
+def test_shares_subscribed_in_the_last_4_days_count_once_the_board_approves_after_the_deadline(
+        funding, paysim):
+    """An all-or-nothing shares campaign whose goals are met by subscriptions made in its
+    last 4 days: the decision waits for their reflection periods, then for the board,
+    and counts what the board approved: succeeded, captured, nothing refunded."""
+    deadline = START + timedelta(days=30)
+    shares = campaign(funding, kind="shares", key_information=SHARES_SHEET, people_goal=2,
+                      model="all_or_nothing", goal_cents=20_000, deadline=deadline.isoformat())
+    funding.test_clock.now = deadline - timedelta(days=2)
+    offers = []
+    for account in (str(uuid.uuid4()), str(uuid.uuid4())):
+        ready_investor(funding, account)
+        offers.append(invest(funding, paysim, shares["id"], 10_000, account))
+
+    funding.test_clock.now = deadline + timedelta(days=2, minutes=1)  # reflection over
+    funding.tick()
+    waiting = funding.get_campaign(shares["id"])
+    assert (waiting["status"], waiting["raised_cents"], waiting["new_members"]) == (
+        "live", 20_000, 0)  # counted, waiting for the board
+
+    funding.test_clock.now = deadline + timedelta(days=5)  # within BOARD_DECISION_DAYS
+    for offered in offers:
+        funding.decide_subscription(offered["id"], {"decision": "approved"}, "board")
+    funding.tick()
+    funding.tick()
+    after = funding.get_campaign(shares["id"])
+    assert (after["status"], after["raised_cents"], after["new_members"],
+            after["refunded_cents"]) == ("closed", 20_000, 2, 0)
+    assert [e["new_members"] for e in events(funding, "campaign_succeeded")] == [2]
+    assert events(funding, "campaign_failed") == []
+    for offered in offers:
+        assert contribution(funding, offered["id"])["status"] == "captured"
+        payment = paysim.client().get_payment(payment_id(offered))
+        assert (payment["status"], payment["refunded_cents"]) == ("captured", 0)
+
+
+def test_a_subscription_the_board_left_undecided_past_its_time_counts_for_nothing(funding,
+                                                                                 paysim):
+    """The decision waits BOARD_DECISION_DAYS after the last reflection period for the
+    board's word, then counts approved subscriptions only: one left undecided is given
+    back (its money no longer meets the goal), as are one withdrawn and one declined."""
+    deadline = START + timedelta(days=30)
+    shares = campaign(funding, kind="shares", key_information=SHARES_SHEET,
+                      model="all_or_nothing", goal_cents=20_000, deadline=deadline.isoformat())
+    funding.test_clock.now = deadline - timedelta(days=2)
+    offers = []
+    for _ in range(4):
+        account = str(uuid.uuid4())
+        ready_investor(funding, account)
+        offers.append({**invest(funding, paysim, shares["id"], 10_000, account),
+                       "account": account})
+    approved, silent, withdrawn, declined = offers
+    funding.test_clock.now = deadline + timedelta(days=1)
+    funding.withdraw(withdrawn["id"], withdrawn["account"])
+    funding.tick()
+    assert funding.get_campaign(shares["id"])["status"] == "live"  # reflection periods
+
+    funding.test_clock.now = deadline + timedelta(days=2, minutes=1)
+    funding.tick()
+    funding.decide_subscription(approved["id"], {"decision": "approved"}, "board")
+    funding.decide_subscription(declined["id"], {"decision": "declined"}, "board")
+    funding.test_clock.now = deadline + timedelta(days=16)  # 15 days after the last period
+    funding.tick()
+    waiting = funding.get_campaign(shares["id"])
+    assert (waiting["status"], waiting["raised_cents"]) == ("live", 20_000)  # silent counted
+
+    funding.test_clock.now = deadline + timedelta(days=17, minutes=1)
+    funding.tick()
+    decided = funding.get_campaign(shares["id"])
+    assert (decided["status"], decided["raised_cents"], decided["new_members"]) == (
+        "failed", 10_000, 1)
+    assert [(e["raised_cents"], e["new_members"]) for e in events(funding, "campaign_failed")
+            ] == [(10_000, 1)]
+    with pytest.raises(DomainError) as raised:  # too late for the board
+        funding.decide_subscription(silent["id"], {"decision": "approved"}, "board")
+    assert raised.value.code == "subscription_not_open"
+    funding.tick()
+    ends = {offered["id"]: contribution(funding, offered["id"]) for offered in offers}
+    assert [(ends[o["id"]]["status"], ends[o["id"]]["cancel_reason"]) for o in offers] == [
+        ("cancelled", "campaign_failed"), ("cancelled", "not_approved"),
+        ("cancelled", "withdrawn"), ("cancelled", "declined")]
+    for offered in offers:  # each authorization released, nothing ever taken
+        payment = paysim.client().get_payment(payment_id(offered))
+        assert (payment["status"], payment["refunded_cents"]) == ("cancelled", 0)
+    assert funding.get_campaign(shares["id"])["status"] == "closed"
 
 
 def test_volunteering_and_grants_are_recorded_with_their_events(funding):

@@ -1,14 +1,19 @@
 """Event data the tests emit by hand, valid for the current schemas, and how they are
-published as funding's outbox relay would."""
+published as funding's outbox relay would; raw messages no publisher of ours would send;
+and the operator's dead-letters command."""
 import json
+import os
+import subprocess
 import uuid
 from datetime import datetime, timezone
 
 import kombu
 
 from services.funding.schemas import CONTRIBUTION_CONFIRMED
+from shared.config import REPO_ROOT
 from shared.envelope import make_envelope
 from shared.topology import event_exchange
+from tests.support.platform import executable
 
 
 def organisation_registered(name="Recyclerie"):
@@ -37,3 +42,23 @@ def publish_confirmed(amqp_uri, *envelopes):
                              routing_key="contribution_confirmed", delivery_mode=2,
                              content_type="application/json", content_encoding="utf-8",
                              message_id=envelope["event_id"], retry=True)
+
+
+def publish_raw(amqp_uri, body: bytes, content_type, content_encoding="utf-8",
+                source="funding", routing_key="contribution_confirmed"):
+    """Bytes as they are, to `<source>.events`: what a foreign or broken publisher sends."""
+    with kombu.Connection(amqp_uri, connect_timeout=5) as connection:
+        connection.Producer().publish(body, exchange=event_exchange(source),
+                                      routing_key=routing_key, delivery_mode=2,
+                                      content_type=content_type,
+                                      content_encoding=content_encoding, retry=True)
+
+
+def dead_letters_command(amqp_uri, service, *arguments):
+    """`python -m shared.cli dead-letters <service> ...`, as an operator runs it: a separate
+    process against the service's broker."""
+    return subprocess.run(
+        executable(["python", "-m", "shared.cli", "dead-letters", service, *arguments]),
+        cwd=REPO_ROOT, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), "AMQP_URI": amqp_uri,
+                            "RPC_TIMEOUT": "5"},
+        capture_output=True, text=True, timeout=60)

@@ -71,3 +71,13 @@ def test_a_strict_boolean_takes_only_json_true_and_false(value, accepted):
         with pytest.raises(DomainError) as raised:
             load(Consent(), {"given": value})
         assert list(raised.value.details["fields"]) == ["given"]
+
+
+def test_a_field_the_data_lacks_is_named_with_its_event():
+    envelope = make_envelope(SPEC, {"thing_id": str(uuid.uuid4()), "amount_cents": 5})
+    del envelope["data"]["amount_cents"]
+    data = read_envelope(envelope)["data"]
+    with pytest.raises(KeyError) as missing:
+        data["amount_cents"]
+    assert str(missing.value) == "members.thing_happened v1: its data has no field 'amount_cents'"
+    assert data.get("amount_cents") is None and data["thing_id"] == envelope["data"]["thing_id"]

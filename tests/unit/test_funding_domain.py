@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.funding.domain import campaigns, payments, resources
+from services.funding.domain import campaigns, investors, payments, resources
 from shared.errors import DomainError
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -34,7 +34,8 @@ def field_errors(call):
 
 
 def live_campaign(**changes):
-    values = {"id": "c1", "status": "live", "starts_at": NOW - timedelta(days=1),
+    values = {"id": "c1", "kind": "donation", "status": "live",
+              "starts_at": NOW - timedelta(days=1),
               "deadline": LATER, "min_contribution_cents": 500, "cap_cents": None,
               "committed_cents": 0, "matchfunder": None, "raised_cents": 0, "matched_cents": 0,
               "goal_cents": 10_000, "people_goal": None, "new_members": 0, **changes}
@@ -190,10 +191,73 @@ def test_the_outcome_counts_matchfunding_and_the_people_goal():
 
 def test_a_campaign_is_decided_at_its_deadline_once_nothing_is_still_open():
     due = live_campaign(deadline=NOW)
-    assert campaigns.ready_to_decide(due, NOW, open_reflections=0)
-    assert not campaigns.ready_to_decide(due, NOW, open_reflections=1)
-    assert not campaigns.ready_to_decide(live_campaign(), NOW, open_reflections=0)
+    assert campaigns.ready_to_decide(due, NOW, still_open=0)
+    assert not campaigns.ready_to_decide(due, NOW, still_open=1)
+    assert not campaigns.ready_to_decide(live_campaign(), NOW, still_open=0)
     assert not campaigns.ready_to_decide(live_campaign(deadline=NOW, status="succeeded"), NOW, 0)
+    # Only share subscriptions wait for a board: a gift campaign's contributions never do.
+    assert campaigns.ready_to_decide(due, NOW, 0, undecided_reflection_ends=[None, NOW],
+                                     board_decision_days=15)
+
+
+# --- a shares campaign: the reflection periods, then the board -------------------------
+
+DEADLINE = NOW
+BOARD_DAYS = 15
+LAST_DAYS = investors.reflection_ends_at(DEADLINE - timedelta(days=1))  # subscribed late
+
+
+def shares_campaign(**changes):
+    return live_campaign(kind="shares", deadline=DEADLINE, people_goal=1, **changes)
+
+
+def test_the_board_has_its_days_after_the_later_of_the_deadline_and_the_reflection_end():
+    early = DEADLINE - timedelta(days=20)
+    assert campaigns.board_decision_due_at(DEADLINE, early, BOARD_DAYS) == \
+        DEADLINE + timedelta(days=BOARD_DAYS)
+    assert campaigns.board_decision_due_at(DEADLINE, LAST_DAYS, BOARD_DAYS) == \
+        DEADLINE + timedelta(days=3 + BOARD_DAYS)
+
+
+def test_a_shares_campaign_is_not_decided_while_a_subscription_can_be_withdrawn():
+    in_reflection = DEADLINE + timedelta(days=2)  # its 4 days end a day later
+    assert not campaigns.ready_to_decide(shares_campaign(), in_reflection, still_open=1,
+                                         undecided_reflection_ends=[LAST_DAYS],
+                                         board_decision_days=BOARD_DAYS)
+
+
+def test_a_shares_campaign_waits_for_the_boards_word_within_its_days():
+    after_reflection = LAST_DAYS + timedelta(minutes=1)
+    last_day = LAST_DAYS + timedelta(days=BOARD_DAYS) - timedelta(seconds=1)
+    for now in (after_reflection, last_day):
+        assert not campaigns.ready_to_decide(shares_campaign(), now, 0, [LAST_DAYS],
+                                             BOARD_DAYS)
+    # The board decided each one (approved or declined): nothing left to wait for.
+    assert campaigns.ready_to_decide(shares_campaign(), after_reflection, 0, [], BOARD_DAYS)
+    # Silent past its days: the campaign is decided without it.
+    assert campaigns.ready_to_decide(shares_campaign(), last_day + timedelta(seconds=1), 0,
+                                     [LAST_DAYS], BOARD_DAYS)
+
+
+def test_at_the_decision_a_subscription_counts_only_if_the_board_approved_it():
+    shares = shares_campaign()
+    assert campaigns.counts_at_decision(shares, "approved")
+    assert not campaigns.counts_at_decision(shares, "declined")
+    assert not campaigns.counts_at_decision(shares, None)  # silent past its days
+    assert campaigns.counts_at_decision(live_campaign(kind="loan"), None)  # no board
+
+
+def test_a_late_subscription_approved_after_the_deadline_meets_both_goals():
+    """Subscribed in the campaign's last days, past its reflection period, approved by the
+    board after the deadline: its money and its new member count; a withdrawn one
+    (never past its period) and a declined one (given back) do not."""
+    assert payments.counts_when("shares", "authorized", reflection_over=True)
+    assert not payments.counts_when("shares", "cancelled", reflection_over=False)  # withdrawn
+    assert not payments.counts_when("shares", "cancelled", reflection_over=True)   # declined
+    decided = shares_campaign(goal_cents=10_000, raised_cents=10_000, new_members=1)
+    assert campaigns.outcome(decided) == "succeeded"
+    assert campaigns.outcome(shares_campaign(goal_cents=10_000, raised_cents=10_000,
+                                             new_members=0)) == "failed"
 
 
 # --- payments ------------------------------------------------------------------------

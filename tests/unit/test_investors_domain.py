@@ -394,3 +394,15 @@ def test_a_shares_amount_is_a_whole_number_of_shares():
     assert set(investors.shares_amount_errors(0, 50 * EUR)) == {"amount_cents"}
     with pytest.raises(ValueError):
         investors.shares_amount_errors(100, 0)
+
+
+def test_the_sheet_offered_carries_the_campaign_s_own_figures():
+    typed = {"issuer_legal_name": "Épicerie", "target_amount_cents": 9_999_900,
+             "minimum_target_cents": 1, "deadline": "2099-06-30"}
+    offered = investors.sheet_as_offered(typed, 2_000_000, True, "2027-01-05T22:59:00+00:00")
+    assert offered == {"issuer_legal_name": "Épicerie", "target_amount_cents": 2_000_000,
+                       "minimum_target_cents": 2_000_000,
+                       "deadline": "2027-01-05T22:59:00+00:00"}
+    keep_it_all = investors.sheet_as_offered(typed, 2_000_000, False, "2027-01-05")
+    assert keep_it_all["minimum_target_cents"] is None  # nothing to reach: none shown
+    assert typed["target_amount_cents"] == 9_999_900  # the carrier's text is kept as typed

@@ -90,8 +90,8 @@ def test_a_windows_spreadsheet_with_french_labels_reads_as_api_payloads():
     raw = ("Nom;Forme juridique;Code postal;Territoire;ETP\r\n"
            "Crèche Les Petits Pas;Entreprise d'insertion;01600;Val de Saône;14,5\r\n"
            ";;;;\r\n").encode("cp1252")
-    [(line, row, ragged)] = spreadsheets.read_rows(raw)
-    assert (line, ragged) == (2, False)
+    [(line, row, ragged)], warnings = spreadsheets.read_rows(raw)
+    assert (line, ragged, warnings) == (2, False, [])
     assert spreadsheets.to_payload(row) == {
         "name": "Crèche Les Petits Pas", "legal_form": "integration_enterprise",
         "postal_code": "01600", "territory": "val_de_saone", "headcount_fte": 14.5}
@@ -99,14 +99,58 @@ def test_a_windows_spreadsheet_with_french_labels_reads_as_api_payloads():
 
 def test_comma_separated_utf8_with_a_bom_reads_too():
     raw = "\ufeffname,commune\r\nA,Trévoux\r\n".encode()
-    assert spreadsheets.read_rows(raw)[0][1] == {"name": "A", "commune": "Trévoux"}
+    assert spreadsheets.read_rows(raw)[0][0][1] == {"name": "A", "commune": "Trévoux"}
+
+
+def test_columns_the_import_does_not_know_are_ignored_and_named():
+    fields, warnings = spreadsheets.map_columns(
+        ["Nom", " Remarques ", "Courriel", "E-mail", "", "Téléphone", "N° RNA"])
+    assert fields == ["name", None, "email", None, None, "phone", "rna"]
+    assert [(w["code"], w["column"], w["position"]) for w in warnings] == [
+        ("unknown_column", "Remarques", 2), ("duplicate_column", "E-mail", 4)]
+    assert "Courriel" in warnings[1]["message"]
+
+
+@pytest.mark.parametrize("title", ["Courriel", "E-mail", "Email", "Mail", "Adresse e-mail",
+                                   "Adresse électronique", "Mél", "e-mail du contact"])
+def test_the_usual_names_of_an_email_column_map_to_the_contact_email(title):
+    assert spreadsheets.map_columns([title])[0] == ["email"]
+
+
+@pytest.mark.parametrize("title", ["Téléphone", "Tél.", "Tel", "Phone", "Portable",
+                                   "N° de téléphone"])
+def test_the_usual_names_of_a_phone_column_map_to_the_contact_phone(title):
+    assert spreadsheets.map_columns([title])[0] == ["phone"]
+
+
+def test_a_file_without_a_name_column_is_refused_whole():
+    with pytest.raises(DomainError) as raised:
+        spreadsheets.read_rows("Couleur;Commune\r\nbleu;Trévoux\r\n".encode())
+    assert "name (Nom)" in raised.value.details["fields"]["file"][0]
+
+
+def test_a_column_without_a_title_is_named_only_when_it_holds_something():
+    _, warnings = spreadsheets.read_rows("Nom;;\r\nA;;note\r\n".encode())
+    assert [(w["code"], w["position"]) for w in warnings] == [("untitled_column", 3)]
+
+
+def test_a_row_splits_into_the_organisation_and_its_contact():
+    organisation, contact = spreadsheets.split_contact(
+        {"name": "Ferme", "commune": "Trévoux", "email": "a@b.fr", "phone": "474551234"})
+    assert organisation == {"name": "Ferme", "commune": "Trévoux"}
+    assert contact == {"name": "Ferme", "email": "a@b.fr", "phone": "0474551234",
+                       "consent_to_contact": False}
+    _, named = spreadsheets.split_contact({"name": "Ferme", "contact_name": "Léa Martin",
+                                           "phone": "+33 4 74 55 12 34"})
+    assert (named["name"], named["phone"]) == ("Léa Martin", "+33 4 74 55 12 34")
+    assert spreadsheets.split_contact({"name": "Ferme"}) == ({"name": "Ferme"}, None)
 
 
 def test_an_export_reads_back_as_an_import():
     exported = spreadsheets.export([{"name": "A;B", "legal_form": "scop", "siret": None,
                                      "postal_code": "01600", "commune": "Trévoux",
                                      "headcount_fte": 2.5}])
-    [(_, row, _)] = spreadsheets.read_rows(exported)
+    [(_, row, _)], _ = spreadsheets.read_rows(exported)
     assert spreadsheets.to_payload(row)["name"] == "A;B"
     assert spreadsheets.to_payload(row)["headcount_fte"] == 2.5
 
@@ -116,7 +160,7 @@ def test_an_export_never_writes_a_cell_a_spreadsheet_would_run_as_a_formula():
                                      "legal_form": "scop", "street": "@SUM(1+1)",
                                      "postal_code": "01600", "commune": "+33 Trévoux",
                                      "sector": "-2+3", "headcount_fte": 2.5}])
-    [(_, row, _)] = spreadsheets.read_rows(exported)
+    [(_, row, _)], _ = spreadsheets.read_rows(exported)
     assert row["name"] == '\'=HYPERLINK("https://evil.example","clic")'
     assert (row["street"], row["commune"], row["sector"]) == (
         "'@SUM(1+1)", "'+33 Trévoux", "'-2+3")

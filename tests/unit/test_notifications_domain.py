@@ -69,6 +69,19 @@ def test_a_contribution_refunded_before_the_outcome_does_not_hear_of_it_in_any_o
     assert due.contribution_moot(refunded_after, decided) == ["reflection_period_ending:c-1"]
 
 
+def test_a_subscription_given_back_in_the_deciding_transaction_does_not_hear_of_the_outcome():
+    """A share subscription the board had not approved in its time is given back at the
+    decision's very moment, before the outcome: no "your contribution took part" mail."""
+    decided = {**CAMPAIGN, "outcome": "succeeded", "decided_at": NOW}
+    not_approved = contribution(kind="shares", confirmed_at=NOW - timedelta(days=3),
+                                ended="refunded", ended_reason="not_approved", ended_at=NOW)
+    assert keys(due.contribution_mails(not_approved, decided, NOW)) == [
+        "contribution_confirmed:c-1", "contribution_refunded:c-1"]
+    assert "campaign_succeeded:c-1" in due.contribution_moot(not_approved, decided)
+    letter = letters.contribution_refunded(not_approved, decided, URL)
+    assert "ne l'a pas acceptée dans le délai prévu" in letter.paragraphs[0]
+
+
 def test_an_investor_is_reminded_a_day_before_the_reflection_period_ends():
     ends = NOW + timedelta(days=4)
     investment = contribution(kind="shares", reflection_ends_at=ends)

@@ -67,3 +67,24 @@ def test_the_docs_page_lists_every_operation(app):
         page = client.get("/api/v1/docs").get_data(as_text=True)
     for route in ROUTES:
         assert re.search(rf'id="{route.endpoint}"', page), route.endpoint
+
+
+def test_the_import_declares_every_media_type_it_takes_so_a_generated_client_can_call_it():
+    operation = document()["paths"]["/api/v1/organisations/import"]["post"]
+    content = operation["requestBody"]["content"]
+    assert set(content) == {"text/csv", "text/plain", "application/vnd.ms-excel",
+                            "application/octet-stream", "multipart/form-data"}
+    for media_type in ("text/csv", "text/plain", "application/vnd.ms-excel",
+                       "application/octet-stream"):
+        assert content[media_type]["schema"] == {"type": "string", "format": "binary"}
+    form = content["multipart/form-data"]["schema"]
+    assert form["required"] == ["file"]
+    assert form["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert "415" in operation["responses"]
+
+
+def test_a_body_of_another_media_type_is_refused_saying_what_is_taken(app):
+    with app.test_client() as client:
+        answer = client.post("/api/v1/auth/login", data="a", content_type="text/plain")
+    assert answer.status_code == 415
+    assert answer.get_json()["detail"] == "Send the body as application/json."

@@ -232,6 +232,8 @@ def test_a_spreadsheet_is_sent_whole_and_its_report_shown(client, services, monk
         services.calls.append((service, method, args))
         if method == "import_organisations":
             return {"mode": "valid_rows", "committed": True, "imported": 0, "rejected": 1,
+                    "warnings": [{"code": "unknown_column", "column": "Remarques",
+                                  "position": 3, "message": "…"}],
                     "rows": [{"line": 2, "status": "invalid", "organisation_id": None,
                               "errors": {"commune": ["Missing data for required field."]}}]}
         return Services.__call__(services, service, method, *args)
@@ -245,6 +247,8 @@ def test_a_spreadsheet_is_sent_whole_and_its_report_shown(client, services, monk
     assert base64.b64decode(sent[0]) == content and sent[1] == {"mode": "valid_rows"}
     assert "0 structure importée, 1 ligne refusée." in page
     assert "<td>Commune</td><td>Cette cellule est obligatoire.</td>" in page
+    assert "<li>La colonne « Remarques » n&#39;est pas connue de l&#39;import : elle est " \
+           "ignorée.</li>" in page
 
 
 def test_an_import_without_a_file_says_so_next_to_the_file(client, services):

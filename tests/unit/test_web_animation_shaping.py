@@ -129,7 +129,11 @@ def test_a_project_file_is_shown_in_french_newest_records_first():
 
 
 def test_an_import_report_says_each_refused_cell_in_french_under_its_column():
-    report = imports.report({"committed": True, "imported": 1, "rejected": 3, "rows": [
+    report = imports.report({"committed": True, "imported": 1, "rejected": 3, "warnings": [
+        {"code": "unknown_column", "column": "Remarques", "position": 7,
+         "message": 'The column "Remarques" is not one the import knows: it is ignored.'},
+        {"code": "untitled_column", "column": "", "position": 9, "message": "…"},
+        {"code": "a_new_code", "column": "Couleur", "position": 10, "message": "…"}], "rows": [
         {"line": 2, "status": "imported", "organisation_id": "o1", "errors": {}},
         {"line": 3, "status": "invalid", "organisation_id": None, "errors": {
             "siret": ["This SIRET's check digit (its last digit, 6) does not match the digits "
@@ -139,7 +143,7 @@ def test_an_import_report_says_each_refused_cell_in_french_under_its_column():
             "_row": ["This line has more or fewer cells than the header."]}},
         {"line": 5, "status": "invalid", "organisation_id": None, "errors": {
             "name": ["The same organisation is already on line 2."],
-            "postal_code": ["Something new."]}},
+            "postal_code": ["Something new."], "email": ["Not a valid email address."]}},
     ]})
     assert report["summary"] == "1 structure importée, 3 lignes refusées."
     assert [row["line"] for row in report["refused"]] == [3, 4, 5]
@@ -150,18 +154,23 @@ def test_an_import_report_says_each_refused_cell_in_french_under_its_column():
     assert report["refused"][1]["errors"][1][1].startswith("Forme juridique inconnue. Formes "
                                                            "reconnues : Association, SCOP")
     assert report["refused"][2]["errors"] == [
+        ("Courriel", "Une adresse électronique s'écrit nom@domaine.fr."),
         ("Nom", "La même structure figure déjà à la ligne 2."),
         ("Code postal", "Valeur non valide.")]
+    assert report["warnings"] == [
+        "La colonne « Remarques » n'est pas connue de l'import : elle est ignorée.",
+        "La colonne n° 9 n'a pas de titre : elle est ignorée.",
+        "La colonne n° 10 est ignorée."]
 
 
 def test_an_import_refused_whole_says_nothing_was_imported():
-    report = imports.report({"committed": False, "imported": 0, "rejected": 2, "rows": []})
+    report = imports.report({"committed": False, "imported": 0, "rejected": 2,
+                             "warnings": [], "rows": []})
     assert report["summary"].startswith("Rien n'a été importé : 2 lignes sont refusées")
 
 
 @pytest.mark.parametrize(("english", "french"), [
-    (["Unknown columns: Couleur, Taille. Known: cp, etp."],
-     "Colonnes inconnues : Couleur, Taille. Colonnes reconnues : Nom, Forme juridique"),
+    (["The file needs a column for the name (Nom)."], "Il manque la colonne du nom"),
     (["The file is empty."], "Le fichier est vide."),
     (["Something else."], "Ce fichier ne peut pas être lu"),
 ])

@@ -107,3 +107,11 @@ def test_a_donation_has_no_withdraw_button_and_shows_its_receipt():
     shown = contribution_view({**CONTRIBUTION, "status": "captured", "receipt_number": "2026-1"},
                               {"kind": "donation", "title": "Don"}, NOW)
     assert not shown["can_withdraw"] and shown["has_receipt"] and shown["state"] == "Payée"
+
+
+def test_a_subscription_given_back_says_the_board_did_not_approve_it_in_time():
+    shown = contribution_view({**CONTRIBUTION, "status": "cancelled",
+                               "cancel_reason": "not_approved"},
+                              {"kind": "shares", "title": "Parts"}, NOW)
+    assert (shown["state"], shown["reason"]) == (
+        "Annulée", "le conseil de la coopérative ne l'a pas acceptée dans le délai prévu")

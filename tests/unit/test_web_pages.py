@@ -3,12 +3,14 @@ replaced by a fake `call` (the browser tests run them against the real platform)
 CSRF on every form, the session cookie, where sign-in leads, who reads the dashboard,
 and French pages when something fails."""
 import re
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.exceptions import RpcTimeout
 
 from gateway.app import create_app
-from gateway.web import account, dashboard, public
+from gateway.web import account, contributions, dashboard, public, security
 from shared.config import Settings
 from shared.errors import INVALID, NOT_FOUND, UNAUTHENTICATED, DomainError
 from tests.support.web_client import form_token
@@ -32,6 +34,7 @@ class Services:
     def __init__(self):
         self.calls, self.accounts, self.failure = [], {"funder@x.org": FUNDER,
                                                       "citizen@x.org": CITIZEN}, None
+        self.revoked, self.refreshes_citizen = set(), False
 
     def __call__(self, service, method, *args):
         self.calls.append((service, method, args))
@@ -43,7 +46,19 @@ class Services:
                 raise DomainError(UNAUTHENTICATED, "invalid_credentials", "No.")
             return {"account": account, "refresh_token": "refresh-1"}
         if method == "revoke":
+            self.revoked.add(args[1]["refresh_token"])
             return {"revoked": True}
+        if method == "refresh":
+            # Rotation, as members does it: refresh-N gives refresh-(N+1), once.
+            token = args[0]["refresh_token"]
+            if token in self.revoked or not token.startswith("refresh-"):
+                raise DomainError(UNAUTHENTICATED, "invalid_refresh_token", "No.")
+            self.revoked.add(token)
+            account = self.accounts["citizen@x.org" if self.refreshes_citizen else
+                                    "funder@x.org"]
+            return {"account": account, "refresh_token": f"refresh-{int(token[8:]) + 1}"}
+        if method == "withdraw":
+            return {"status": "withdrawn"}
         if method == "dashboard":
             return {table.replace("-", "_"): answer for table, answer in EMPTY_REPORTS.items()}
         if method == "get_summary":
@@ -57,7 +72,7 @@ class Services:
 @pytest.fixture
 def services(monkeypatch):
     fake = Services()
-    for module in (account, dashboard, public):
+    for module in (account, contributions, dashboard, public, security):
         monkeypatch.setattr(module, "call", fake)
     return fake
 
@@ -85,15 +100,140 @@ def test_a_token_is_bound_to_its_browser_and_cannot_be_forged(app, client, servi
     assert (stolen.status_code, forged.status_code) == (400, 400)
 
 
-def test_signing_in_sets_a_strict_session_cookie_and_closes_the_refresh_token(client,
-                                                                             services):
+def set_cookies(answer) -> dict:
+    return {value.split("=", 1)[0]: value for value in answer.headers.getlist("Set-Cookie")}
+
+
+def test_signing_in_sets_strict_cookies_for_the_token_and_the_sealed_refresh_token(client,
+                                                                                   services):
     answer = sign_in(client)
     assert answer.status_code == 303 and answer.headers["Location"] == "/tableau-de-bord"
-    cookie = next(value for value in answer.headers.getlist("Set-Cookie")
-                  if value.startswith("dombinnov_session="))
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=900" in cookie
-    assert ("members", "revoke", ("a1", {"refresh_token": "refresh-1"})) in services.calls
+    cookies = set_cookies(answer)
+    session, refresh = cookies["dombinnov_session"], cookies["dombinnov_refresh"]
+    assert "HttpOnly" in session and "SameSite=Lax" in session and "Max-Age=900" in session
+    # Not remembered: the refresh cookie ends with the browser; its token is sealed.
+    assert "HttpOnly" in refresh and "SameSite=Lax" in refresh and "Max-Age" not in refresh
+    assert "refresh-1" not in refresh
+    assert not services.revoked  # the page session lives on the refresh token
     assert client.get("/tableau-de-bord").status_code == 200
+
+
+def test_remember_me_keeps_the_session_thirty_days(client, services):
+    cookies = set_cookies(sign_in(client, remember="on"))
+    assert "Max-Age=2592000" in cookies["dombinnov_refresh"]
+
+
+def expire_access_token(app, client, account=FUNDER):
+    tokens = app.extensions["tokens"]
+    ttl, tokens.ttl_seconds = tokens.ttl_seconds, -10  # a token that expired 10 s ago
+    try:
+        client.set_cookie("dombinnov_session", tokens.issue(account))
+    finally:
+        tokens.ttl_seconds = ttl
+
+
+def test_an_active_reader_s_session_is_renewed_from_the_refresh_token(app, client,
+                                                                      services):
+    sign_in(client)
+    expire_access_token(app, client)
+    answer = client.get("/tableau-de-bord")
+    assert answer.status_code == 200
+    assert ("members", "refresh", ({"refresh_token": "refresh-1"},)) in services.calls
+    cookies = set_cookies(answer)
+    assert "Max-Age=900" in cookies["dombinnov_session"]
+    assert "Max-Age" not in cookies["dombinnov_refresh"]  # still not remembered
+    # The rotated token is the one kept: the next renewal trades refresh-2.
+    expire_access_token(app, client)
+    assert client.get("/tableau-de-bord").status_code == 200
+    assert ("members", "refresh", ({"refresh_token": "refresh-2"},)) in services.calls
+    assert client.get("/tableau-de-bord").status_code == 200
+    assert [call for call in services.calls if call[1] == "refresh"] == [
+        ("members", "refresh", ({"refresh_token": "refresh-1"},)),
+        ("members", "refresh", ({"refresh_token": "refresh-2"},))]
+
+
+def test_a_refresh_token_members_refuses_ends_the_session(app, client, services):
+    sign_in(client)
+    services.revoked.add("refresh-1")  # the password was changed elsewhere, say
+    expire_access_token(app, client)
+    answer = client.get("/tableau-de-bord")
+    assert "session=expiree" in answer.headers["Location"]
+    cleared = set_cookies(answer)
+    assert cleared["dombinnov_session"].startswith("dombinnov_session=;")
+    assert cleared["dombinnov_refresh"].startswith("dombinnov_refresh=;")
+
+
+def test_members_unreachable_is_a_french_page_not_a_sign_out(app, client, services):
+    sign_in(client)
+    expire_access_token(app, client)
+    services.failure = RpcTimeout()
+    answer = client.get("/tableau-de-bord")
+    assert answer.status_code == 503
+    assert "Service momentanément indisponible" in answer.get_data(as_text=True)
+    assert "dombinnov_refresh" not in set_cookies(answer)
+
+
+@pytest.mark.parametrize(("remember", "idle_hours", "alive"), [
+    (False, 11, True), (False, 13, False), (True, 13, True), (True, 24 * 29, True),
+    (True, 24 * 31, False)])
+def test_a_session_slides_while_used_and_ends_when_left(remember, idle_hours, alive):
+    renewed = datetime(2026, 12, 6, 8, tzinfo=timezone.utc)
+    assert security.session_alive(renewed, remember,
+                                  renewed + timedelta(hours=idle_hours)) is alive
+
+
+def test_a_form_sent_after_its_session_ended_is_kept_through_sign_in(app, client, services):
+    services.refreshes_citizen = True
+    sign_in(client, email="citizen@x.org")
+    token = form_token(client, "/")
+    client.delete_cookie("dombinnov_session")
+    client.delete_cookie("dombinnov_refresh")  # the session is over, not just its token
+    withdraw = "/mes-contributions/5b0c3f0e-8d7e-4a4f-9d8e-1d6f3c7a2b10/renoncer"
+    answer = client.post(withdraw, data={"csrf_token": token, "reason": "J'ai changé d'avis",
+                                         "new_password": "not kept"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 401 and "<h1>Se connecter</h1>" in page
+    assert "Ce que vous aviez saisi est gardé" in page
+    assert 'name="garde.reason" value="J&#39;ai changé d&#39;avis"' in page
+    assert "not kept" not in page and 'name="garde.csrf_token"' not in page
+    assert f'name="suivant" value="{withdraw}"' in page
+    assert not any(call[1] == "withdraw" for call in services.calls)
+
+    signed = client.post("/connexion", data={
+        "email": "citizen@x.org", "password": "secret", "suivant": withdraw,
+        "garde.reason": "J'ai changé d'avis", "csrf_token": form_token(client)})
+    resend = signed.get_data(as_text=True)
+    assert signed.status_code == 200 and "Vous êtes de nouveau connecté" in resend
+    assert f'action="{withdraw}"' in resend
+    assert 'name="reason" value="J&#39;ai changé d&#39;avis"' in resend
+    fresh = re.search(r'name="csrf_token" value="([^"]+)"', resend).group(1)
+    sent = client.post(withdraw, data={"csrf_token": fresh, "reason": "J'ai changé d'avis"})
+    assert sent.status_code == 303 and "renoncement=fait" in sent.headers["Location"]
+
+
+def test_a_form_left_open_past_its_token_is_offered_again(app, client, services,
+                                                         monkeypatch):
+    sign_in(client, email="citizen@x.org")
+    # A token of this browser's own value, signed three hours ago.
+    seed = client.get_cookie("dombinnov_csrf").value
+    with monkeypatch.context() as three_hours_ago:
+        three_hours_ago.setattr(time, "time", lambda real=time.time: real() - 3 * 3600)
+        old_token = app.extensions["web_csrf"].dumps(seed)
+    withdraw = "/mes-contributions/5b0c3f0e-8d7e-4a4f-9d8e-1d6f3c7a2b10/renoncer"
+    answer = client.post(withdraw, data={"csrf_token": old_token, "reason": "Trop tard ?"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Cette page était ouverte depuis longtemps" in page
+    assert 'name="reason" value="Trop tard ?"' in page and f'action="{withdraw}"' in page
+    assert not any(call[1] == "withdraw" for call in services.calls)
+
+
+def test_a_form_address_opened_as_a_link_is_a_french_page(client, services):
+    answer = client.get("/deconnexion")
+    assert answer.status_code == 405 and answer.mimetype == "text/html"
+    assert "Action impossible ici" in answer.get_data(as_text=True)
+    assert answer.headers["Allow"] == "POST" or "POST" in answer.headers["Allow"]
+    api = client.get("/api/v1/auth/login")
+    assert api.status_code == 405 and api.mimetype == "application/problem+json"
 
 
 def test_over_https_the_cookies_are_secure_and_cannot_be_planted(services):
@@ -233,3 +373,21 @@ def test_the_api_ignores_the_page_session(client, services):
     """The cookie authorizes pages only: a forged cross-site call to the API gets nothing."""
     sign_in(client)
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_refused_form_says_first_what_to_correct_each_a_link_to_its_field(client,
+                                                                           services):
+    answer = client.post("/inscription", data={"email": "", "display_name": "",
+                                               "password": "court",
+                                               "csrf_token": form_token(client, "/inscription")})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    summary = page[page.index('class="error-summary"'):page.index("<h1>")]
+    assert "3 points à corriger" in summary
+    assert summary.index('href="#display_name"') < summary.index('href="#email"') \
+        < summary.index('href="#password"')  # in the form's order
+    assert "Indiquez votre adresse électronique." in summary
+    # A refusal of the whole form is said once, above the form: no summary for it.
+    wrong = client.post("/connexion", data={"email": "funder@x.org", "password": "nope",
+                                            "csrf_token": form_token(client)})
+    assert "error-summary" not in wrong.get_data(as_text=True)

@@ -6,6 +6,7 @@ draft -> in_review -> live -> succeeded | failed -> closed (in_review may go bac
 """
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from shared.errors import conflict, invalid
 
@@ -28,6 +29,10 @@ MOVES = {  # (from, action) -> to
 PUBLIC_STATUSES = (LIVE, SUCCEEDED, FAILED, CLOSED)
 STAFF_ROLES = ("animator", "operator")
 MEMBER_ADMIN = "member_admin"
+
+# A cooperative's board approves or declines each share subscription once its
+# reflection period is over; only approved ones make shares and members.
+APPROVED, DECLINED = "approved", "declined"
 
 MIN_CONTRIBUTION_CENTS = 100
 MAX_AMOUNT_CENTS = 100_000_000_000  # one billion euros: beyond, it is a typing mistake
@@ -204,7 +209,30 @@ def outcome(campaign) -> str:
     return SUCCEEDED if money and people else FAILED
 
 
-def ready_to_decide(campaign, now, open_reflections: int) -> bool:
-    """A campaign is decided at its deadline, once no investor can still withdraw."""
-    return campaign.status == LIVE and now >= campaign.deadline and open_reflections == 0
+def board_decision_due_at(deadline, reflection_ends_at, board_decision_days: int):
+    """Until when the campaign's decision waits for the board's word on a share
+    subscription: the board has `board_decision_days` after the later of the deadline
+    and the end of the subscription's reflection period (before which it may not
+    decide). Silent by then, the subscription counts as not approved."""
+    return max(deadline, reflection_ends_at or deadline) + timedelta(days=board_decision_days)
 
+
+def counts_at_decision(campaign, board_decision) -> bool:
+    """Whether a held contribution counts when its campaign is decided: a share
+    subscription only if the board approved it (the others are given back first)."""
+    return campaign.kind != SHARES or board_decision == APPROVED
+
+
+def ready_to_decide(campaign, now, still_open: int, undecided_reflection_ends=(),
+                    board_decision_days: int = 0) -> bool:
+    """A campaign is decided at its deadline, once no payment is pending and no investor
+    can still withdraw (`still_open`), and once the board has decided each share
+    subscription still held or its time to do so is over (`undecided_reflection_ends`:
+    when those undecided subscriptions' reflection periods end). The wait is bounded:
+    at most the reflection period, then `board_decision_days`, after the deadline."""
+    if campaign.status != LIVE or now < campaign.deadline or still_open:
+        return False
+    if campaign.kind != SHARES:
+        return True
+    return all(now >= board_decision_due_at(campaign.deadline, ends, board_decision_days)
+               for ends in undecided_reflection_ends)

@@ -407,6 +407,16 @@ KEY_INFORMATION_LABELS_FR = {
     "rights_attached": "Droits attachés aux parts",
     "exit_conditions": "Conditions de cession ou de retrait (remboursement des parts)",
 }
+def sheet_as_offered(sheet: dict, goal_cents: int, all_or_nothing: bool,
+                     deadline: str) -> dict:
+    """The key information sheet an investor reads: its figures that the campaign itself
+    holds (the amount sought, the minimum, the closing date) are the campaign's, so the
+    sheet never says other figures than the campaign's card. A keep-it-all campaign has
+    no minimum to reach."""
+    return {**sheet, "target_amount_cents": goal_cents, "deadline": deadline,
+            "minimum_target_cents": goal_cents if all_or_nothing else None}
+
+
 _TEXT_LIMITS = {"issuer_legal_name": 200, "issuer_legal_form": 100, "issuer_address": 300,
                 "project_description": 5000, "investor_fees": 1000, "use_of_funds": 2000,
                 "repayment_schedule": 2000, "rights_attached": 2000, "exit_conditions": 2000}

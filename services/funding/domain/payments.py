@@ -20,8 +20,10 @@ NEXT = {
 CHANNELS = ("online", "cash", "cheque", "transfer")
 PAYMENT_METHODS = ("card", "transfer")  # what a citizen chooses when contributing
 # Why a contribution was cancelled, as its event says.
+# "declined": the cooperative's board refused a share subscription; "not_approved": it
+# had not approved it in its time when the campaign was decided.
 CANCEL_REASONS = ("expired", "withdrawn", "campaign_failed", "campaign_closed", "declined",
-                  "payer_cancelled")
+                  "not_approved", "payer_cancelled")
 
 # The provider's status of a payment -> what we then do, given our own state. A webhook
 # may come twice, late, or out of order: only forward moves apply; money the provider

@@ -61,7 +61,9 @@ def ended_before_outcome(c: dict, campaign: dict) -> bool:
     if c["ended"] is None or c["ended_reason"] in ENDED_BY_OUTCOME:
         return False
     decided, ended = campaign.get("decided_at"), c.get("ended_at")
-    return decided is None or ended is None or ended < decided
+    # At the decision's very moment: given back in the deciding transaction, before the
+    # outcome (a share subscription the board did not approve in its time).
+    return decided is None or ended is None or ended <= decided
 
 
 def reflection_reminder_at(c: dict, now: datetime):

@@ -126,6 +126,8 @@ def campaign_failed(c, campaign, public_url) -> Letter:
 REFUND_REASONS = {
     "campaign_failed": ", parce que la campagne n'a pas atteint son objectif",
     "declined": ", parce que le conseil de la coopérative n'a pas accepté votre souscription",
+    "not_approved": ", parce que le conseil de la coopérative ne l'a pas acceptée dans le "
+                    "délai prévu",
     "withdrawn": ", à la suite de votre retrait",
 }
 
