@@ -402,7 +402,9 @@ class Loader:
             days=data.CAMPAIGN_DAYS)
         for key, campaign in data.CAMPAIGNS.items():
             project_id = self.projects[campaign.project]
-            known = {c["title"]: c for c in self.api.items("/campaigns", project_id=project_id)}
+            # As staff: a draft left by an interrupted run is found, not drafted twice.
+            known = {c["title"]: c for c in self.api.items("/campaigns", self.staff,
+                                                            project_id=project_id)}
             found = known.get(campaign.fields["title"])
             self.tally("campaigns", found is None)
             if found is None:

@@ -272,7 +272,10 @@ def erase_person(body, principal):
 # --- projects ------------------------------------------------------------------------
 
 def actor(principal):
-    """Who acts, as the services check it: their roles and their organisation."""
+    """Who acts or reads, as the services check it: their roles and their organisation
+    (none for an anonymous reader)."""
+    if principal is None:
+        return {"account_id": None, "roles": [], "organisation_id": None}
     return {"account_id": principal.account_id, "roles": sorted(principal.roles),
             "organisation_id": principal.organisation_id}
 
@@ -296,13 +299,14 @@ def project_board(principal):
     return call("projects", "board")
 
 
-@route("/projects/<uuid:project_id>", "GET", tag="projects", roles=PUBLIC,
-       summary="A project's public page: story, stage, partners shown, news, campaigns",
-       response=ProjectPublicPage)
-def get_project(project_id):
+@route("/projects/<uuid:project_id>", "GET", tag="projects", roles=PUBLIC, reader=True,
+       summary="A project's public page: story, stage, partners shown, news, the campaigns "
+       "its reader may see", response=ProjectPublicPage)
+def get_project(project_id, principal):
     page = call("projects", "get_project", project_id)
-    campaigns = call("funding", "list_campaigns", {"project_id": project_id, "limit": "100"})
-    return {**page, "campaigns": [c for c in campaigns["items"] if c["status"] != "draft"]}
+    campaigns = call("funding", "list_campaigns", {"project_id": project_id, "limit": "100"},
+                     actor(principal))
+    return {**page, "campaigns": campaigns["items"]}
 
 
 @route("/projects/<uuid:project_id>/file", "GET", tag="projects", roles=ORGANISATION,

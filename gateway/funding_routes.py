@@ -5,7 +5,7 @@ import base64
 from flask import request
 from marshmallow import Schema, fields
 
-from gateway.api import STAFF, created, replayed
+from gateway.api import STAFF, actor, created, replayed
 from gateway.calls import call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from services.funding import schemas as funding
@@ -57,23 +57,24 @@ def create_campaign(body, principal):
     return created(campaign, ".get_campaign", campaign_id=campaign["id"])
 
 
-@route("/campaigns", "GET", summary="List campaigns", tag="campaigns", roles=PUBLIC,
-       query=funding.ListCampaigns, response=page_schema(funding.Campaign))
-def list_campaigns(query):
-    return call("funding", "list_campaigns", query)
+@route("/campaigns", "GET", summary="List the campaigns the reader may see", tag="campaigns",
+       roles=PUBLIC, reader=True, query=funding.ListCampaigns,
+       response=page_schema(funding.Campaign))
+def list_campaigns(query, principal):
+    return call("funding", "list_campaigns", query, actor(principal))
 
 
 @route("/campaigns/places", "GET", summary="The communes and fields of campaigns (filters)",
-       tag="campaigns", roles=PUBLIC, query=funding.PlacesQuery,
+       tag="campaigns", roles=PUBLIC, reader=True, query=funding.PlacesQuery,
        response=funding.CampaignPlaces)
-def campaign_places(query):
-    return call("funding", "campaign_places", query)
+def campaign_places(query, principal):
+    return call("funding", "campaign_places", query, actor(principal))
 
 
-@route("/campaigns/<uuid:campaign_id>", "GET", summary="A campaign", tag="campaigns",
-       roles=PUBLIC, response=funding.Campaign)
-def get_campaign(campaign_id):
-    return call("funding", "get_campaign", campaign_id)
+@route("/campaigns/<uuid:campaign_id>", "GET", summary="A campaign (404 if the reader may not "
+       "see it)", tag="campaigns", roles=PUBLIC, reader=True, response=funding.Campaign)
+def get_campaign(campaign_id, principal):
+    return call("funding", "get_campaign", campaign_id, actor(principal))
 
 
 @route("/campaigns/<uuid:campaign_id>/submit", "POST", summary="Submit a draft for review",
@@ -97,17 +98,19 @@ def approve_campaign(campaign_id, principal):
 
 
 @route("/campaigns/<uuid:campaign_id>/key-information", "GET", tag="campaigns", roles=PUBLIC,
+       reader=True,
        summary="The key investment information sheet and risk warning (loans, shares)",
        response=KeyInformation)
-def key_information(campaign_id):
-    return call("funding", "key_information", campaign_id)
+def key_information(campaign_id, principal):
+    return call("funding", "key_information", campaign_id, actor(principal))
 
 
 @route("/campaigns/<uuid:campaign_id>/contributors", "GET", tag="campaigns", roles=PUBLIC,
+       reader=True,
        summary="Who gave (anonymous ones without a name)", query=PageQuery,
        response=page_schema(funding.PublicContribution))
-def list_public_contributions(campaign_id, query):
-    return call("funding", "list_public_contributions", campaign_id, query)
+def list_public_contributions(campaign_id, query, principal):
+    return call("funding", "list_public_contributions", campaign_id, query, actor(principal))
 
 
 @route("/campaigns/<uuid:campaign_id>/contributions", "GET", tag="campaigns", roles=STAFF,

@@ -80,6 +80,8 @@ def _operation(route):
     statuses = {503, *route.errors}
     if route.roles is not PUBLIC:
         statuses |= {401, 403}
+    if route.reader:
+        statuses.add(401)  # a token sent must be valid
     if "<" in route.rule:
         statuses.add(404)
     if route.body is not None:
@@ -97,6 +99,11 @@ def _operation(route):
         "x-roles": "anyone" if route.roles is PUBLIC else (
             "any signed-in account" if isinstance(route.roles, str) else list(route.roles)),
     }
+    if route.reader:
+        operation["security"] = [{}, {"bearer": []}]
+        operation["description"] = ("Anyone. A signed-in reader also gets what their roles "
+                                    "let them see (unpublished campaigns: staff, and the "
+                                    "member admins of the carrying organisation).")
     if route.roles is not PUBLIC:
         operation["security"] = [{"bearer": []}]
         who = operation["x-roles"]

@@ -33,6 +33,7 @@ class Route:
     body_media: tuple = ("application/json",)
     response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
     raw_body: bool = False  # the body's exact bytes, base64, to the service (signed webhooks)
+    reader: bool = False  # PUBLIC, but the answer depends on who reads: a token is optional
 
     @property
     def takes_json(self):
@@ -63,8 +64,8 @@ def route(rule, method, *, summary, roles, tag, **options):
                     else file_body(spec.body_media))
             if spec.idempotent:
                 arguments["idempotency_key"] = idempotency_key()
-            if spec.roles is not PUBLIC:
-                arguments["principal"] = principal
+            if spec.roles is not PUBLIC or spec.reader:
+                arguments["principal"] = principal  # None: an anonymous reader
             result, headers = handler(**arguments), {}
             if isinstance(result, tuple):  # (body, headers)
                 result, headers = result

@@ -34,6 +34,6 @@ class Problem(Schema):
 
 
 class ProjectPublicPage(PublicProject):
-    """A project's public page, with its campaigns (from funding)."""
+    """A project's public page, with the campaigns its reader may see (from funding)."""
 
     campaigns = fields.List(fields.Nested(Campaign))

@@ -8,7 +8,7 @@ from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.animation import STAFF, done, refusal, render
 from gateway.web.blueprint import web
-from gateway.web.public import project_or_none
+from gateway.web.public import project_or_none, reader
 from gateway.web.security import signed_in
 from shared.errors import DomainError
 
@@ -59,7 +59,8 @@ def send_back_campaign(principal, campaign_id):
 
 def review_page(target=None, errors=None, typed=None, status=200, done=None):
     """The campaigns in review; `target` is the one whose form comes back with errors."""
-    campaigns = call("funding", "list_campaigns", {"status": IN_REVIEW, "limit": "100"})
+    campaigns = call("funding", "list_campaigns", {"status": IN_REVIEW, "limit": "100"},
+                     reader())
     projects = {}
     for campaign in campaigns["items"]:
         if campaign["project_id"] not in projects:
@@ -76,8 +77,8 @@ def _done_message():
         campaign_id = request.args.get(key, "")
         if campaign_id:
             try:
-                return sentence.format(title=call("funding", "get_campaign", campaign_id)
-                                       ["title"])
+                return sentence.format(title=call("funding", "get_campaign", campaign_id,
+                                                  reader())["title"])
             except DomainError:
                 return None  # a hand-edited address: nothing to confirm
     return None

@@ -17,7 +17,7 @@ from flask import redirect, render_template, request, url_for
 from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
-from gateway.web.public import card, project_or_none
+from gateway.web.public import card, project_or_none, reader
 from gateway.web.security import page_principal, signed_in
 from shared.cluster import STAGE_LABELS
 from shared.errors import CONFLICT, DomainError
@@ -73,12 +73,10 @@ CONFLICTS = {
 def project_page(project_id):
     project = call("projects", "get_project", str(project_id))
     campaigns = call("funding", "list_campaigns", {"project_id": str(project_id),
-                                                   "limit": "20"})["items"]
+                                                   "limit": "20"}, reader())["items"]
     today = formats.today()
-    shown = [card(campaign, project, today) for campaign in campaigns
-             if campaign["status"] in ("live", "succeeded", "failed", "closed")]
     return render_template("web/project.html", active="campaigns", project=project_view(project),
-                           campaigns=shown)
+                           campaigns=[card(campaign, project, today) for campaign in campaigns])
 
 
 def project_view(project: dict) -> dict:
@@ -107,7 +105,7 @@ def chosen_in_address(args) -> dict:
 
 
 def _campaign_page(campaign_id, errors, typed_values, status=200):
-    campaign = call("funding", "get_campaign", campaign_id)
+    campaign = call("funding", "get_campaign", campaign_id, reader())
     project = project_or_none(campaign["project_id"])
     principal = page_principal()
     if typed_values.get("reward") not in {reward["id"] for reward in campaign["rewards"]}:
@@ -123,7 +121,7 @@ def _campaign_page(campaign_id, errors, typed_values, status=200):
         signed_in=principal is not None,
         minimum=formats.euros(campaign["min_contribution_cents"]),
         contributors=call("funding", "list_public_contributions", campaign_id,
-                          {"limit": "10"})["items"]), status
+                          {"limit": "10"}, reader())["items"]), status
 
 
 def reward_view(reward: dict) -> dict:

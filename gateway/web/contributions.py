@@ -12,7 +12,7 @@ from gateway.calls import call
 from gateway.funding_routes import viewer
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
-from gateway.web.public import card
+from gateway.web.public import card, reader
 from gateway.web.security import signed_in
 from services.members.domain.accounts import ROLES
 from shared import french
@@ -90,7 +90,7 @@ def _now():
 
 
 def _campaigns(contributions) -> dict:
-    return {campaign_id: call("funding", "get_campaign", campaign_id)
+    return {campaign_id: call("funding", "get_campaign", campaign_id, reader())
             for campaign_id in {row["campaign_id"] for row in contributions}}
 
 
@@ -98,7 +98,7 @@ def _campaigns(contributions) -> dict:
 @signed_in(EVERYONE)
 def contribution_page(contribution_id, principal):
     contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
-    campaign = call("funding", "get_campaign", contribution["campaign_id"])
+    campaign = call("funding", "get_campaign", contribution["campaign_id"], reader())
     shown = contribution_view(contribution, campaign, _now())
     # While the provider's word is awaited, the page asks again by itself (no script:
     # the HTTP Refresh header), for a few minutes.
@@ -133,7 +133,7 @@ def receipt(contribution_id, principal):
 def withdraw_confirmation(contribution_id, principal):
     """"Renoncer" asks once more, with what the investor gives up, before it is done."""
     contribution = call("funding", "get_contribution", str(contribution_id), viewer(principal))
-    campaign = call("funding", "get_campaign", contribution["campaign_id"])
+    campaign = call("funding", "get_campaign", contribution["campaign_id"], reader())
     shown = contribution_view(contribution, campaign, _now())
     if not shown["can_withdraw"]:
         return redirect(url_for("web.my_contributions", renoncement="impossible"), code=303)

@@ -14,6 +14,7 @@ from flask import redirect, render_template, request, url_for
 from gateway.calls import call
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
+from gateway.web.public import reader
 from gateway.web.security import signed_in
 from services.funding.domain.investors import KEY_INFORMATION_LABELS_FR
 from shared.errors import CONFLICT, INVALID, DomainError
@@ -87,7 +88,7 @@ def unanswered_questions(exc: DomainError) -> list[str]:
 
 def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=None,
                unanswered=()):
-    campaign = call("funding", "get_campaign", campaign_id)
+    campaign = call("funding", "get_campaign", campaign_id, reader())
     profile = call("funding", "get_investor_profile", principal.account_id)
     step = next_step(profile)
     context = {"campaign": campaign, "profile": profile, "step": step, "errors": errors,
@@ -95,7 +96,7 @@ def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=
                "steps": ("test", "simulation", "invest")}
     # The key information sheet comes first, before the test (as the regulation has the
     # investor read the offer before anything else), and stays on every step.
-    information = call("funding", "key_information", campaign_id)
+    information = call("funding", "key_information", campaign_id, reader())
     context.update(sheet=sheet_rows(information["sheet"]),
                    risk_warning=information["risk_warning"])
     if step == "test":

@@ -3,14 +3,23 @@ campaigns. They call the same services, with the same arguments, as the JSON API
 `GET /reports/summary` and `GET /campaigns`."""
 from flask import render_template, request
 
+from gateway.api import actor
 from gateway.calls import call
 from gateway.web import formats, labels
 from gateway.web.blueprint import web
 from gateway.web.errors import UNAVAILABLE
+from gateway.web.security import page_principal
+from services.funding.domain.campaigns import is_public
 from shared.errors import INVALID, NOT_FOUND, DomainError
 
 CAMPAIGNS_PER_PAGE = 12
 HOME_CAMPAIGNS = 3
+
+
+def reader():
+    """Who reads the page, as funding asks when it answers campaigns (the same as the
+    API's routes send): it decides which ones exist for them."""
+    return actor(page_principal())
 
 
 @web.get("/")
@@ -20,7 +29,7 @@ def home():
     except UNAVAILABLE:
         summary = None  # the page explains the cluster all the same; the figures wait
     campaigns = call("funding", "list_campaigns", {"status": "live",
-                                                   "limit": str(HOME_CAMPAIGNS)})
+                                                   "limit": str(HOME_CAMPAIGNS)}, reader())
     return render_template("web/home.html", active="home", summary=summary,
                            campaigns=cards(campaigns["items"]))
 
@@ -37,12 +46,12 @@ def campaigns():
         query["cursor"] = request.args["suite"]
     errors, page = {}, {"items": [], "next_cursor": None}
     try:
-        page = call("funding", "list_campaigns", query)
+        page = call("funding", "list_campaigns", query, reader())
     except DomainError as exc:
         if exc.kind != INVALID:
             raise
         errors = filter_errors(exc.details.get("fields", {}))
-    places = call("funding", "campaign_places", {"status": "live"})
+    places = call("funding", "campaign_places", {"status": "live"}, reader())
     return render_template("web/campaigns.html", active="campaigns", chosen=chosen,
                            errors=errors, kinds=labels.CAMPAIGN_KINDS,
                            communes=places["communes"],
@@ -113,4 +122,6 @@ def card(campaign, project, today):
         "days_left": formats.days_left(campaign["deadline"], today),
         "deadline": formats.long_date(campaign["deadline"]),
         "matchfunder": matchfunding["funder"] if matchfunding else None,
+        # Only those who may see it before its publication are shown such a campaign.
+        "unpublished": not is_public(campaign["status"]),
     }

@@ -31,6 +31,40 @@ def campaign_view(session, campaign) -> dict:
     return schemas.Campaign().dump(values)
 
 
+def _carrier(session, project_id):
+    """The organisation carrying a campaign's project, as funding knows it (every
+    campaign's project is remembered when the campaign is drafted)."""
+    known = session.get(models.KnownProject, project_id)
+    return known.carrier_organisation_id if known is not None else None
+
+
+def seen_campaign(session, campaign_id, reader):
+    """The campaign, if it exists for this reader (rules.may_see); the same not-found
+    as an unknown id when it does not."""
+    campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
+    if not rules.may_see(reader, campaign.status, _carrier(session, campaign.project_id)):
+        raise not_found("campaign", campaign_id)
+    return campaign
+
+
+def seen_view(session, campaign, reader) -> dict:
+    """A campaign's view as this reader may read it (rules.as_seen)."""
+    return rules.as_seen(campaign_view(session, campaign), reader,
+                         _carrier(session, campaign.project_id))
+
+
+def _visible(reader) -> list:
+    """rules.may_see as a list's condition: published campaigns, and the unpublished
+    ones the reader sees (every one for staff, its organisation's for a member admin)."""
+    if reader.everything:
+        return []
+    published = Campaign.status.in_(rules.PUBLIC_STATUSES)
+    if reader.carrier_organisation_id is None:
+        return [published]
+    return [sa.or_(published, Campaign.project_id.in_(sa.select(models.KnownProject.id).where(
+        models.KnownProject.carrier_organisation_id == reader.carrier_organisation_id)))]
+
+
 def contribution_view(contribution, kind: str) -> dict:
     """A contribution as answered, with where its tax receipt stands (`kind`: its
     campaign's)."""
@@ -68,28 +102,34 @@ def _project_conditions(params) -> list:
 class Queries:
     """Mixed into FundingService: its read-only RPCs."""
 
-    @rpc
-    def get_campaign(self, campaign_id):
-        with self.db.read() as session:
-            return campaign_view(session, get_or_not_found(session, Campaign, campaign_id,
-                                                           "campaign"))
+    # Every read of campaigns takes the reader (`viewer`: the roles and organisation the
+    # gateway read in their token; None: anonymous) and answers what rules.may_see and
+    # rules.as_seen let them read.
 
     @rpc
-    def list_campaigns(self, query):
+    def get_campaign(self, campaign_id, viewer=None):
+        reader = rules.sight(viewer)
+        with self.db.read() as session:
+            return seen_view(session, seen_campaign(session, campaign_id, reader), reader)
+
+    @rpc
+    def list_campaigns(self, query, viewer=None):
         params = load(schemas.ListCampaigns(), query)
+        reader = rules.sight(viewer)
         with self.db.read() as session:
             return paginate(session, Campaign, params, created_at=Campaign.created_at,
                             filters=("status", "project_id", "kind"),
-                            where=_project_conditions(params),
-                            dump=lambda campaign: campaign_view(session, campaign))
+                            where=[*_visible(reader), *_project_conditions(params)],
+                            dump=lambda campaign: seen_view(session, campaign, reader))
 
     @rpc
-    def campaign_places(self, query):
-        """The communes and fields of the campaigns in a status: the choices of the
-        campaign list's filters."""
+    def campaign_places(self, query, viewer=None):
+        """The communes and fields of the campaigns in a status the reader sees: the
+        choices of the campaign list's filters."""
         params = load(schemas.PlacesQuery(), query)
         projects = sa.select(models.KnownProject).where(models.KnownProject.id.in_(
-            sa.select(Campaign.project_id).where(Campaign.status == params["status"])))
+            sa.select(Campaign.project_id).where(Campaign.status == params["status"],
+                                                 *_visible(rules.sight(viewer)))))
         with self.db.read() as session:
             known = session.scalars(projects).all()
         return schemas.CampaignPlaces().dump({
@@ -97,12 +137,12 @@ class Queries:
             "fields_": sorted({row.field for row in known if row.field})})
 
     @rpc
-    def list_public_contributions(self, campaign_id, query):
+    def list_public_contributions(self, campaign_id, query, viewer=None):
         """Who gave, as the campaign page shows it: counted ones only, anonymous ones
         without a name."""
         params = load(schemas.PageQuery(), query)
         with self.db.read() as session:
-            get_or_not_found(session, Campaign, campaign_id, "campaign")
+            seen_campaign(session, campaign_id, rules.sight(viewer))
             page = paginate(session, Contribution, {**params, "campaign_id": str(campaign_id),
                                                     "counted": True},
                             created_at=Contribution.created_at,
@@ -114,9 +154,9 @@ class Queries:
         return page
 
     @rpc
-    def key_information(self, campaign_id):
+    def key_information(self, campaign_id, viewer=None):
         with self.db.read() as session:
-            campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
+            campaign = seen_campaign(session, campaign_id, rules.sight(viewer))
             if campaign.kind not in rules.INVESTMENT_KINDS:
                 raise not_found("key_information", campaign_id)
             return {"campaign_id": campaign.id, "kind": campaign.kind,

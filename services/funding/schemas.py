@@ -128,7 +128,9 @@ class Campaign(Schema):
     rewards = fields.List(fields.Nested(Reward))
     matchfunding = fields.Nested(Matchfunding, allow_none=True)
     key_information = fields.Dict(allow_none=True)
-    review_note = fields.String(allow_none=True)
+    review_note = fields.String(allow_none=True, metadata={
+        "description": "why review sent it back; null unless the reader sees unpublished "
+                       "campaigns of its project (staff, the carrier's member admins)"})
     created_at = fields.AwareDateTime()
     published_at = fields.AwareDateTime(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)

@@ -152,6 +152,9 @@ class FundingService(ServiceBase, Queries):
         # hold_place takes the campaign's lock last and checks the cap, the stock and the
         # campaign's state again on the newest rows.
         campaign = get_or_not_found(session, models.Campaign, campaign_id, "campaign")
+        if not rules.is_public(campaign.status):
+            # Citizens contribute; to them an unpublished campaign does not exist.
+            raise not_found("campaign", campaign_id)
         reward = None
         if data["reward_id"] is not None:
             reward = get_or_not_found(session, models.Reward, data["reward_id"], "reward")

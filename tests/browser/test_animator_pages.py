@@ -146,7 +146,7 @@ def test_an_animator_approves_a_campaign_which_goes_live(browser, platform, anim
                                                              ".notice.success").text
     assert browser.find_element(By.TAG_NAME, "main").text.endswith(
         "Aucune campagne n'attend de validation.")
-    back = platform.get(f"/campaigns/{sent_back['id']}").json()
+    back = platform.get(f"/campaigns/{sent_back['id']}", as_="staff").json()  # a draft again
     assert (back["status"], back["review_note"]) == ("draft",
                                                      "Précisez à quoi servira l'argent.")
 

@@ -17,7 +17,9 @@ from tests.support.browser import (
     describe,
     screenshot,
 )
-from tests.support.funding import given, live_campaign
+from tests.support.funding import given, in_a_month, live_campaign
+from tests.support.pages import account
+from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 # babel's French thousands separator, a narrow no-break space; the no-break space before
@@ -155,6 +157,31 @@ def test_an_unknown_address_is_a_french_page_and_the_api_stays_json(browser, pla
     answer = platform.get("/cette-route-non-plus")
     assert answer.status_code == 404
     assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_draft_is_a_french_404_for_visitors_and_marked_unpublished_for_staff(
+        browser, platform, campaigns):
+    draft = platform.post("/campaigns", {
+        "project_id": campaigns["rewarded"]["project_id"], "title": "Un brouillon de campagne",
+        "goal_cents": 100_000, "deadline": in_a_month()}).json()
+    path = f"/campagnes/{draft['id']}"
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + path)
+    assert "Page introuvable" in text(browser, "h1")
+    assert "brouillon" not in text(browser, "#contenu")
+    browser.get(f"{platform.base_url}/connexion?suivant={path}")
+    browser.find_element(By.ID, "email").send_keys(account(platform, ["animator"]))
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, "form.stacked button"))
+    try:
+        assert browser.current_url == platform.base_url + path
+        assert "Un brouillon de campagne" in text(browser, "h1")
+        assert "Non publiée" in text(browser, ".campaign .tags")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        screenshot(browser, "campagne-non-publiee")
+    finally:
+        browser.delete_all_cookies()  # the next tests read as visitors
 
 
 def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):

@@ -13,6 +13,7 @@ from stdnum.fr import siret as stdnum_siret
 
 from deploy import demo_data
 from shared.config import REPO_ROOT
+from tests.e2e.test_security import execute
 from tests.support.platform import executable
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -171,3 +172,16 @@ def test_loading_again_adds_nothing(platform, loaded, staff_email):
     assert (summary["subscribers"], summary["subscribed_fte_carried"]) == (10, 9.0)
     campaigns = every(platform, "/campaigns")
     assert sorted(c["contributions_count"] for c in campaigns) == [0, 5, 6]
+
+
+def test_a_draft_left_by_an_interrupted_load_is_found_and_published(platform, loaded,
+                                                                    staff_email):
+    """Drafts are staff's to read: the loader lists campaigns as staff, so that one it
+    drafted before stopping is published now, not drafted twice."""
+    quiet = next(c for c in every(platform, "/campaigns") if c["contributions_count"] == 0)
+    execute(platform, "funding", "UPDATE campaigns SET status = 'draft', published_at = NULL "
+            "WHERE id = :id", id=quiet["id"])
+    count = len(every(platform, "/campaigns"))
+    load_demo(platform, staff_email)
+    assert len(every(platform, "/campaigns")) == count
+    assert platform.get(f"/campaigns/{quiet['id']}").json()["status"] == "live"

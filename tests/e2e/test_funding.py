@@ -305,8 +305,8 @@ def test_bad_input_gets_clear_errors_and_writes_nothing(platform):
                                                                            "reward_not_found")
     draft = platform.post("/campaigns", {"project_id": campaign["project_id"], "title": "Brouillon",
                                          "goal_cents": 1000, "deadline": soon(3600)}).json()
-    not_live = contribute(platform, draft["id"], 3000)
-    assert (not_live.status_code, not_live.json()["code"]) == (409, "campaign_not_live")
+    unpublished = contribute(platform, draft["id"], 3000)
+    assert (unpublished.status_code, unpublished.json()["code"]) == (404, "campaign_not_found")
     assert platform.query("funding", "SELECT (SELECT count(*) FROM contributions), "
                  "(SELECT count(*) FROM outbox)") == [(before[0][0], before[0][1] + 1)]
 

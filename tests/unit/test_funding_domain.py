@@ -93,6 +93,47 @@ def test_the_review_lifecycle_and_what_it_refuses():
         assert raised.value.code == "campaign_wrong_status"
 
 
+CARRIER, OTHER = str(uuid.uuid4()), str(uuid.uuid4())
+READERS = {  # as the gateway sends them: roles and organisation from the token
+    "anonymous": None,
+    "no roles": {"account_id": None, "roles": [], "organisation_id": None},
+    "citizen": {"roles": ["citizen"], "organisation_id": None},
+    "funder": {"roles": ["funder"], "organisation_id": None},
+    "other admin": {"roles": ["member_admin"], "organisation_id": OTHER},
+    "admin without organisation": {"roles": ["member_admin"], "organisation_id": None},
+    "citizen of the carrier": {"roles": ["citizen"], "organisation_id": CARRIER},
+    "carrier admin": {"roles": ["member_admin"], "organisation_id": CARRIER},
+    "animator": {"roles": ["animator"], "organisation_id": None},
+    "operator": {"roles": ["operator"], "organisation_id": None},
+}
+SEE_UNPUBLISHED = {"carrier admin", "animator", "operator"}
+
+
+@pytest.mark.parametrize("name", READERS)
+@pytest.mark.parametrize("status", campaigns.STATUSES)
+def test_published_campaigns_are_everyones_the_others_their_carriers_and_staffs(name,
+                                                                               status):
+    reader = campaigns.sight(READERS[name])
+    published = status in ("live", "succeeded", "failed", "closed")
+    assert campaigns.is_public(status) == published
+    assert campaigns.may_see(reader, status, CARRIER) == (published or name in SEE_UNPUBLISHED)
+
+
+def test_a_member_admin_sees_no_unpublished_campaign_of_a_project_without_carrier():
+    admin, staff = campaigns.sight(READERS["carrier admin"]), campaigns.sight(READERS["operator"])
+    assert not campaigns.may_see(admin, "draft", None)
+    assert campaigns.may_see(staff, "draft", None)
+    assert campaigns.may_see(admin, "live", None)
+
+
+@pytest.mark.parametrize("name", READERS)
+def test_review_notes_are_read_by_staff_and_the_carrier_only(name):
+    view = {"id": "c1", "status": "live", "review_note": "Revoir le budget."}
+    seen = campaigns.as_seen(view, campaigns.sight(READERS[name]), CARRIER)
+    assert seen["review_note"] == ("Revoir le budget." if name in SEE_UNPUBLISHED else None)
+    assert view["review_note"] == "Revoir le budget."  # the view given is left as it was
+
+
 def reward(**changes):
     return SimpleNamespace(**{"id": "r1", "campaign_id": "c1", "min_amount_cents": 2000,
                               "stock": 10, "taken": 0, **changes})

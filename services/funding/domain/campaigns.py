@@ -1,9 +1,11 @@
-"""Campaigns: their kinds and models, their lifecycle, what they accept, how they end.
+"""Campaigns: their kinds and models, their lifecycle, who may see them, what they
+accept, how they end.
 
 Amounts are integer cents of EUR. Lifecycle:
 draft -> in_review -> live -> succeeded | failed -> closed (in_review may go back to draft).
 """
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from shared.errors import conflict, invalid
@@ -22,6 +24,11 @@ MOVES = {  # (from, action) -> to
     (IN_REVIEW, "send_back"): DRAFT,
     (IN_REVIEW, "approve"): LIVE,
 }
+
+# Published once approved: from then on anyone reads them, whatever becomes of them.
+PUBLIC_STATUSES = (LIVE, SUCCEEDED, FAILED, CLOSED)
+STAFF_ROLES = ("animator", "operator")
+MEMBER_ADMIN = "member_admin"
 
 # A cooperative's board approves or declines each share subscription once its
 # reflection period is over; only approved ones make shares and members.
@@ -97,6 +104,58 @@ def move(status: str, action: str) -> str:
     except KeyError:
         raise conflict("campaign_wrong_status", f"A {status} campaign cannot be {action}d "
                        "now.", status=status, action=action) from None
+
+
+@dataclass(frozen=True)
+class Sight:
+    """How far a reader sees into campaigns not published yet (drafts, those in review,
+    those sent back) and into review notes: all of them (`everything`), those of the
+    projects one organisation carries (`carrier_organisation_id`), or none."""
+
+    everything: bool = False
+    carrier_organisation_id: str | None = None
+
+
+def sight(viewer) -> Sight:
+    """The sight of a reader, from the roles and organisation the gateway read in their
+    token (None or no roles: anonymous). Staff see everything; an organisation's member
+    admins see what their organisation carries; citizens, funders and anyone else see
+    published campaigns only."""
+    roles = set((viewer or {}).get("roles") or ())
+    if roles & set(STAFF_ROLES):
+        return Sight(everything=True)
+    organisation_id = (viewer or {}).get("organisation_id")
+    if MEMBER_ADMIN in roles and organisation_id:
+        return Sight(carrier_organisation_id=str(organisation_id))
+    return Sight()
+
+
+def is_public(status: str) -> bool:
+    return status in PUBLIC_STATUSES
+
+
+def sees_unpublished(reader: Sight, carrier_organisation_id) -> bool:
+    """Whether the reader sees a project's campaigns before they are published, and the
+    notes their review left."""
+    return reader.everything or (reader.carrier_organisation_id is not None
+                                 and carrier_organisation_id is not None
+                                 and str(carrier_organisation_id)
+                                 == reader.carrier_organisation_id)
+
+
+def may_see(reader: Sight, status: str, carrier_organisation_id) -> bool:
+    """Whether a campaign in `status`, of a project carried by that organisation (None:
+    no carrier known), exists for the reader. One it may not see is answered as unknown,
+    never as forbidden: its existence is not disclosed."""
+    return is_public(status) or sees_unpublished(reader, carrier_organisation_id)
+
+
+def as_seen(view: dict, reader: Sight, carrier_organisation_id) -> dict:
+    """A campaign's view as the reader may read it: the review note for those who see
+    the campaign before its publication only."""
+    if sees_unpublished(reader, carrier_organisation_id):
+        return view
+    return {**view, "review_note": None}
 
 
 def accept_contribution(campaign, amount_cents: int, reward, now) -> None:
