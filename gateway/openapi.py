@@ -70,6 +70,9 @@ def _operation(route):
     if route.idempotent:
         parameters.append({"in": "header", "name": "Idempotency-Key", "required": True,
                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}})
+    for name, description, required in route.headers:
+        parameters.append({"in": "header", "name": name, "required": required,
+                           "description": description, "schema": {"type": "string"}})
     success = {"description": HTTPStatus(route.status).phrase}
     if route.response is not None:
         success["content"] = {route.response_media: {

@@ -33,6 +33,8 @@ class Route:
     body_media: tuple = ("application/json",)
     response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
     raw_body: bool = False  # the body's exact bytes, base64, to the service (signed webhooks)
+    # Request headers the route reads, for the document: (name, description, required)
+    headers: tuple = field(default=())
 
     @property
     def takes_json(self):
