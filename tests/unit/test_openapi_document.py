@@ -96,3 +96,12 @@ def test_the_webhook_declares_its_signature_header():
     assert signature["in"] == "header" and signature["required"] is True
     assert signature["schema"]["type"] == "string" and "v1=" in signature["description"]
     validate(document())
+
+
+def test_what_the_http_server_refuses_itself_is_declared_as_a_problem_everywhere():
+    doc = document()
+    for route in ROUTES:
+        responses = doc["paths"][openapi_path(route.path)][route.method.lower()]["responses"]
+        for status in ("414", "431"):
+            assert responses[status]["content"] == {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}}}, (route.endpoint, status)
