@@ -193,7 +193,11 @@ def receipt(contribution_id, principal):
 
 @route("/payments/webhook", "POST", tag="contributions", roles=PUBLIC,
        summary="The payment provider's signed events (Paysim-Signature: t=..., v1=HMAC)",
-       body=ProviderEvent, raw_body=True, response=funding.Webhook, errors=(404,))
+       body=ProviderEvent, raw_body=True, response=funding.Webhook, errors=(404,),
+       headers=((SIGNATURE_HEADER, "`t=<unix time>,v1=<hex HMAC-SHA256 of "
+                 "'<t>.<raw body>' with the webhook secret>`; more `v1=` entries while the "
+                 "secret rotates. A missing, stale or wrong one is a 400 `bad_signature`.",
+                 True),))
 def payment_webhook(body):
     return call("funding", "payment_webhook", body, request.headers.get(SIGNATURE_HEADER))
 

@@ -22,9 +22,22 @@ threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
-limit_request_line = 8190  # gunicorn's maximum; longer lines get its 414, documented
+# gunicorn's maximum line and its default header limits; past them gunicorn answers
+# 414 or 431 itself, as problem+json (post_worker_init below), documented.
+limit_request_line = 8190
 accesslog = None  # the app logs each request as JSON, with its correlation id
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """gunicorn writes the answers it gives before the application (414, 431, 400) with
+    `util.write_error`, as an HTML page, and offers no hook for them: they go through
+    the gateway's problem writer instead, so every error of the API is problem+json."""
+    from gunicorn import util
+
+    from gateway.problems import write_server_problem
+
+    util.write_error = write_server_problem
 
 
 def child_exit(server, worker):

@@ -29,20 +29,23 @@ ERROR_TITLES = {
     404: "No such resource",
     409: "The state of the resource forbids it",
     413: "Body too large",
+    414: "Request line over 8190 bytes (answered by the HTTP server)",
     415: "Body of a media type this route does not take",
     422: "Invalid fields, or an Idempotency-Key reused with another body",
     429: "Too many attempts; see Retry-After",
+    431: "A header over 8190 bytes, or over 100 headers (answered by the HTTP server)",
     503: "A service or the broker did not answer in time",
 }
 
-# gunicorn answers this one itself, before the request reaches the application.
-URI_TOO_LONG = {"description": "Request line over 8190 bytes (answered by the HTTP server)",
-                "content": {"text/html": {}}}
+# Answered by the HTTP server itself, before the application, as problem+json too
+# (gateway/gunicorn_conf.py), on every operation.
+SERVER_REFUSALS = (414, 431)
 
 # Routes outside /api/v1 and the document's own, described by hand.
 OPERATIONAL = {
     "/healthz": ("The gateway process answers", "application/json"),
-    "/readyz": ("The broker and every service answer", "application/json"),
+    "/readyz": ("The broker, every service and each one's database answer; the 503 "
+                "names what is down", "application/json"),
     "/metrics": ("Prometheus metrics", "text/plain"),
     "/api/v1/openapi.json": ("This document", "application/json"),
     "/api/v1/docs": ("This document, as a page", "text/html"),
@@ -70,6 +73,9 @@ def _operation(route):
     if route.idempotent:
         parameters.append({"in": "header", "name": "Idempotency-Key", "required": True,
                            "schema": {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}})
+    for name, description, required in route.headers:
+        parameters.append({"in": "header", "name": name, "required": required,
+                           "description": description, "schema": {"type": "string"}})
     success = {"description": HTTPStatus(route.status).phrase}
     if route.response is not None:
         success["content"] = {route.response_media: {
@@ -77,7 +83,7 @@ def _operation(route):
             else {"type": "string"}}}
     if route.status == 201:
         success["headers"] = {"Location": {"schema": {"type": "string"}}}
-    statuses = {503, *route.errors}
+    statuses = {503, *SERVER_REFUSALS, *route.errors}
     if route.roles is not PUBLIC:
         statuses |= {401, 403}
     if route.reader:
@@ -94,8 +100,7 @@ def _operation(route):
         "operationId": route.endpoint, "summary": route.summary, "tags": [route.tag],
         "parameters": parameters,
         "responses": {str(route.status): success,
-                      **{str(status): _error(status) for status in sorted(statuses)},
-                      "414": URI_TOO_LONG},
+                      **{str(status): _error(status) for status in sorted(statuses)}},
         "x-roles": "anyone" if route.roles is PUBLIC else (
             "any signed-in account" if isinstance(route.roles, str) else list(route.roles)),
     }

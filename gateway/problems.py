@@ -4,14 +4,17 @@ Each problem has a stable `code`, the HTTP `status`, a `title` for people, the
 `correlation_id` to quote to an operator and, for invalid input, `errors` by field.
 No stack trace, exception class or internal name is ever sent.
 """
+import json
 import logging
 
 from flask import g, jsonify, request
+from gunicorn import util as gunicorn_util
 from nameko.exceptions import RemoteError, RpcTimeout, UnknownService
 from werkzeug.exceptions import HTTPException
 
 from gateway.rpc import BrokerUnavailable, GatewayBusy
 from shared import errors
+from shared.logs import new_correlation_id
 
 log = logging.getLogger("gateway.errors")
 
@@ -31,19 +34,20 @@ HTTP_CODES = {
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This method is not allowed here."),
     413: ("payload_too_large", "The request body is too large."),
+    414: ("uri_too_long", "The request line is too long."),
     415: ("unsupported_media_type", "This route does not take a body of this media type."),
+    431: ("request_header_fields_too_large",
+          "A request header, or all of them together, is too large."),
 }
 
 
+def problem_body(status, code, title, correlation_id, **fields):
+    return {"type": f"urn:dombinnov:problem:{code}", "title": title, "status": status,
+            "code": code, **fields, "correlation_id": correlation_id}
+
+
 def problem(status, code, title, detail=None, **extra):
-    body = {
-        "type": f"urn:dombinnov:problem:{code}",
-        "title": title,
-        "status": status,
-        "code": code,
-        "instance": request.path,
-        "correlation_id": g.get("correlation_id"),
-    }
+    body = problem_body(status, code, title, g.get("correlation_id"), instance=request.path)
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -119,3 +123,20 @@ def register(app):
     for unavailable in (RpcTimeout, UnknownService, GatewayBusy, BrokerUnavailable):
         app.register_error_handler(unavailable, _unavailable)
     app.register_error_handler(Exception, _unexpected)
+
+
+def write_server_problem(sock, status, reason, message):
+    """What gunicorn answers itself, before any application sees the request (a request
+    line or headers over its limits, a malformed request): the same problem+json as the
+    gateway's own errors, in place of its HTML page. gunicorn_conf.py puts it where
+    gunicorn writes those answers (`gunicorn.util.write_error`, same arguments)."""
+    code, title = HTTP_CODES.get(status, (f"http_{status}", reason))
+    correlation_id = new_correlation_id()
+    log.warning("refused by the HTTP server", extra={
+        "status": status, "code": code, "reason": message[:200],
+        "correlation_id": correlation_id})
+    body = json.dumps(problem_body(status, code, title, correlation_id)).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
+            f"X-Correlation-ID: {correlation_id}\r\n\r\n").encode("latin-1")
+    gunicorn_util.write_nonblock(sock, head + body)

@@ -34,6 +34,8 @@ class Route:
     response_media: str = "application/json"  # text/csv: the handler returns the file's bytes
     raw_body: bool = False  # the body's exact bytes, base64, to the service (signed webhooks)
     reader: bool = False  # PUBLIC, but the answer depends on who reads: a token is optional
+    # Request headers the route reads, for the document: (name, description, required)
+    headers: tuple = field(default=())
 
     @property
     def takes_json(self):

@@ -90,7 +90,11 @@ def ping(service_name: str, settings: Settings) -> int:
     except Exception as exc:
         print(f"{service_name} does not answer: {type(exc).__name__} {exc}", file=sys.stderr)
         return 1
-    return 0 if answer.get("status") == "ok" else 1
+    if answer.get("status") == "ok":
+        return 0
+    print(f"{service_name} answers, but its database is {answer.get('database')}",
+          file=sys.stderr)
+    return 1
 
 
 PREVIEW_BYTES = 80

@@ -67,9 +67,7 @@ def login_submit():
             # As the API: 429 and Retry-After, so that a script guessing passwords
             # through the page is told to wait the same way.
             seconds = int(exc.details.get("retry_after", 60))
-            minutes = max(1, -(-seconds // 60))
-            errors["form"] = (f"Trop de tentatives : réessayez dans {minutes} minute"
-                              f"{'s' if minutes > 1 else ''}.")
+            errors["form"] = f"Trop de tentatives : réessayez dans {_french_wait(seconds)}."
             return _login_page(target, errors, email=email, kept=kept, remember=remember), \
                 429, {"Retry-After": str(seconds)}
         elif exc.kind == INVALID:
@@ -166,6 +164,14 @@ def logout():
     security.end_session(response)
     security.renew_csrf_seed()
     return response
+
+
+def _french_wait(seconds: int) -> str:
+    """A wait as the reader says it, rounded up: "16 secondes", "5 minutes"."""
+    if seconds < 60:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes > 1 else ''}"
 
 
 def _login_page(target, errors, email="", expired=False, kept=(), remember=False):

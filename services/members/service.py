@@ -499,33 +499,39 @@ class MembersService(ServiceBase):
     @rpc
     def authenticate(self, payload, client):
         """Check an email and password; on success open a session (a refresh token).
-        Failures are counted per email and per client, here, so that the limit holds
-        across gateway replicas and restarts."""
+        Failures are counted per email and per client, here, so that the limits hold
+        across gateway replicas and restarts. An account locks after its failures; an
+        address is only slowed: a right password from it always signs in."""
         data = load(schemas.Login(), payload)
         email = accounts.normalise_email(data["email"])
-        keys = {f"email:{email}": accounts.THROTTLES["email"],
-                f"client:{client}": accounts.THROTTLES["client"]}
+        email_key, client_key = f"email:{email}", f"client:{client}"
+        throttle, slowdown = accounts.THROTTLES["email"], accounts.ADDRESS_SLOWDOWN
         now = utcnow()
         with self.db.read() as session:
-            for key, throttle in keys.items():
-                failure = session.get(models.LoginFailure, key)
-                wait = failure and accounts.login_refused_for(
-                    failure.failures, failure.window_started_at, now, throttle)
-                if wait:
-                    raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
-                                      "Too many failed logins: wait before trying again.",
-                                      {"retry_after": wait})
+            failure = session.get(models.LoginFailure, email_key)
+            wait = failure and accounts.login_refused_for(
+                failure.failures, failure.window_started_at, now, throttle)
+            if wait:
+                raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
+                                  "Too many failed logins to this account: wait before "
+                                  "trying again.", {"retry_after": wait})
             account = session.scalar(sa.select(models.Account).where(models.Account.email == email))
         verified = self._verify(account.password_hash if account else None, data["password"])
         with self.db() as uow:
             if not verified:
-                for key, throttle in keys.items():
-                    _count_failure(uow.session, key, now, throttle)
+                _count_failure(uow.session, email_key, now, throttle.window)
+                failures = _count_failure(uow.session, client_key, now, slowdown.window,
+                                          most=slowdown.counted)
             else:
                 uow.session.execute(sa.delete(models.LoginFailure).where(
-                    models.LoginFailure.key == f"email:{email}"))
+                    models.LoginFailure.key == email_key))
                 token = _open_session(uow.session, account.id, family_id=None, now=now)
         if not verified:
+            delay = accounts.address_delay(failures, slowdown)
+            if delay:
+                raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
+                                  "Too many failed logins from this address: wait before "
+                                  "trying again.", {"retry_after": delay})
             raise INVALID_CREDENTIALS
         return {"account": schemas.Account().dump(account), "refresh_token": token}
 
@@ -644,14 +650,20 @@ def _revoke(session, which, now):
                     .values(revoked_at=now))
 
 
-def _count_failure(session, key, now, throttle):
+def _count_failure(session, key, now, window, most=None):
+    """One more failure for `key` in its window (a new window once it has passed),
+    counted up to `most`; the count it now has."""
     table = models.LoginFailure.__table__
-    expired = table.c.window_started_at <= now - throttle.window
+    expired = table.c.window_started_at <= now - window
+    more = table.c.failures + 1
+    if most is not None:
+        more = sa.case((table.c.failures >= most, most), else_=more)
     insert = upsertable_insert(session, table).values(key=key, failures=1, window_started_at=now)
     session.execute(insert.on_conflict_do_update(index_elements=[table.c.key], set_={
-        "failures": sa.case((expired, 1), else_=table.c.failures + 1),
+        "failures": sa.case((expired, 1), else_=more),
         "window_started_at": sa.case((expired, now), else_=table.c.window_started_at),
     }))
+    return session.scalar(sa.select(table.c.failures).where(table.c.key == key))
 
 
 def _siret_taken(siret):

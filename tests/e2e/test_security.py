@@ -492,25 +492,72 @@ def test_guessing_a_password_on_the_sign_in_page_is_stopped_in_french(platform):
     assert (api.status_code, api.json()["code"]) == (429, "too_many_login_attempts")
 
 
-def test_guessing_across_many_accounts_is_stopped_per_client_whatever_it_claims(platform):
-    """20 failures from one address in 15 minutes stop that address, whichever emails
-    it tries; an X-Forwarded-For header does not make it another client."""
+def test_guessing_across_many_accounts_is_slowed_per_client_whatever_it_claims(platform):
+    """Failures from one address, whichever emails they try, slow that address's wrong
+    guesses down (429, a Retry-After doubling up to its cap) without ever refusing a
+    correct password from it: an office or a school signs in from one address. An
+    X-Forwarded-For header does not make it another client; each account's own limit
+    still holds."""
     execute(platform, "members", "DELETE FROM login_failures")
-    victim = a_citizen(platform)
+    colleague, victim = a_citizen(platform, "Lou Colin"), a_citizen(platform)
     try:
-        for index in range(20):
+        def guess(email, password="devinette", index=0):
             spoofed = {"X-Forwarded-For": f"203.0.113.{index}", "X-Real-IP": f"198.51.100.{index}"}
-            wrong = platform.post("/auth/login", {"email": f"essai-{index}@example.org",
-                                                  "password": "devinette"}, as_=None, **spoofed)
-            assert wrong.status_code == 401, index
-        limited = platform.post("/auth/login", {"email": victim["email"], "password": PASSWORD},
-                                as_=None, **{"X-Forwarded-For": "192.0.2.99"})
-        assert (limited.status_code, limited.json()["code"]) == (429, "too_many_login_attempts")
-        assert int(limited.headers["Retry-After"]) > 0
+            return platform.post("/auth/login", {"email": email, "password": password},
+                                 as_=None, **spoofed)
+
+        for index in range(20):  # the first failures of an address cost it nothing
+            assert guess(f"essai-{index}@example.org", index=index).status_code == 401, index
+        waits = []
+        for index in range(20, 32):
+            slowed = guess(f"essai-{index}@example.org", index=index)
+            assert (slowed.status_code, slowed.json()["code"]) == (
+                429, "too_many_login_attempts"), slowed.text
+            waits.append(int(slowed.headers["Retry-After"]))
+        assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]
+        [(counted,)] = platform.query("members", "SELECT failures FROM login_failures "
+                                                 "WHERE key LIKE 'client:%'")
+        assert counted == 30  # counted up to the cap, no further
+
+        # A colleague behind the same address signs in at once, spoofed headers or not.
+        signed_in = guess(colleague["email"], PASSWORD, index=99)
+        assert signed_in.status_code == 200, signed_in.text
+        assert platform.login(colleague["email"])["account"]["id"] == colleague["id"]
+        # Each account's own limit still holds: five failures lock it, even for the
+        # right password, whichever address tries.
+        for _ in range(5):
+            assert guess(victim["email"]).status_code == 429
+        locked = guess(victim["email"], PASSWORD)
+        assert (locked.status_code, locked.json()["code"]) == (429, "too_many_login_attempts")
+        assert "account" in locked.json()["title"]
+        assert 0 < int(locked.headers["Retry-After"]) <= 15 * 60
     finally:
         # The module's other tests sign in from this same address.
         execute(platform, "members", "DELETE FROM login_failures")
     assert platform.login(victim["email"])["account"]["id"] == victim["id"]
+
+
+def test_oversized_headers_and_request_lines_are_refused_as_problems(platform):
+    """gunicorn refuses them before the application: its answer is a problem too, as
+    the document declares, and the gateway keeps serving."""
+    login = platform.api + "/auth/login"
+    header = platform.http.post(login, json={}, timeout=15, headers={"X-Padding": "a" * 9000})
+    line = platform.http.get(platform.api + "/campaigns?q=" + "a" * 9000, timeout=15)
+    many = platform.http.post(login, json={}, timeout=15,
+                              headers={f"X-Padding-{index}": "a" for index in range(120)})
+    for answer, status, code in ((header, 431, "request_header_fields_too_large"),
+                                 (line, 414, "uri_too_long"),
+                                 (many, 431, "request_header_fields_too_large")):
+        assert answer.status_code == status, answer.text
+        assert answer.headers["Content-Type"] == "application/problem+json", answer.text
+        problem = answer.json()
+        assert (problem["status"], problem["code"]) == (status, code)
+        assert problem["title"] and problem["correlation_id"]
+        declared = platform.http.get(platform.api + "/openapi.json").json()
+        assert declared["paths"]["/api/v1/auth/login"]["post"]["responses"][str(status)][
+            "content"] == {"application/problem+json": {"schema": {
+                "$ref": "#/components/schemas/Problem"}}}
+    assert platform.http.get(platform.base_url + "/readyz", timeout=15).status_code == 200
 
 
 def test_oversized_bodies_are_refused_everywhere_and_the_gateway_keeps_serving(platform):

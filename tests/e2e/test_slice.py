@@ -250,6 +250,9 @@ def test_health_and_readiness(platform):
     ready = platform.http.get(platform.base_url + "/readyz").json()
     assert ready["status"] == "ready"
     assert set(ready["checks"]) == {"broker", *SERVICE_NAMES}
+    assert ready["checks"]["broker"] == {"status": "ok"}
+    assert all(ready["checks"][name] == {"status": "ok", "database": "ok"}
+               for name in SERVICE_NAMES), ready
 
 
 def test_the_compose_health_checks_pass_when_run_here(platform):

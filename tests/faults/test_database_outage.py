@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from shared.config import SERVICE_NAMES
 from tests.faults.support import (
     Contributors,
     assert_clear_answer,
@@ -68,3 +69,19 @@ def test_funding_losing_its_database_answers_503_writes_nothing_half_and_heals(
     assert keys == len(contributors.created)
     assert platform.get(f"/campaigns/{campaign['id']}").json()["raised_cents"] == committed
     wait_for_agreement(platform, contributors.created)
+
+
+def test_readiness_names_the_database_that_is_down_and_the_services_that_answer(platform):
+    with platform.database_unavailable("funding"):
+        answer = platform.http.get(platform.base_url + "/readyz", timeout=15)
+        assert answer.status_code == 503
+        report = answer.json()
+        assert report["status"] == "not_ready"
+        assert report["checks"]["funding"] == {"status": "degraded", "database": "down"}
+        assert report["checks"]["broker"] == {"status": "ok"}
+        for name in set(SERVICE_NAMES) - {"funding"}:
+            assert report["checks"][name] == {"status": "ok", "database": "ok"}, name
+    wait_until(lambda: platform.http.get(platform.base_url + "/readyz", timeout=15)
+               .status_code == 200, timeout=60, message="funding's database to be back")
+    assert platform.http.get(platform.base_url + "/readyz").json()["checks"]["funding"] == {
+        "status": "ok", "database": "ok"}

@@ -119,7 +119,7 @@ def test_the_service_relay_delivers_after_the_broker_comes_back(
     assert drain(broker_uri, spy) == []
     # The service's own consumers reconnect too: it answers RPC again.
     with ClusterRpcProxy({"AMQP_URI": broker_uri}, timeout=30) as rpc:
-        assert rpc.members.ping() == {"service": "members", "status": "ok"}
+        assert rpc.members.ping() == {"service": "members", "status": "ok", "database": "ok"}
 
 
 

@@ -88,3 +88,20 @@ def test_a_body_of_another_media_type_is_refused_saying_what_is_taken(app):
         answer = client.post("/api/v1/auth/login", data="a", content_type="text/plain")
     assert answer.status_code == 415
     assert answer.get_json()["detail"] == "Send the body as application/json."
+
+
+def test_the_webhook_declares_its_signature_header():
+    webhook = document()["paths"]["/api/v1/payments/webhook"]["post"]
+    [signature] = [p for p in webhook["parameters"] if p.get("name") == "Paysim-Signature"]
+    assert signature["in"] == "header" and signature["required"] is True
+    assert signature["schema"]["type"] == "string" and "v1=" in signature["description"]
+    validate(document())
+
+
+def test_what_the_http_server_refuses_itself_is_declared_as_a_problem_everywhere():
+    doc = document()
+    for route in ROUTES:
+        responses = doc["paths"][openapi_path(route.path)][route.method.lower()]["responses"]
+        for status in ("414", "431"):
+            assert responses[status]["content"] == {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}}}, (route.endpoint, status)

@@ -12,7 +12,7 @@ from nameko.exceptions import RpcTimeout
 from gateway.app import create_app
 from gateway.web import account, contributions, dashboard, public, security
 from shared.config import Settings
-from shared.errors import INVALID, NOT_FOUND, UNAUTHENTICATED, DomainError
+from shared.errors import INVALID, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
 from tests.support.web_client import form_token
 
 FUNDER = {"id": "a1", "roles": ["funder"], "organisation_id": None}
@@ -391,3 +391,14 @@ def test_a_refused_form_says_first_what_to_correct_each_a_link_to_its_field(clie
     wrong = client.post("/connexion", data={"email": "funder@x.org", "password": "nope",
                                             "csrf_token": form_token(client)})
     assert "error-summary" not in wrong.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("seconds", "said"), [
+    (1, "réessayez dans 1 seconde."), (16, "réessayez dans 16 secondes."),
+    (300, "réessayez dans 5 minutes."), (61, "réessayez dans 2 minutes.")])
+def test_a_slowed_sign_in_says_how_long_to_wait_in_french(client, services, seconds, said):
+    services.failure = DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts", "Wait.",
+                                   {"retry_after": seconds})
+    answer = sign_in(client, password="wrong")
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == str(seconds)
+    assert f"Trop de tentatives : {said}" in answer.get_data(as_text=True)

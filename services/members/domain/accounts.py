@@ -20,8 +20,25 @@ class LoginThrottle:
     window: timedelta
 
 
-THROTTLES = {"email": LoginThrottle(5, timedelta(minutes=15)),
-             "client": LoginThrottle(20, timedelta(minutes=15))}
+@dataclass(frozen=True)
+class AddressSlowdown:
+    """How failed logins from one client address slow its next guesses down. An address
+    is never refused: an office or a school signs in from one, and a guesser there must
+    not lock its colleagues out. Past `free` failures in the window, each wrong password
+    is answered 429 with a Retry-After that doubles from `first_delay` up to `max_delay`;
+    failures are counted up to `counted`, where the delay stops growing."""
+
+    free: int
+    first_delay: int
+    max_delay: int
+    counted: int
+    window: timedelta
+
+
+# Per account: five failures lock it for the rest of its window, whichever address tries.
+THROTTLES = {"email": LoginThrottle(5, timedelta(minutes=15))}
+ADDRESS_SLOWDOWN = AddressSlowdown(free=20, first_delay=1, max_delay=300, counted=30,
+                                   window=timedelta(minutes=15))
 
 
 def normalise_email(raw: str) -> str:
@@ -67,6 +84,14 @@ def login_refused_for(failures: int, window_started_at, now, throttle: LoginThro
     if failures < throttle.limit:
         return None
     return max(1, int((window_started_at + throttle.window - now).total_seconds()))
+
+
+def address_delay(failures: int, slowdown: AddressSlowdown) -> int | None:
+    """Seconds an address is asked to wait after its `failures`-th failure in the
+    window, or None while its failures are still free."""
+    if failures <= slowdown.free:
+        return None
+    return min(slowdown.max_delay, slowdown.first_delay * 2 ** (failures - slowdown.free - 1))
 
 
 def new_refresh_token(now):
