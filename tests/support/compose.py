@@ -60,6 +60,9 @@ class Deployment:
             "PROMETHEUS_PORT": str(self.ports["prometheus"]),
             "PUBLIC_URL": self.base_url,
             "PAYMENT_PAGE_URL": self.paysim_url,
+            # CI's two cores are shared with the suite's other runs: the gateway waits
+            # longer for a service than production's 5 seconds before answering 503.
+            "RPC_TIMEOUT": "30",
         }
         self.env_file = workdir / ".env"
         self.env_file.write_text("".join(f"{key}={value}\n" for key, value in self.env.items()))
