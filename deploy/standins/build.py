@@ -121,7 +121,8 @@ def standin(name: str, cache: Path, steps: Steps) -> str:
     if saved.exists():
         steps.run(f"load the {name} stand-in", quietly, "load", "-i", str(saved))
         return tag
-    base = steps.run("base image (debootstrap)", base_image, cache)
+    base = BASE_IMAGE if image_present(BASE_IMAGE) else steps.run(
+        "base image (debootstrap, or loaded from the cache)", base_image, cache)
     with tempfile.TemporaryDirectory(prefix=f"{name}-", dir=cache) as context:
         shutil.copytree(STANDINS / name, context, dirs_exist_ok=True)
         if name == "python":

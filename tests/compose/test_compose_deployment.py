@@ -137,6 +137,17 @@ def assert_migrated_once(deployment, name):
     assert "Traceback" not in deployment.logs(name)
 
 
+@pytest.mark.parametrize("secret", ["RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "JWT_SECRET",
+                                    "PAYMENT_API_KEY", "PAYMENT_WEBHOOK_SECRET"])
+def test_compose_refuses_to_start_without_a_secret(deployment, secret):
+    without = deployment.workdir / f"without-{secret}.env"
+    without.write_text("".join(f"{key}={value}\n" for key, value in deployment.env.items()
+                               if key != secret))
+    refused = deployment.compose("config", "--quiet", env_file=without, check=False)
+    assert refused.returncode != 0 and secret in refused.stderr, refused.stderr
+    assert deployment.compose("config", "--quiet").returncode == 0
+
+
 def test_each_container_runs_within_its_resource_limits(deployment):
     for container in deployment.containers():
         limits = container["HostConfig"]

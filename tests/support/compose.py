@@ -70,14 +70,15 @@ class Deployment:
         self.override_file.write_text(override or "services: {}\n")
         self.command = compose_command()
 
-    def compose(self, *args, check=True, timeout=900, input=None):
+    def compose(self, *args, check=True, timeout=900, input=None, env_file=None):
         files = ["-f", str(REPO_ROOT / "docker-compose.yml"), "-f", str(self.override_file)]
         # Only what compose needs from this process: the .env alone sets the variables.
         env = {key: os.environ[key] for key in ("PATH", "HOME", "DOCKER_HOST")
                if key in os.environ}
         env["COMPOSE_PROFILES"] = self.env["COMPOSE_PROFILES"]
         run = subprocess.run([*self.command, "--project-name", self.project, "--env-file",
-                              str(self.env_file), *files, *args], env=env, cwd=REPO_ROOT,
+                              str(env_file or self.env_file), *files, *args], env=env,
+                             cwd=REPO_ROOT,
                              capture_output=True, text=True, timeout=timeout, input=input)
         if check and run.returncode:
             raise AssertionError(f"compose {' '.join(args)} failed:\n{run.stdout}{run.stderr}")
