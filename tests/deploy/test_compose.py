@@ -65,25 +65,64 @@ def test_the_gateway_waits_for_every_service_and_publishes_the_only_api_port():
     gateway = COMPOSE["services"]["gateway"]
     assert {name: dep["condition"] for name, dep in gateway["depends_on"].items()} == {
         name: "service_healthy" for name in ("rabbitmq", *SERVICE_NAMES)}
-    assert gateway["ports"] == ["8000:8000"]
+    assert gateway["ports"] == ["${GATEWAY_PORT:-8000}:8000"]
     for name in SERVICE_NAMES + ("postgres",):
         assert "ports" not in COMPOSE["services"][name], f"{name} must stay unreachable"
+    for name in ("rabbitmq", "prometheus"):  # operators' consoles, on this host only
+        assert all(port.startswith("127.0.0.1:") for port in COMPOSE["services"][name]["ports"])
 
 
 def test_paysim_and_funding_share_required_secrets_and_find_each_other():
     paysim = COMPOSE["services"]["paysim"]["environment"]
     funding = COMPOSE["services"]["funding"]["environment"]
     # The payer's browser opens paysim's pages: the one port besides the gateway's.
-    assert COMPOSE["services"]["paysim"]["ports"] == ["8100:8100"]
+    assert COMPOSE["services"]["paysim"]["ports"] == ["${PAYSIM_PORT:-8100}:8100"]
     assert paysim["PAYSIM_BIND"] == "0.0.0.0:8100"
-    assert paysim["PAYSIM_PUBLIC_URL"] == "http://localhost:8100"
-    assert funding["PAYMENT_PROVIDER_URL"] == "http://paysim:8100"
+    assert paysim["PAYSIM_PUBLIC_URL"] == "${PAYMENT_PAGE_URL:-http://localhost:8100}"
     assert paysim["PAYSIM_WEBHOOK_URL"] == "http://gateway:8000/api/v1/payments/webhook"
-    assert funding["PUBLIC_URL"] == "http://localhost:8000"
+    assert funding["PUBLIC_URL"] == "${PUBLIC_URL:-http://localhost:8000}"
     for paysim_name, funding_name in (("PAYSIM_API_KEY", "PAYMENT_API_KEY"),
                                       ("PAYSIM_WEBHOOK_SECRET", "PAYMENT_WEBHOOK_SECRET")):
-        assert paysim[paysim_name] == funding[funding_name]
-        assert paysim[paysim_name].startswith(f"${{{paysim_name}:?"), "required, no default"
+        assert paysim[paysim_name] == f"${{{funding_name}}}"
+        assert funding[funding_name].startswith(f"${{{funding_name}:?"), "required, no default"
+
+
+def test_the_simulator_and_the_mail_catcher_come_only_with_the_demo_profile():
+    for name, service in COMPOSE["services"].items():
+        assert service.get("profiles") == (["demo"] if name in ("paysim", "mail") else None)
+    # Outside the demo, the provider and the SMTP relay are the operator's to name.
+    assert COMPOSE["services"]["funding"]["environment"]["PAYMENT_PROVIDER_URL"].startswith(
+        "${PAYMENT_PROVIDER_URL:?")
+    assert COMPOSE["services"]["notifications"]["environment"]["SMTP_HOST"].startswith(
+        "${SMTP_HOST:?")
+
+
+SECRET = re.compile(r"PASSWORD|SECRET|API_KEY")
+
+
+def test_no_secret_has_a_default():
+    """Every secret an environment variable, required where it is first named: compose
+    refuses to start without it, whatever the profile."""
+    text = (REPO_ROOT / "docker-compose.yml").read_text()
+    for variable, default in re.findall(r"\$\{(\w+):?-([^}]*)\}", text):
+        assert not SECRET.search(variable) or default == "", variable
+    for variable in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "JWT_SECRET", "PAYMENT_API_KEY",
+                     "PAYMENT_WEBHOOK_SECRET"):
+        assert f"${{{variable}:?" in text, variable
+
+
+def test_every_long_running_container_has_resource_limits():
+    for name, service in COMPOSE["services"].items():
+        limits = service["deploy"]["resources"]["limits"]
+        assert limits["memory"] and limits["cpus"], name
+
+
+def test_prometheus_scrapes_the_gateways_metrics():
+    config = yaml.safe_load((REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    [job] = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["dns_sd_configs"] == [{"names": ["gateway"], "type": "A", "port": 8000,
+                                      "refresh_interval": "30s"}]
 
 
 def test_the_dockerfile_copies_what_the_commands_import():
@@ -94,7 +133,7 @@ def test_the_dockerfile_copies_what_the_commands_import():
     for package in ("shared", "services", "gateway", "deploy", "paysim"):
         assert package in copied
     assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
-    python = re.search(r"^FROM python:(\d+\.\d+)", dockerfile, re.MULTILINE).group(1)
+    python = re.search(r"^ARG PYTHON_IMAGE=python:(\d+\.\d+)", dockerfile, re.MULTILINE).group(1)
     assert f'requires-python = ">={python}' in (REPO_ROOT / "pyproject.toml").read_text()
 
 
