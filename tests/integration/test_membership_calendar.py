@@ -1,5 +1,7 @@
 """The membership calendar (lapse overdue memberships, renew ending years) runs in every
-replica; with two replicas at once, each change still happens once."""
+replica; with two replicas at once, each change still happens once. The years are last
+year and this one, whatever today is, and dues are overdue at once (no grace), so the
+story holds on any day of the year."""
 import json
 import time
 import uuid
@@ -14,24 +16,26 @@ from tests.support.platform import Processes
 from tests.support.waiting import wait_until
 
 ORGANISATIONS = 30
-JAN_2025 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+THIS_YEAR = datetime.now(timezone.utc).year
+LAST_YEAR = THIS_YEAR - 1
+JAN_LAST_YEAR = datetime(LAST_YEAR, 1, 1, tzinfo=timezone.utc)
 
 
 def seed(engine):
-    """Per organisation: a paid 2025 membership, due for renewal into 2026 (whose dues
-    will then be overdue too), or an unpaid 2025 one, overdue since March 2025."""
+    """Per organisation: a paid membership of last year, due for renewal into this year
+    (whose dues will then be overdue too), or an unpaid one of last year, overdue."""
     with engine.begin() as connection:
         for index in range(ORGANISATIONS):
             organisation_id = str(uuid.uuid4())
             connection.execute(models.Organisation.__table__.insert().values(
                 id=organisation_id, name=f"Organisation {index}", legal_form="association",
                 postal_code="01330", commune="Villars-les-Dombes", territory="dombes",
-                headcount_fte_hundredths=300, registered_at=JAN_2025))
+                headcount_fte_hundredths=300, registered_at=JAN_LAST_YEAR))
             paid = index % 2 == 0
             connection.execute(models.Membership.__table__.insert().values(
-                id=str(uuid.uuid4()), organisation_id=organisation_id, year=2025, circle="core",
+                id=str(uuid.uuid4()), organisation_id=organisation_id, year=LAST_YEAR, circle="core",
                 status="active", dues_cents=5_000, paid_cents=5_000 if paid else 0,
-                activated_at=JAN_2025, created_at=JAN_2025))
+                activated_at=JAN_LAST_YEAR, created_at=JAN_LAST_YEAR))
 
 
 @pytest.fixture
@@ -45,22 +49,25 @@ def members_db(databases):
 def test_two_replicas_lapse_and_renew_each_membership_once(members_db, broker_uri, tmp_path):
     url, engine = members_db
     replicas = Processes({"AMQP_URI": broker_uri, "MEMBERS_DATABASE_URL": url,
-                          "CALENDAR_SECONDS": "0.2", "DUES_GRACE_DAYS": "60"}, tmp_path)
+                          "CALENDAR_SECONDS": "0.2", "DUES_GRACE_DAYS": "0"}, tmp_path)
     replicas.start("members", "members#2")
     half = ORGANISATIONS // 2
 
     def counts():
         with engine.connect() as connection:
             return connection.execute(sa.text(
-                "SELECT (SELECT count(*) FROM memberships WHERE year = 2026),"
-                " (SELECT count(*) FROM membership_moves WHERE to_status = 'lapsed')")).one()
+                "SELECT (SELECT count(*) FROM memberships WHERE year = :year),"
+                " (SELECT count(*) FROM membership_moves WHERE to_status = 'lapsed')"),
+                {"year": THIS_YEAR}).one()
     try:
         for name in ("members", "members#2"):
             wait_until(lambda name=name: "service started" in replicas.log(name), timeout=60,
                        message=f"{name} to have started")
         seed(engine)  # while both replicas' calendars tick every 0.2 s
-        # 15 unpaid 2025 memberships lapse; 15 paid ones are renewed into 2026, then lapse
-        # in turn, their 2026 dues being unpaid two months into the year.
+        # 15 unpaid memberships of last year lapse; 15 paid ones are renewed into this
+        # year, then lapse in turn, this year's dues being unpaid. (From December, an
+        # active one may also be renewed into next year before it lapses: only the
+        # renewals into this year are counted below.)
         wait_until(lambda: tuple(counts()) == (half, ORGANISATIONS), timeout=60,
                    message="15 renewals and 30 lapses")
         time.sleep(1.5)  # both replicas tick several more times: nothing may change now
@@ -75,13 +82,15 @@ def test_two_replicas_lapse_and_renew_each_membership_once(members_db, broker_ur
         events = [json.loads(payload) for (payload,) in connection.execute(sa.text(
             "SELECT payload FROM outbox WHERE routing_key IN "
             "('membership_status_changed', 'membership_renewed')")).all()]
-        lapsed_2026 = connection.execute(sa.text(
-            "SELECT count(*) FROM memberships WHERE year = 2026 AND status = 'lapsed'")).scalar()
+        lapsed_this_year = connection.execute(sa.text(
+            "SELECT count(*) FROM memberships WHERE year = :year AND status = 'lapsed'"),
+            {"year": THIS_YEAR}).scalar()
     assert all(count == 1 for _, count in moves) and len(moves) == ORGANISATIONS
-    renewed = [e for e in events if e["type"] == "members.membership_renewed"]
+    renewed = [e for e in events if e["type"] == "members.membership_renewed"
+               and e["data"]["year"] == THIS_YEAR]
     changed = [e for e in events if e["type"] == "members.membership_status_changed"]
     assert len(renewed) == half
     assert len({e["data"]["organisation_id"] for e in renewed}) == half
     assert len(changed) == ORGANISATIONS
     assert {e["data"]["by"] for e in changed} == {"calendar"}
-    assert lapsed_2026 == half
+    assert lapsed_this_year == half
