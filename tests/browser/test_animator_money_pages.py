@@ -220,3 +220,7 @@ def test_the_money_and_member_pages_read_on_a_phone(browser, platform, animator)
     assert_readable_on_a_phone(browser, platform, {
         "animation-campaign-money": f"/animation/campagnes/{campaign['id']}",
         "animation-organisation": f"/animation/adherents/{organisation['id']}"})
+    for path, title in ((f"/animation/campagnes/{campaign['id']}", campaign["title"]),
+                        (f"/animation/adherents/{organisation['id']}", organisation["name"])):
+        browser.get(platform.base_url + path)  # the pages themselves, not an error page
+        assert text(browser, "h1") == title
