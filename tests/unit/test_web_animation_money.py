@@ -80,7 +80,7 @@ def key_of(page):
 
 # --- a live campaign's money ------------------------------------------------------------
 
-def test_the_live_campaigns_link_to_their_money_page(client, services):
+def test_the_live_campaigns_link_to_their_money_page(client, services, monkeypatch):
     sign_in(client, "animator@x.org")
     services_list = services.__class__.__call__
 
@@ -89,11 +89,8 @@ def test_the_live_campaigns_link_to_their_money_page(client, services):
             services.calls.append((service, method, args))
             return {"items": [CAMPAIGN], "next_cursor": None}
         return services_list(services, service, method, *args)
-    animation_campaigns.call = with_live
-    try:
-        page = client.get("/animation/campagnes").get_data(as_text=True)
-    finally:
-        animation_campaigns.call = services
+    monkeypatch.setattr(animation_campaigns, "call", with_live)
+    page = client.get("/animation/campagnes").get_data(as_text=True)
     assert f'href="/animation/campagnes/{CAMPAIGN_ID}">Un four à pain</a>' in page
 
 
@@ -246,7 +243,7 @@ def test_subscribing_sends_hours_typed_the_french_way(client, services):
 
 
 def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_invoice(
-        client, services):
+        client, services, monkeypatch):
     sign_in(client, "animator@x.org")
     base = f"/animation/adherents/{ORGANISATION_ID}"
     key = key_of(client.get(base).get_data(as_text=True))
@@ -254,7 +251,6 @@ def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_in
                "total_cents": 26_250, "issued_at": "2026-11-01T00:00:00+00:00",
                "lines": [{"service": "Comptabilité partagée", "hours_per_month": 7.5,
                           "amount_cents": 26_250}]}
-    services.refusals = {}
     original = services.__class__.__call__
 
     def invoicing(service, method, *args):
@@ -263,11 +259,8 @@ def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_in
             return {"replayed": False, "invoices": [invoice, {**invoice, "id": "i2",
                                                               "organisation_id": "other"}]}
         return original(services, service, method, *args)
-    animation_organisation.call = invoicing
-    try:
-        answer = post(client, f"{base}/facturation", year="2026", month="10", cle=key)
-    finally:
-        animation_organisation.call = services
+    monkeypatch.setattr(animation_organisation, "call", invoicing)
+    answer = post(client, f"{base}/facturation", year="2026", month="10", cle=key)
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert ("members", "invoice_month", ({"year": 2026, "month": 10}, key, "a1")) \
