@@ -118,7 +118,8 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   circles=labels.CIRCLES.items(), services=catalogue_view(catalogue),
                   service_choices=[(s["id"], s["name"]) for s in catalogue],
                   subscriptions=[subscription_view(s) for s in subscriptions],
-                  months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)], invoices=invoices,
+                  months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)],
+                  invoices=invoices,
                   form=form, errors=errors or {}, typed=typed or {}, done=done,
                   key=forms.new_key(), today=today.isoformat(), year=today.year,
                   month=str(today.month))
