@@ -26,6 +26,8 @@ from gateway.web import (  # noqa: F401 (routes)
     account,
     animation_campaigns,
     animation_members,
+    animation_offline,
+    animation_organisation,
     animation_projects,
     animation_resources,
     campaign_page,

@@ -5,7 +5,9 @@ arguments as its API route.
 
     animation_projects.py   the board, a project's file and its forms
     animation_campaigns.py  campaigns waiting for review: approve, send back
+    animation_offline.py    a live campaign's cash, cheques, transfers, board decisions
     animation_members.py    organisations, memberships, dues, spreadsheet import
+    animation_organisation.py  an organisation's memberships, mutualised services, invoices
     animation_resources.py  grants and other resources, volunteering
 """
 from datetime import date

@@ -1,7 +1,9 @@
 """Campaign review for animators (/animation/campagnes): the campaigns submitted for
 review, each with what a reviewer checks, a button that approves it (it goes live, as
 `POST /campaigns/<id>/approve`) and a form that sends it back to its authors with a
-note (as `POST /campaigns/<id>/send-back`)."""
+note (as `POST /campaigns/<id>/send-back`). The live campaigns follow, each linking to
+the page where animators record the money received off the platform
+(animation_offline.py)."""
 from flask import request
 
 from gateway.calls import call
@@ -12,7 +14,7 @@ from gateway.web.public import project_or_none, reader
 from gateway.web.security import signed_in
 from shared.errors import DomainError
 
-IN_REVIEW = "in_review"
+IN_REVIEW, LIVE = "in_review", "live"
 NOTE_MESSAGE = "Dites aux porteurs ce qu'il faut revoir (2 000 caractères au plus)."
 CONFLICTS = {
     "campaign_wrong_status": "Cette campagne n'est plus en attente de validation : quelqu'un "
@@ -68,6 +70,9 @@ def review_page(target=None, errors=None, typed=None, status=200, done=None):
     return render("web/animation/campaigns.html", "campaigns", status,
                   campaigns=[review_card(c, projects[c["project_id"]])
                              for c in campaigns["items"]],
+                  live=[{"id": c["id"], "title": c["title"]} for c in call(
+                      "funding", "list_campaigns", {"status": LIVE, "limit": "100"},
+                      reader())["items"]],
                   target=target, errors=errors or {}, typed=typed or {}, done=done)
 
 

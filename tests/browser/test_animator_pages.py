@@ -144,8 +144,8 @@ def test_an_animator_approves_a_campaign_which_goes_live(browser, platform, anim
     submit(browser, form)
     assert "renvoyée à ses porteurs" in browser.find_element(By.CSS_SELECTOR,
                                                              ".notice.success").text
-    assert browser.find_element(By.TAG_NAME, "main").text.endswith(
-        "Aucune campagne n'attend de validation.")
+    assert "Aucune campagne n'attend de validation." in browser.find_element(
+        By.TAG_NAME, "main").text
     back = platform.get(f"/campaigns/{sent_back['id']}", as_="staff").json()  # a draft again
     assert (back["status"], back["review_note"]) == ("draft",
                                                      "Précisez à quoi servira l'argent.")

@@ -1,0 +1,153 @@
+"""An organisation's page for animators (/animation/adherents/<id>): its memberships
+year by year, with the application for a year and a circle (as `POST
+/organisations/<id>/memberships`), the approval and the resignation (as `POST
+/memberships/<id>/status`); its subscriptions to mutualised services, the catalogue and
+the form that subscribes it (as `POST /organisations/<id>/subscriptions`); and the
+invoicing of a month's mutualisation fees (as `POST /mutualisation/invoices`, with its
+own Idempotency-Key), whose answer shows this organisation's invoice."""
+from flask import request
+
+from gateway.calls import call
+from gateway.web import animation_labels as words
+from gateway.web import formats, forms, labels
+from gateway.web.animation import STAFF, done, refusal, render
+from gateway.web.animation_members import membership_view
+from gateway.web.blueprint import web
+from gateway.web.my_organisation import service_view, subscription_view
+from gateway.web.security import signed_in
+from shared.errors import DomainError
+
+MOVES = {"approuver": "active", "demission": "resigned"}  # the page's words, the status
+MOVE_CONFLICTS = {
+    "membership_move_not_allowed": "Cette adhésion a déjà changé d'état (déjà approuvée, "
+                                   "ou démission déjà enregistrée) : rechargez la page."}
+FORMS = {
+    "adhesion": {
+        "method": "apply_for_membership",
+        "fields": {"year": ("year", forms.integer), "circle": ("circle", None)},
+        "messages": {"year": "Une année en chiffres, de 2000 à 2100.",
+                     "circle": "Choisissez le cercle de l'adhésion."},
+        "conflicts": {"membership_exists": "Cette structure a déjà une adhésion pour cette "
+                                           "année."},
+        "done": "La candidature est enregistrée : approuvez-la pour l'activer.",
+    },
+    "abonnement": {
+        "method": "subscribe",
+        "fields": {"service_id": ("service_id", None),
+                   "hours_per_month": ("hours_per_month", forms.number),
+                   "starts_on": ("starts_on", None)},
+        "messages": {"service_id": "Choisissez un service du catalogue.",
+                     "hours_per_month": "Un service à l'heure compte ses heures par mois (de "
+                                        "0,01 à 744) ; un service au mois n'en a pas.",
+                     "starts_on": "Indiquez le jour où l'abonnement commence."},
+        "conflicts": {},
+        "done": "L'abonnement est enregistré.",
+    },
+}
+INVOICE_FIELDS = {"year": ("year", forms.integer), "month": ("month", forms.integer)}
+INVOICE_MESSAGES = {"year": "Une année en chiffres, de 2000 à 2100.",
+                    "month": "Choisissez le mois à facturer."}
+DONE = {"approuver": "L'adhésion est approuvée : elle est active.",
+        "demission": "La démission est enregistrée.",
+        **{form: spec["done"] for form, spec in FORMS.items()}}
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+
+
+@web.get("/animation/adherents/<uuid:organisation_id>")
+@signed_in(STAFF)
+def organisation(principal, organisation_id):
+    return organisation_page(str(organisation_id), done=DONE.get(request.args.get("fait", "")))
+
+
+@web.post("/animation/adherents/<uuid:organisation_id>/<any(adhesion, abonnement):form>")
+@signed_in(STAFF)
+def organisation_form(principal, organisation_id, form):
+    organisation_id, spec = str(organisation_id), FORMS[form]
+    try:
+        call("members", spec["method"], organisation_id,
+             forms.payload(request.form, spec["fields"]))
+    except DomainError as exc:
+        errors, status = refusal(exc, spec["conflicts"], spec["messages"])
+        typed = forms.values(request.form, [name for name, _ in spec["fields"].values()])
+        return organisation_page(organisation_id, form, errors, typed, status)
+    return done("web.organisation", organisation_id=organisation_id, fait=form, _anchor=form)
+
+
+@web.post("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
+          "<any(approuver, demission):move>")
+@signed_in(STAFF)
+def move_membership(principal, organisation_id, membership_id, move):
+    organisation_id = str(organisation_id)
+    try:
+        call("members", "move_membership", str(membership_id), {"status": MOVES[move]},
+             principal.account_id)
+    except DomainError as exc:
+        errors, status = refusal(exc, MOVE_CONFLICTS, {})
+        return organisation_page(organisation_id, "adhesions", errors, status=status)
+    return done("web.organisation", organisation_id=organisation_id, fait=move,
+                _anchor="adhesions")
+
+
+@web.post("/animation/adherents/<uuid:organisation_id>/facturation")
+@signed_in(STAFF)
+def invoice_month(principal, organisation_id):
+    organisation_id = str(organisation_id)
+    typed = forms.values(request.form, ["year", "month"])
+    try:
+        outcome = call("members", "invoice_month", forms.payload(request.form, INVOICE_FIELDS),
+                       forms.idempotency_key(request.form), principal.account_id)
+    except DomainError as exc:
+        errors, status = refusal(exc, {}, INVOICE_MESSAGES)
+        return organisation_page(organisation_id, "facturation", errors, typed, status)
+    # The invoices are the answer, shown at once: no route lists them afterwards. Sent
+    # again, the month is invoiced once per organisation all the same.
+    return organisation_page(organisation_id, "facturation", typed=typed,
+                             invoices=invoices_view(outcome["invoices"], organisation_id))
+
+
+def organisation_page(organisation_id, form=None, errors=None, typed=None, status=200,
+                      done=None, invoices=None):
+    found = call("members", "get_organisation", organisation_id)
+    memberships = call("members", "organisation_memberships", organisation_id)["items"]
+    catalogue = call("members", "list_mutualised_services")["items"]
+    subscriptions = call("members", "organisation_subscriptions", organisation_id)["items"]
+    today = formats.today()
+    return render("web/animation/organisation.html", "members", status,
+                  organisation=found, memberships=membership_rows(memberships),
+                  circles=labels.CIRCLES.items(), services=catalogue_view(catalogue),
+                  service_choices=[(s["id"], s["name"]) for s in catalogue],
+                  subscriptions=[subscription_view(s) for s in subscriptions],
+                  months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)],
+                  invoices=invoices,
+                  form=form, errors=errors or {}, typed=typed or {}, done=done,
+                  key=forms.new_key(), today=today.isoformat(), year=today.year,
+                  month=str(today.month))
+
+
+# --- shaping the data for the page (pure) ---------------------------------------------
+
+def membership_rows(memberships):
+    """Newest year first, each with the moves an animator can make on it now."""
+    return [{**membership_view(m), "approvable": m["status"] == "applied",
+             "resignable": m["status"] in ("applied", "active", "lapsed")}
+            for m in sorted(memberships, key=lambda m: m["year"], reverse=True)]
+
+
+def catalogue_view(services):
+    return [{**service_view(s), "hourly": s["pricing"] == "hourly",
+             "pricing": labels.label(words.PRICINGS, s["pricing"])} for s in services]
+
+
+def invoices_view(invoices, organisation_id):
+    """The month's invoices: this organisation's, with its lines, and how many the
+    cluster issued for that month in all."""
+    mine = [{"period": f"{MONTHS[i['month'] - 1]} {i['year']}",
+             "total": formats.euros(i["total_cents"]),
+             "lines": [{"service": line["service"],
+                        "hours": f"{formats.number(line['hours_per_month'])} h"
+                        if line.get("hours_per_month") else "",
+                        "amount": formats.euros(line["amount_cents"])}
+                       for line in i["lines"]]}
+            for i in invoices if i["organisation_id"] == organisation_id]
+    return {"mine": mine, "count": len(invoices)}
