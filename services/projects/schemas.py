@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from services.projects.domain import (
     FIELDS,
     FORMALISATIONS,
+    MAX_SUPPORT_HOURS_A_DAY,
     PARTNER_CIRCLES,
     STAGES,
     SUPPORT_KINDS,
@@ -73,7 +74,9 @@ class AddPartner(Schema):
 
 class GiveSupport(Schema):
     kind = Text(required=True, validate=validate.OneOf(SUPPORT_KINDS))
-    hours = Hundredths(required=True, maximum=1000)
+    hours = Hundredths(required=True, maximum=MAX_SUPPORT_HOURS_A_DAY,
+                       metadata={"description": "Hours given on one day: more than 0, at "
+                                                "most 24, two decimals at most."})
     given_on = fields.Date(required=True)
     given_by = Text(required=True, validate=validate.Length(min=1, max=200))
 
@@ -84,7 +87,8 @@ class SetMilestone(Schema):
 
 
 class CompleteMilestone(Schema):
-    completed_on = fields.Date(required=True)
+    completed_on = fields.Date(required=True, metadata={
+        "description": "The day it was reached: not after today (Europe/Paris)."})
 
 
 class ReportJobs(Schema):
