@@ -289,6 +289,7 @@ class NewsPublished(Schema):
     post_id = fields.UUID(required=True)
     project_id = fields.UUID(required=True)
     title = fields.String(required=True)
+    body = fields.String(required=True)
     visibility = fields.String(required=True)
     published_at = fields.AwareDateTime(required=True)
 
@@ -317,8 +318,11 @@ JOBS_REPORTED = _event(
     "current figure; a correction is a new report.")
 ENTERPRISE_CREATED = _event("enterprise_created", 1, EnterpriseCreated,
                             "A project created its social enterprise; the project is launched.")
-NEWS_PUBLISHED = _event("news_published", 1, NewsPublished,
-                        "A project published news for the public or for its contributors.")
+NEWS_PUBLISHED = _event(
+    "news_published", 2, NewsPublished,
+    "A project published news for the public or for its contributors. v2 adds its text: "
+    "notifications mails it to the project's contributors, and news for contributors only "
+    "is read nowhere else.")
 
 PUBLISHED_EVENTS = (PROJECT_SUBMITTED, PROJECT_STAGE_CHANGED, PARTNER_ADDED, SUPPORT_GIVEN,
                     MILESTONE_SET, MILESTONE_COMPLETED, JOBS_REPORTED, ENTERPRISE_CREATED,

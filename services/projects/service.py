@@ -253,7 +253,7 @@ class ProjectsService(ServiceBase):
             uow.session.flush()
             uow.emit(schemas.NEWS_PUBLISHED, {
                 "post_id": post.id, "project_id": project.id, "title": post.title,
-                "visibility": post.visibility, "published_at": post.published_at.isoformat()})
+                "body": post.body, "visibility": post.visibility, "published_at": post.published_at.isoformat()})
         return schemas.NewsPost().dump(post)
 
     def _organisation_name(self, organisation_id):
