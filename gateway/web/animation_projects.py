@@ -1,16 +1,27 @@
 """The incubation pipeline for animators: the board of projects by stage
-(/animation/projets, as `GET /projects/board`), and a project's file with its forms:
-move it to another stage, record support hours, add a partner, report jobs, record
-the enterprise it created (as the API's `/projects/<id>/...` routes)."""
+(/animation/projets, as `GET /projects/board`), a new project's form (as `POST
+/projects`), and a project's file with its forms: move it to another stage, record
+support hours, add a partner, report jobs, record the enterprise it created, set and
+reach milestones, publish news (as the API's `/projects/<id>/...` routes)."""
+from datetime import date
+
 from flask import request
 
 from gateway.calls import call
 from gateway.web import animation_labels as words
 from gateway.web import formats, forms, labels
-from gateway.web.animation import STAFF, actor, done, long_day, refusal, render
+from gateway.web.animation import (
+    STAFF,
+    actor,
+    done,
+    every_item,
+    long_day,
+    refusal,
+    render,
+)
 from gateway.web.blueprint import web
 from gateway.web.security import signed_in
-from services.projects.domain import STAGES, check_launch, check_stage_move
+from services.projects.domain import FIELDS, STAGES, check_launch, check_stage_move
 from shared.errors import INVALID, NOT_FOUND, DomainError
 
 # What each form of a project's file sends: its RPC, the API fields from the form's
@@ -30,9 +41,10 @@ FORMS = {
         "fields": {"kind": ("kind", None), "hours": ("hours", forms.number),
                    "given_on": ("given_on", None), "given_by": ("given_by", None)},
         "messages": {"kind": "Choisissez le type d'accompagnement.",
-                     "hours": "Indiquez le nombre d'heures, de 0 à 1 000, avec deux "
-                              "décimales au plus (par exemple 1,5).",
-                     "given_on": "Indiquez la date de l'accompagnement.",
+                     "hours": "Indiquez les heures d'une journée : plus de 0 et 24 au plus, "
+                              "avec deux décimales au plus (par exemple 1,5).",
+                     "given_on": "Indiquez la date de l'accompagnement : aujourd'hui au plus "
+                                 "tard.",
                      "given_by": "Indiquez qui a accompagné le projet (200 caractères au "
                                  "plus)."},
         "done": "Les heures d'accompagnement sont enregistrées.",
@@ -59,7 +71,7 @@ FORMS = {
                    "created_fte": ("created_fte", forms.number),
                    "consolidated_fte": ("consolidated_fte", forms.number),
                    "insertion_fte": ("insertion_fte", forms.number)},
-        "messages": {"reported_on": "Indiquez la date du bilan.",
+        "messages": {"reported_on": "Indiquez la date du bilan : aujourd'hui au plus tard.",
                      "created_fte": "Indiquez les emplois créés en ETP, de 0 à 10 000 (par "
                                     "exemple 1,5 ; 0 s'il n'y en a pas).",
                      "consolidated_fte": "Indiquez les emplois consolidés en ETP, de 0 à "
@@ -75,10 +87,56 @@ FORMS = {
         "messages": {"name": "Le nom de l'entreprise, de 2 à 200 caractères.",
                      "legal_form": "Choisissez la forme juridique.",
                      "siren": "Un SIREN valide : 9 chiffres, dont le dernier est la clé.",
-                     "created_on": "Indiquez la date de création."},
+                     "created_on": "Indiquez la date de création : aujourd'hui au plus "
+                                   "tard."},
         "done": "L'entreprise est enregistrée : le projet est lancé.",
     },
+    "jalon": {
+        "method": "set_milestone",
+        "fields": {"title": ("title", None), "due_on": ("due_on", None)},
+        "messages": {"title": "Nommez le jalon (200 caractères au plus).",
+                     "due_on": "Indiquez la date prévue."},
+        "done": "Le jalon est ajouté.",
+    },
+    "actualite": {
+        "method": "publish_news",
+        "fields": {"title": ("title", None), "body": ("body", None),
+                   "visibility": ("visibility", None)},
+        "messages": {"title": "Donnez un titre à l'actualité (200 caractères au plus).",
+                     "body": "Écrivez le texte de l'actualité (20 000 caractères au plus).",
+                     "visibility": "Choisissez à qui s'adresse l'actualité."},
+        "done": "L'actualité est publiée.",
+    },
 }
+# Marking a milestone reached: one small form per milestone not reached yet.
+MILESTONE_REACHED = {
+    "fields": {"completed_on": ("completed_on", None)},
+    "messages": {"completed_on": "Indiquez le jour où le jalon a été atteint : aujourd'hui au "
+                                 "plus tard."},
+    "done": "Le jalon est atteint.",
+}
+# The new project's form: the API's `POST /projects` body from the form's fields.
+NEW_PROJECT = {
+    "fields": {"title": ("title", None), "summary": ("summary", None),
+               "field": ("field", None), "commune": ("commune", None),
+               "territory": ("territory", None),
+               "carrier_organisation_id": ("carrier_organisation_id", None),
+               "founders": ("founders", None)},
+    "messages": {"title": "Donnez un titre au projet, de 3 à 200 caractères.",
+                 "summary": "Décrivez le projet en quelques lignes (5 000 caractères au "
+                            "plus).",
+                 "field": "Choisissez la filière du projet.",
+                 "commune": "Indiquez la commune du projet.",
+                 "territory": "Choisissez le territoire du projet.",
+                 "carrier_organisation_id": "Choisissez la structure porteuse, ou nommez les "
+                                            "fondateurs : l'un ou l'autre.",
+                 "founders": "Les noms des fondateurs tiennent en 500 caractères au plus."},
+    "done": "Le projet est créé : il entre dans le parcours comme idée.",
+}
+VISIBILITIES = {"public": "Publique : sur la page du projet",
+                "contributors": "Réservée aux contributeurs de ses campagnes"}
+DONE = {**{name: spec["done"] for name, spec in FORMS.items()},
+        "atteint": MILESTONE_REACHED["done"], "nouveau": NEW_PROJECT["done"]}
 CONFLICTS = {
     "project_abandoned": "Un projet abandonné ne change plus d'étape.",
     "launch_needs_enterprise": "Un projet est lancé quand on enregistre l'entreprise qu'il a "
@@ -88,6 +146,7 @@ CONFLICTS = {
     "already_launched_or_closed": "Ce projet est déjà lancé ou clos : son entreprise ne peut "
                                   "plus être enregistrée.",
     "enterprise_exists": "L'entreprise de ce projet est déjà enregistrée.",
+    "milestone_completed": "Ce jalon est déjà atteint.",
 }
 
 
@@ -98,15 +157,58 @@ def board(principal):
                   columns=board_columns(call("projects", "board")["columns"]))
 
 
+@web.get("/animation/projets/nouveau")
+@signed_in(STAFF)
+def new_project(principal):
+    return new_project_page()
+
+
+@web.post("/animation/projets/nouveau")
+@signed_in(STAFF)
+def create_project(principal):
+    body = forms.payload(request.form, NEW_PROJECT["fields"])
+    try:
+        project = call("projects", "submit_project", body, actor(principal))
+    except DomainError as exc:
+        errors, status = refusal(exc, CONFLICTS, NEW_PROJECT["messages"])
+        return new_project_page(forms.values(request.form, NEW_PROJECT["fields"]), errors,
+                                status)
+    return done("web.project", project_id=project["id"], fait="nouveau")
+
+
+def new_project_page(typed=None, errors=None, status=200):
+    organisations = every_item("members", "list_organisations", {})
+    return render("web/animation/new_project.html", "projects", status,
+                  organisations=organisation_choices(organisations),
+                  fields=[(code, labels.label(labels.FIELDS, code)) for code in FIELDS],
+                  territories=labels.TERRITORY_LABELS.items(),
+                  typed=typed or {}, errors=errors or {})
+
+
 @web.get("/animation/projets/<uuid:project_id>")
 @signed_in(STAFF)
 def project(principal, project_id):
-    return project_page(principal, str(project_id), done=FORMS.get(
-        request.args.get("fait", ""), {}).get("done"))
+    return project_page(principal, str(project_id), done=DONE.get(request.args.get("fait", "")))
+
+
+@web.post("/animation/projets/<uuid:project_id>/jalons/<uuid:milestone_id>")
+@signed_in(STAFF)
+def milestone_reached(principal, project_id, milestone_id):
+    project_id, milestone_id = str(project_id), str(milestone_id)
+    body = forms.payload(request.form, MILESTONE_REACHED["fields"])
+    try:
+        call("projects", "complete_milestone", project_id, milestone_id, body,
+             actor(principal))
+    except DomainError as exc:
+        errors, status = refusal(exc, CONFLICTS, MILESTONE_REACHED["messages"])
+        typed = forms.values(request.form, MILESTONE_REACHED["fields"])
+        return project_page(principal, project_id, f"atteint-{milestone_id}", typed, errors,
+                            status)
+    return done("web.project", project_id=project_id, fait="atteint", _anchor="jalon")
 
 
 @web.post("/animation/projets/<uuid:project_id>/<any(etape, accompagnement, partenaire, "
-          "emplois, entreprise):form>")
+          "emplois, entreprise, jalon, actualite):form>")
 @signed_in(STAFF)
 def project_form(principal, project_id, form):
     spec, project_id = FORMS[form], str(project_id)
@@ -132,7 +234,7 @@ def project_page(principal, project_id, form=None, typed=None, errors=None, stat
                   may_launch=may_launch(record["stage"]) and not record["enterprise"],
                   organisations=[(o["id"], o["name"]) for o in organisations],
                   words=words, form=form, typed=typed or {}, errors=errors or {}, done=done,
-                  today=formats.today().isoformat())
+                  today=formats.today().isoformat(), visibilities=VISIBILITIES.items())
 
 
 def _carrier(record, organisations):
@@ -172,6 +274,38 @@ def board_columns(columns):
                            "since": in_stage_for(card["days_in_stage"])}
                           for card in column["projects"]]}
             for column in columns]
+
+
+def organisation_choices(organisations):
+    """The member organisations that may carry a project, as (id, name) by name."""
+    return sorted(((o["id"], o["name"]) for o in organisations),
+                  key=lambda choice: choice[1].lower())
+
+
+def milestones_view(milestones, today):
+    """A project's milestones by due day: each says whether it is reached (and when),
+    late, or still ahead."""
+    shown = []
+    for item in sorted(milestones, key=lambda m: (m["due_on"], m["title"])):
+        due = date.fromisoformat(item["due_on"])
+        if item["completed_on"]:
+            status = f"Atteint le {long_day(item['completed_on'])}"
+        elif due < today:
+            status = "En retard"
+        else:
+            status = "À venir"
+        shown.append({"id": item["id"], "title": item["title"], "due": long_day(due),
+                      "status": status, "reached": bool(item["completed_on"])})
+    return shown
+
+
+def news_view(news):
+    """A project's news, the latest first, each saying who may read it."""
+    return [{"title": item["title"], "body": item["body"],
+             "on": formats.long_date(item["published_at"]),
+             "audience": "Publique" if item["visibility"] == "public"
+             else "Contributeurs seulement"}
+            for item in sorted(news, key=lambda n: n["published_at"], reverse=True)]
 
 
 def stage_choices(current):
@@ -260,4 +394,6 @@ def project_view(record, carrier_name, today):
                                        record["enterprise"]["legal_form"]),
             "siren": record["enterprise"]["siren"],
             "on": long_day(record["enterprise"]["created_on"])},
+        "milestones": milestones_view(record["milestones"], today),
+        "news": news_view(record["news"]),
     }

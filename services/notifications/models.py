@@ -61,6 +61,8 @@ class Campaign(Base):
     __tablename__ = "campaigns"
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
+    # Its project: the project's news goes to the campaign's contributors.
+    project_id: Mapped[str | None] = mapped_column(Id, index=True)
     title: Mapped[str | None] = mapped_column(sa.String(200))
     deadline: Mapped[datetime | None] = mapped_column(UtcDateTime)
     outcome: Mapped[str | None] = mapped_column(sa.String(20))  # succeeded | failed

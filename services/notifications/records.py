@@ -81,6 +81,18 @@ def _contribution_mails(session, contribution, campaign, now, public_url):
         claim(session, mail, write(c, known, public_url), now)
 
 
+def news_heard(session, news, now, public_url):
+    """A project's news: a mail to each contributor of its campaigns known now."""
+    project_id = str(news["project_id"])
+    contributions = session.scalars(sa.select(models.Contribution).join(
+        models.Campaign, models.Campaign.id == models.Contribution.campaign_id).where(
+        models.Campaign.project_id == project_id)).all()
+    letter = letters.project_news(news, f"{public_url.rstrip('/')}/projets/{project_id}")
+    for mail in due.news_mails(str(news["post_id"]), [row_values(c) for c in contributions],
+                               now):
+        claim(session, mail, letter, now)
+
+
 # --- memberships and accounts --------------------------------------------------------
 
 def membership_heard(session, organisation_id, membership_id, values, now, grace,

@@ -1,4 +1,5 @@
-"""Notifications: the mails people expect, in French, once per fact.
+"""Notifications: the mails people expect, in French, once per fact (a project's news
+too, once to each contributor of its campaigns).
 
 Its handlers only learn and write (each mail in the event's own transaction, under the
 fact's key); a timer sends what is due afterwards, asking members for the address at
@@ -33,6 +34,7 @@ from services.members.schemas import (
     PERSON_ERASED,
 )
 from services.notifications import models, postman, records, schemas
+from services.projects.schemas import NEWS_PUBLISHED
 from shared.config import Settings
 from shared.errors import DomainError
 from shared.inbox import subscribe
@@ -52,8 +54,8 @@ class NotificationsService(ServiceBase):
     def campaign_created(self, uow, envelope):
         data = CAMPAIGN_CREATED.read(envelope["data"])
         records.campaign_heard(uow.session, str(data["campaign_id"]), {
-            "title": data["title"], "deadline": data["deadline"]}, self.clock(),
-            self._public_url)
+            "project_id": str(data["project_id"]), "title": data["title"],
+            "deadline": data["deadline"]}, self.clock(), self._public_url)
 
     @subscribe("funding", "campaign_succeeded")
     def campaign_succeeded(self, uow, envelope):
@@ -105,6 +107,13 @@ class NotificationsService(ServiceBase):
 
     def _contribution(self, uow, data, values):
         records.contribution_heard(uow.session, data, values, self.clock(), self._public_url)
+
+    # --- projects: news for its contributors -------------------------------------------
+
+    @subscribe("projects", "news_published")
+    def news_published(self, uow, envelope):
+        records.news_heard(uow.session, NEWS_PUBLISHED.read(envelope["data"]), self.clock(),
+                           self._public_url)
 
     # --- members: accounts, privacy, memberships ---------------------------------------
 

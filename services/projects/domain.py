@@ -16,6 +16,8 @@ FORMALISATIONS = ("informal", "agreement", "contract")
 SUPPORT_KINDS = ("diagnostic", "business_plan", "training", "mentoring", "networking")
 VISIBILITIES = ("public", "contributors")
 STAFF = frozenset({"animator", "operator"})
+# One support entry is the hours given to a project on one day: a day has 24 of them.
+MAX_SUPPORT_HOURS_A_DAY = 24
 
 
 def new_project(data: dict, carrier_organisation_id) -> dict:
@@ -97,6 +99,22 @@ def check_job_report(data: dict) -> None:
     if data["insertion_fte"] > data["created_fte"] + data["consolidated_fte"]:
         raise invalid({"insertion_fte": [
             "Insertion jobs are part of the jobs created and consolidated."]})
+
+
+def check_done_by(field: str, day, today) -> None:
+    """A fact done (support given, milestone reached, jobs counted, enterprise created)
+    happened on a day that has come: `today` is the cluster's day (Europe/Paris)."""
+    if day > today:
+        raise invalid({field: [f"A fact done can't be dated in the future (after {today})."]})
+
+
+def check_support(hours_hundredths: int, given_on, today) -> None:
+    """Hours of support given on one day: more than none, no more than the day holds,
+    and on a day that has come."""
+    if not 0 < hours_hundredths <= MAX_SUPPORT_HOURS_A_DAY * 100:
+        raise invalid({"hours": [
+            f"Hours given on one day: more than 0, at most {MAX_SUPPORT_HOURS_A_DAY}."]})
+    check_done_by("given_on", given_on, today)
 
 
 def days_in_stage(entered_at, now) -> int:

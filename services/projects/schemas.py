@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 from services.projects.domain import (
     FIELDS,
     FORMALISATIONS,
+    MAX_SUPPORT_HOURS_A_DAY,
     PARTNER_CIRCLES,
     STAGES,
     SUPPORT_KINDS,
@@ -73,7 +74,9 @@ class AddPartner(Schema):
 
 class GiveSupport(Schema):
     kind = Text(required=True, validate=validate.OneOf(SUPPORT_KINDS))
-    hours = Hundredths(required=True, maximum=1000)
+    hours = Hundredths(required=True, maximum=MAX_SUPPORT_HOURS_A_DAY,
+                       metadata={"description": "Hours given on one day: more than 0, at "
+                                                "most 24, two decimals at most."})
     given_on = fields.Date(required=True)
     given_by = Text(required=True, validate=validate.Length(min=1, max=200))
 
@@ -84,7 +87,8 @@ class SetMilestone(Schema):
 
 
 class CompleteMilestone(Schema):
-    completed_on = fields.Date(required=True)
+    completed_on = fields.Date(required=True, metadata={
+        "description": "The day it was reached: not after today (Europe/Paris)."})
 
 
 class ReportJobs(Schema):
@@ -285,6 +289,7 @@ class NewsPublished(Schema):
     post_id = fields.UUID(required=True)
     project_id = fields.UUID(required=True)
     title = fields.String(required=True)
+    body = fields.String(required=True)
     visibility = fields.String(required=True)
     published_at = fields.AwareDateTime(required=True)
 
@@ -313,8 +318,11 @@ JOBS_REPORTED = _event(
     "current figure; a correction is a new report.")
 ENTERPRISE_CREATED = _event("enterprise_created", 1, EnterpriseCreated,
                             "A project created its social enterprise; the project is launched.")
-NEWS_PUBLISHED = _event("news_published", 1, NewsPublished,
-                        "A project published news for the public or for its contributors.")
+NEWS_PUBLISHED = _event(
+    "news_published", 2, NewsPublished,
+    "A project published news for the public or for its contributors. v2 adds its text: "
+    "notifications mails it to the project's contributors, and news for contributors only "
+    "is read nowhere else.")
 
 PUBLISHED_EVENTS = (PROJECT_SUBMITTED, PROJECT_STAGE_CHANGED, PARTNER_ADDED, SUPPORT_GIVEN,
                     MILESTONE_SET, MILESTONE_COMPLETED, JOBS_REPORTED, ENTERPRISE_CREATED,

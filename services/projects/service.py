@@ -9,6 +9,7 @@ from services.members.schemas import ORGANISATION_REGISTERED
 from services.projects import domain, models, schemas
 from shared.database import get_or_not_found, insert_ignoring_duplicate, row_values
 from shared.errors import conflict, invalid, not_found
+from shared.french import local_date
 from shared.identifiers import check_siren
 from shared.inbox import subscribe
 from shared.pagination import paginate
@@ -140,6 +141,7 @@ class ProjectsService(ServiceBase):
     @rpc
     def give_support(self, project_id, payload, actor):
         data = load(schemas.GiveSupport(), payload)
+        domain.check_support(data["hours"], data["given_on"], _today())
         with self.db() as uow:
             project = _locked(uow.session, project_id)
             domain.check_can_edit(None, actor)  # animators record the support they give
@@ -172,6 +174,7 @@ class ProjectsService(ServiceBase):
     @rpc
     def complete_milestone(self, project_id, milestone_id, payload, actor):
         data = load(schemas.CompleteMilestone(), payload)
+        domain.check_done_by("completed_on", data["completed_on"], _today())
         with self.db() as uow:
             project = _locked(uow.session, project_id)
             domain.check_can_edit(project.carrier_organisation_id, actor)
@@ -192,6 +195,7 @@ class ProjectsService(ServiceBase):
         """Jobs at a date. A correction is a new report: history is never edited."""
         data = load(schemas.ReportJobs(), payload)
         domain.check_job_report(data)
+        domain.check_done_by("reported_on", data["reported_on"], _today())
         with self.db() as uow:
             project = _locked(uow.session, project_id)
             domain.check_can_edit(project.carrier_organisation_id, actor)
@@ -216,6 +220,7 @@ class ProjectsService(ServiceBase):
         """The enterprise a project created; recording it launches the project."""
         data = load(schemas.RecordEnterprise(), payload)
         siren = check_siren(data["siren"])
+        domain.check_done_by("created_on", data["created_on"], _today())
         try:
             with self.db() as uow:
                 project = _locked(uow.session, project_id)
@@ -248,7 +253,7 @@ class ProjectsService(ServiceBase):
             uow.session.flush()
             uow.emit(schemas.NEWS_PUBLISHED, {
                 "post_id": post.id, "project_id": project.id, "title": post.title,
-                "visibility": post.visibility, "published_at": post.published_at.isoformat()})
+                "body": post.body, "visibility": post.visibility, "published_at": post.published_at.isoformat()})
         return schemas.NewsPost().dump(post)
 
     def _organisation_name(self, organisation_id):
@@ -262,6 +267,11 @@ class ProjectsService(ServiceBase):
         if organisation is None:
             raise invalid({"organisation_id": ["No organisation with this id."]})
         return organisation["name"]
+
+
+def _today():
+    """The cluster's day now: facts done are dated in it."""
+    return local_date(utcnow())
 
 
 def _children(session, model, project_id, *conditions):

@@ -89,3 +89,41 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
 def _no_crash(platform):
     yield
     platform.processes.assert_running()
+
+
+def test_a_projects_news_reaches_each_contributor_once_by_mail(platform):
+    (twice, twice_headers), (once, once_headers) = sign_up(platform), sign_up(platform)
+    campaign = live_campaign(platform, goal_cents=100_000, deadline=soon(3600),
+                             title="Une épicerie ambulante")
+    gifts = [given(platform, campaign["id"], 1500, headers=twice_headers),
+             given(platform, campaign["id"], 2500, headers=twice_headers),
+             given(platform, campaign["id"], 1000, headers=once_headers)]
+    thanks = {f"contribution_confirmed:{gift['id']}" for gift in gifts}
+    wait_until(lambda: thanks <= set(platform.mail.by_fact()), timeout=30,
+               message="the thanks: notifications knows the contributors")
+
+    project_id = campaign["project_id"]
+    news = platform.post(f"/projects/{project_id}/news", {
+        "title": "La tournée commence", "body": "Premier passage jeudi à Trévoux.",
+        "visibility": "contributors"})
+    assert news.status_code == 201, news.text
+    expected = {f"project_news:{news.json()['id']}:{account}"
+                for account in (account_of(platform, twice), account_of(platform, once))}
+    wait_until(lambda: expected <= set(platform.mail.by_fact()), timeout=30,
+               message="the news to its two contributors")
+    time.sleep(2)  # several more sending rounds: nothing may come twice
+    facts = platform.mail.by_fact()
+    news_mails = {key: mails for key, mails in facts.items()
+                  if key.startswith(f"project_news:{news.json()['id']}")}
+    assert {key: len(mails) for key, mails in news_mails.items()} == {
+        key: 1 for key in expected}
+    assert sorted(mails[0]["X-RcptTo"] for mails in news_mails.values()) == sorted(
+        [twice, once])
+    for [mail] in news_mails.values():
+        assert mail["Subject"] == "Des nouvelles du projet : La tournée commence"
+        assert "Premier passage jeudi à Trévoux." in text_of(mail)
+
+
+def account_of(platform, email):
+    headers = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    return platform.get("/me", **headers).json()["id"]

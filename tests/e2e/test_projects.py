@@ -2,9 +2,11 @@
 social enterprises, one a year from 2005 to 2025, and the 300 jobs they consolidated."""
 import json
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
 
+from shared.french import PARIS
 from tests.support.waiting import wait_until
 
 YEARS = range(2005, 2026)
@@ -101,6 +103,43 @@ def test_bad_moves_and_figures_are_refused_and_write_nothing(platform, path, bod
     if field:
         assert [error["field"] for error in answer.json()["errors"]] == [field]
     assert platform.get(f"/projects/{project['id']}/file", as_="staff").json() == before
+
+
+def test_no_day_of_more_than_24_hours_and_no_fact_done_in_the_future(platform):
+    """Sanity checks on entries, through the gateway: refused as problem+json naming the
+    field, and nothing written."""
+    tomorrow = (datetime.now(PARIS).date() + timedelta(days=1)).isoformat()
+    project = new_project(platform, "Projet vérifié")
+    walk_to_incubation(platform, project["id"])
+    route = f"/projects/{project['id']}"
+    milestone = created_body(platform.post(f"{route}/milestones", {
+        "title": "Statuts déposés", "due_on": tomorrow}))  # a due day may be ahead
+    before = platform.get(f"{route}/file", as_="staff").json()
+    support = {"kind": "mentoring", "given_by": "Camille"}
+    for path, body, field in [
+            ("support", {**support, "hours": 500, "given_on": "2026-01-05"}, "hours"),
+            ("support", {**support, "hours": 24.5, "given_on": "2026-01-05"}, "hours"),
+            ("support", {**support, "hours": 0, "given_on": "2026-01-05"}, "hours"),
+            ("support", {**support, "hours": 2, "given_on": tomorrow}, "given_on"),
+            (f"milestones/{milestone['id']}/complete", {"completed_on": tomorrow},
+             "completed_on"),
+            ("job-reports", {"reported_on": tomorrow, "created_fte": 1,
+                             "consolidated_fte": 0}, "reported_on"),
+            ("enterprise", {"name": "Trop tôt", "legal_form": "scop", "siren": SIRENS[0],
+                            "created_on": tomorrow}, "created_on")]:
+        answer = platform.post(f"{route}/{path}", body, as_="staff")
+        assert answer.status_code == 422, (path, answer.text)
+        assert answer.headers["Content-Type"].startswith("application/problem+json")
+        assert [error["field"] for error in answer.json()["errors"]] == [field], path
+    assert platform.get(f"{route}/file", as_="staff").json() == before
+    full_day = platform.post(f"{route}/support", {**support, "hours": 24,
+                                                  "given_on": "2026-01-05"}, as_="staff")
+    assert full_day.status_code == 201, full_day.text
+
+
+def created_body(answer):
+    assert answer.status_code == 201, answer.text
+    return answer.json()
 
 
 def test_an_informal_partner_is_one_step_and_shows_only_if_it_agreed(platform):

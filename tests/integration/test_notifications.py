@@ -14,6 +14,7 @@ from services.funding import schemas as funding
 from services.members.service import MembersService
 from services.notifications import models
 from services.notifications.service import NotificationsService
+from services.projects import schemas as projects
 from shared import topology
 from shared.envelope import make_envelope
 from tests.support.mail import MailCatcher, html_of, text_of
@@ -281,3 +282,55 @@ def test_a_refund_heard_after_the_outcome_it_preceded_calls_the_outcome_mail_off
                timeout=20, message="two mails")
     assert sorted(catcher.by_fact()) == [f"contribution_confirmed:{contribution}",
                                          f"contribution_refunded:{contribution}"]
+
+
+def news_published(project_id, post_id, title, body, visibility="contributors"):
+    return make_envelope(projects.NEWS_PUBLISHED, {
+        "post_id": post_id, "project_id": project_id, "title": title, "body": body,
+        "visibility": visibility, "published_at": datetime.now(timezone.utc).isoformat()})
+
+
+def test_a_projects_news_is_mailed_once_to_each_contributor_of_its_campaigns(
+        services, catcher, broker_uri):
+    members, notifications = services
+    catcher.start()
+    (twice, twice_email), (once, once_email), (pending, _), (elsewhere, _) = (
+        citizen(members) for _ in range(4))
+    project, other_project, post = (str(uuid.uuid4()) for _ in range(3))
+    first, second, other = (str(uuid.uuid4()) for _ in range(3))
+    for campaign, of_project in ((first, project), (second, project), (other, other_project)):
+        created = campaign_created(campaign, "Un four à pain")
+        created["data"]["project_id"] = of_project
+        deliver(notifications, broker_uri, created)
+    for campaign, account, spec in (
+            (first, twice, funding.CONTRIBUTION_CONFIRMED),
+            (second, twice, funding.CONTRIBUTION_CONFIRMED),
+            (second, once, funding.CONTRIBUTION_CONFIRMED),
+            (first, pending, funding.CONTRIBUTION_AUTHORIZED),  # not a contributor yet
+            (other, elsewhere, funding.CONTRIBUTION_CONFIRMED)):  # another project's
+        deliver(notifications, broker_uri, contribution_event(
+            spec, str(uuid.uuid4()), campaign, account, 2000,
+            "captured" if spec is funding.CONTRIBUTION_CONFIRMED else "authorized"))
+    wait_until(lambda: send_due(notifications) is not None and len(catcher.messages()) >= 4,
+               timeout=20, message="the four thanks")
+
+    news = news_published(project, post, "Le four est livré",
+                          "Il cuit ses premières fournées.\n\nMerci à vous <3")
+    assert deliver(notifications, broker_uri, news) == "applied"
+    assert deliver(notifications, broker_uri, news) == "duplicate"
+    assert deliver(notifications, broker_uri, {**news, "event_id": str(uuid.uuid4())}) \
+        == "applied"  # the same news told again
+    wait_until(lambda: send_due(notifications) is not None and len(catcher.messages()) >= 6,
+               timeout=20, message="the news to its two contributors")
+    facts = catcher.by_fact()
+    news_mails = {key: mails for key, mails in facts.items() if key.startswith("project_news")}
+    assert sorted(news_mails) == sorted([f"project_news:{post}:{twice}",
+                                         f"project_news:{post}:{once}"])
+    assert sorted(mail["X-RcptTo"] for [mail] in news_mails.values()) == sorted(
+        [twice_email, once_email])
+    [mail] = news_mails[f"project_news:{post}:{once}"]
+    assert mail["Subject"] == "Des nouvelles du projet : Le four est livré"
+    assert "Il cuit ses premières fournées." in text_of(mail)
+    assert "Merci à vous &lt;3" in html_of(mail)
+    assert f"{PUBLIC_URL}/projets/{project}" in html_of(mail)
+    assert send_due(notifications) == 0 and len(catcher.messages()) == 6

@@ -219,3 +219,33 @@ def test_a_failed_send_is_tried_again_later_and_later_then_given_up():
     assert waits[:3] == [timedelta(seconds=30), timedelta(minutes=1), timedelta(minutes=2)]
     assert max(waits) == retries.LONGEST_WAIT
     assert not retries.gives_up(9) and retries.gives_up(10)
+
+
+# --- a project's news ------------------------------------------------------------------
+
+def test_a_projects_news_goes_once_to_each_contributor_who_gave():
+    contributions = [
+        contribution(id="c-1", account_id="acc-1", confirmed_at=NOW),
+        contribution(id="c-2", account_id="acc-1", confirmed_at=NOW, campaign_id="camp-2"),
+        contribution(id="c-3", account_id="acc-2", confirmed_at=NOW, ended="refunded"),
+        contribution(id="c-4", account_id="acc-3"),  # authorized, not confirmed
+        contribution(id="c-5", account_id="acc-4", confirmed_at=NOW, ended="cancelled"),
+        contribution(id="c-6", account_id=None, confirmed_at=NOW),  # a cheque: nobody
+    ]
+    mails = due.news_mails("post-1", contributions, NOW)
+    assert [(mail.key, mail.kind, mail.account_id, mail.not_before) for mail in mails] == [
+        ("project_news:post-1:acc-1", "project_news", "acc-1", NOW),
+        ("project_news:post-1:acc-2", "project_news", "acc-2", NOW)]
+
+
+def test_a_projects_news_is_told_whole_in_french_text_and_html():
+    letter = letters.project_news({"title": "Le four <est> livré",
+                                   "body": "Premières fournées.\n\n  Merci & à bientôt  "},
+                                  f"{URL}/projets/p-1")
+    assert letter.subject == "Des nouvelles du projet : Le four <est> livré"
+    text = letter.text()
+    assert "Vous avez soutenu une campagne de ce projet" in text
+    assert "Premières fournées.\n\nMerci & à bientôt\n\n" in text
+    assert f"Voir la page du projet : {URL}/projets/p-1" in text
+    assert "« Le four &lt;est&gt; livré »" in letter.html()
+    assert "<p>Merci &amp; à bientôt</p>" in letter.html()

@@ -76,3 +76,33 @@ def test_the_board_shows_each_stage_with_the_longest_waiting_first():
         {"id": "c", "stage": "launched", "stage_entered_at": now}], now)
     assert [column["stage"] for column in board] == list(domain.STAGES)
     assert [(p["id"], p["days_in_stage"]) for p in board[0]["projects"]] == [("b", 40), ("a", 3)]
+
+
+TODAY = datetime(2026, 12, 6).date()
+
+
+@pytest.mark.parametrize("hours", [1, 250, 2400])
+def test_support_of_a_day_holds_in_the_day(hours):
+    domain.check_support(hours, TODAY, TODAY)
+
+
+@pytest.mark.parametrize("hours", [0, 2401, 50_000, 100_000])
+def test_no_support_entry_of_nothing_or_more_than_a_day(hours):
+    with pytest.raises(DomainError) as refused:
+        domain.check_support(hours, TODAY, TODAY)
+    assert list(refused.value.details["fields"]) == ["hours"]
+
+
+def test_support_given_tomorrow_is_refused_on_its_day():
+    with pytest.raises(DomainError) as refused:
+        domain.check_support(150, TODAY + timedelta(days=1), TODAY)
+    assert list(refused.value.details["fields"]) == ["given_on"]
+
+
+@pytest.mark.parametrize("field", ["completed_on", "reported_on", "created_on", "given_on"])
+def test_a_fact_done_is_dated_today_or_before(field):
+    domain.check_done_by(field, TODAY, TODAY)
+    domain.check_done_by(field, TODAY - timedelta(days=3650), TODAY)
+    with pytest.raises(DomainError) as refused:
+        domain.check_done_by(field, TODAY + timedelta(days=1), TODAY)
+    assert list(refused.value.details["fields"]) == [field]

@@ -112,7 +112,8 @@ def test_a_project_file_is_shown_in_french_newest_records_first():
                       "shown_publicly": True}],
         "job_reports": [{"reported_on": "2026-06-30", "created_fte": 1.5,
                          "consolidated_fte": 0, "insertion_fte": 0.5}],
-        "enterprise": None}, "Recyclerie de la Dombes", date(2026, 3, 11))
+        "enterprise": None, "milestones": [], "news": []}, "Recyclerie de la Dombes",
+        date(2026, 3, 11))
     assert (view["stage_label"], view["since"]) == ("Émergence",
                                                     "depuis le 1er mars 2026 (10 jours)")
     assert view["place"] == "Trévoux · Val de Saône" and view["carrier"] == \

@@ -86,6 +86,17 @@ def contribution_moot(c: dict, campaign: dict) -> list:
     return moot
 
 
+def news_mails(post_id: str, contributions: list, now: datetime) -> list:
+    """A project's news, once to each person who contributed to one of its campaigns
+    (a contribution confirmed, and not cancelled or failed since): one key per (news,
+    account), however many contributions they made."""
+    accounts = sorted({c["account_id"] for c in contributions
+                       if c["account_id"] and c["confirmed_at"] is not None
+                       and c["ended"] not in ("cancelled", "failed")})
+    return [Due(f"project_news:{post_id}:{account}", "project_news", account, now)
+            for account in accounts]
+
+
 def membership_dues_key(membership_id: str, account_id: str) -> str:
     return f"membership_dues_due:{membership_id}:{account_id}"
 

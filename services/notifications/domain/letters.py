@@ -168,6 +168,16 @@ def reflection_period_ending(c, campaign, public_url) -> Letter:
                   _my_contributions(public_url))
 
 
+def project_news(news: dict, project_url: str) -> Letter:
+    """`news`: the news as projects published it (title, body). Its text is told whole:
+    news for contributors only is read nowhere else."""
+    paragraphs = ["Vous avez soutenu une campagne de ce projet : voici ses nouvelles.",
+                  f"« {news['title']} »",
+                  *(part.strip() for part in news["body"].split("\n\n") if part.strip())]
+    return Letter(f"Des nouvelles du projet : {news['title']}", tuple(paragraphs),
+                  Link("Voir la page du projet", project_url))
+
+
 def membership_dues_due(membership, organisation_name, deadline) -> Letter:
     year, owed = membership["year"], euros(membership["dues_cents"] - membership["paid_cents"])
     who = f"de {organisation_name} " if organisation_name else "de votre structure "
