@@ -143,6 +143,17 @@ def test_the_knowledge_test_is_refused_after_three_failures_in_a_day(platform):
     assert take({"loss": "c"}).status_code == 429
 
 
+def test_concurrent_failed_attempts_never_pass_the_limit(platform):
+    [me] = citizens(platform, 1)
+    wrong = {**right_answers(), "loss": "a", "guarantee": "a"}
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: platform.request(
+            "POST", "/investor/knowledge-test", {"answers": wrong}, headers=me), range(10)))
+    assert sorted(answer.status_code for answer in answers) == [200] * 3 + [429] * 7
+    assert sorted(answer.json()["profile"]["knowledge_test_attempts_left"]
+                  for answer in answers if answer.status_code == 200) == [0, 1, 2]
+
+
 def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
     campaign = live_campaign(platform, kind="shares", key_information=SHARES_SHEET,
                              goal_cents=50_000, cap_cents=100_000, people_goal=10)

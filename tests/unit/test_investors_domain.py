@@ -130,6 +130,15 @@ def test_failures_older_than_the_window_are_forgotten_and_a_pass_clears_them():
     assert investors.failures_after([], {"passed": False}, NOW) == [NOW]
 
 
+def test_a_failure_recorded_after_now_still_counts():
+    """Concurrent attempts read the clock before the profile's lock: the one graded last
+    may find failures recorded a moment after its own `now`."""
+    just_after = [NOW + timedelta(milliseconds=5), NOW + timedelta(milliseconds=9)]
+    assert investors.knowledge_test_attempts_left(just_after, NOW) == 1
+    failures = investors.failures_after(just_after, {"passed": False}, NOW)
+    assert investors.knowledge_test_retry_at(failures, NOW) == NOW + timedelta(hours=24)
+
+
 # --- loss capacity and the large investment threshold --------------------------------
 
 def test_loss_capacity_is_ten_percent_rounded_down_to_the_cent():

@@ -169,8 +169,10 @@ KNOWLEDGE_TEST_FAILURE_WINDOW = timedelta(hours=24)
 
 
 def recent_failures(failures, now) -> list:
-    """The failed attempts (instants) that still count at `now`, oldest first."""
-    return sorted(at for at in failures if now - KNOWLEDGE_TEST_FAILURE_WINDOW < at <= now)
+    """The failed attempts (instants) that still count at `now`, oldest first. One
+    recorded after `now` counts too: a concurrent attempt read the clock before this
+    one but recorded its failure first, or another replica's clock is a little ahead."""
+    return sorted(at for at in failures if now - KNOWLEDGE_TEST_FAILURE_WINDOW < at)
 
 
 def knowledge_test_attempts_left(failures, now) -> int:
