@@ -168,13 +168,18 @@ def reflection_period_ending(c, campaign, public_url) -> Letter:
                   _my_contributions(public_url))
 
 
+def _paris_time(at) -> str:
+    """An instant as the investor reads it, the time zone said: deadlines bind by it."""
+    return f"{long_date_time(at)} (heure de Paris)"
+
+
 def investment_received(c, campaign, public_url) -> Letter:
     """The offer recorded and its payment authorized: the reflection period runs."""
     amount, ends = euros(c["amount_cents"]), c["reflection_ends_at"]
     paragraphs = (f"Votre investissement de {amount} dans {_campaign(campaign.get('title'))} "
                   "est enregistré et votre paiement est autorisé. Rien n'est débité pendant "
                   "votre délai de réflexion.",
-                  f"Ce délai se termine le {long_date_time(ends)} (heure de Paris). Jusque-là, "
+                  f"Ce délai se termine le {_paris_time(ends)}. Jusque-là, "
                   "vous pouvez renoncer à cet investissement sans frais et sans avoir à vous "
                   "justifier.",
                   "Pour renoncer, ouvrez « Mes contributions » et choisissez « Renoncer à cet "
@@ -187,10 +192,9 @@ def investment_received(c, campaign, public_url) -> Letter:
 
 def withdrawal_confirmed(c, campaign, public_url) -> Letter:
     amount, at = euros(c["amount_cents"]), c.get("ended_at")
-    when = f", le {long_date_time(at)} (heure de Paris)" if at else ""
-    paragraphs = (f"Vous avez renoncé à votre investissement de {amount} dans "
-                  f"{_campaign(campaign.get('title'))}{when}, pendant votre délai de "
-                  "réflexion.",
+    where, when = _campaign(campaign.get("title")), f", le {_paris_time(at)}" if at else ""
+    paragraphs = (f"Vous avez renoncé à votre investissement de {amount} dans {where}{when}, "
+                  "pendant votre délai de réflexion.",
                   "Rien ne vous est débité et aucun frais ne vous est demandé : si votre "
                   "paiement avait été autorisé, cette autorisation est levée.")
     return Letter(f"Vous avez renoncé à votre investissement de {amount}", paragraphs,
