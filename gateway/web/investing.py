@@ -82,17 +82,19 @@ def invest(campaign_id, principal):
     return _step_page(str(campaign_id), principal, {}, {})
 
 
+WINDOW_HOURS = int(KNOWLEDGE_TEST_FAILURE_WINDOW.total_seconds() // 3600)
+
+
 def attempts_left_message(left: int) -> str:
     """What the page says after a failed test that may be taken again."""
-    hours = int(KNOWLEDGE_TEST_FAILURE_WINDOW.total_seconds() // 3600)
     return (f"Il vous reste {left} essai{'s' if left > 1 else ''} sur "
-            f"{KNOWLEDGE_TEST_MAX_FAILURES} par période de {hours} heures.")
+            f"{KNOWLEDGE_TEST_MAX_FAILURES} par période de {WINDOW_HOURS} heures.")
 
 
 def retry_message(retry_at) -> str:
     """Why the test is refused, and from when it may be taken again (Paris time)."""
-    hours = int(KNOWLEDGE_TEST_FAILURE_WINDOW.total_seconds() // 3600)
-    return (f"Vous avez échoué {KNOWLEDGE_TEST_MAX_FAILURES} fois au test en {hours} heures. "
+    return (f"Vous avez échoué {KNOWLEDGE_TEST_MAX_FAILURES} fois au test en {WINDOW_HOURS} "
+            "heures. "
             "Le test sert à vérifier vos connaissances : prenez le temps de relire "
             "l'avertissement sur les risques et la fiche d'information. Vous pourrez le "
             f"repasser à partir du {formats.long_date_time(retry_at)}.")
