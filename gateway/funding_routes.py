@@ -220,8 +220,9 @@ def knowledge_test(principal):
 
 
 @route("/investor/knowledge-test", "POST", tag="investors", roles=AUTHENTICATED,
-       summary="Answer the knowledge test (valid two years once passed)",
-       body=funding.KnowledgeTestAnswers, response=KnowledgeTestResult)
+       summary="Answer the knowledge test (valid two years once passed; after 3 failures "
+       "within 24 hours, refused until the first of them is a day old)",
+       body=funding.KnowledgeTestAnswers, response=KnowledgeTestResult, errors=(429,))
 def take_knowledge_test(body, principal):
     return call("funding", "take_knowledge_test", principal.account_id, body)
 

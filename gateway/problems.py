@@ -63,11 +63,17 @@ def _domain_error(exc: errors.DomainError):
     if fields:
         extra["errors"] = [{"field": name, "messages": messages}
                            for name, messages in sorted(fields.items())]
+    if exc.kind == errors.TOO_MANY_REQUESTS:
+        # Said in the body too, for clients that do not read headers; `retry_at` when the
+        # refusal has a fixed end (the knowledge test's window).
+        extra["retry_after"] = int(exc.details.get("retry_after", 60))
+        if exc.details.get("retry_at"):
+            extra["retry_at"] = exc.details["retry_at"]
     response = problem(STATUS_BY_KIND[exc.kind], exc.code, exc.message, **extra)
     if exc.kind == errors.UNAUTHENTICATED:
         response.headers["WWW-Authenticate"] = 'Bearer realm="dombinnov"'
     if exc.kind == errors.TOO_MANY_REQUESTS:
-        response.headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        response.headers["Retry-After"] = str(extra["retry_after"])
     return response
 
 

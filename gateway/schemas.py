@@ -31,6 +31,9 @@ class Problem(Schema):
     correlation_id = fields.String(required=True)
     detail = fields.String()
     errors = fields.List(fields.Nested(FieldError))
+    # 429 only: seconds to wait (as the Retry-After header), and when, if fixed.
+    retry_after = fields.Integer()
+    retry_at = fields.AwareDateTime()
 
 
 class ProjectPublicPage(PublicProject):

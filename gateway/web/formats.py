@@ -11,6 +11,7 @@ from shared.french import (  # noqa: F401  (the pages' vocabulary, imported from
     euros_short,
     local_date,
     long_date,
+    long_date_time,
     number,
     percent,
     today,

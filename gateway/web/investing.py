@@ -16,8 +16,12 @@ from gateway.web import formats, forms
 from gateway.web.blueprint import web
 from gateway.web.public import reader
 from gateway.web.security import signed_in
-from services.funding.domain.investors import KEY_INFORMATION_LABELS_FR
-from shared.errors import CONFLICT, INVALID, DomainError
+from services.funding.domain.investors import (
+    KEY_INFORMATION_LABELS_FR,
+    KNOWLEDGE_TEST_FAILURE_WINDOW,
+    KNOWLEDGE_TEST_MAX_FAILURES,
+)
+from shared.errors import CONFLICT, INVALID, TOO_MANY_REQUESTS, DomainError
 
 ACKNOWLEDGEMENTS = ("risk_warning_accepted", "key_information_read",
                     "large_investment_consent", "understanding_confirmed")
@@ -78,6 +82,24 @@ def invest(campaign_id, principal):
     return _step_page(str(campaign_id), principal, {}, {})
 
 
+WINDOW_HOURS = int(KNOWLEDGE_TEST_FAILURE_WINDOW.total_seconds() // 3600)
+
+
+def attempts_left_message(left: int) -> str:
+    """What the page says after a failed test that may be taken again."""
+    return (f"Il vous reste {left} essai{'s' if left > 1 else ''} sur "
+            f"{KNOWLEDGE_TEST_MAX_FAILURES} par période de {WINDOW_HOURS} heures.")
+
+
+def retry_message(retry_at) -> str:
+    """Why the test is refused, and from when it may be taken again (Paris time)."""
+    return (f"Vous avez échoué {KNOWLEDGE_TEST_MAX_FAILURES} fois au test en {WINDOW_HOURS} "
+            "heures. "
+            "Le test sert à vérifier vos connaissances : prenez le temps de relire "
+            "l'avertissement sur les risques et la fiche d'information. Vous pourrez le "
+            f"repasser à partir du {formats.long_date_time(retry_at)}.")
+
+
 def unanswered_questions(exc: DomainError) -> list[str]:
     """The questions funding refused the test for, as unanswered (none: another refusal)."""
     if exc.kind != INVALID or not isinstance(exc.details, dict):
@@ -99,8 +121,13 @@ def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=
     information = call("funding", "key_information", campaign_id, reader())
     context.update(sheet=sheet_rows(information["sheet"]),
                    risk_warning=information["risk_warning"])
-    if step == "test":
+    if step == "test" and profile.get("knowledge_test_retry_at"):
+        context["refused"] = retry_message(profile["knowledge_test_retry_at"])
+    elif step == "test":
         context["test"] = call("funding", "knowledge_test")
+        if graded is not None:
+            context["attempts_left"] = attempts_left_message(
+                graded["profile"]["knowledge_test_attempts_left"])
     elif step == "invest":
         context.update(reflection_days=information["reflection_period_days"],
                        key=typed_values.get("key") or str(uuid.uuid4()),
@@ -122,6 +149,8 @@ def take_test(campaign_id, principal):
         result = call("funding", "take_knowledge_test", principal.account_id,
                       {"answers": answers})
     except DomainError as exc:
+        if exc.kind == TOO_MANY_REQUESTS:  # the page says until when, from the profile
+            return _step_page(str(campaign_id), principal, {}, {}, 429)
         unanswered = unanswered_questions(exc)
         if not unanswered:
             raise

@@ -174,6 +174,9 @@ class InvestorProfile(Base):
     sophisticated: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     knowledge_test_passed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     knowledge_test_score: Mapped[int | None] = mapped_column(sa.Integer)
+    # The failed attempts still within the retry window, as ISO 8601 instants (see
+    # investors.KNOWLEDGE_TEST_MAX_FAILURES); emptied by a pass.
+    knowledge_test_failures: Mapped[list] = mapped_column(sa.JSON, default=list)
     net_worth_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     loss_capacity_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
     loss_simulated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -301,6 +301,11 @@ class InvestorProfile(Schema):
     sophisticated = fields.Boolean()
     knowledge_test_passed_at = fields.AwareDateTime(allow_none=True)
     knowledge_test_valid = fields.Boolean()
+    # Failed attempts left before the test is refused (EU 2020/1503 art. 21: the test
+    # assesses knowledge, it is not to be answered until it passes), and when it may be
+    # taken again once refused (None: now).
+    knowledge_test_attempts_left = fields.Integer()
+    knowledge_test_retry_at = fields.AwareDateTime(allow_none=True)
     net_worth_cents = fields.Integer(allow_none=True)
     loss_capacity_cents = fields.Integer(allow_none=True)
     large_investment_threshold_cents = fields.Integer(allow_none=True)

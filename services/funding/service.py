@@ -5,6 +5,7 @@ import json
 import logging
 import time
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from nameko.rpc import RpcProxy
@@ -462,14 +463,20 @@ class FundingService(ServiceBase, Queries):
 
     @rpc
     def take_knowledge_test(self, account_id, payload):
+        """Graded under the profile's lock: concurrent attempts count one after the
+        other, so the limit of failures holds."""
         answers = load(schemas.KnowledgeTestAnswers(), payload)["answers"]
-        result = investors.grade_knowledge_test(answers)
         now = self.clock()
         with self.db() as uow:
             profile = _investor_profile(uow.session, account_id)
+            failures = _failures(profile)
+            investors.check_knowledge_test_allowed(failures, now)
+            result = investors.grade_knowledge_test(answers)
             profile.knowledge_test_score = result["score"]
             if result["passed"]:
                 profile.knowledge_test_passed_at = now
+            profile.knowledge_test_failures = [
+                at.isoformat() for at in investors.failures_after(failures, result, now)]
             return {**result, "profile": self._profile_view(profile, now)}
 
     @rpc
@@ -496,6 +503,9 @@ class FundingService(ServiceBase, Queries):
             "account_id": profile.account_id, "sophisticated": bool(profile.sophisticated),
             "knowledge_test_passed_at": passed,
             "knowledge_test_valid": bool(passed and investors.knowledge_test_valid(passed, now)),
+            "knowledge_test_attempts_left":
+                investors.knowledge_test_attempts_left(_failures(profile), now),
+            "knowledge_test_retry_at": investors.knowledge_test_retry_at(_failures(profile), now),
             "net_worth_cents": profile.net_worth_cents,
             "loss_capacity_cents": profile.loss_capacity_cents,
             "large_investment_threshold_cents":
@@ -653,6 +663,10 @@ def _investor_profile(session, account_id):
                                   {"account_id": account_id, "sophisticated": False})
         profile = session.get(models.InvestorProfile, account_id, with_for_update=True)
     return profile
+
+
+def _failures(profile) -> list:
+    return [datetime.fromisoformat(at) for at in profile.knowledge_test_failures or ()]
 
 
 def _profile_facts(profile) -> dict:

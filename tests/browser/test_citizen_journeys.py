@@ -2,6 +2,7 @@
 payment simulator's own page: a citizen signs up, gives to a reward campaign and sees
 the contribution and the campaign's progress change; an investor goes through the
 protection steps, pays, and withdraws in the reflection period."""
+import re
 import uuid
 
 import pytest
@@ -163,6 +164,7 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
                          ).click()
     submit(browser)
     assert "4 bonnes réponses sur 6" in text(browser, "#contenu")
+    assert "Il vous reste 2 essais sur 3 par période de 24 heures." in text(browser, "#contenu")
     accessible(browser)
     for question in (wrong, second):
         browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}']"
@@ -199,6 +201,42 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     row = text(browser, "tbody tr")
     assert "Annulée" in row and "délai de réflexion" in row
     assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement")
+
+
+def test_an_investor_who_failed_the_test_three_times_is_told_when_to_come_back(browser, platform,
+                                                                            loan):
+    email = f"claude-{uuid.uuid4().hex[:8]}@example.org"
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{loan['id']}/investir")
+    sign_up_in_the_browser(browser, "Claude Petit", email)
+    failing = {**right_answers(), "loss": "a", "guarantee": "a"}  # 4 out of 6
+
+    def choose(answers):
+        for question, option in answers.items():
+            browser.find_element(By.CSS_SELECTOR, f"input[name='q-{question}']"
+                                 f"[value='{option}']").click()
+    for left in ("Il vous reste 2 essais", "Il vous reste 1 essai"):
+        choose(failing)
+        submit(browser)
+        assert "4 bonnes réponses sur 6" in text(browser, "#contenu")
+        assert left in text(browser, "#contenu")
+    # The third failure in another tab (here the API): the form still open here is
+    # refused, even with the right answers.
+    me = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    third = platform.request("POST", "/investor/knowledge-test", {"answers": failing},
+                             headers=me)
+    assert third.json()["profile"]["knowledge_test_attempts_left"] == 0, third.text
+    choose(right_answers())
+    submit(browser)
+    # The test is closed: no form, and the day and hour it comes back.
+    refused = text(browser, "#test-refuse")
+    assert refused.startswith("Vous avez échoué 3 fois au test en 24 heures.")
+    assert re.search(r"Vous pourrez le repasser à partir du \d+(er)? \w+ \d{4} à \d+\s*h\s*\d\d\.",
+                     refused), refused
+    assert not browser.find_elements(By.CSS_SELECTOR, "input[name^='q-']")
+    accessible(browser)
+    browser.get(f"{platform.base_url}/campagnes/{loan['id']}/investir")
+    assert "Vous pourrez le repasser à partir du" in text(browser, "#test-refuse")
 
 
 def test_a_donor_asks_for_a_tax_receipt_in_the_form_and_finds_it_then_cancelled(browser,

@@ -115,6 +115,45 @@ def ready_investors(platform, count):
     return people
 
 
+def test_the_knowledge_test_is_refused_after_three_failures_in_a_day(platform):
+    [me] = citizens(platform, 1)
+    wrong = {**right_answers(), "loss": "a", "guarantee": "a"}  # 4 out of 6: failed
+
+    def take(answers):
+        return platform.request("POST", "/investor/knowledge-test", {"answers": answers},
+                                headers=me)
+    for left in (2, 1, 0):
+        failed = take(wrong)
+        assert failed.status_code == 200, failed.text
+        assert (failed.json()["passed"], failed.json()["profile"][
+            "knowledge_test_attempts_left"]) == (False, left)
+    refused = take(right_answers())  # even the right answers, until the window passes
+    assert refused.status_code == 429, refused.text
+    assert refused.headers["Content-Type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["code"] == "knowledge_test_attempts_exhausted"
+    retry_at = datetime.fromisoformat(problem["retry_at"])
+    assert timedelta(hours=23) < retry_at - datetime.now(timezone.utc) <= timedelta(hours=24)
+    assert 23 * 3600 < problem["retry_after"] == int(refused.headers["Retry-After"]) <= 86400
+    profile = platform.request("GET", "/investor/profile", headers=me).json()
+    assert (profile["knowledge_test_valid"], profile["knowledge_test_attempts_left"]) == (
+        False, 0)
+    assert datetime.fromisoformat(profile["knowledge_test_retry_at"]) == retry_at
+    # An incomplete answer is refused just the same while the test is closed.
+    assert take({"loss": "c"}).status_code == 429
+
+
+def test_concurrent_failed_attempts_never_pass_the_limit(platform):
+    [me] = citizens(platform, 1)
+    wrong = {**right_answers(), "loss": "a", "guarantee": "a"}
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: platform.request(
+            "POST", "/investor/knowledge-test", {"answers": wrong}, headers=me), range(10)))
+    assert sorted(answer.status_code for answer in answers) == [200] * 3 + [429] * 7
+    assert sorted(answer.json()["profile"]["knowledge_test_attempts_left"]
+                  for answer in answers if answer.status_code == 200) == [0, 1, 2]
+
+
 def test_a_shares_campaign_never_exceeds_its_cap_under_concurrency(platform):
     campaign = live_campaign(platform, kind="shares", key_information=SHARES_SHEET,
                              goal_cents=50_000, cap_cents=100_000, people_goal=10)

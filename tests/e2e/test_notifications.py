@@ -8,7 +8,18 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.support.funding import given, live_campaign, payment_id, wait_for_status
+from shared.french import PARIS
+from tests.support.funding import (
+    ALL_ACKNOWLEDGED,
+    LOAN_SHEET,
+    contribute,
+    given,
+    live_campaign,
+    pay,
+    payment_id,
+    right_answers,
+    wait_for_status,
+)
 from tests.support.mail import text_of
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -83,6 +94,47 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
     assert f"votre paiement de 25{NBSP}€ ne sera pas débité" in text
     # The refunded contribution had ended before the campaign succeeded: no outcome mail.
     assert f"campaign_succeeded:{taken_back['id']}" not in facts
+
+
+def test_an_investment_and_its_withdrawal_each_make_one_mail_in_paris_time(platform):
+    email, me = sign_up(platform)
+    assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
+                            headers=me).json()["passed"]
+    assert platform.request("POST", "/investor/loss-simulation",
+                            {"net_worth_cents": 10_000_000}, headers=me).status_code == 200
+    loan = live_campaign(platform, kind="loan", key_information=LOAN_SHEET,
+                         goal_cents=2_000_000, title="Un prêt pour l'épicerie")
+    offered = contribute(platform, loan["id"], 50_000, headers=me,
+                         acknowledgements=ALL_ACKNOWLEDGED)
+    assert offered.status_code == 201, offered.text
+    pay(platform, offered.json())
+    investment = wait_for_status(platform, offered.json()["id"], "authorized")
+    ends = datetime.fromisoformat(investment["reflection_ends_at"]).astimezone(PARIS)
+
+    received_key = f"investment_received:{investment['id']}"
+    wait_until(lambda: received_key in platform.mail.by_fact(), timeout=30,
+               message="the investment's mail")
+    withdrawn = platform.request("POST", f"/contributions/{investment['id']}/withdraw",
+                                 headers=me)
+    assert (withdrawn.status_code, withdrawn.json()["status"]) == (200, "cancelled")
+    withdrawal_key = f"withdrawal_confirmed:{investment['id']}"
+    wait_until(lambda: withdrawal_key in platform.mail.by_fact(), timeout=30,
+               message="the withdrawal's mail")
+    time.sleep(2)  # several more sending rounds: nothing may come twice
+    mine = {key: mails for key, mails in platform.mail.by_fact().items()
+            if any(mail["X-RcptTo"] == email for mail in mails)}
+    # No reminder: the period ended with the withdrawal, before its reminder was due.
+    assert {key: len(mails) for key, mails in mine.items()} == {received_key: 1,
+                                                               withdrawal_key: 1}
+    [received], [withdrawal] = mine[received_key], mine[withdrawal_key]
+    assert received["Subject"] == f"Votre investissement de 500{NBSP}€ est enregistré"
+    text = text_of(received)
+    assert "« Un prêt pour l'épicerie »" in text
+    assert (f"se termine le {ends.day}" in text and f"à {ends.hour}{NBSP}h{NBSP}"
+            f"{ends.minute:02d} (heure de Paris)" in text)
+    assert "« Mes contributions »" in text and "/mes-contributions" in text
+    assert withdrawal["Subject"] == f"Vous avez renoncé à votre investissement de 500{NBSP}€"
+    assert "Rien ne vous est débité" in text_of(withdrawal)
 
 
 @pytest.fixture(autouse=True)

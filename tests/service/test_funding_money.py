@@ -216,6 +216,31 @@ def test_an_investment_needs_the_test_the_simulation_and_the_acknowledgements(fu
     assert raised.value.code == "knowledge_test_required"
 
 
+def test_three_failed_tests_in_a_day_refuse_the_fourth_until_the_first_is_a_day_old(funding):
+    person = str(uuid.uuid4())
+    wrong = {**right_answers(), "loss": "a", "guarantee": "a"}  # 4 out of 6: failed
+    for left, minutes in ((2, 0), (1, 30), (0, 60)):
+        funding.test_clock.now = START + timedelta(minutes=minutes)
+        result = funding.take_knowledge_test(person, {"answers": wrong})
+        assert (result["passed"], result["profile"]["knowledge_test_attempts_left"]) == (
+            False, left)
+    first_back = START + timedelta(hours=24)
+    assert funding.get_investor_profile(person)["knowledge_test_retry_at"] == \
+        first_back.isoformat()
+    funding.test_clock.now = START + timedelta(hours=23)
+    with pytest.raises(DomainError) as raised:  # even the right answers: not now
+        funding.take_knowledge_test(person, {"answers": right_answers()})
+    assert (raised.value.code, raised.value.details) == (
+        "knowledge_test_attempts_exhausted",
+        {"retry_after": 3600, "retry_at": first_back.isoformat()})
+    assert funding.get_investor_profile(person)["knowledge_test_valid"] is False
+
+    funding.test_clock.now = first_back
+    passed = funding.take_knowledge_test(person, {"answers": right_answers()})
+    assert passed["passed"] and passed["profile"]["knowledge_test_attempts_left"] == 3
+    assert passed["profile"]["knowledge_test_retry_at"] is None
+
+
 def test_webhooks_twice_out_of_order_forged_or_unknown_capture_once(funding, paysim):
     gift = campaign(funding)
     offered = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1",

@@ -99,6 +99,46 @@ def test_a_pass_lasts_730_days():
     assert not investors.knowledge_test_valid(None, NOW)
 
 
+HOUR = timedelta(hours=1)
+
+
+def test_three_failures_within_24_hours_refuse_the_test_until_the_oldest_leaves_the_window():
+    failures = [NOW - 23 * HOUR, NOW - 2 * HOUR]
+    assert investors.knowledge_test_attempts_left(failures, NOW) == 1
+    investors.check_knowledge_test_allowed(failures, NOW)  # a third attempt is allowed
+    failures = investors.failures_after(failures, {"passed": False}, NOW)
+    assert investors.knowledge_test_attempts_left(failures, NOW) == 0
+    with pytest.raises(DomainError) as raised:
+        investors.check_knowledge_test_allowed(failures, NOW)
+    error = raised.value
+    assert (error.kind, error.code) == ("too_many_requests", "knowledge_test_attempts_exhausted")
+    # The oldest failure leaves the window an hour later: then one attempt is back.
+    assert error.details == {"retry_after": 3600, "retry_at": (NOW + HOUR).isoformat()}
+    assert investors.knowledge_test_retry_at(failures, NOW + HOUR - timedelta(seconds=1)) \
+        == NOW + HOUR
+    assert investors.knowledge_test_retry_at(failures, NOW + HOUR) is None
+    assert investors.knowledge_test_attempts_left(failures, NOW + HOUR) == 1
+    investors.check_knowledge_test_allowed(failures, NOW + HOUR)
+
+
+def test_failures_older_than_the_window_are_forgotten_and_a_pass_clears_them():
+    old = [NOW - 25 * HOUR, NOW - 24 * HOUR, NOW - 30 * HOUR]
+    assert investors.knowledge_test_attempts_left(old, NOW) == 3
+    assert investors.knowledge_test_retry_at(old, NOW) is None
+    assert investors.failures_after(old, {"passed": False}, NOW) == [NOW]
+    assert investors.failures_after([NOW - HOUR, NOW - 2 * HOUR], {"passed": True}, NOW) == []
+    assert investors.failures_after([], {"passed": False}, NOW) == [NOW]
+
+
+def test_a_failure_recorded_after_now_still_counts():
+    """Concurrent attempts read the clock before the profile's lock: the one graded last
+    may find failures recorded a moment after its own `now`."""
+    just_after = [NOW + timedelta(milliseconds=5), NOW + timedelta(milliseconds=9)]
+    assert investors.knowledge_test_attempts_left(just_after, NOW) == 1
+    failures = investors.failures_after(just_after, {"passed": False}, NOW)
+    assert investors.knowledge_test_retry_at(failures, NOW) == NOW + timedelta(hours=24)
+
+
 # --- loss capacity and the large investment threshold --------------------------------
 
 def test_loss_capacity_is_ten_percent_rounded_down_to_the_cent():

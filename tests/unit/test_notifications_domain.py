@@ -66,7 +66,8 @@ def test_a_contribution_refunded_before_the_outcome_does_not_hear_of_it_in_any_o
     refunded_after = {**refunded_before, "ended_at": NOW + timedelta(days=1)}
     assert "campaign_succeeded:c-1" in keys(due.contribution_mails(refunded_after, decided,
                                                                    NOW))
-    assert due.contribution_moot(refunded_after, decided) == ["reflection_period_ending:c-1"]
+    assert due.contribution_moot(refunded_after, decided) == [
+        "investment_received:c-1", "reflection_period_ending:c-1"]
 
 
 def test_a_subscription_given_back_in_the_deciding_transaction_does_not_hear_of_the_outcome():
@@ -82,21 +83,41 @@ def test_a_subscription_given_back_in_the_deciding_transaction_does_not_hear_of_
     assert "ne l'a pas acceptée dans le délai prévu" in letter.paragraphs[0]
 
 
-def test_an_investor_is_reminded_a_day_before_the_reflection_period_ends():
+def test_an_investor_is_told_at_once_and_reminded_a_day_before_the_reflection_period_ends():
     ends = NOW + timedelta(days=4)
     investment = contribution(kind="shares", reflection_ends_at=ends)
-    [reminder] = due.contribution_mails(investment, CAMPAIGN, NOW)
+    received, reminder = due.contribution_mails(investment, CAMPAIGN, NOW)
+    assert (received.key, received.not_before) == ("investment_received:c-1", NOW)
     assert (reminder.key, reminder.not_before) == ("reflection_period_ending:c-1",
                                                    ends - timedelta(days=1))
     late = NOW + timedelta(hours=5)  # less than a day left: at once
     assert due.contribution_mails({**investment, "reflection_ends_at": late}, CAMPAIGN,
-                                  NOW)[0].not_before == NOW
+                                  NOW)[1].not_before == NOW
     assert due.contribution_mails(investment, CAMPAIGN, ends) == []  # over: too late
     assert due.contribution_mails({**investment, "ended": "cancelled"}, CAMPAIGN, NOW) == []
     assert due.contribution_mails(contribution(reflection_ends_at=ends), CAMPAIGN, NOW) == []
-    assert "reflection_period_ending:c-1" in due.contribution_moot(
-        {**investment, "ended": "cancelled", "ended_reason": "withdrawn"}, CAMPAIGN)
+    assert {"investment_received:c-1", "reflection_period_ending:c-1"} <= set(
+        due.contribution_moot({**investment, "ended": "cancelled", "ended_reason": "withdrawn"},
+                              CAMPAIGN))
     assert due.contribution_moot(investment, CAMPAIGN) == []
+    # Counted already (its confirmation came first, after a backlog): neither is due.
+    assert due.contribution_mails({**investment, "confirmed_at": NOW}, CAMPAIGN, NOW) == [
+        due.Due("contribution_confirmed:c-1", "contribution_confirmed", "acc-1", NOW)]
+
+
+def test_a_withdrawal_is_confirmed_once_and_only_a_withdrawal():
+    ends = NOW + timedelta(days=4)
+    withdrawn = contribution(kind="loan", reflection_ends_at=ends, ended="cancelled",
+                             ended_reason="withdrawn", ended_at=NOW)
+    assert keys(due.contribution_mails(withdrawn, CAMPAIGN, NOW)) == ["withdrawal_confirmed:c-1"]
+    # Heard after the period's end (a backlog): still confirmed.
+    assert keys(due.contribution_mails(withdrawn, CAMPAIGN, ends + timedelta(days=1))) == [
+        "withdrawal_confirmed:c-1"]
+    expired = {**withdrawn, "ended_reason": "expired"}
+    assert due.contribution_mails(expired, CAMPAIGN, NOW) == []
+    # Money taken then given back for the withdrawal: the refund's own mail says so.
+    refunded = {**withdrawn, "ended": "refunded"}
+    assert keys(due.contribution_mails(refunded, CAMPAIGN, NOW)) == ["contribution_refunded:c-1"]
 
 
 MEMBERSHIP = {"id": "m-1", "organisation_id": "o-1", "year": 2027, "dues_cents": 15_000,
@@ -190,6 +211,23 @@ def test_the_receipt_the_reflection_period_and_the_dues_in_french_dates():
         contribution(kind="loan", reflection_ends_at=ends), CAMPAIGN, URL)
     assert reminder.subject == "Votre délai de réflexion se termine le 1er décembre 2026"
     assert f"le 1er décembre 2026 à 14{NBSP}h{NBSP}05" in reminder.text()
+    # 23:30 UTC on 4 December is 00:30 on the 5th in Paris.
+    ends = datetime(2026, 12, 4, 23, 30, tzinfo=timezone.utc)
+    received = letters.investment_received(
+        contribution(kind="loan", amount_cents=50_000, reflection_ends_at=ends), CAMPAIGN, URL)
+    assert received.subject == f"Votre investissement de 500{NBSP}€ est enregistré"
+    text = received.text()
+    assert "« Un camion <frigorifique> & co »" in text
+    assert f"se termine le 5 décembre 2026 à 0{NBSP}h{NBSP}30 (heure de Paris)" in text
+    assert "« Mes contributions »" in text and "Renoncer à cet investissement" in text
+    assert f"{URL}/mes-contributions" in text
+    assert "&lt;frigorifique&gt; &amp; co" in received.html()
+    withdrawal = letters.withdrawal_confirmed(
+        contribution(kind="loan", amount_cents=50_000, ended="cancelled",
+                     ended_reason="withdrawn", ended_at=ends), CAMPAIGN, URL)
+    assert withdrawal.subject == f"Vous avez renoncé à votre investissement de 500{NBSP}€"
+    assert f"le 5 décembre 2026 à 0{NBSP}h{NBSP}30 (heure de Paris)" in withdrawal.text()
+    assert "Rien ne vous est débité" in withdrawal.text()
     dues = letters.membership_dues_due(MEMBERSHIP, "Recyclerie de la Dombes",
                                        datetime(2027, 3, 2, tzinfo=timezone.utc))
     assert dues.subject == f"Cotisation 2027 : 150{NBSP}€ à régler avant le 2 mars 2027"

@@ -9,7 +9,7 @@ from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
 from gateway.web.contributions import contribution_view
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
-from gateway.web.investing import next_step, sheet_rows
+from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
 from shared.errors import DomainError, conflict, invalid
 
 NBSP = "\u00a0"
@@ -169,3 +169,12 @@ def test_a_refused_payment_offers_the_same_gift_again_with_its_reward():
     closed = contribution_view({**CONTRIBUTION, "status": "failed"},
                                {**campaign, "status": "closed"}, NOW)
     assert closed["retry"] is None  # nothing to try again on
+
+
+def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_back():
+    assert attempts_left_message(2) == "Il vous reste 2 essais sur 3 par période de 24 heures."
+    assert attempts_left_message(1) == "Il vous reste 1 essai sur 3 par période de 24 heures."
+    # 23:30 UTC on 5 December is 00:30 on the 6th in Paris: the investor's own clock.
+    said = retry_message("2026-12-05T23:30:00+00:00")
+    assert said.startswith("Vous avez échoué 3 fois au test en 24 heures.")
+    assert said.endswith("à partir du 6 décembre 2026 à 0\u00a0h\u00a030.")

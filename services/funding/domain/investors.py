@@ -19,9 +19,10 @@ every investor reads the key information sheet and accepts the risk warning.
 Amounts are integer cents of EUR. Messages for people using the API are in English; the
 texts shown to investors (questions, warning, simulation outcome) are in French.
 """
+import math
 from datetime import date, datetime, timedelta
 
-from shared.errors import DomainError, conflict, invalid
+from shared.errors import TOO_MANY_REQUESTS, DomainError, conflict, invalid
 from shared.identifiers import check_siren
 
 LOAN, SHARES = "loan", "shares"
@@ -157,6 +158,54 @@ def grade_knowledge_test(answers: dict[str, str]) -> dict:
     score = len(KNOWLEDGE_TEST) - len(wrong)
     return {"passed": score >= KNOWLEDGE_TEST_PASS_MARK, "score": score,
             "out_of": len(KNOWLEDGE_TEST), "wrong": wrong}
+
+
+# The test assesses knowledge (Art. 21(1); DR 2022/2114 Art. 2): answering it again and
+# again until the right options are found would assess nothing. After this many failed
+# attempts within a rolling window, the test is refused until the oldest of them leaves
+# the window. Passing clears the count.
+KNOWLEDGE_TEST_MAX_FAILURES = 3
+KNOWLEDGE_TEST_FAILURE_WINDOW = timedelta(hours=24)
+
+
+def recent_failures(failures, now) -> list:
+    """The failed attempts (instants) that still count at `now`, oldest first. One
+    recorded after `now` counts too: a concurrent attempt read the clock before this
+    one but recorded its failure first, or another replica's clock is a little ahead."""
+    return sorted(at for at in failures if now - KNOWLEDGE_TEST_FAILURE_WINDOW < at)
+
+
+def knowledge_test_attempts_left(failures, now) -> int:
+    return max(0, KNOWLEDGE_TEST_MAX_FAILURES - len(recent_failures(failures, now)))
+
+
+def knowledge_test_retry_at(failures, now):
+    """When the test may be taken again (None: now). The count falls below the limit
+    when the failure at position -MAX of the recent ones leaves the window."""
+    recent = recent_failures(failures, now)
+    if len(recent) < KNOWLEDGE_TEST_MAX_FAILURES:
+        return None
+    return recent[-KNOWLEDGE_TEST_MAX_FAILURES] + KNOWLEDGE_TEST_FAILURE_WINDOW
+
+
+def check_knowledge_test_allowed(failures, now) -> None:
+    retry_at = knowledge_test_retry_at(failures, now)
+    if retry_at is not None:
+        raise DomainError(
+            TOO_MANY_REQUESTS, "knowledge_test_attempts_exhausted",
+            f"The knowledge test was failed {KNOWLEDGE_TEST_MAX_FAILURES} times within "
+            f"{KNOWLEDGE_TEST_FAILURE_WINDOW.days * 24} hours; it can be taken again from "
+            f"{retry_at.isoformat()}.",
+            {"retry_after": math.ceil((retry_at - now).total_seconds()),
+             "retry_at": retry_at.isoformat()})
+
+
+def failures_after(failures, result, now) -> list:
+    """The failures to keep once an attempt is graded: those still in the window, plus
+    this one if it failed; none once the test is passed."""
+    if result["passed"]:
+        return []
+    return recent_failures(failures, now) + [now]
 
 
 def knowledge_test_valid(passed_at, now) -> bool:

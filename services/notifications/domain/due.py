@@ -22,6 +22,11 @@ OUTCOMES = ("succeeded", "failed")
 # mail: sent a day before the end, or at once when less than a day is left; not at all
 # once the period is over or the investment has ended.
 REFLECTION_REMINDER = timedelta(days=1)
+# When an investment's payment is authorized, its reflection period starts: the investor
+# is told at once what was offered, until when it may be withdrawn and how (Art. 22(2)-
+# (3)); while the period runs only, as the reminder. A withdrawal is confirmed once.
+REFLECTION_MAILS = ("investment_received", "reflection_period_ending")
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,12 @@ def contribution_mails(c: dict, campaign: dict, now: datetime) -> list:
         mails.append(due("contribution_refunded"))
     if c["receipt_number"]:
         mails.append(due("receipt_issued"))
-    reminder = reflection_reminder_at(c, now)
-    if reminder is not None:
-        mails.append(due("reflection_period_ending", reminder))
+    if in_reflection_period(c, now):
+        mails.append(due("investment_received"))
+        mails.append(due("reflection_period_ending",
+                         max(now, c["reflection_ends_at"] - REFLECTION_REMINDER)))
+    if c["ended"] == "cancelled" and c["ended_reason"] == WITHDRAWN:
+        mails.append(due("withdrawal_confirmed"))
     return mails
 
 
@@ -66,12 +74,11 @@ def ended_before_outcome(c: dict, campaign: dict) -> bool:
     return decided is None or ended is None or ended <= decided
 
 
-def reflection_reminder_at(c: dict, now: datetime):
+def in_reflection_period(c: dict, now: datetime) -> bool:
+    """An investment authorized, neither ended nor counted yet, whose period runs."""
     ends = c["reflection_ends_at"]
-    if (c["kind"] not in INVESTMENTS or ends is None or now >= ends or c["ended"]
-            or c["confirmed_at"] is not None):
-        return None
-    return max(now, ends - REFLECTION_REMINDER)
+    return (c["kind"] in INVESTMENTS and ends is not None and now < ends
+            and not c["ended"] and c["confirmed_at"] is None)
 
 
 def contribution_moot(c: dict, campaign: dict) -> list:
@@ -80,7 +87,7 @@ def contribution_moot(c: dict, campaign: dict) -> list:
     came here late, after a backlog)."""
     moot = []
     if c["ended"] or c["confirmed_at"] is not None:
-        moot.append(f"reflection_period_ending:{c['id']}")
+        moot += [f"{kind}:{c['id']}" for kind in REFLECTION_MAILS]
     if ended_before_outcome(c, campaign):
         moot += [f"campaign_{outcome}:{c['id']}" for outcome in OUTCOMES]
     return moot

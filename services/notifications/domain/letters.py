@@ -178,6 +178,39 @@ def project_news(news: dict, project_url: str) -> Letter:
                   Link("Voir la page du projet", project_url))
 
 
+def _paris_time(at) -> str:
+    """An instant as the investor reads it, the time zone said: deadlines bind by it."""
+    return f"{long_date_time(at)} (heure de Paris)"
+
+
+def investment_received(c, campaign, public_url) -> Letter:
+    """The offer recorded and its payment authorized: the reflection period runs."""
+    amount, ends = euros(c["amount_cents"]), c["reflection_ends_at"]
+    paragraphs = (f"Votre investissement de {amount} dans {_campaign(campaign.get('title'))} "
+                  "est enregistré et votre paiement est autorisé. Rien n'est débité pendant "
+                  "votre délai de réflexion.",
+                  f"Ce délai se termine le {_paris_time(ends)}. Jusque-là, "
+                  "vous pouvez renoncer à cet investissement sans frais et sans avoir à vous "
+                  "justifier.",
+                  "Pour renoncer, ouvrez « Mes contributions » et choisissez « Renoncer à cet "
+                  "investissement ».",
+                  "Passé ce délai, votre investissement devient définitif : un message vous "
+                  "le confirmera.")
+    return Letter(f"Votre investissement de {amount} est enregistré", paragraphs,
+                  _my_contributions(public_url))
+
+
+def withdrawal_confirmed(c, campaign, public_url) -> Letter:
+    amount, at = euros(c["amount_cents"]), c.get("ended_at")
+    where, when = _campaign(campaign.get("title")), f", le {_paris_time(at)}" if at else ""
+    paragraphs = (f"Vous avez renoncé à votre investissement de {amount} dans {where}{when}, "
+                  "pendant votre délai de réflexion.",
+                  "Rien ne vous est débité et aucun frais ne vous est demandé : si votre "
+                  "paiement avait été autorisé, cette autorisation est levée.")
+    return Letter(f"Vous avez renoncé à votre investissement de {amount}", paragraphs,
+                  _my_contributions(public_url))
+
+
 def membership_dues_due(membership, organisation_name, deadline) -> Letter:
     year, owed = membership["year"], euros(membership["dues_cents"] - membership["paid_cents"])
     who = f"de {organisation_name} " if organisation_name else "de votre structure "
