@@ -17,6 +17,7 @@ API, through `gateway.calls.call`, never on a database.
     animation*.py the animators' pages: pipeline board and project files, campaign
                   review, members and dues, resources (see animation.py)
     my_organisation.py  a member organisation's own page
+    my_data.py    "Mes données": what is held about the reader, its export, its erasure
     imports.py    the spreadsheet import's report in French
     formats.py    French numbers, money, dates (babel); labels.py and
                   animation_labels.py French words for codes
@@ -35,6 +36,7 @@ from gateway.web import (  # noqa: F401 (routes)
     errors,
     investing,
     legal,
+    my_data,
     my_organisation,
     password_reset,
     project_list,
