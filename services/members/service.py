@@ -520,13 +520,9 @@ class MembersService(ServiceBase):
         throttle, slowdown = accounts.THROTTLES["email"], accounts.ADDRESS_SLOWDOWN
         now = utcnow()
         with self.db.read() as session:
-            failure = session.get(models.LoginFailure, email_key)
-            wait = failure and accounts.login_refused_for(
-                failure.failures, failure.window_started_at, now, throttle)
-            if wait:
-                raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
-                                  "Too many failed logins to this account: wait before "
-                                  "trying again.", {"retry_after": wait})
+            _refuse_if_throttled(session, email_key, throttle, now, "too_many_login_attempts",
+                                 "Too many failed logins to this account: wait before "
+                                 "trying again.")
             account = session.scalar(sa.select(models.Account).where(models.Account.email == email))
         verified = self._verify(account.password_hash if account else None, data["password"])
         with self.db() as uow:
@@ -609,14 +605,9 @@ class MembersService(ServiceBase):
         keys = {"email": f"reset-email:{email}", "client": f"reset-client:{client}"}
         with self.db() as uow:
             for kind, key in keys.items():
-                throttle = accounts.RESET_THROTTLES[kind]
-                known = uow.session.get(models.LoginFailure, key)
-                wait = known and accounts.login_refused_for(
-                    known.failures, known.window_started_at, now, throttle)
-                if wait:
-                    raise DomainError(TOO_MANY_REQUESTS, "too_many_password_resets",
-                                      "Too many password resets asked: wait before asking "
-                                      "again.", {"retry_after": wait})
+                _refuse_if_throttled(uow.session, key, accounts.RESET_THROTTLES[kind], now,
+                                     "too_many_password_resets", "Too many password resets "
+                                     "asked: wait before asking again.")
             for kind, key in keys.items():
                 _count_failure(uow.session, key, now, accounts.RESET_THROTTLES[kind].window)
             account = uow.session.scalar(sa.select(models.Account)
@@ -751,6 +742,15 @@ def _end_resets(session, account_id, now):
 def _reset_of(session, token):
     return session.scalar(sa.select(models.PasswordReset).where(
         models.PasswordReset.token_digest == accounts.refresh_token_digest(token)))
+
+
+def _refuse_if_throttled(session, key, throttle, now, code, message):
+    """A 429 with the seconds to wait, if `key` has had its `throttle`'s worth."""
+    known = session.get(models.LoginFailure, key)
+    wait = known and accounts.login_refused_for(known.failures, known.window_started_at,
+                                                now, throttle)
+    if wait:
+        raise DomainError(TOO_MANY_REQUESTS, code, message, {"retry_after": wait})
 
 
 def _count_failure(session, key, now, window, most=None):
