@@ -75,6 +75,22 @@ def change_password(body, principal):
     return call("members", "change_password", principal.account_id, body)
 
 
+@route("/auth/password-reset", "POST",
+       summary="Ask for a link to set a new password, mailed if an account has the address",
+       tag="accounts", roles=PUBLIC, body=members.PasswordResetRequest,
+       response=members.PasswordResetRequested, status=202, errors=(429,))
+def request_password_reset(body):
+    return call("members", "request_password_reset", body, request.remote_addr or "unknown")
+
+
+@route("/auth/password-reset/confirm", "POST",
+       summary="Set a new password with a mailed link's token (closes every session)",
+       tag="accounts", roles=PUBLIC, body=members.PasswordResetConfirm, status=204,
+       errors=(401,))
+def confirm_password_reset(body):
+    call("members", "reset_password", body)
+
+
 @route("/me", "GET", summary="The signed-in account", tag="accounts", roles=AUTHENTICATED,
        response=members.Account)
 def me(principal):

@@ -12,10 +12,12 @@ API, through `gateway.calls.call`, never on a database.
     investing.py  the investor's steps before a loan or shares
     contributions.py  the payer's return page, "Mes contributions", receipts, withdrawal
     account.py    sign up, sign in, sign out; forms.py amounts and checkboxes as typed
+    password_reset.py  a forgotten password: the address asked, the mailed link's page
     dashboard.py  the funders' dashboard; charts.py its SVG geometry
     animation*.py the animators' pages: pipeline board and project files, campaign
                   review, members and dues, resources (see animation.py)
     my_organisation.py  a member organisation's own page
+    my_data.py    "Mes données": what is held about the reader, its export, its erasure
     imports.py    the spreadsheet import's report in French
     formats.py    French numbers, money, dates (babel); labels.py and
                   animation_labels.py French words for codes
@@ -36,7 +38,9 @@ from gateway.web import (  # noqa: F401 (routes)
     errors,
     investing,
     legal,
+    my_data,
     my_organisation,
+    password_reset,
     project_list,
     public,
     security,

@@ -67,7 +67,7 @@ def login_submit():
             # As the API: 429 and Retry-After, so that a script guessing passwords
             # through the page is told to wait the same way.
             seconds = int(exc.details.get("retry_after", 60))
-            errors["form"] = f"Trop de tentatives : réessayez dans {_french_wait(seconds)}."
+            errors["form"] = f"Trop de tentatives : réessayez dans {french_wait(seconds)}."
             return _login_page(target, errors, email=email, kept=kept, remember=remember), \
                 429, {"Retry-After": str(seconds)}
         elif exc.kind == INVALID:
@@ -166,7 +166,7 @@ def logout():
     return response
 
 
-def _french_wait(seconds: int) -> str:
+def french_wait(seconds: int) -> str:
     """A wait as the reader says it, rounded up: "16 secondes", "5 minutes"."""
     if seconds < 60:
         return f"{seconds} seconde{'s' if seconds > 1 else ''}"
@@ -178,4 +178,5 @@ def _login_page(target, errors, email="", expired=False, kept=(), remember=False
     return render_template("web/login.html", active="login", errors=errors, email=email,
                            suivant=security.safe_next(target, ""), expired=expired,
                            kept=[(KEPT + name, value) for name, value in kept],
-                           remember=remember)
+                           remember=remember,
+                           password_changed=request.args.get("mot_de_passe") == "change")

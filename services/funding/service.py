@@ -50,13 +50,17 @@ class FundingService(ServiceBase, Queries):
     @subscribe("members", "person_erased")
     def forget_person(self, uow, envelope):
         """A person erased in members leaves no name or address on their contributions
-        here (receipts already issued keep theirs: the tax law asks to keep them)."""
+        here (receipts already issued keep theirs: the tax law asks to keep them), and no
+        investor profile (their declared net worth, their test): what it served to check
+        was checked when each investment was taken."""
         accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
         if accounts:
             uow.session.execute(
                 sa.update(models.Contribution)
                 .where(models.Contribution.contributor_account_id.in_(accounts))
                 .values(contributor_name=None, receipt_donor=None))
+            uow.session.execute(sa.delete(models.InvestorProfile)
+                                .where(models.InvestorProfile.account_id.in_(accounts)))
 
     # --- campaigns -------------------------------------------------------------------
 

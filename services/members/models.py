@@ -151,6 +151,23 @@ class Account(Base):
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+class PasswordReset(Base):
+    """A request to set a new password by mail. Only the digest of its link's token is
+    kept; the token is made when notifications sends the mail (members.password_reset_link)
+    and so never travels on the bus. Used once; a newer request for the account, or the
+    hour passing, ends it."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("accounts.id"),
+                                            index=True)
+    token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class RefreshToken(Base):
     """A sign-in session: rotated at each refresh, revoked at logout or password change.
     Tokens of one sign-in share a family, so a stolen, reused token revokes them all."""

@@ -303,6 +303,23 @@ class Login(Schema):
                         validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH))
 
 
+class PasswordResetRequest(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254))
+
+
+class PasswordResetRequested(Schema):
+    """The same answer whether or not an account has this address."""
+
+    message = fields.String(required=True)
+
+
+class PasswordResetConfirm(Schema):
+    token = fields.String(required=True, load_only=True,
+                          validate=validate.Length(min=1, max=200))
+    new_password = Password(required=True, load_only=True, validate=validate.Length(
+        min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
+
+
 class RefreshTokenInput(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
@@ -423,6 +440,12 @@ class AccountCreated(Schema):
     organisation_id = fields.UUID(required=True, allow_none=True)
 
 
+class PasswordResetRequestedEvent(Schema):
+    reset_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+
+
 class PersonErased(Schema):
     account_ids = fields.List(fields.UUID(), required=True)
     contact_ids = fields.List(fields.UUID(), required=True)
@@ -459,6 +482,10 @@ MUTUALISATION_INVOICED = _event("mutualisation_invoiced", 1, MutualisationInvoic
                                 "organisation.")
 ACCOUNT_CREATED = _event("account_created", 1, AccountCreated,
                          "Someone can now sign in, with these roles. No personal data travels.")
+PASSWORD_RESET_REQUESTED = _event(
+    "password_reset_requested", 1, PasswordResetRequestedEvent,
+    "Someone asked to set a new password for this account. The link's token does not "
+    "travel: notifications asks members for it when it sends the mail.")
 PERSON_ERASED = _event("person_erased", 1, PersonErased,
                        "A person's data was erased here; every service that keeps something "
                        "about these accounts or contacts erases it too.")
@@ -466,4 +493,5 @@ PERSON_ERASED = _event("person_erased", 1, PersonErased,
 PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, CONTACT_ADDED, MEMBERSHIP_APPLIED,
                     MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
-                    MUTUALISATION_INVOICED, ACCOUNT_CREATED, PERSON_ERASED)
+                    MUTUALISATION_INVOICED, ACCOUNT_CREATED, PASSWORD_RESET_REQUESTED,
+                    PERSON_ERASED)

@@ -28,7 +28,14 @@ from shared.database import (
     row_values,
     upsertable_insert,
 )
-from shared.errors import TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError, conflict, invalid
+from shared.errors import (
+    TOO_MANY_REQUESTS,
+    UNAUTHENTICATED,
+    DomainError,
+    conflict,
+    invalid,
+    not_found,
+)
 from shared.pagination import paginate
 from shared.rpc import rpc
 from shared.schemas import load
@@ -39,6 +46,10 @@ INVALID_CREDENTIALS = DomainError(UNAUTHENTICATED, "invalid_credentials",
                                   "The email or the password is wrong.")
 INVALID_REFRESH_TOKEN = DomainError(UNAUTHENTICATED, "invalid_refresh_token",
                                     "This refresh token is unknown, expired or revoked.")
+INVALID_RESET_TOKEN = DomainError(UNAUTHENTICATED, "invalid_password_reset_token",
+                                  "This password reset link is unknown, used or expired.")
+PASSWORD_RESET_ANSWER = ("If an account has this address, a link to set a new password "
+                         "has been mailed to it; it works once, within the hour.")
 CALENDAR = "calendar"  # who moves a membership when no one does
 ERASED_NAME = "Personne effacée"
 
@@ -462,6 +473,7 @@ class MembersService(ServiceBase):
                 account.display_name = ERASED_NAME
                 account.password_hash = "!"  # matches no password
                 _revoke(uow.session, models.RefreshToken.account_id == account.id, now)
+                _end_resets(uow.session, account.id, now)
             for contact in contacts:
                 contact.name, contact.email, contact.phone = ERASED_NAME, None, None
                 contact.role, contact.consent_to_contact = None, False
@@ -508,13 +520,9 @@ class MembersService(ServiceBase):
         throttle, slowdown = accounts.THROTTLES["email"], accounts.ADDRESS_SLOWDOWN
         now = utcnow()
         with self.db.read() as session:
-            failure = session.get(models.LoginFailure, email_key)
-            wait = failure and accounts.login_refused_for(
-                failure.failures, failure.window_started_at, now, throttle)
-            if wait:
-                raise DomainError(TOO_MANY_REQUESTS, "too_many_login_attempts",
-                                  "Too many failed logins to this account: wait before "
-                                  "trying again.", {"retry_after": wait})
+            _refuse_if_throttled(session, email_key, throttle, now, "too_many_login_attempts",
+                                 "Too many failed logins to this account: wait before "
+                                 "trying again.")
             account = session.scalar(sa.select(models.Account).where(models.Account.email == email))
         verified = self._verify(account.password_hash if account else None, data["password"])
         with self.db() as uow:
@@ -587,6 +595,80 @@ class MembersService(ServiceBase):
             _revoke(uow.session, models.RefreshToken.account_id == account_id, now)
         return schemas.Account().dump(account)
 
+    @rpc
+    def request_password_reset(self, payload, client):
+        """Mail a link to set a new password, if an account has this address. The answer
+        is the same either way (no one learns who has an account), and so are the limits:
+        they count requests per address typed and per client, account or not."""
+        email = accounts.normalise_email(load(schemas.PasswordResetRequest(), payload)["email"])
+        now = utcnow()
+        keys = {"email": f"reset-email:{email}", "client": f"reset-client:{client}"}
+        with self.db() as uow:
+            for kind, key in keys.items():
+                _refuse_if_throttled(uow.session, key, accounts.RESET_THROTTLES[kind], now,
+                                     "too_many_password_resets", "Too many password resets "
+                                     "asked: wait before asking again.")
+            for kind, key in keys.items():
+                _count_failure(uow.session, key, now, accounts.RESET_THROTTLES[kind].window)
+            account = uow.session.scalar(sa.select(models.Account)
+                                         .where(models.Account.email == email))
+            if account is not None:
+                _end_resets(uow.session, account.id, now)  # a new one ends older ones
+                reset = models.PasswordReset(
+                    id=str(uuid.uuid4()), account_id=account.id, requested_at=now,
+                    expires_at=accounts.reset_expires_at(now))
+                uow.session.add(reset)
+                uow.emit(schemas.PASSWORD_RESET_REQUESTED, {
+                    "reset_id": reset.id, "account_id": account.id,
+                    "expires_at": reset.expires_at.isoformat()})
+        return {"message": PASSWORD_RESET_ANSWER}
+
+    @rpc
+    def password_reset_link(self, reset_id):
+        """The token of a reset's link, made now, for notifications to put in the mail it
+        is sending (an RPC reply: never an event, never archived). Asked again (a mail
+        sent again), a new token replaces the old one. Not found once the reset ended."""
+        now = utcnow()
+        with self.db() as uow:
+            reset = uow.session.get(models.PasswordReset, reset_id, with_for_update=True)
+            if reset is None or not accounts.reset_usable(reset.expires_at, reset.ended_at,
+                                                          now):
+                raise not_found("password_reset", reset_id)
+            token, reset.token_digest = accounts.new_reset_token()
+        return {"token": token}
+
+    @rpc
+    def password_reset_valid(self, token):
+        """Whether this link may still set a password (the page shows its form or not)."""
+        with self.db.read() as session:
+            reset = _reset_of(session, token)
+            return reset is not None and accounts.reset_usable(reset.expires_at,
+                                                               reset.ended_at, utcnow())
+
+    @rpc
+    def reset_password(self, payload):
+        """Set a new password with a mailed link: the link ends, as does every session."""
+        data = load(schemas.PasswordResetConfirm(), payload)
+        with self.db.read() as session:
+            reset = _reset_of(session, data["token"])
+            account = reset and session.get(models.Account, reset.account_id)
+        if reset is None or account is None:
+            raise INVALID_RESET_TOKEN
+        accounts.check_password(data["new_password"], account.email, field="new_password")
+        new_hash = self._hash(data["new_password"])
+        now = utcnow()
+        with self.db() as uow:
+            reset = uow.session.get(models.PasswordReset, reset.id, with_for_update=True,
+                                    populate_existing=True)
+            if not accounts.reset_usable(reset.expires_at, reset.ended_at, now):
+                raise INVALID_RESET_TOKEN
+            reset.ended_at = now
+            account = uow.session.get(models.Account, reset.account_id, with_for_update=True)
+            account.password_hash = new_hash
+            account.password_changed_at = now
+            _revoke(uow.session, models.RefreshToken.account_id == account.id, now)
+        return schemas.Account().dump(account)
+
     def _create_account(self, data, roles, organisation_id):
         email = accounts.normalise_email(data["email"])
         accounts.check_password(data["password"], email)
@@ -648,6 +730,27 @@ def _revoke(session, which, now):
     session.execute(sa.update(models.RefreshToken)
                     .where(which, models.RefreshToken.revoked_at.is_(None))
                     .values(revoked_at=now))
+
+
+def _end_resets(session, account_id, now):
+    session.execute(sa.update(models.PasswordReset)
+                    .where(models.PasswordReset.account_id == account_id,
+                           models.PasswordReset.ended_at.is_(None))
+                    .values(ended_at=now))
+
+
+def _reset_of(session, token):
+    return session.scalar(sa.select(models.PasswordReset).where(
+        models.PasswordReset.token_digest == accounts.refresh_token_digest(token)))
+
+
+def _refuse_if_throttled(session, key, throttle, now, code, message):
+    """A 429 with the seconds to wait, if `key` has had its `throttle`'s worth."""
+    known = session.get(models.LoginFailure, key)
+    wait = known and accounts.login_refused_for(known.failures, known.window_started_at,
+                                                now, throttle)
+    if wait:
+        raise DomainError(TOO_MANY_REQUESTS, code, message, {"retry_after": wait})
 
 
 def _count_failure(session, key, now, window, most=None):

@@ -42,7 +42,7 @@ def take_due(session, now, batch=BATCH) -> list:
     for row in rows:
         row.next_attempt_at = now + retries.LEASE
         row.attempts += 1
-    return [{"key": row.key, "account_id": row.account_id, "subject": row.subject,
+    return [{"key": row.key, "kind": row.kind, "account_id": row.account_id, "subject": row.subject,
              "text_body": row.text_body, "html_body": row.html_body,
              "attempts": row.attempts} for row in rows]
 

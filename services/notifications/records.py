@@ -145,6 +145,12 @@ def _dues_mails(session, membership, now, grace):
 
 # --- privacy, and the mails themselves --------------------------------------------------
 
+def password_reset_heard(session, reset_id, account_id, expires_at, now):
+    """A reset's mail, sent at once; its link is added when it goes (letters.SECRET_LINK)."""
+    claim(session, due.Due(f"password_reset:{reset_id}", "password_reset", account_id, now),
+          letters.password_reset(expires_at), now)
+
+
 def person_erased(session, account_ids, now):
     """No more mail to these accounts: those not sent are cancelled, and what every mail
     of theirs said is wiped (the rows stay, keys only, so that a late event about an old

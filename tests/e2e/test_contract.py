@@ -26,6 +26,8 @@ MATRIX = {
     ("POST", "/auth/refresh"): ANYONE,
     ("POST", "/auth/logout"): SIGNED_IN,
     ("POST", "/auth/password"): SIGNED_IN,
+    ("POST", "/auth/password-reset"): ANYONE,
+    ("POST", "/auth/password-reset/confirm"): ANYONE,
     ("GET", "/me"): SIGNED_IN,
     ("POST", "/accounts"): STAFF,
     ("POST", "/organisations"): STAFF,

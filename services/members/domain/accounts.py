@@ -102,3 +102,27 @@ def new_refresh_token(now):
 
 def refresh_token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- password reset by mail ------------------------------------------------------------
+
+RESET_LIFETIME = timedelta(hours=1)
+# Asking for a reset mails the account's owner: a few per address an hour are enough for
+# a person, and keep anyone from filling a mailbox (or the outgoing queue) with them.
+RESET_THROTTLES = {"email": LoginThrottle(3, timedelta(hours=1)),
+                   "client": LoginThrottle(20, timedelta(hours=1))}
+
+
+def reset_expires_at(now):
+    return now + RESET_LIFETIME
+
+
+def new_reset_token():
+    """A random token for the mail's link, and what we keep of it: only its digest."""
+    token = secrets.token_urlsafe(32)
+    return token, refresh_token_digest(token)
+
+
+def reset_usable(expires_at, ended_at, now) -> bool:
+    """A reset works once, within its hour, unless a newer one (or an erasure) ended it."""
+    return ended_at is None and now < expires_at

@@ -221,3 +221,31 @@ def membership_dues_due(membership, organisation_name, deadline) -> Letter:
                   "du pôle.")
     return Letter(f"Cotisation {year} : {owed} à régler avant le {long_date(deadline)}",
                   paragraphs)
+
+
+# The reset link's token is secret: it is not written into the kept mail. The mail is kept
+# with this mark where its link goes, and the link is asked of members when the mail is
+# sent (see NotificationsService.send_due): a mark made of characters HTML leaves alone.
+SECRET_LINK = "LIEN-SECRET-AJOUTE-A-L-ENVOI"
+RESET_PAGE = "/mot-de-passe/"
+
+
+def password_reset(expires_at) -> Letter:
+    paragraphs = ("Quelqu'un, sans doute vous, a demandé à choisir un nouveau mot de passe "
+                  "pour votre compte Domb'Innov.",
+                  f"Le lien ci-dessous sert une seule fois, jusqu'au "
+                  f"{long_date_time(expires_at)}. Un lien demandé ensuite remplace celui-ci.",
+                  "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe ne "
+                  "change pas.")
+    return Letter("Choisir un nouveau mot de passe", paragraphs,
+                  Link("Choisir un nouveau mot de passe", SECRET_LINK))
+
+
+def reset_link(public_url, token) -> str:
+    return public_url.rstrip("/") + RESET_PAGE + token
+
+
+def with_secret_link(mail: dict, url: str) -> dict:
+    """The kept mail with its link in place, to send (and not to keep)."""
+    return {**mail, "text_body": mail["text_body"].replace(SECRET_LINK, url),
+            "html_body": mail["html_body"].replace(SECRET_LINK, url)}

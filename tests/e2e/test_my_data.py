@@ -1,0 +1,63 @@
+""""Mes données" through the whole platform: a citizen signed in on the pages sees what is
+held about them, downloads it as JSON, and erases it; the erasure reaches members,
+funding (their contributions' names and their investor profile) and notifications."""
+import json
+import uuid
+
+from tests.e2e.test_password_reset import browser_at, post_page, shown
+from tests.support.running_platform import PASSWORD
+from tests.support.waiting import wait_until
+
+PLATFORM_ENV = {"MAIL_SEND_SECONDS": "0.5", "RPC_TIMEOUT": "10"}
+
+
+def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
+    email = f"dominique-{uuid.uuid4().hex[:10]}@example.org"
+    signup = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                            "display_name": "Dominique Garnier"}, as_=None)
+    assert signup.status_code == 201, signup.text
+    account_id = signup.json()["id"]
+    token = platform.login(email)["access_token"]
+    simulated = platform.request("POST", "/investor/loss-simulation",
+                                 {"net_worth_cents": 5_000_000},
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert simulated.status_code == 200, simulated.text
+
+    browser, _ = browser_at(platform, "/connexion")
+    signed_in = post_page(platform, browser, "/connexion", email=email, password=PASSWORD)
+    assert signed_in.status_code == 303, signed_in.text
+    page = browser.get(platform.base_url + "/mes-donnees", timeout=15)
+    assert page.status_code == 200
+    assert "Dominique Garnier" in shown(page) and email in shown(page)
+    assert "Un profil d'investisseur" in shown(page)
+    assert 'href="/mes-donnees"' in page.text  # in the navigation, for any signed-in account
+
+    export = browser.get(platform.base_url + "/mes-donnees.json", timeout=15)
+    assert export.status_code == 200 and export.headers["Content-Type"] == "application/json"
+    assert "attachment" in export.headers["Content-Disposition"]
+    held = json.loads(export.text)
+    assert [a["email"] for a in held["personal_data"]["accounts"]] == [email]
+    assert held["investor_profile"]["net_worth_cents"] == 5_000_000
+    assert held["contributions"] == []
+
+    asked = browser.get(platform.base_url + "/mes-donnees/effacement", timeout=15)
+    assert asked.status_code == 200 and "Cela ne peut pas être défait" in shown(asked)
+    browser.csrf = asked.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    erased = post_page(platform, browser, "/mes-donnees/effacement")
+    assert erased.status_code == 200 and "Vos données sont effacées" in shown(erased)
+
+    # Signed out, and the account cannot sign in again.
+    assert browser.get(platform.base_url + "/mes-donnees", timeout=15,
+                       allow_redirects=False).status_code in (302, 303, 401)
+    assert platform.post("/auth/login", {"email": email, "password": PASSWORD},
+                         as_=None).status_code == 401
+    # Members anonymised the account; funding forgot the investor profile.
+    [(name, kept_email)] = platform.query(
+        "members", "SELECT display_name, email FROM accounts WHERE id = :id", id=account_id)
+    assert (name, kept_email) == ("Personne effacée", f"erased-{account_id}@invalid.example")
+    wait_until(lambda: not platform.query(
+        "funding", "SELECT 1 FROM investor_profiles WHERE account_id = :id", id=account_id),
+        timeout=30, message="funding erasing the investor profile")
+    wait_until(lambda: platform.query(
+        "notifications", "SELECT 1 FROM accounts WHERE id = :id AND erased_at IS NOT NULL",
+        id=account_id), timeout=30, message="notifications hearing of the erasure")
