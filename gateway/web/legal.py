@@ -16,7 +16,8 @@ from gateway.web.blueprint import web
 
 
 def _setting(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """A variable's value; unset or empty (as compose passes an unset one), the default."""
+    return (os.environ.get(name, "").strip() or default)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ def test_each_legal_page_answers_in_french_and_is_linked_from_every_page(client,
     assert f'href="{path}"' in footer
 
 
-def test_the_demonstration_platform_says_its_payments_are_simulated(client):
+def test_the_demonstration_platform_says_its_payments_are_simulated(monkeypatch):
+    # Compose passes a variable the operator left unset as an empty one.
+    client = operated_app(monkeypatch, SITE_PUBLISHER="", PAYMENT_PROVIDER_NAME=" ").test_client()
     terms = page_text(client.get("/conditions-generales"))
     assert "prestataire de paiement simulé" in terms
     assert "aucune somme réelle n'est prélevée" in terms
