@@ -43,15 +43,22 @@ def member(platform, name, circle, subscribe_to=None):
             "service_id": subscribe_to, "starts_on": f"{YEAR}-01-01"}))
 
 
+def not_after_today(day: date) -> str:
+    """A fact done is never dated in the future (projects refuse it): this year's facts
+    are dated today at the latest."""
+    return min(day, date.today()).isoformat()
+
+
 def enterprise(platform, title, year, siren, created_fte, consolidated_fte):
     project = created(platform.post("/projects", {**PROJECT, "title": title,
                                                   "territory": "dombes"}))
     for stage in ("emergence", "incubation"):
         created(platform.post(f"/projects/{project['id']}/stage", {"stage": stage}))
     created(platform.post(f"/projects/{project['id']}/enterprise", {
-        "name": title, "legal_form": "scic", "siren": siren, "created_on": f"{year}-06-01"}))
+        "name": title, "legal_form": "scic", "siren": siren,
+        "created_on": not_after_today(date(year, 6, 1))}))
     created(platform.post(f"/projects/{project['id']}/job-reports", {
-        "reported_on": f"{year}-12-31", "created_fte": created_fte,
+        "reported_on": not_after_today(date(year, 12, 31)), "created_fte": created_fte,
         "consolidated_fte": consolidated_fte}))
     return project
 

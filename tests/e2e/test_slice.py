@@ -172,7 +172,7 @@ def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(pl
                             "funder_type": "private"}),
             ("/volunteering", {"hours": 10.5, "done_on": f"{year}-03-01",
                                "activity": "Chantier participatif", "project_id": project["id"]}),
-            (f"/projects/{project['id']}/job-reports", {"reported_on": f"{year}-01-31",
+            (f"/projects/{project['id']}/job-reports", {"reported_on": f"{year}-01-01",
                                                          "created_fte": 2,
                                                          "consolidated_fte": 1.5})):
         answer = platform.post(path, body)
