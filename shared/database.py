@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import EventSpec, make_envelope
-from shared.errors import INVALID, DomainError, not_found
+from shared.errors import INVALID, DomainError, not_found, version_conflict
 from shared.logs import correlation_id
 from shared.messaging import MessagingTables
 from shared.sqltypes import utcnow
@@ -130,6 +130,20 @@ def get_or_not_found(session: Session, model, entity_id, entity: str, for_update
     row = session.get(model, str(entity_id), with_for_update=for_update)
     if row is None:
         raise not_found(entity, entity_id)
+    return row
+
+
+def update_versioned(session: Session, model, entity_id, entity: str, expected_version: int,
+                     changes: dict):
+    """Apply `changes` to the row if it is still at `expected_version`, and bump its
+    `version`; otherwise a version_conflict naming the current one. The row is locked
+    while checked, so two editors of one version cannot both win."""
+    row = get_or_not_found(session, model, entity_id, entity, for_update=True)
+    if row.version != expected_version:
+        raise version_conflict(entity, entity_id, row.version)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version = expected_version + 1
     return row
 
 
