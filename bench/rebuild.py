@@ -182,21 +182,27 @@ def main():
     finally:
         databases.drop_all()
     print(f"\nrebuild of {archived} archived events ({args.contributions} contributions):")
-    print(f"{'':<28}" + "".join(f"{side:>12}" for side in results)
-          + ("       ratio" if len(results) == 2 else ""))
-    for figure in ("cpu_s", "postgresql_cpu_s", "wall_s", "max_rss_mb"):
-        values = [results[side][figure] for side in results]
-        ratio = (f"{values[0] / values[1]:>11.1f}x" if len(values) == 2 and values[1]
-                 else "")
-        print(f"{figure:<28}" + "".join(f"{value:>12}" for value in values) + ratio)
+    compare(results, ("cpu_s", "postgresql_cpu_s", "wall_s", "max_rss_mb"))
     for side, result in results.items():
         rate = archived / result["cpu_s"] if result["cpu_s"] else 0
-        print(f"{side}: {rate:.0f} events per CPU second; projections' digest "
-              f"{result['digest']}")
+        print(f"{side}: {rate:.0f} events per CPU second")
+
+
+def compare(results, figures):
+    """Print each figure of each side (before, after) and their ratio; then whether the
+    two wrote the same projections (their digests)."""
+    print(f"{'':<30}" + "".join(f"{side:>12}" for side in results)
+          + ("       ratio" if len(results) == 2 else ""))
+    for figure in figures:
+        values = [results[side][figure] for side in results]
+        ratio = (f"{values[0] / values[1]:>11.2f}x" if len(values) == 2 and values[1]
+                 else "")
+        print(f"{figure:<30}" + "".join(f"{value:>12}" for value in values) + ratio)
     if len(results) == 2:
         same = results["before"]["digest"] == results["after"]["digest"]
-        print("the two rebuilds wrote the same rows" if same
-              else "THE TWO REBUILDS WROTE DIFFERENT ROWS")
+        print("the two wrote the same projections, row by row (digest "
+              f"{results['after']['digest']})" if same
+              else "THE TWO WROTE DIFFERENT PROJECTIONS")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,7 @@ def run(checkout: Path, events_file, url, admin_url) -> dict:
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         return child(sys.argv[2], sys.argv[3])
+    from bench.rebuild import compare
     from tests.support.databases import Databases
 
     parser = argparse.ArgumentParser(prog="python -m bench.reporting_live")
@@ -134,18 +135,8 @@ def main():
         finally:
             databases.drop_all()
     print(f"\nreporting's live handler, per event ({len(found) - WARM_UP} measured):")
-    print(f"{'':<30}" + "".join(f"{side:>12}" for side in results)
-          + ("       ratio" if len(results) == 2 else ""))
-    for figure in ("cpu_ms_per_event", "postgresql_cpu_ms_per_event", "wall_ms_per_event",
-                   "statements_per_event", "commits_per_event"):
-        values = [results[side][figure] for side in results]
-        ratio = (f"{values[0] / values[1]:>11.2f}x" if len(values) == 2 and values[1]
-                 else "")
-        print(f"{figure:<30}" + "".join(f"{value:>12}" for value in values) + ratio)
-    if len(results) == 2:
-        same = results["before"]["digest"] == results["after"]["digest"]
-        print("the two wrote the same projections" if same
-              else "THE TWO WROTE DIFFERENT PROJECTIONS")
+    compare(results, ("cpu_ms_per_event", "postgresql_cpu_ms_per_event",
+                      "wall_ms_per_event", "statements_per_event", "commits_per_event"))
 
 
 if __name__ == "__main__":
