@@ -19,18 +19,25 @@ def rows(memory, table) -> list:
     return sorted(memory.table_rows(table), key=lambda row: tuple(map(str, row.values())))
 
 
-def test_a_contribution_given_back_before_its_confirmation_leaves_no_tally_nor_contributor():
-    project, account, contribution = new_id(), new_id(), new_id()
+def test_contributions_given_back_before_or_after_their_confirmation_leave_no_tally():
+    project, account, early, late = new_id(), new_id(), new_id(), new_id()
     memory = rebuilt(
-        story.contribution_ended("refunded", contribution, project, 700, at(2023, 1)),
-        story.contribution_confirmed(contribution, project, 700, at(2023, 7), account))
+        story.contribution_ended("refunded", early, project, 700, at(2023, 1)),
+        story.contribution_confirmed(early, project, 700, at(2023, 7), account),
+        story.contribution_confirmed(late, project, 300, at(2023, 8), account))
+    assert {row["contributions"] for row in rows(memory, "report_contributor_tallies")} == {1}
+    memory = rebuilt(
+        story.contribution_ended("refunded", early, project, 700, at(2023, 1)),
+        story.contribution_confirmed(early, project, 700, at(2023, 7), account),
+        story.contribution_confirmed(late, project, 300, at(2023, 8), account),
+        story.contribution_ended("cancelled", late, project, 300, at(2023, 9)))
     assert rows(memory, "report_contributor_tallies") == []
     assert rows(memory, "report_contributors") == []
-    [state] = rows(memory, "report_contributions")
-    assert (state["confirmed_year"], state["uncounted"], state["uncounted_cents"]) == (
-        2023, True, 700)
+    states = {row["contribution_id"]: row for row in rows(memory, "report_contributions")}
+    assert (states[early]["confirmed_year"], states[early]["uncounted"],
+            states[early]["uncounted_cents"]) == (2023, True, 700)
     [money] = rows(memory, "report_funding")
-    assert (money["contributions"], money["given_back"], money["refunds"]) == (1, 1, 1)
+    assert (money["contributions"], money["given_back"], money["refunds"]) == (2, 2, 1)
 
 
 def test_a_project_met_first_by_a_contribution_keeps_its_row_and_joins_its_scopes_later():
