@@ -42,6 +42,15 @@ class Block:
     note: str = ""
     table: str = ""                     # the report it shows, downloadable as CSV
 
+    @property
+    def wide(self) -> bool:
+        """A table too wide for a laptop's screen scrolls sideways at every width, and
+        says so."""
+        return len(self.columns) > WIDE_COLUMNS
+
+
+WIDE_COLUMNS = 7  # past this many columns after the year, a table scrolls at 1366 px
+
 
 # Each report's CSV file name (as the API's `.csv` routes), and those that take no funder.
 CSV_FILES = {table: filename for table, _path, _summary, _query, _answer, filename in TABLES}
@@ -157,9 +166,9 @@ def _members_year(items, year):
 def blocks(reports):
     """Each block from its report, which its table downloads as."""
     built = []
-    for build, table in ((enterprises_block, "incubation"), (jobs_block, "incubation"),
-                         (money_block, "funding"), (resources_block, "resources"),
-                         (circles_block, "members-breakdown")):
+    for build, table in ((members_block, "members"), (enterprises_block, "incubation"),
+                         (jobs_block, "incubation"), (money_block, "funding"),
+                         (resources_block, "resources"), (circles_block, "members-breakdown")):
         block = build(reports[table.replace("-", "_")])
         block.table = table
         built.append(block)
@@ -226,10 +235,33 @@ def money_block(report):
                       "objectif.")
 
 
+def members_block(report):
+    items, totals = report["items"], report["totals"]
+    chart = line_chart(_years(items), [
+        Series("Structures adhérentes", [item["active_members"] for item in items]),
+        Series("dont utilisant des services mutualisés",
+               [item["members_using_services"] for item in items])],
+        formats.number, integers=True)
+
+    def cells(row):
+        return [formats.number(row["active_members"]),
+                formats.number(row["members_using_services"]),
+                f"{_fte(row['mutualised_fte'])} ETP", formats.euros(row["dues_paid_cents"]),
+                formats.euros(row["mutualisation_invoiced_cents"])]
+
+    return Block("adherents", "Adhérents, services mutualisés, cotisations et mutualisation",
+                 chart, ["Structures adhérentes", "Utilisant des services mutualisés",
+                         "Emplois portés par les services", "Cotisations payées",
+                         "Mutualisation facturée"],
+                 [(item["year"], cells(item)) for item in items],
+                 note="Les cotisations payées et la mutualisation facturée aux adhérents "
+                      "sont les mêmes sommes dans le tableau des ressources.")
+
+
 def resources_block(report):
     items, totals = report["items"], report["totals"]
-    series = [Series(name, [item[key] for item in items])
-              for key, name in labels.RESOURCES.items()]
+    series = [Series(name, [sum(item[key] for key in keys) for item in items])
+              for name, keys in labels.RESOURCE_GROUPS]
     chart = bar_chart(_years(items), series, formats.euros, formats.euros_short, integers=True)
 
     def cells(row):
@@ -243,8 +275,12 @@ def resources_block(report):
                   "Bénévolat valorisé"],
                  [(item["year"], cells(item)) for item in items],
                  cells(totals) if items else None,
-                 note="Le bénévolat est une ressource non monétaire : il est valorisé à part, "
-                      "au SMIC horaire brut, et n'entre pas dans le total monétaire.")
+                 note="Cotisations et mutualisation : ce que les adhérents paient et ce qui "
+                      "leur est facturé, comme dans le tableau des adhérents. Région : les "
+                      "subventions publiques à l'animation du pôle ; subventions de projets : "
+                      "celles qui nomment un projet. Le bénévolat est une ressource non "
+                      "monétaire : il est valorisé à part, au SMIC horaire brut, et n'entre "
+                      "pas dans le total monétaire.")
 
 
 def circles_block(report):
