@@ -4,7 +4,9 @@ its table under it. For staff and funder accounts, as the reports API.
 It reads the reporting projections through the same RPC as
 `GET /api/v1/reports/dashboard` (gateway/report_routes.py): its five tables in one
 answer, with the filters of its form: years, territory, funder. Members' tables are the
-whole cluster's: the funder filters only the projects' tables.
+whole cluster's: the funder filters only the projects' tables. A funder account that
+names its funder sees that funder's view only (gateway/report_routes.py): its funder
+field is filled and fixed; another funder's view is refused.
 """
 import base64
 from dataclasses import dataclass
@@ -13,13 +15,14 @@ from urllib.parse import urlencode
 from flask import abort, render_template, request, url_for
 
 from gateway.calls import call
-from gateway.report_routes import TABLES
+from gateway.report_routes import TABLES, own_funder
 from gateway.web import formats, labels
 from gateway.web.blueprint import READERS, web
 from gateway.web.charts import Series, bar_chart, line_chart
 from gateway.web.security import signed_in
 from shared.cluster import TERRITORIES
-from shared.errors import INVALID, NOT_FOUND, DomainError
+from services.reporting.domain.reports import funder_key
+from shared.errors import FORBIDDEN, INVALID, NOT_FOUND, DomainError
 
 FILTERS = ("from_year", "to_year", "territory", "funder")
 FILTER_MESSAGES = {
@@ -60,7 +63,8 @@ MEMBERS_TABLES = frozenset(table for table, *_rest in TABLES if table.startswith
 @web.get("/tableau-de-bord")
 @signed_in(READERS)
 def dashboard(principal):
-    asked = {name: request.args.get(name, "").strip() for name in FILTERS}
+    asked = confined(principal, {name: request.args.get(name, "").strip()
+                                 for name in FILTERS})
     query = {name: value for name, value in asked.items() if value}
     reports, errors = None, {}
     try:
@@ -75,6 +79,7 @@ def dashboard(principal):
         figures=key_figures(reports, reference_year, since_start=not asked["from_year"])
         if reports else [],
         blocks=blocks(reports) if reports else [],
+        own_funder=own_funder(principal),
         csv_link=lambda table: csv_link(table, asked))
 
 
@@ -85,12 +90,26 @@ def dashboard_csv(principal, table):
     as the API's `GET /reports/<table>.csv`, for a reader signed in on the pages."""
     if table not in CSV_FILES:
         abort(404)
-    query = {name: value for name in FILTERS
-             if (value := request.args.get(name, "").strip())
-             and not (name == "funder" and table in MEMBERS_TABLES)}
+    asked = confined(principal, {name: request.args.get(name, "").strip()
+                                 for name in FILTERS})
+    query = {name: value for name, value in asked.items()
+             if value and not (name == "funder" and table in MEMBERS_TABLES)}
     csv = base64.b64decode(call("reporting", "report_csv", table, query))
     return csv, {"Content-Type": "text/csv; charset=utf-8",
                  "Content-Disposition": f'attachment; filename="{CSV_FILES[table]}.csv"'}
+
+
+def confined(principal, asked: dict) -> dict:
+    """The filters asked, with the funder of a funder account confined to its view; another
+    funder's view is refused, in French."""
+    own = own_funder(principal)
+    if own is None:
+        return asked
+    if asked["funder"] and funder_key(asked["funder"]) != funder_key(own):
+        raise DomainError(FORBIDDEN, "page_forbidden",
+                          f"Votre compte montre les chiffres de votre financeur seulement : "
+                          f"{own}.")
+    return {**asked, "funder": own}
 
 
 def csv_link(table: str, asked: dict) -> str:

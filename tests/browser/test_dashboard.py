@@ -313,6 +313,25 @@ def test_each_table_downloads_for_a_spreadsheet_with_the_filters_shown(browser, 
                       timeout=10).status_code == 404
 
 
+def test_a_funder_account_that_names_its_funder_sees_its_own_view_only(browser, platform,
+                                                                       cluster):
+    region = {"email": f"region-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD}
+    created(platform.post("/accounts", {**region, "display_name": "Région", "roles": ["funder"],
+                                        "funder": "Région Auvergne-Rhône-Alpes"}))
+    sign_in(browser, platform, region["email"])
+    field = browser.find_element(By.ID, "funder")
+    assert (field.get_attribute("value"), field.get_attribute("readonly")) == (
+        "Région Auvergne-Rhône-Alpes", "true")
+    assert figures(browser)["Entreprises sociales créées"] == f"1\ndepuis {YEAR - 1}"
+    link = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='ressources-titre'] "
+                                                 "a.download").get_attribute("href")
+    assert "funder=R%C3%A9gion+Auvergne-Rh%C3%B4ne-Alpes" in link
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    browser.get(platform.base_url + "/tableau-de-bord?funder=Fondation+de+l%27Ain")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Accès réservé"
+    assert "Région Auvergne-Rhône-Alpes" in browser.find_element(By.TAG_NAME, "main").text
+
+
 def test_a_citizen_may_not_read_the_dashboard(browser, platform, cluster):
     citizen = {"email": f"habitant-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD,
                "display_name": "Habitant"}
