@@ -1,6 +1,11 @@
 """The French words of the animators' and member organisations' pages, for the codes of
 the pipeline, memberships, dues and resources (labels.py holds the public pages' ones)."""
-from shared.cluster import CIRCLE_LABELS, LEGAL_FORM_LABELS, STAGE_LABELS  # noqa: F401
+from shared.cluster import (  # noqa: F401
+    CIRCLE_LABELS,
+    FUNDER_TYPE_LABELS,
+    LEGAL_FORM_LABELS,
+    STAGE_LABELS,
+)
 
 SUPPORT_KINDS = {"diagnostic": "Diagnostic", "business_plan": "Modèle économique",
                  "training": "Formation", "mentoring": "Parrainage",
@@ -13,7 +18,7 @@ PAYMENT_METHODS = {"transfer": "Virement", "cheque": "Chèque", "cash": "Espèce
                    "card": "Carte bancaire", "direct_debit": "Prélèvement"}
 RESOURCE_KINDS = {"grant": "Subvention", "sale": "Vente de prestations",
                   "mutualisation": "Mutualisation"}
-FUNDER_TYPES = {"public": "Argent public", "private": "Argent privé"}
+FUNDER_TYPES = FUNDER_TYPE_LABELS
 IMPORT_MODES = {
     "valid_rows": "Importer les lignes valides et signaler les autres",
     "all_or_nothing": "Tout ou rien : n'importer que si toutes les lignes sont valides",

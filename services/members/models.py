@@ -147,6 +147,9 @@ class Account(Base):
     roles: Mapped[list[str]] = mapped_column(StringList(200))
     organisation_id: Mapped[str | None] = mapped_column(
         sa.String(36), sa.ForeignKey("organisations.id"))
+    # A funder account's funder, as its grants name it: the account reads that funder's
+    # view of the reports only. None: any other account.
+    funder: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

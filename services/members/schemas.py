@@ -295,6 +295,11 @@ class CreateAccount(SignUp):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     organisation_id = fields.UUID(load_default=None, allow_none=True)
+    funder = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(min=2, max=200),
+                           metadata={"description": "A funder account's funder, as its "
+                                                    "grants name it: the account then reads "
+                                                    "that funder's view of the reports only."})
 
 
 class Login(Schema):
@@ -337,6 +342,7 @@ class Account(Schema):
     display_name = fields.String()
     roles = fields.List(fields.String())
     organisation_id = fields.String(allow_none=True)
+    funder = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 
 

@@ -102,9 +102,14 @@ def test_dues_fees_and_services_are_counted_in_their_year_and_in_hundredths_of_f
     organisation, service = new_id(), new_id()
     assert changes_of(story.dues_paid(new_id(), organisation, 2024, 5000)) == [
         Upsert("report_member_money", {"organisation_id": organisation, "year": 2024},
-               add={"dues_paid_cents": 5000})]
-    assert changes_of(story.mutualisation_invoiced(organisation, 2024, 3, 12000))[0].add == {
-        "mutualisation_invoiced_cents": 12000}
+               add={"dues_paid_cents": 5000}),
+        Upsert("report_resources", {"project_id": "cluster", "year": 2024},
+               add={"dues_cents": 5000})]
+    assert changes_of(story.mutualisation_invoiced(organisation, 2024, 3, 12000)) == [
+        Upsert("report_member_money", {"organisation_id": organisation, "year": 2024},
+               add={"mutualisation_invoiced_cents": 12000}),
+        Upsert("report_resources", {"project_id": "cluster", "year": 2024},
+               add={"mutualisation_cents": 12000})]
     assert changes_of(story.service_added(service, 2.35))[0].set == {"fte_hundredths": 235}
 
 
@@ -181,17 +186,19 @@ def test_the_latest_job_report_of_a_year_wins_and_a_same_day_correction_beats_th
 
 # --- resources -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, funder_type, column", [
-    ("grant", "public", "public_grants_cents"), ("grant", "private", "private_grants_cents"),
-    ("grant", None, "private_grants_cents"), ("sale", None, "sales_cents"),
-    ("mutualisation", None, "mutualisation_cents")])
-def test_each_resource_adds_to_its_column_in_its_year(kind, funder_type, column):
+@pytest.mark.parametrize("kind, funder_type, columns", [
+    ("grant", "public", ["public_grants_cents"]),
+    ("grant", "private", ["private_grants_cents"]), ("grant", None, ["private_grants_cents"]),
+    ("grant", "foundation", ["private_grants_cents", "foundations_cents"]),
+    ("grant", "private_investor", ["private_grants_cents", "private_investors_cents"]),
+    ("sale", None, ["sales_cents"]), ("mutualisation", None, ["mutualisation_cents"])])
+def test_each_resource_adds_to_its_columns_in_its_year(kind, funder_type, columns):
     project = new_id()
     event = story.resource_recorded(kind, 123_45, 2023, project,
                                     "Fondation X" if kind == "grant" else None, funder_type)
     assert changes_of(event)[0] == Upsert("report_resources",
                                           {"project_id": project, "year": 2023},
-                                          add={column: 12345})
+                                          add=dict.fromkeys(columns, 12345))
 
 
 def test_a_grant_names_its_funder_and_one_spelling_is_kept_whatever_the_order():

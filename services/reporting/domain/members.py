@@ -12,6 +12,7 @@ from datetime import date
 
 from services.reporting.domain.changes import Keep, Upsert, emitted_stamp, hundredths
 from services.reporting.domain.reports import last_values, sums, year_span
+from services.reporting.domain.resources import cluster_income
 
 ACTIVE = "active"
 UNKNOWN = "unknown"  # an organisation whose registration has not arrived (yet)
@@ -56,11 +57,16 @@ def _money(data, column, amount):
 
 
 def dues_paid(data, occurred_at):
-    return _money(data, "dues_paid_cents", data["amount_cents"])
+    """A member's dues, and the same money in the cluster's resources."""
+    return [*_money(data, "dues_paid_cents", data["amount_cents"]),
+            cluster_income(data["year"], "dues_cents", data["amount_cents"])]
 
 
 def mutualisation_invoiced(data, occurred_at):
-    return _money(data, "mutualisation_invoiced_cents", data["total_cents"])
+    """A member's mutualisation invoice, and the same money in the cluster's resources:
+    the mutualisation income of the resources table is what members are invoiced."""
+    return [*_money(data, "mutualisation_invoiced_cents", data["total_cents"]),
+            cluster_income(data["year"], "mutualisation_cents", data["total_cents"])]
 
 
 def mutualised_service_added(data, occurred_at):
