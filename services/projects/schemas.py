@@ -385,6 +385,7 @@ class ProjectUpdated(Schema):
     commune = fields.String(required=True)
     territory = fields.String(required=True)
     tags = fields.List(fields.String(), required=True)
+    carrier_organisation_id = fields.UUID(required=True, allow_none=True)
 
 
 class PartnerUpdated(PartnerAdded):

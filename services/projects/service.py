@@ -10,9 +10,9 @@ from services.projects import domain, models, schemas
 from shared.database import (
     get_or_not_found,
     insert_ignoring_duplicate,
+    keep_newest,
     row_values,
     update_versioned,
-    upsertable_insert,
 )
 from shared.errors import conflict, invalid, not_found
 from shared.french import local_date
@@ -40,14 +40,9 @@ class ProjectsService(ServiceBase):
     def rename_organisation(self, uow, envelope):
         """A renamed organisation: the name of its greatest version is kept."""
         organisation = ORGANISATION_UPDATED.read(envelope["data"])
-        table = models.KnownOrganisation.__table__
-        insert = upsertable_insert(uow.session, table).values(
-            id=str(organisation["organisation_id"]), name=organisation["name"],
-            version=organisation["version"])
-        uow.session.execute(insert.on_conflict_do_update(
-            index_elements=["id"], set_={"name": insert.excluded.name,
-                                         "version": insert.excluded.version},
-            where=table.c.version < insert.excluded.version))
+        keep_newest(uow.session, models.KnownOrganisation.__table__,
+                    {"id": str(organisation["organisation_id"]), "name": organisation["name"]},
+                    organisation["version"])
 
     @rpc
     def submit_project(self, payload, actor):
@@ -290,7 +285,8 @@ class ProjectsService(ServiceBase):
             uow.emit(schemas.PROJECT_UPDATED, {
                 "project_id": project.id, "version": project.version, "changed": sorted(changes),
                 **{name: getattr(project, name) for name in (
-                    "title", "summary", "field", "commune", "territory", "tags")}})
+                    "title", "summary", "field", "commune", "territory", "tags",
+                    "carrier_organisation_id")}})
         return schemas.Project().dump(project)
 
     @rpc

@@ -49,6 +49,11 @@ def project(platform, organisation):
         "carrier_organisation_id": organisation["id"]}))
 
 
+def project_carrier(platform, project):
+    return platform.get(f"/projects/{project['id']}/file", as_="staff").json()[
+        "carrier_organisation_id"]
+
+
 def refusals(platform, path, good, bad_field, missing_path, wrong_role):
     """The refusals every PATCH gives, at version 2, none of which changes anything."""
     def record():
@@ -101,6 +106,10 @@ def test_an_organisation_is_edited_by_version_and_every_copy_follows(platform, o
         id=organisation["id"]) == [("Ressourcerie du Val", 3)], timeout=20,
         message="projects' copy of the organisation's name")
     wait_until(lambda: platform.query(
+        "notifications", "SELECT name, version FROM organisations WHERE id = :id",
+        id=organisation["id"]) == [("Ressourcerie du Val", 3)], timeout=20,
+        message="notifications' copy of the organisation's name")
+    wait_until(lambda: platform.query(
         "reporting", "SELECT territory, version FROM report_organisations "
         "WHERE organisation_id = :id", id=organisation["id"]) == [("val_de_saone", 3)],
         timeout=20, message="reporting's copy of the organisation's territory")
@@ -118,6 +127,11 @@ def test_a_project_is_edited_by_version(platform, project, other_organisation):
              f"/projects/{uuid.uuid4()}", ("member_admin", other_organisation["id"]))
     [event] = outbox(platform, "projects", "project_updated")
     assert (sorted(event["changed"]), event["version"]) == (["tags", "title"], 2)
+    wait_until(lambda: platform.query(
+        "funding", "SELECT title, carrier_organisation_id, version FROM known_projects "
+        "WHERE id = :id", id=project["id"]) == [
+            ("Atelier vélo solidaire", project_carrier(platform, project), 2)],
+        timeout=20, message="funding's copy of the project's title")
 
 
 def test_a_partner_becomes_formal_and_a_milestone_moves_by_version(platform, project,
