@@ -31,6 +31,8 @@ def test_an_organisation_edit_gives_only_the_columns_it_changes_normalised():
 def test_a_new_siret_gives_its_siren_and_an_rna_stays_an_associations():
     changes = edit_organisation(ORGANISATION, {"siret": "732 829 320 00074"})
     assert changes == {"siret": "73282932000074", "siren": "732829320"}
+    with_siren = {**ORGANISATION, "siren": "732829320"}
+    assert edit_organisation(with_siren, {"siret": None, "name": "La Ressourcerie"}) == {}
     refused("rna", edit_organisation, ORGANISATION, {"legal_form": "scop"})
     assert edit_organisation(ORGANISATION, {"legal_form": "scop", "rna": None}) == {
         "legal_form": "scop", "rna": None}

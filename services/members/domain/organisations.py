@@ -56,7 +56,8 @@ def edit_organisation(current: dict, changes: dict) -> dict:
     before = {name: current.get(name) for name in EDITABLE if name != "headcount_fte"}
     before["headcount_fte"] = current.get("headcount_fte_hundredths") or 0
     edited = {**before, **changes}
-    if "siret" in changes and "siren" not in changes:
+    if "siret" in changes and "siren" not in changes and \
+            (check_siret(changes["siret"]) if changes["siret"] else None) != current.get("siret"):
         edited["siren"] = None  # the new SIRET's first 9 digits
     after = new_organisation(edited)
     after.pop("id")
