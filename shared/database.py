@@ -154,6 +154,17 @@ def row_values(row) -> dict:
     return {column.key: getattr(row, column.key) for column in sa.inspect(row).mapper.column_attrs}
 
 
+def keep_newest(session, table: sa.Table, values: dict, version: int, key=("id",)) -> None:
+    """Insert the row of `values`, or update it unless it holds `version` or a later one
+    (in its `version` column; NULL: none known yet). A copy another service keeps from
+    events that may arrive out of order ends with the latest edit's values."""
+    insert = upsertable_insert(session, table).values(**values, version=version)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: insert.excluded[name] for name in (*values, "version") if name not in key},
+        where=sa.or_(table.c.version.is_(None), table.c.version < insert.excluded.version)))
+
+
 def get_or_not_found(session: Session, model, entity_id, entity: str, for_update=False):
     """The row of `model` with this id, or the DomainError a client reads as a 404."""
     row = session.get(model, str(entity_id), with_for_update=for_update)

@@ -11,6 +11,12 @@ SUPPORT_KINDS = {"diagnostic": "Diagnostic", "business_plan": "Modèle économiq
                  "training": "Formation", "mentoring": "Parrainage",
                  "networking": "Mise en réseau"}
 PARTNER_CIRCLES = CIRCLE_LABELS
+# What staff correct, as the project's history says it (projects' `corrections`).
+CORRECTED_RECORDS = {"support_session": "Accompagnement", "job_report": "Bilan d'emplois"}
+CORRECTED_FIELDS = {"hours": "Heures", "given_on": "Date", "kind": "Type",
+                    "given_by": "Par", "created_fte": "Emplois créés (ETP)",
+                    "consolidated_fte": "Emplois consolidés (ETP)",
+                    "insertion_fte": "Emplois d'insertion (ETP)"}
 FORMALISATIONS = {"informal": "Informel", "agreement": "Convention", "contract": "Contrat"}
 MEMBERSHIP_STATUSES = {"applied": "Candidature", "active": "Active",
                        "lapsed": "Échue (cotisation impayée)", "resigned": "Démission"}

@@ -28,6 +28,8 @@ class Organisation(Base):
     # FTE in hundredths: 12.5 FTE is 1250, so that sums are exact
     headcount_fte_hundredths: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class Contact(Base):

@@ -47,6 +47,14 @@ class Organisation(Schema):
     sector = fields.String(allow_none=True)
     headcount_fte = Hundredths(attribute="headcount_fte_hundredths")
     registered_at = fields.AwareDateTime()
+    version = fields.Integer(metadata={"description": "Send it back with an edit (PATCH)."})
+
+
+class EditOrganisation(RegisterOrganisation):
+    """A PATCH of an organisation: the `version` read, and only the fields it changes."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The version the edit was made on; another one is refused (409)."})
 
 
 class ListOrganisations(PageQuery):
@@ -370,6 +378,13 @@ class OrganisationRegistered(Schema):
     headcount_fte = fields.Float(required=True)
 
 
+class OrganisationUpdated(OrganisationRegistered):
+    """An organisation as it is after an edit, with what the edit changed."""
+
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
+
+
 class ContactAdded(Schema):
     contact_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
@@ -464,6 +479,10 @@ ORGANISATION_REGISTERED = _event(
     "organisation_registered", 2, OrganisationRegistered,
     "An organisation was added to the cluster's register. v2 adds SIREN, territory, sector "
     "and headcount (FTE, two decimals).")
+ORGANISATION_UPDATED = _event(
+    "organisation_updated", 1, OrganisationUpdated,
+    "An organisation was edited: its fields as they are now, its new version (keep the "
+    "greatest: edits may arrive out of order) and the names of the fields it changed.")
 CONTACT_ADDED = _event("contact_added", 1, ContactAdded,
                        "A person to contact was recorded at an organisation (no personal data "
                        "travels).")
@@ -496,8 +515,8 @@ PERSON_ERASED = _event("person_erased", 1, PersonErased,
                        "A person's data was erased here; every service that keeps something "
                        "about these accounts or contacts erases it too.")
 
-PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, CONTACT_ADDED, MEMBERSHIP_APPLIED,
-                    MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
+PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ORGANISATION_UPDATED, CONTACT_ADDED,
+                    MEMBERSHIP_APPLIED, MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
                     MUTUALISATION_INVOICED, ACCOUNT_CREATED, PASSWORD_RESET_REQUESTED,
                     PERSON_ERASED)

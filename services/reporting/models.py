@@ -70,13 +70,15 @@ class Summary(Base):
 # --- lookups -------------------------------------------------------------------------
 
 class ReportOrganisation(Base):
-    """An organisation's legal form and territory (from `organisation_registered`)."""
+    """An organisation's legal form and territory (from `organisation_registered`, then
+    `organisation_updated`: the greatest version wins)."""
 
     __tablename__ = "report_organisations"
 
     organisation_id: Mapped[str] = mapped_column(Id, primary_key=True)
     legal_form: Mapped[str | None] = mapped_column(Code)
     territory: Mapped[str | None] = mapped_column(Code)
+    version: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class ReportProject(Base):

@@ -35,6 +35,7 @@ MATRIX = {
     ("POST", "/organisations"): STAFF,
     ("GET", "/organisations"): STAFF,
     ("GET", "/organisations/<uuid:organisation_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/organisations/<uuid:organisation_id>"): STAFF | {"member_admin"},
     ("POST", "/organisations/import"): STAFF,
     ("GET", "/organisations/export"): STAFF,
     ("POST", "/organisations/<uuid:organisation_id>/contacts"): STAFF | {"member_admin"},
@@ -70,6 +71,12 @@ MATRIX = {
     ("POST", "/projects/<uuid:project_id>/job-reports"): STAFF | {"member_admin"},
     ("POST", "/projects/<uuid:project_id>/enterprise"): STAFF,
     ("POST", "/projects/<uuid:project_id>/news"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/partners/<uuid:record_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/milestones/<uuid:record_id>"):
+        STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/support/<uuid:record_id>"): STAFF,
+    ("PATCH", "/projects/<uuid:project_id>/job-reports/<uuid:record_id>"): STAFF,
     ("POST", "/campaigns"): STAFF,
     ("GET", "/campaigns"): ANYONE,
     ("GET", "/campaigns/places"): ANYONE,
@@ -139,10 +146,10 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id"):
+                 "milestone_id", "contribution_id", "record_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
-    answer = platform.request(method, path, {} if method in ("POST", "PUT") else None,
+    answer = platform.request(method, path, {} if method in ("POST", "PUT", "PATCH") else None,
                               headers=headers)
 
     allowed = MATRIX[(method, rule)]

@@ -27,8 +27,14 @@ def _id(value) -> str:
 
 
 def organisation_registered(data, occurred_at):
-    return [Upsert("report_organisations", {"organisation_id": _id(data["organisation_id"])},
-                   set={"legal_form": data["legal_form"], "territory": data["territory"]})]
+    return [Keep("report_organisations", {"organisation_id": _id(data["organisation_id"])},
+                 values={"legal_form": data["legal_form"], "territory": data["territory"]},
+                 version=data.get("version", 1))]
+
+
+def organisation_updated(data, occurred_at):
+    """An edit's legal form and territory, unless a later edit's arrived first."""
+    return organisation_registered(data, occurred_at)
 
 
 def _membership(data, active):
@@ -94,6 +100,7 @@ def subscription_ended(data, occurred_at):
 
 PROJECTIONS = {
     "members.organisation_registered": organisation_registered,
+    "members.organisation_updated": organisation_updated,
     "members.membership_applied": membership_applied,
     "members.membership_renewed": membership_renewed,
     "members.membership_status_changed": membership_status_changed,
