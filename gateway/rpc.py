@@ -14,9 +14,8 @@ from contextlib import contextmanager
 import amqp.exceptions
 import kombu.exceptions
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.rpc  # noqa: F401  (DomainError crosses RPC as itself)
+from shared.rpc import ClusterRpcProxy  # DomainError crosses RPC as itself
 
 # nameko builds a kombu Connection for every message it publishes, and kombu then tries
 # `import librabbitmq` (outside eventlet). We don't install it, and a failed import is not

@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.funding import models, reconciliation, schemas, settlement
@@ -25,7 +24,7 @@ from shared.config import Settings
 from shared.database import get_or_not_found, insert_ignoring_duplicate, upsertable_insert
 from shared.errors import DomainError, conflict, invalid, not_found
 from shared.inbox import subscribe
-from shared.rpc import fetch_or_none, rpc
+from shared.rpc import RpcProxy, fetch_or_none, rpc
 from shared.schemas import load
 from shared.service import Clock, Database, ServiceBase
 from shared.signatures import verify
