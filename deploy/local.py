@@ -51,12 +51,13 @@ def docker_works() -> bool:
 def ensure_broker(amqp_uri: str) -> None:
     if broker_answers(amqp_uri):
         return
+    shown = mask_passwords(amqp_uri)
     if docker_works():
-        print(f"No RabbitMQ at {mask_passwords(amqp_uri)}: starting the compose file's rabbitmq...", flush=True)
+        print(f"No RabbitMQ at {shown}: starting the compose file's rabbitmq...", flush=True)
         subprocess.run(["docker", "compose", "up", "-d", "--wait", "rabbitmq"], check=True)
         if broker_answers(amqp_uri):
             return
-    sys.exit(f"No RabbitMQ answers at {mask_passwords(amqp_uri)}: start one with `rabbitmq-server -detached` "
+    sys.exit(f"No RabbitMQ answers at {shown}: start one with `rabbitmq-server -detached` "
              "or `docker compose up -d rabbitmq`, or set AMQP_URI.")
 
 
