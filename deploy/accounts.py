@@ -13,11 +13,9 @@ import getpass
 import json
 import sys
 
-from nameko.standalone.rpc import ClusterRpcProxy
-
-import shared.rpc  # noqa: F401  (DomainError crosses RPC as itself)
 from shared.config import Settings
 from shared.errors import DomainError
+from shared.rpc import ClusterRpcProxy  # DomainError crosses RPC as itself
 
 ROLES = ("citizen", "member_admin", "animator", "funder", "operator")
 

@@ -22,6 +22,7 @@ import kombu
 from deploy.processes import COMMANDS
 from shared.config import REPO_ROOT, Settings
 from shared.http_health import reachable
+from shared.logs import mask_passwords
 
 STOP_GRACE_SECONDS = 15
 # A crashed process starts again after 1 s, then 2, 4... at most 30 s; once it has
@@ -50,12 +51,13 @@ def docker_works() -> bool:
 def ensure_broker(amqp_uri: str) -> None:
     if broker_answers(amqp_uri):
         return
+    shown = mask_passwords(amqp_uri)
     if docker_works():
-        print(f"No RabbitMQ at {amqp_uri}: starting the compose file's rabbitmq...", flush=True)
+        print(f"No RabbitMQ at {shown}: starting the compose file's rabbitmq...", flush=True)
         subprocess.run(["docker", "compose", "up", "-d", "--wait", "rabbitmq"], check=True)
         if broker_answers(amqp_uri):
             return
-    sys.exit(f"No RabbitMQ answers at {amqp_uri}: start one with `rabbitmq-server -detached` "
+    sys.exit(f"No RabbitMQ answers at {shown}: start one with `rabbitmq-server -detached` "
              "or `docker compose up -d rabbitmq`, or set AMQP_URI.")
 
 

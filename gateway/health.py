@@ -1,9 +1,9 @@
 """/healthz: the process answers. /readyz: the broker, every service and each one's
 database answer, each named."""
 from flask import Blueprint, current_app, jsonify
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.config import SERVICE_NAMES
+from shared.rpc import ClusterRpcProxy
 
 health = Blueprint("health", __name__)
 READY_TIMEOUT = 2.0

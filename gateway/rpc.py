@@ -4,6 +4,9 @@ One client is one broker connection with its own reply queue; it serves one requ
 a time. Opening one per request would cost a connection and a queue declaration each
 time, so clients are kept and reused. A client that saw a timeout or a broken
 connection is thrown away, never reused: a late reply must not reach the next request.
+Nor is one whose connection the broker closed while it waited idle (the broker
+restarted, or its node of a cluster stopped): its reply queue, exclusive to that
+connection, went with it, and a reply would never reach it.
 """
 import queue
 import socket
@@ -14,9 +17,8 @@ from contextlib import contextmanager
 import amqp.exceptions
 import kombu.exceptions
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.rpc  # noqa: F401  (DomainError crosses RPC as itself)
+from shared.rpc import ClusterRpcProxy  # DomainError crosses RPC as itself
 
 # nameko builds a kombu Connection for every message it publishes, and kombu then tries
 # `import librabbitmq` (outside eventlet). We don't install it, and a failed import is not
@@ -45,6 +47,17 @@ class _Client:
     def use_context(self, context: dict):
         # nameko sends the worker context's data as message headers on every call.
         self._standalone._worker_ctx.data = dict(context)
+
+    def alive(self) -> bool:
+        """Whether the broker still holds this client's connection: reads what it sent
+        meanwhile, without waiting (a connection closed shows as an error)."""
+        try:
+            self._standalone._reply_listener.queue_consumer.connection.drain_events(timeout=0)
+        except socket.timeout:
+            return True
+        except (*CONNECTION_LOST, OSError):
+            return False
+        return True
 
     def close(self):
         try:
@@ -84,10 +97,14 @@ class RpcPool:
             self._slots.release()
 
     def _idle_or_new_client(self):
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            pass
+        while True:
+            try:
+                client = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if client.alive():
+                return client
+            client.close()
         try:
             return _Client(self.amqp_uri, self.timeout)
         except CONNECTION_LOST as exc:

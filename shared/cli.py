@@ -22,29 +22,30 @@ import time
 import eventlet
 import kombu
 from nameko.runners import ServiceRunner
-from nameko.standalone.rpc import ClusterRpcProxy
 
-import shared.rpc  # noqa: F401  (a DomainError answer arrives as itself)
 from shared import logs, migrate, topology
 from shared.config import SERVICE_NAMES, Settings
 from shared.errors import DomainError
+from shared.rpc import ClusterRpcProxy  # a DomainError answer arrives as itself
 
 log = logging.getLogger("shared.cli")
 
 
-def wait_for_broker(amqp_uri: str, deadline_seconds: float = 60.0) -> None:
-    """Declare the topology, retrying while the broker is not up yet (compose starts
-    everything at once); one clear line if it never answers."""
+def wait_for_broker(amqp_uri: str, deadline_seconds: float = 60.0,
+                    queue_type: str = "classic") -> None:
+    """Declare the topology (its queues of `queue_type`), retrying while the broker is
+    not up yet (compose starts everything at once); one clear line if it never answers."""
     deadline = time.monotonic() + deadline_seconds
     while True:
         try:
             with kombu.Connection(amqp_uri, connect_timeout=3) as connection:
                 connection.ensure_connection(max_retries=1)
-                topology.declare(connection)
+                topology.declare(connection, queue_type)
                 return
         except (OSError, kombu.exceptions.OperationalError) as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"RabbitMQ does not answer at {amqp_uri} ({exc}).") from None
+                raise SystemExit(f"RabbitMQ does not answer at {logs.mask_passwords(amqp_uri)} "
+                                 f"({exc}).") from None
             log.warning("waiting for RabbitMQ", extra={"error": str(exc)})
             time.sleep(1)
 
@@ -198,7 +199,7 @@ def main(argv=None):
         migrate.revision(args.service, args.message, args.autogenerate)
     elif args.command == "start":
         migrate.upgrade(args.service)
-        wait_for_broker(settings.amqp_uri)
+        wait_for_broker(settings.amqp_uri, queue_type=settings.amqp_queue_type)
         return serve(args.service, settings)
     return 0
 

@@ -32,6 +32,11 @@ class Settings:
     amqp_uri: str = field(
         default_factory=lambda: os.environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/")
     )
+    # The kind of queue services declare: "classic" (one broker), or "quorum" (replicated
+    # across a RabbitMQ cluster's nodes; README, "Past one machine"). A vhost's queues keep
+    # the type they were declared with: switching needs a fresh vhost.
+    amqp_queue_type: str = field(
+        default_factory=lambda: os.environ.get("AMQP_QUEUE_TYPE", "classic"))
     # Seconds a caller waits for an RPC answer before giving up (the gateway never hangs).
     rpc_timeout: float = field(default_factory=lambda: _float("RPC_TIMEOUT", 5.0))
     # Concurrent workers per service process (nameko's max_workers).
@@ -113,6 +118,7 @@ class Settings:
         """The config dict a nameko container of `service_name` runs with."""
         return {
             "AMQP_URI": self.amqp_uri,
+            "AMQP_QUEUE_TYPE": self.amqp_queue_type,
             "max_workers": self.max_workers,
             "parent_calls_tracked": 10,
             "SERVICE_NAME": service_name,

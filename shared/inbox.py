@@ -31,6 +31,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from shared.envelope import MissingField, describe, read_envelope
 from shared.logs import correlation_id
 from shared.sqltypes import utcnow
+from shared.topology import queue_type_of, typed
 
 log = logging.getLogger(__name__)
 
@@ -133,11 +134,22 @@ class DeadLetteringQueueConsumer(QueueConsumer):
 
 
 class GuardedEventHandler(EventHandler):
+    """Its durable queue of the type the service's config says (AMQP_QUEUE_TYPE), as
+    shared.topology declares it."""
+
     queue_consumer = DeadLetteringQueueConsumer()
+
+    def setup(self):
+        super().setup()  # the queue is consumed, hence declared, once the service starts
+        self.queue = typed(self.queue, queue_type_of(self.container.config))
 
 
 class GuardedConsumer(Consumer):
     queue_consumer = DeadLetteringQueueConsumer()
+
+    def setup(self):
+        self.queue = typed(self.queue, queue_type_of(self.container.config))
+        super().setup()
 
 
 def apply_once(service, fn, body):

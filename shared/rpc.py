@@ -1,15 +1,28 @@
 """RPC conventions: DomainError crosses the wire as itself; every call has a timeout;
-a database away is a 503, not a 500; a reply the broker cannot take is lost, not fatal."""
+a database away is a 503, not a 500; a reply the broker cannot take is lost, not fatal.
+
+Queues: a service's RPC queue (rpc-<service>) is of the type AMQP_QUEUE_TYPE says
+(quorum on a cluster). Reply queues are classic, exclusive to their client's connection
+(RpcProxy in services, ClusterRpcProxy elsewhere): a quorum queue cannot be exclusive,
+and nameko's own durable reply queue lives on one node, whose loss would leave its
+client unable to declare it again (elsewhere) until it expires. An exclusive queue goes
+with its connection; the client's next connection declares its own on a node that runs.
+"""
 import logging
 import socket
+import uuid
 
 import amqp.exceptions
 import kombu.exceptions
+import nameko.rpc
+import nameko.standalone.rpc
 import sqlalchemy.exc
+from kombu import Queue
 from nameko.exceptions import RpcTimeout, UnknownService, deserialize_to_instance
-from nameko.rpc import Rpc
+from nameko.rpc import RPC_REPLY_QUEUE_TEMPLATE, Rpc, RpcConsumer, get_rpc_exchange
 
 from shared.errors import NOT_FOUND, UNAVAILABLE, DomainError
+from shared.topology import queue_type_of, typed
 
 deserialize_to_instance(DomainError)
 
@@ -35,6 +48,56 @@ def database_away(exc: BaseException) -> bool:
         isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.connection_invalidated)
 
 
+class TypedRpcConsumer(RpcConsumer):
+    """nameko's consumer of a service's RPC queue, the queue of AMQP_QUEUE_TYPE."""
+
+    def setup(self):
+        super().setup()  # the queue is consumed, hence declared, once the service starts
+        self.queue = typed(self.queue, queue_type_of(self.container.config))
+
+
+def reply_queue(service_name: str, config) -> Queue:
+    """A client's reply queue: classic, exclusive to its connection."""
+    routing_key = str(uuid.uuid4())
+    return Queue(RPC_REPLY_QUEUE_TEMPLATE.format(service_name, routing_key),
+                 exchange=get_rpc_exchange(config), routing_key=routing_key,
+                 durable=False, exclusive=True, auto_delete=True)
+
+
+class ExclusiveReplies:
+    """A reply listener whose queue is `reply_queue` (nameko's ReplyListener.setup,
+    with that queue)."""
+
+    def setup(self):
+        self.queue = reply_queue(self.container.service_name, self.container.config)
+        self.routing_key = self.queue.routing_key
+        self.queue_consumer.register_provider(self)
+
+
+class ExclusiveReplyListener(ExclusiveReplies, nameko.rpc.ReplyListener):
+    pass
+
+
+class StandaloneExclusiveReplyListener(ExclusiveReplies,
+                                       nameko.standalone.rpc.SingleThreadedReplyListener):
+    pass
+
+
+class RpcProxy(nameko.rpc.RpcProxy):
+    """nameko's RpcProxy (a service calling another), its replies on an exclusive queue."""
+
+    rpc_reply_listener = ExclusiveReplyListener()
+
+
+class ClusterRpcProxy(nameko.standalone.rpc.ClusterRpcProxy):
+    """nameko's standalone ClusterRpcProxy (the gateway, the CLI, deploy.accounts), its
+    replies on an exclusive queue."""
+
+    def __init__(self, config, context_data=None, timeout=None):
+        super().__init__(config, context_data, timeout,
+                         reply_listener_cls=StandaloneExclusiveReplyListener)
+
+
 class RpcEntrypoint(Rpc):
     """nameko's RPC entrypoint, with two changes.
 
@@ -45,7 +108,11 @@ class RpcEntrypoint(Rpc):
     logged and dropped. nameko lets that error escape the worker, which kills the whole
     service container: the process stayed up with no consumer left, deaf until
     restarted by hand. The caller has timed out (the gateway's 503) and retries; a
-    command's Idempotency-Key finds what it did."""
+    command's Idempotency-Key finds what it did.
+
+    Its queue is of the type AMQP_QUEUE_TYPE says (TypedRpcConsumer)."""
+
+    rpc_consumer = TypedRpcConsumer()
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         if exc_info is not None and database_away(exc_info[1]):

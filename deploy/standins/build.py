@@ -9,6 +9,8 @@ the package index either, the Python stand-in carries a wheelhouse built on this
 installs from it with --no-index.
 
     python -m deploy.standins.build --cache .cache/compose --override var/standins.yml
+    (--rabbitmq-cluster: the override names the stand-in for the RabbitMQ cluster's
+    other nodes too, deploy/compose/rabbitmq-cluster.yml)
 
 Each stand-in is tagged with a digest of what it is built from, and saved under the cache
 directory: a second run loads it instead of building it.
@@ -149,12 +151,19 @@ def images(cache: Path, steps: Steps) -> dict[str, str]:
     return chosen
 
 
-def override(chosen: dict[str, str]) -> str:
-    """A compose override naming the stand-ins (the Python one goes in as a build arg)."""
+# The other services that run one of the images: the RabbitMQ cluster's other nodes
+# (deploy/compose/rabbitmq-cluster.yml).
+CLUSTER_NODES = {"rabbitmq": ("rabbitmq-2", "rabbitmq-3")}
+
+
+def override(chosen: dict[str, str], nodes: dict | None = None) -> str:
+    """A compose override naming the stand-ins (the Python one goes in as a build arg);
+    `nodes` names more services running one of them (CLUSTER_NODES)."""
     lines = ["services:"]
     for name in ("rabbitmq", "postgres", "prometheus"):
         if chosen[name] != REGISTRY_IMAGES[name]:
-            lines += [f"  {name}:", f"    image: {chosen[name]}"]
+            for service in (name, *(nodes or {}).get(name, ())):
+                lines += [f"  {service}:", f"    image: {chosen[name]}"]
     return "\n".join(lines) + "\n" if len(lines) > 1 else ""
 
 
@@ -169,11 +178,14 @@ def main(argv=None):
     parser.add_argument("--cache", type=Path, default=REPO_ROOT / ".cache" / "compose")
     parser.add_argument("--override", type=Path, required=True,
                         help="where to write the compose override naming the stand-ins")
+    parser.add_argument("--rabbitmq-cluster", action="store_true",
+                        help="name the stand-in for the cluster's other RabbitMQ nodes too "
+                             "(deploy/compose/rabbitmq-cluster.yml)")
     args = parser.parse_args(argv)
     steps = Steps()
     chosen = images(args.cache, steps)
     steps.run("build the platform image", build_platform, chosen, "dombinnov/platform:latest")
-    args.override.write_text(override(chosen))
+    args.override.write_text(override(chosen, CLUSTER_NODES if args.rabbitmq_cluster else None))
     return 0
 
 

@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.funding import models, reconciliation, schemas, settlement
@@ -30,7 +29,7 @@ from shared.database import (
 )
 from shared.errors import DomainError, conflict, invalid, not_found
 from shared.inbox import subscribe
-from shared.rpc import fetch_or_none, rpc
+from shared.rpc import RpcProxy, fetch_or_none, rpc
 from shared.schemas import load
 from shared.service import Clock, Database, ServiceBase
 from shared.signatures import verify

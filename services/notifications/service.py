@@ -9,7 +9,6 @@ import smtplib
 from datetime import timedelta
 
 import sqlalchemy as sa
-from nameko.rpc import RpcProxy
 from nameko.timer import timer
 
 from services.funding.schemas import (
@@ -41,7 +40,7 @@ from services.projects.schemas import NEWS_PUBLISHED
 from shared.config import Settings
 from shared.errors import DomainError
 from shared.inbox import subscribe
-from shared.rpc import fetch_or_none, rpc
+from shared.rpc import RpcProxy, fetch_or_none, rpc
 from shared.service import Clock, Database, ServiceBase
 
 

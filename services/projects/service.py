@@ -2,7 +2,6 @@
 import uuid
 
 import sqlalchemy as sa
-from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
 from services.members.schemas import ORGANISATION_REGISTERED, ORGANISATION_UPDATED
@@ -19,7 +18,7 @@ from shared.french import local_date
 from shared.identifiers import check_siren
 from shared.inbox import subscribe
 from shared.pagination import paginate
-from shared.rpc import fetch_or_none, rpc
+from shared.rpc import RpcProxy, fetch_or_none, rpc
 from shared.schemas import load, load_patch
 from shared.service import Database, ServiceBase
 from shared.sqltypes import utcnow

@@ -148,3 +148,41 @@ def test_every_requirement_is_pinned_exactly(name):
 def test_the_image_installs_the_runtime_only():
     runtime = (REPO_ROOT / "requirements.txt").read_text().lower()
     assert "pytest" not in runtime and "schemathesis" not in runtime
+
+
+CLUSTER = yaml.safe_load((REPO_ROOT / "deploy" / "compose" / "rabbitmq-cluster.yml").read_text())
+RABBITMQ_NODES = ("rabbitmq", "rabbitmq-2", "rabbitmq-3")
+
+
+def test_the_cluster_override_follows_the_compose_specification():
+    schema = json.loads(SCHEMA_PATH.read_text())
+    errors = jsonschema.Draft201909Validator(schema).iter_errors(CLUSTER)
+    assert [f"{list(e.path)}: {e.message}" for e in errors] == []
+
+
+def test_the_cluster_nodes_share_a_required_cookie_and_find_each_other():
+    conf = (REPO_ROOT / "deploy" / "rabbitmq" / "cluster.conf").read_text()
+    listed = re.findall(r"^cluster_formation\.classic_config\.nodes\.\d+ = rabbit@(\S+)$", conf,
+                        re.MULTILINE)
+    assert tuple(listed) == RABBITMQ_NODES
+    for name in RABBITMQ_NODES:
+        node = CLUSTER["services"][name]
+        assert node["environment"]["RABBITMQ_ERLANG_COOKIE"].startswith(
+            "${RABBITMQ_ERLANG_COOKIE:?"), name
+        assert "./deploy/rabbitmq/cluster.conf:/etc/rabbitmq/conf.d/20-cluster.conf:ro" \
+            in node["volumes"], name
+    for name in RABBITMQ_NODES[1:]:
+        node = CLUSTER["services"][name]
+        assert node["hostname"] == name and node["restart"] == "unless-stopped"
+        assert node["healthcheck"]["test"] == COMPOSE["services"]["rabbitmq"]["healthcheck"]["test"]
+        assert node["depends_on"] == {"rabbitmq": {"condition": "service_healthy"}}
+        assert node["deploy"]["resources"]["limits"]["memory"]
+
+
+@pytest.mark.parametrize("name", [*SERVICE_NAMES, "gateway"])
+def test_on_the_cluster_every_client_knows_the_three_nodes_and_declares_quorum_queues(name):
+    service = CLUSTER["services"][name]
+    assert service["environment"]["AMQP_QUEUE_TYPE"] == "quorum"
+    assert service["environment"]["AMQP_URI"].split(";") == [
+        f"amqp://dombinnov:${{RABBITMQ_PASSWORD}}@{node}:5672/" for node in RABBITMQ_NODES]
+    assert set(service["depends_on"]) == set(RABBITMQ_NODES[1:])

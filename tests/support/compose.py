@@ -1,24 +1,37 @@
 """The platform as docker-compose.yml deploys it: brought up under a project name of its
 own with a fresh .env of random secrets, driven through its published ports, torn down
-with its volumes (`make compose-test`, tests/compose)."""
+with its volumes (`make compose-test`, tests/compose); the smoke journey the tests
+drive through it."""
 import json
 import os
 import re
 import secrets
 import shutil
 import subprocess
+import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
+import yaml
+from alembic.script import ScriptDirectory
 
+from deploy.standins import build
 from shared.config import REPO_ROOT
+from shared.migrate import alembic_config
+from tests.support.funding import contribute, live_campaign, pay, wait_for_status
 from tests.support.paysim import Paysim
 from tests.support.platform import free_port
 from tests.support.running_platform import PASSWORD, Platform
 from tests.support.waiting import wait_until
 
 DOCKER = os.environ.get("DOCKER", "docker")
+CACHE = Path(os.environ.get("COMPOSE_CACHE", REPO_ROOT / ".cache" / "compose"))
+PROJECTIONS_TIMEOUT = 90  # a loaded CI machine, and a broker or a service coming back
+# CI's two cores are shared with the suite's other runs: a health check (a process that
+# imports the platform, or an Erlang VM) may take longer than production's 20 seconds.
+HEALTH_CHECK_TIMEOUT = os.environ.get("COMPOSE_HEALTH_CHECK_TIMEOUT", "90s")
 
 
 def compose_command() -> list[str]:
@@ -31,10 +44,24 @@ def compose_command() -> list[str]:
                          "(make compose-test installs Debian's docker-compose)")
 
 
-class Deployment:
-    """One compose project: its .env, the override naming stand-in images, its containers."""
+def with_health_check_timeout(override: str, files, timeout: str) -> str:
+    """`override`, giving every health check of the compose `files` `timeout`."""
+    merged = yaml.safe_load(override or "") or {}
+    services = merged["services"] = merged.get("services") or {}
+    for path in files:
+        for name, service in (yaml.safe_load(path.read_text())["services"] or {}).items():
+            if "healthcheck" in service:
+                services.setdefault(name, {})["healthcheck"] = {**service["healthcheck"],
+                                                                "timeout": timeout}
+    return yaml.safe_dump(merged, sort_keys=False)
 
-    def __init__(self, workdir: Path, override: str, project: str | None = None):
+
+class Deployment:
+    """One compose project: its .env, the compose files (docker-compose.yml, then
+    `files`, then the override naming stand-in images), its containers."""
+
+    def __init__(self, workdir: Path, override: str, project: str | None = None,
+                 files: tuple[Path, ...] = ()):
         self.project = project or f"dombinnov-test-{uuid.uuid4().hex[:8]}"
         self.workdir = workdir
         self.ports = {name: free_port() for name in ("gateway", "paysim", "management",
@@ -49,6 +76,8 @@ class Deployment:
             "JWT_SECRET": secrets.token_hex(32),
             "PAYMENT_API_KEY": f"sk_test_{secrets.token_hex(24)}",
             "PAYMENT_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(24)}",
+            # The RabbitMQ nodes' shared secret (deploy/compose/rabbitmq-cluster.yml).
+            "RABBITMQ_ERLANG_COOKIE": secrets.token_hex(24),
             # The demo profile: the simulated provider and the mail catcher.
             "COMPOSE_PROFILES": "demo",
             "PAYMENT_PROVIDER_URL": "http://paysim:8100",
@@ -67,11 +96,13 @@ class Deployment:
         self.env_file = workdir / ".env"
         self.env_file.write_text("".join(f"{key}={value}\n" for key, value in self.env.items()))
         self.override_file = workdir / "standins.yml"
-        self.override_file.write_text(override or "services: {}\n")
+        self.files = (REPO_ROOT / "docker-compose.yml", *files, self.override_file)
+        self.override_file.write_text(with_health_check_timeout(
+            override, self.files[:-1], HEALTH_CHECK_TIMEOUT))
         self.command = compose_command()
 
     def compose(self, *args, check=True, timeout=900, input=None, env_file=None):
-        files = ["-f", str(REPO_ROOT / "docker-compose.yml"), "-f", str(self.override_file)]
+        files = [option for path in self.files for option in ("-f", str(path))]
         # Only what compose needs from this process: the .env alone sets the variables.
         env = {key: os.environ[key] for key in ("PATH", "HOME", "DOCKER_HOST")
                if key in os.environ}
@@ -105,11 +136,13 @@ class Deployment:
                 "networks": self.docker("network", "ls", "-q", "--filter", label).split(),
                 "volumes": self.docker("volume", "ls", "-q", "--filter", label).split()}
 
-    def wait_healthy(self, timeout=600):
+    def wait_healthy(self, timeout=600, stopped=()):
+        """Every container running and healthy, but those of the services `stopped`."""
         def all_healthy():
             states = {c["Name"]: (c["State"]["Status"],
                                   c["State"].get("Health", {}).get("Status"))
-                      for c in self.containers()}
+                      for c in self.containers()
+                      if c["Config"]["Labels"]["com.docker.compose.service"] not in stopped}
             sick = {name: state for name, state in states.items()
                     if state != ("running", "healthy")}
             if any(status in ("exited", "dead") for status, _ in sick.values()):
@@ -128,6 +161,112 @@ class Deployment:
 
     def platform(self) -> "ComposePlatform":
         return ComposePlatform(self)
+
+    def up(self):
+        self.compose("up", "-d", "--no-build")
+        self.wait_healthy()
+        self.is_up = True
+
+
+@contextmanager
+def deployed(request, steps: build.Steps, files: tuple[Path, ...] = (),
+             nodes: dict | None = None):
+    """The platform's images (stand-ins where the registry's cannot be pulled; `nodes`:
+    services running one of them under another name, build.override), then the project
+    up, every container healthy; its logs shown if a test failed, and nothing of it left
+    in the engine afterwards, whatever happened."""
+    chosen = steps.run("images (pulled, loaded or built)", build.images, CACHE, steps)
+    steps.run("build the platform image", build.build_platform, chosen,
+              "dombinnov/platform:latest")
+    with tempfile.TemporaryDirectory(prefix="compose-test-") as workdir:
+        deployment = Deployment(Path(workdir), build.override(chosen, nodes), files=files)
+        failures = request.session.testsfailed
+        try:
+            steps.run("compose up (every container healthy)", deployment.up)
+            yield deployment
+        finally:
+            if request.session.testsfailed > failures or not hasattr(deployment, "is_up"):
+                print(deployment.logs())
+            if deployment.leftovers() != {"containers": [], "networks": [], "volumes": []}:
+                deployment.compose("down", "-v", "--remove-orphans", "--timeout", "20",
+                                   check=False)
+
+
+def assert_migrated_once(deployment, name):
+    """The database at its head, and no replica of the service failed on its way (a
+    second run of the migrations would fail on the tables the first made, and restart)."""
+    head = ScriptDirectory.from_config(alembic_config(name, "sqlite://")).get_current_head()
+    assert deployment.psql(name, "SELECT version_num FROM alembic_version") == head
+    for container in deployment.containers(name):
+        assert container["RestartCount"] == 0, container["Name"]
+    assert "Traceback" not in deployment.logs(name)
+
+
+def new_funder(platform) -> str:
+    """A funder's account, the dashboard's reader, signed in as "compose-funder"."""
+    email = f"financeur-{uuid.uuid4().hex[:8]}@example.org"
+    answer = platform.post("/accounts", {"email": email, "password": PASSWORD,
+                                         "display_name": "Région", "roles": ["funder"]})
+    assert answer.status_code == 201, answer.text
+    platform._headers["compose-funder"] = {
+        "Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    return email
+
+
+def figures(platform):
+    summary = platform.get("/reports/summary").json()
+    dashboard = platform.get("/reports/dashboard", as_="compose-funder").json()
+    return summary["contributions"], summary["amount_raised_cents"], \
+        dashboard["funding"]["totals"]["raised_cents"]
+
+
+def wait_for_figures(platform, expected):
+    return wait_until(lambda: figures(platform) == expected, timeout=PROJECTIONS_TIMEOUT,
+                      interval=0.5, message=f"reporting and the dashboard to read {expected}")
+
+
+def journey(platform, funder, amount_cents=2500, before_paying=None):
+    """A citizen signs up, contributes through the payment simulator; the contribution
+    reaches reporting, the funders' dashboard (API and page). `before_paying` runs
+    between the contribution and its payment."""
+    count, raised, dashboard_raised = figures(platform)
+    email = f"citoyen-{uuid.uuid4().hex[:8]}@example.org"
+    signed_up = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                               "display_name": "Camille"}, as_=None)
+    assert signed_up.status_code == 201, signed_up.text
+    citizen = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+
+    campaign = live_campaign(platform)
+    started = contribute(platform, campaign["id"], amount_cents, headers=citizen)
+    assert started.status_code == 201, started.text
+    contribution = started.json()
+    assert contribution["payment_url"].startswith(platform.paysim.base_url + "/")
+    if before_paying:
+        before_paying()
+    pay(platform, contribution)
+    paid = wait_for_status(platform, contribution["id"], "captured",
+                           timeout=PROJECTIONS_TIMEOUT)
+    assert paid["amount_cents"] == amount_cents
+
+    wait_for_figures(platform, (count + 1, raised + amount_cents,
+                                dashboard_raised + amount_cents))
+    page = platform.page_session(funder).get(platform.base_url + "/tableau-de-bord",
+                                             timeout=15)
+    assert page.status_code == 200 and "Tableau de bord" in page.text
+    return contribution
+
+
+def contribution_waiting_for(deployment, platform, service, amount_cents):
+    """A contribution paid while `service` is stopped: its confirmation waits in the
+    service's durable queue. Figures before it are returned."""
+    before = figures(platform)
+    deployment.compose("stop", service)
+    campaign = live_campaign(platform)
+    started = contribute(platform, campaign["id"], amount_cents)
+    assert started.status_code == 201, started.text
+    pay(platform, started.json())
+    wait_for_status(platform, started.json()["id"], "captured", timeout=PROJECTIONS_TIMEOUT)
+    return before
 
 
 class ComposePaysim(Paysim):
@@ -148,7 +287,10 @@ class ComposePlatform(Platform):
         self.deployment = deployment
 
     def create_by_command(self, email, roles):
-        command = ["exec", "-T", "members", "python", "-m", "deploy.accounts", "create",
+        # As patient as the gateway (RPC_TIMEOUT in .env): hashing a password on a
+        # loaded CI machine may take longer than the default 5 seconds.
+        command = ["exec", "-T", "-e", f"RPC_TIMEOUT={self.deployment.env['RPC_TIMEOUT']}",
+                   "members", "python", "-m", "deploy.accounts", "create",
                    "--email", email, "--name", "Ops", "--password-stdin"]
         for role in roles:
             command += ["--role", role]

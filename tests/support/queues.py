@@ -1,4 +1,8 @@
 """Reading what reached the broker, from the test's side."""
+import json
+import subprocess
+from urllib.parse import unquote, urlsplit
+
 import kombu
 
 from shared.topology import event_exchange
@@ -27,3 +31,32 @@ def drain(amqp_uri: str, queue_name: str) -> list:
             messages.append((message.properties.get("message_id"), message.decode()))
         channel.close()
     return messages
+
+
+QUEUE_COLUMNS = ("name", "type", "durable", "exclusive", "auto_delete", "members")
+
+
+def list_queues_command(vhost: str) -> list[str]:
+    """rabbitmqctl's listing of a vhost's queues, as JSON (run here or in a container)."""
+    return ["rabbitmqctl", "-q", "list_queues", "-p", vhost, *QUEUE_COLUMNS,
+            "--formatter", "json"]
+
+
+def read_queue_listing(output: str) -> dict[str, dict]:
+    """`list_queues_command`'s output by queue name; flags as booleans, members a list
+    (a quorum queue's nodes; empty for a classic queue)."""
+    queues = {}
+    for queue in json.loads(output or "[]"):
+        queues[queue["name"]] = {"type": queue["type"], "durable": bool(queue["durable"]),
+                                 "exclusive": bool(queue["exclusive"]),
+                                 "auto_delete": bool(queue["auto_delete"]),
+                                 "members": list(queue["members"] or [])}
+    return queues
+
+
+def declared_queues(amqp_uri: str) -> dict[str, dict]:
+    """The queues of `amqp_uri`'s vhost on the broker of this machine."""
+    vhost = unquote(urlsplit(amqp_uri).path[1:]) or "/"
+    run = subprocess.run(list_queues_command(vhost), capture_output=True, text=True,
+                         check=True)
+    return read_queue_listing(run.stdout)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The official image's contract: RABBITMQ_DEFAULT_USER and RABBITMQ_DEFAULT_PASS make the
-# first user, listeners on every interface, logs on standard output.
+# first user, listeners on every interface, logs on standard output; the nodes of a
+# cluster share RABBITMQ_ERLANG_COOKIE; more settings in /etc/rabbitmq/conf.d/*.conf.
 set -eu
 cat > /etc/rabbitmq/rabbitmq.conf <<CONF
 default_user = ${RABBITMQ_DEFAULT_USER:-guest}
@@ -9,5 +10,9 @@ loopback_users = none
 log.console = true
 log.file = false
 CONF
+if [ -n "${RABBITMQ_ERLANG_COOKIE:-}" ]; then
+    printf '%s' "$RABBITMQ_ERLANG_COOKIE" > /var/lib/rabbitmq/.erlang.cookie
+    chmod 600 /var/lib/rabbitmq/.erlang.cookie
+fi
 chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
 exec "$@"
