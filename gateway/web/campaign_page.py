@@ -12,15 +12,16 @@ company's) and postal address: the receipt carries them, never the name shown am
 contributors. Without them, the page says no receipt can be issued for the gift."""
 import uuid
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
 from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.public import card, project_or_none, reader
 from gateway.web.security import page_principal, signed_in
+from services.funding.domain.campaigns import asks_confirmation
 from shared.cluster import STAGE_LABELS
-from shared.errors import CONFLICT, DomainError
+from shared.errors import CONFLICT, NOT_FOUND, DomainError
 
 INVESTMENTS = ("loan", "shares")
 CONTRIBUTE_MESSAGES = {
@@ -113,6 +114,8 @@ def _campaign_page(campaign_id, errors, typed_values, status=200):
     return render_template(
         "web/campaign.html", active="campaigns", campaign=campaign,
         card=card(campaign, project, formats.today()), project=project,
+        carrier=carrier_view(campaign.get("carrier_organisation_id")),
+        news=project_view(project)["news"][:CAMPAIGN_NEWS_SHOWN] if project else [],
         rewards=[reward_view(reward) for reward in campaign["rewards"]],
         investment=campaign["kind"] in INVESTMENTS, errors=errors, typed=typed_values,
         receipt_fields=RECEIPT_FORM,
@@ -122,6 +125,25 @@ def _campaign_page(campaign_id, errors, typed_values, status=200):
         minimum=formats.euros(campaign["min_contribution_cents"]),
         contributors=call("funding", "list_public_contributions", campaign_id,
                           {"limit": "10"}, reader())["items"]), status
+
+
+CAMPAIGN_NEWS_SHOWN = 3
+
+
+def carrier_view(organisation_id) -> dict | None:
+    """Who carries the project, as its campaign page presents them: the member
+    organisation's name, legal form and commune; None when its founders carry it (or
+    the organisation is gone)."""
+    if not organisation_id:
+        return None
+    try:
+        organisation = call("members", "get_organisation", organisation_id)
+    except DomainError as exc:
+        if exc.kind != NOT_FOUND:
+            raise
+        return None
+    return {"name": organisation["name"], "commune": organisation["commune"],
+            "legal_form": labels.label(labels.LEGAL_FORM_LABELS, organisation["legal_form"])}
 
 
 def reward_view(reward: dict) -> dict:
@@ -146,6 +168,11 @@ def contribute(campaign_id, principal):
         body = contribution_body(form)
     except forms.FormError as exc:
         return _campaign_page(campaign_id, exc.errors, typed_values, 422)
+    if not forms.ticked(form, "confirmed"):
+        campaign = call("funding", "get_campaign", campaign_id, reader())
+        if asks_confirmation(body["amount_cents"], campaign["goal_cents"],
+                             current_app.extensions["contribution_confirm_above_cents"]):
+            return confirmation_page(campaign, body, form)
     try:
         outcome = call("funding", "contribute", campaign_id, body,
                        form.get("key") or str(uuid.uuid4()), principal.account_id)
@@ -162,6 +189,22 @@ def contribute(campaign_id, principal):
     return redirect(contribution["payment_url"] or
                     url_for("web.contribution_page", contribution_id=contribution["id"]),
                     code=303)
+
+
+def confirmation_page(campaign: dict, body: dict, form):
+    """A large amount, or one above the goal, asked once more before the payment page:
+    the same form again (the same Idempotency-Key), confirmed, or back to change it."""
+    rewards = {reward["id"]: reward["title"] for reward in campaign["rewards"]}
+    amount = body["amount_cents"]
+    return render_template(
+        "web/confirm_contribution.html", active="campaigns", campaign=campaign,
+        amount=formats.euros(amount), above_goal=amount > campaign["goal_cents"],
+        goal=formats.euros(campaign["goal_cents"]),
+        reward_title=rewards.get(body.get("reward_id")),
+        carried=[(name, value) for name, value in form.items(multi=True)
+                 if name not in ("csrf_token", "confirmed")],
+        change={"montant": forms.cents_to_typed(amount),
+                **({"contrepartie": body["reward_id"]} if body.get("reward_id") else {})})
 
 
 def contribution_body(form) -> dict:

@@ -106,11 +106,14 @@ def card(campaign, project, today):
     raised_width = min(100.0, 100 * raised / goal) if goal else 0.0
     matched_width = min(100.0 - raised_width, 100 * matched / goal) if goal else 0.0
     matchfunding = campaign.get("matchfunding")
+    optimum = campaign.get("optimum_cents")
     return {
         "id": campaign["id"], "title": campaign["title"],
         "project": project and {"id": project["id"], "title": project["title"],
                                 "commune": project["commune"],
                                 "field": labels.label(labels.FIELDS, project["field"])},
+        # The cover's drawing (_campaign.html's cover): one per field of the project.
+        "field_code": project["field"] if project else None,
         "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
         "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),
         "model_hint": labels.MODEL_HINTS.get(campaign["model"], ""),
@@ -118,6 +121,11 @@ def card(campaign, project, today):
         "total": formats.euros(total), "goal": formats.euros(goal),
         "progress": formats.percent(total / goal if goal else 0),
         "raised_width": round(raised_width, 2), "matched_width": round(matched_width, 2),
+        # The optimum: what the carrier could do with more than the goal, and how far
+        # towards it the collection is once the goal is passed.
+        "optimum": formats.euros(optimum) if optimum else None,
+        "optimum_progress": formats.percent(total / optimum) if optimum and total > goal
+        else None,
         "contributions": campaign["contributions_count"],
         "days_left": formats.days_left(campaign["deadline"], today),
         "deadline": formats.long_date(campaign["deadline"]),

@@ -20,6 +20,7 @@ def campaign_view(session, campaign) -> dict:
         models.Reward.campaign_id == campaign.id).order_by(models.Reward.position)).scalars()
     values = row_values(campaign)
     values["total_cents"] = campaign.raised_cents + campaign.matched_cents
+    values["carrier_organisation_id"] = _carrier(session, campaign.project_id)
     values["rewards"] = [{**row_values(reward), "remaining": None if reward.stock is None
                           else max(0, reward.stock - reward.taken)} for reward in rewards]
     values["matchfunding"] = None if campaign.matchfunder is None else {

@@ -106,6 +106,9 @@ class Matchfunding(Schema):
 class Campaign(Schema):
     id = fields.String()
     project_id = fields.String()
+    carrier_organisation_id = fields.String(allow_none=True, metadata={
+        "description": "the member organisation carrying the project; null: carried by "
+                       "its founders"})
     title = fields.String()
     description = fields.String()
     kind = fields.String()

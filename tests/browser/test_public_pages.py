@@ -198,6 +198,42 @@ def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):
         as_desktop(browser)
 
 
+def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platform):
+    carrier = platform.post("/organisations", {
+        "name": "Épicerie des Étangs", "legal_form": "association", "postal_code": "01330",
+        "commune": "Villars-les-Dombes", "territory": "dombes"}).json()
+    project = platform.post("/projects", {
+        "title": "Une épicerie solidaire", "summary": "Des produits locaux à prix justes.",
+        "field": "proximity_economy", "commune": "Villars-les-Dombes",
+        "carrier_organisation_id": carrier["id"]}).json()
+    assert platform.post(f"/projects/{project['id']}/news", {
+        "title": "Le local est trouvé", "body": "Nous signons le bail en mars."}).status_code == 201
+    campaign = live_campaign(platform, project_id=project["id"], title="Ouvrir l'épicerie",
+                             goal_cents=1_000_000, optimum_cents=1_500_000)
+    given(platform, campaign["id"], 1_200_000)
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert browser.find_element(By.CSS_SELECTOR, "svg.cover-page.cover-proximity_economy") \
+        .get_attribute("aria-hidden") == "true"
+    assert "Épicerie des Étangs, association à Villars-les-Dombes" in text(browser, ".carrier")
+    # 12 000 € given: the goal of 10 000 € passed, the optimum of 15 000 € at 80 %.
+    assert f"Objectif optimal : 15{NNBSP}000 € · atteint à 80 %" in text(browser, ".optimum")
+    page = text(browser, "#contenu")
+    assert "Le local est trouvé" in page and "Nous signons le bail en mars." in page
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    screenshot(browser, "campaign-page-desktop")
+    browser.get(platform.base_url + "/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaign['id']}").find_element(By.XPATH, "..")
+    assert card.find_elements(By.CSS_SELECTOR, "svg.cover-card.cover-proximity_economy")
+    as_phone(browser)
+    try:
+        browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+        assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                      "document.documentElement.clientWidth") <= 0
+        screenshot(browser, "campaign-page-phone")
+    finally:
+        as_desktop(browser)
+
+
 def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
         browser, platform):
     garage = platform.post("/projects", {

@@ -403,3 +403,13 @@ def test_volunteering_is_valued_at_the_hourly_rate_to_the_nearest_cent():
     assert "hours" in field_errors(lambda: resources.new_volunteering(
         {"hours": 0, "done_on": date(2026, 5, 1), "activity": "x", "project_id": None},
         1202, None))
+
+
+@pytest.mark.parametrize("amount, goal, asks", [
+    (2_500, 1_500_000, False),         # an ordinary gift goes straight to payment
+    (50_000, 1_500_000, True),          # from the configured amount up
+    (49_999, 1_500_000, False),
+    (20_000, 15_000, True),             # above the whole goal: 200 € typed for a 150 € goal
+    (15_000, 15_000, False)])
+def test_a_large_amount_or_one_above_the_goal_is_confirmed_before_paying(amount, goal, asks):
+    assert campaigns.asks_confirmation(amount, goal, confirm_above_cents=50_000) is asks

@@ -158,6 +158,12 @@ def as_seen(view: dict, reader: Sight, carrier_organisation_id) -> dict:
     return {**view, "review_note": None}
 
 
+def asks_confirmation(amount_cents: int, goal_cents: int, confirm_above_cents: int) -> bool:
+    """Whether a contributor confirms this amount once more before paying: from the
+    configured amount up, or above the campaign's whole goal (1 500 € typed for 15 €)."""
+    return amount_cents >= confirm_above_cents or amount_cents > goal_cents
+
+
 def accept_contribution(campaign, amount_cents: int, reward, now) -> None:
     """Refuse a contribution the campaign cannot take now. `campaign` and `reward` are
     rows (or anything with their attributes), read under the campaign's lock."""
