@@ -135,6 +135,25 @@ class Contribution(Base):
     provider_check_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
+class Question(Base):
+    """A question asked in public on a campaign's page, and its one answer (see
+    domain.questions)."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("campaigns.id"),
+                                             index=True)
+    account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    asker_name: Mapped[str | None] = mapped_column(sa.String(100))  # shown; None: anonymous
+    body: Mapped[str] = mapped_column(sa.String(2000))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.String(4000))
+    answered_by: Mapped[str | None] = mapped_column(sa.String(20))  # domain.questions.ANSWERERS
+    answered_by_account_id: Mapped[str | None] = mapped_column(sa.String(36))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class ProviderEvent(Base):
     """Each webhook event of the payment provider, applied once."""
 

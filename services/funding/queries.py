@@ -20,7 +20,7 @@ def campaign_view(session, campaign) -> dict:
         models.Reward.campaign_id == campaign.id).order_by(models.Reward.position)).scalars()
     values = row_values(campaign)
     values["total_cents"] = campaign.raised_cents + campaign.matched_cents
-    values["carrier_organisation_id"] = _carrier(session, campaign.project_id)
+    values["carrier_organisation_id"] = carrier_of(session, campaign.project_id)
     values["rewards"] = [{**row_values(reward), "remaining": None if reward.stock is None
                           else max(0, reward.stock - reward.taken)} for reward in rewards]
     values["matchfunding"] = None if campaign.matchfunder is None else {
@@ -32,7 +32,7 @@ def campaign_view(session, campaign) -> dict:
     return schemas.Campaign().dump(values)
 
 
-def _carrier(session, project_id):
+def carrier_of(session, project_id):
     """The organisation carrying a campaign's project, as funding knows it (every
     campaign's project is remembered when the campaign is drafted)."""
     known = session.get(models.KnownProject, project_id)
@@ -43,7 +43,7 @@ def seen_campaign(session, campaign_id, reader):
     """The campaign, if it exists for this reader (rules.may_see); the same not-found
     as an unknown id when it does not."""
     campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
-    if not rules.may_see(reader, campaign.status, _carrier(session, campaign.project_id)):
+    if not rules.may_see(reader, campaign.status, carrier_of(session, campaign.project_id)):
         raise not_found("campaign", campaign_id)
     return campaign
 
@@ -51,7 +51,7 @@ def seen_campaign(session, campaign_id, reader):
 def seen_view(session, campaign, reader) -> dict:
     """A campaign's view as this reader may read it (rules.as_seen)."""
     return rules.as_seen(campaign_view(session, campaign), reader,
-                         _carrier(session, campaign.project_id))
+                         carrier_of(session, campaign.project_id))
 
 
 def _visible(reader) -> list:
@@ -153,6 +153,16 @@ class Queries:
                                 "contributor_name": row.contributor_name if row.public
                                 else None}))
         return page
+
+    @rpc
+    def list_questions(self, campaign_id, query, viewer=None):
+        """The public questions of a campaign and their answers, oldest first."""
+        params = load(schemas.PageQuery(), query)
+        with self.db.read() as session:
+            seen_campaign(session, campaign_id, rules.sight(viewer))
+            return paginate(session, models.Question, {**params, "campaign_id": str(campaign_id)},
+                            created_at=models.Question.asked_at, filters=("campaign_id",),
+                            dump=schemas.Question().dump)
 
     @rpc
     def key_information(self, campaign_id, viewer=None):

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
 from services.funding.domain.payments import CHANNELS, DISCREPANCY_KINDS, PAYMENT_METHODS, STATES
+from services.funding.domain.questions import ANSWERERS
 from services.funding.domain.receipts import CANCEL_REASON_LABELS, REDUCTION_RATES
 from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
 from shared.cluster import FIELD_LABELS
@@ -254,6 +255,35 @@ class PublicContribution(Schema):
     amount_cents = fields.Integer()
     contributor_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+
+
+# --- questions -----------------------------------------------------------------------
+
+class AskQuestion(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+    asker_name = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=100),
+                               metadata={"description": "the name shown beside the question "
+                                         "(a first name); null: shown as anonymous"})
+
+
+class AnswerQuestion(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=2, max=4000))
+
+
+class Question(Schema):
+    """A public question on a campaign and its answer, as anyone reads them."""
+
+    id = fields.String()
+    campaign_id = fields.String()
+    asker_name = fields.String(allow_none=True)
+    body = fields.String()
+    asked_at = fields.AwareDateTime()
+    answer = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True, metadata={
+        "description": "carrier (the organisation carrying the project) or team (the "
+                       "cluster's animators); null: not answered yet"})
+    answered_at = fields.AwareDateTime(allow_none=True)
 
 
 class Webhook(Schema):
@@ -533,6 +563,22 @@ class VolunteeringRecorded(Schema):
     valued_cents = fields.Integer(required=True, strict=True)
 
 
+class QuestionAsked(Schema):
+    question_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+    asked_at = fields.AwareDateTime(required=True)
+
+
+class QuestionAnswered(Schema):
+    question_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True, allow_none=True,
+                             metadata={"description": "who asked (null once erased)"})
+    answered_by = fields.String(required=True, validate=validate.OneOf(ANSWERERS))
+    answered_at = fields.AwareDateTime(required=True)
+
+
 _event = partial(EventSpec, "funding")  # EventSpec(source, name, version, schema, description)
 
 CAMPAIGN_CREATED = _event(
@@ -587,6 +633,12 @@ RECEIPT_CANCELLED = _event("receipt_cancelled", 1, ReceiptCancelled,
                            "its number is never given again.")
 RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,
                            "A grant, a sale of services or mutualisation income was recorded.")
+QUESTION_ASKED = _event("question_asked", 1, QuestionAsked,
+                        "Someone asked a public question on a campaign's page (its text is "
+                        "read through the API, not carried here).")
+QUESTION_ANSWERED = _event("question_answered", 1, QuestionAnswered,
+                           "The project's carrier or the cluster's team answered a public "
+                           "question on a campaign.")
 VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
                                "Volunteer hours were recorded, valued at the reference hourly "
                                "rate.")
@@ -596,5 +648,6 @@ PUBLISHED_EVENTS = (
     CAMPAIGN_SUCCEEDED, CAMPAIGN_FAILED, CAMPAIGN_CLOSED, CONTRIBUTION_PLEDGED,
     CONTRIBUTION_AUTHORIZED, CONTRIBUTION_CONFIRMED, CONTRIBUTION_CAPTURED,
     CONTRIBUTION_CANCELLED, CONTRIBUTION_FAILED, CONTRIBUTION_REFUNDED, SUBSCRIPTION_DECIDED,
-    RECEIPT_ISSUED, RECEIPT_CANCELLED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED,
+    RECEIPT_ISSUED, RECEIPT_CANCELLED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED, QUESTION_ASKED,
+    QUESTION_ANSWERED,
 )

@@ -234,6 +234,75 @@ def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platf
         as_desktop(browser)
 
 
+def signed_in_on(browser, platform, email, path):
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/connexion?suivant={path}")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, "form.stacked button"))
+    assert browser.current_url == platform.base_url + path
+
+
+def test_a_citizen_asks_a_question_and_the_carrier_answers_it_on_the_page(browser, platform):
+    carrier = platform.post("/organisations", {
+        "name": "Les Ateliers du Bief", "legal_form": "association", "postal_code": "01400",
+        "commune": "Châtillon-sur-Chalaronne", "territory": "dombes"}).json()
+    project = platform.post("/projects", {
+        "title": "Un atelier vélo", "summary": "Réparer ensemble.", "field": "citizen_economy",
+        "commune": "Châtillon-sur-Chalaronne", "carrier_organisation_id": carrier["id"]}).json()
+    campaign = live_campaign(platform, project_id=project["id"], title="Des outils partagés")
+    path = f"/campagnes/{campaign['id']}"
+    citizen = f"lou-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": citizen, "password": PASSWORD,
+                                          "display_name": "Lou"}).status_code == 201
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + path)
+    assert "Pas encore de question." in text(browser, "#contenu")
+    assert browser.find_element(By.LINK_TEXT, "Se connecter pour poser une question")
+    try:
+        signed_in_on(browser, platform, citizen, path)
+        click_and_wait_for_the_next_page(browser, browser.find_element(
+            By.CSS_SELECTOR, "form.ask-question button"))  # nothing written
+        assert "Écrivez votre question" in text(browser, "#question-body-erreur")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        browser.find_element(By.ID, "question-body").send_keys(
+            "Les outils seront-ils prêtés aux habitants ?")
+        browser.find_element(By.ID, "question-asker_name").send_keys("Lou")
+        click_and_wait_for_the_next_page(browser, browser.find_element(
+            By.CSS_SELECTOR, "form.ask-question button"))
+        assert browser.current_url.endswith("?question=envoyee#questions")
+        question = text(browser, ".question")
+        assert "Lou" in question and "Les outils seront-ils prêtés aux habitants ?" in question
+        assert "En attente de réponse." in question
+        assert not browser.find_elements(By.CSS_SELECTOR, ".question form")  # not hers to answer
+
+        signed_in_on(browser, platform, account(platform, ["member_admin"], carrier["id"]),
+                     path)
+        answer_form = browser.find_element(By.CSS_SELECTOR, ".question form")
+        answer_form.find_element(By.TAG_NAME, "textarea").send_keys(
+            "Oui, chaque samedi matin, avec un bénévole.")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        click_and_wait_for_the_next_page(browser, answer_form.find_element(By.TAG_NAME,
+                                                                           "button"))
+        answer = text(browser, ".question .answer")
+        assert "Réponse du porteur du projet" in answer
+        assert "Oui, chaque samedi matin, avec un bénévole." in answer
+        assert "Votre réponse est publiée." in text(browser, "#contenu")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        screenshot(browser, "campaign-questions-desktop")
+        as_phone(browser)
+        try:
+            browser.get(platform.base_url + path + "#questions")
+            assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth") <= 0
+            screenshot(browser, "campaign-questions-phone")
+        finally:
+            as_desktop(browser)
+    finally:
+        browser.delete_all_cookies()  # the next tests read as visitors
+
+
 def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
         browser, platform):
     garage = platform.post("/projects", {

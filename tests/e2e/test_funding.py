@@ -20,6 +20,7 @@ from tests.support.funding import (
     contribution_state,
     false_capture_claim,
     given,
+    in_a_month,
     live_campaign,
     pay,
     payment_id,
@@ -570,3 +571,56 @@ def test_live_campaigns_are_filtered_by_their_projects_commune_and_field(platfor
     places = platform.get("/campaigns/places").json()
     assert place in places["communes"] and place + "-sur-Saône" in places["communes"]
     assert {"circular_economy", "proximity_economy"} <= set(places["fields"])
+
+
+def test_a_question_is_asked_in_public_and_answered_once_by_the_carrier(platform):
+    carrier = platform.post("/organisations", {
+        "name": f"Atelier {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}).json()
+    other = platform.post("/organisations", {
+        "name": f"Voisins {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}).json()
+    project = platform.post("/projects", {**PROJECT, "founders": None,
+                                          "carrier_organisation_id": carrier["id"]})
+    assert project.status_code == 201, project.text
+    campaign = live_campaign(platform, project_id=project.json()["id"])
+    questions = f"/campaigns/{campaign['id']}/questions"
+    (asker,) = citizens(platform, 1)
+
+    anonymous = platform.request("POST", questions, {"body": "Quand ouvrez-vous ?"})
+    assert anonymous.status_code == 401
+    asked = platform.request("POST", questions, {"body": "Quand ouvrez-vous ?",
+                                                 "asker_name": "Lou"}, headers=asker)
+    assert asked.status_code == 201, asked.text
+    assert asked.headers["Location"].endswith(questions)
+    question = asked.json()
+    assert (question["asker_name"], question["answer"], question["answered_by"]) == (
+        "Lou", None, None)
+    short = platform.request("POST", questions, {"body": "?"}, headers=asker)
+    assert short.status_code == 422
+    assert short.headers["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in short.json()["errors"]] == ["body"]
+
+    answer = f"/questions/{question['id']}/answer"
+    refused = platform.post(answer, {"answer": "En mars."}, as_=("member_admin", other["id"]))
+    assert refused.status_code == 403, refused.text
+    assert platform.post(answer, {"answer": "En mars."}, as_=None,
+                         **asker).status_code == 403  # a citizen does not answer
+    answered = platform.post(answer, {"answer": "  En mars, si tout va bien. "},
+                             as_=("member_admin", carrier["id"]))
+    assert answered.status_code == 200, answered.text
+    assert (answered.json()["answer"], answered.json()["answered_by"]) == (
+        "En mars, si tout va bien.", "carrier")
+    again = platform.post(answer, {"answer": "En avril."})  # staff, too late
+    assert again.status_code == 409 and again.json()["code"] == "question_already_answered"
+
+    listed = platform.get(questions).json()  # anyone reads them
+    assert [(q["asker_name"], q["body"], q["answer"]) for q in listed["items"]] == [
+        ("Lou", "Quand ouvrez-vous ?", "En mars, si tout va bien.")]
+    draft = platform.post("/campaigns", {"project_id": project.json()["id"], "title": "Brouillon",
+                                         "goal_cents": 100_000, "deadline": in_a_month()}).json()
+    unseen = platform.request("POST", f"/campaigns/{draft['id']}/questions",
+                              {"body": "Et celle-ci ?"}, headers=asker)
+    assert unseen.status_code == 404  # a draft does not exist for a citizen
+    mine = platform.post(f"/campaigns/{draft['id']}/questions", {"body": "Et celle-ci ?"})
+    assert mine.status_code == 409 and mine.json()["code"] == "campaign_not_published"
