@@ -36,24 +36,30 @@ def home():
 
 @web.get("/campagnes")
 def campaigns():
-    chosen = {name: request.args.get(name, "").strip() for name in ("type", "commune",
-                                                                    "domaine")}
-    query = {"status": "live", "limit": str(CAMPAIGNS_PER_PAGE)}
+    chosen = {name: request.args.get(name, "").strip() for name in (*FILTERS, *CHOICES)}
+    errors = {name: CHOICE_ERRORS[name] for name, words in CHOICES.items()
+              if chosen[name] and chosen[name] not in words}
+    phase = PHASES.get(chosen["etat"] or DEFAULT_PHASE, "live")
+    query = {"phase": phase, "limit": str(CAMPAIGNS_PER_PAGE)}
+    if chosen["tri"] in SORTS:
+        query["sort"] = SORTS[chosen["tri"]]
     for name, parameter in FILTERS.items():
         if chosen[name]:
             query[parameter] = chosen[name]
     if request.args.get("suite"):
         query["cursor"] = request.args["suite"]
-    errors, page = {}, {"items": [], "next_cursor": None}
-    try:
-        page = call("funding", "list_campaigns", query, reader())
-    except DomainError as exc:
-        if exc.kind != INVALID:
-            raise
-        errors = filter_errors(exc.details.get("fields", {}))
-    places = call("funding", "campaign_places", {"status": "live"}, reader())
+    page = {"items": [], "next_cursor": None}
+    if not errors:
+        try:
+            page = call("funding", "list_campaigns", query, reader())
+        except DomainError as exc:
+            if exc.kind != INVALID:
+                raise
+            errors = filter_errors(exc.details.get("fields", {}))
+    places = call("funding", "campaign_places", {"phase": phase}, reader())
     return render_template("web/campaigns.html", active="campaigns", chosen=chosen,
                            errors=errors, kinds=labels.CAMPAIGN_KINDS,
+                           heading=HEADINGS[phase], phases=PHASE_WORDS, sorts=SORT_WORDS,
                            communes=places["communes"],
                            fields={code: labels.label(labels.FIELDS, code)
                                    for code in places["fields"]},
@@ -68,6 +74,19 @@ FILTER_ERRORS = {
     "commune": "Choisissez une commune dans la liste.",
     "domaine": "Choisissez un domaine dans la liste.",
 }
+# Which campaigns (etat) and in what order (tri): the words of the address, the API's
+# phase and sort, and what the page says.
+DEFAULT_PHASE = "en-cours"
+PHASES = {"en-cours": "live", "reussies": "succeeded", "terminees": "ended"}
+PHASE_WORDS = {"en-cours": "En cours", "reussies": "Réussies", "terminees": "Terminées"}
+HEADINGS = {"live": "Campagnes en cours", "succeeded": "Campagnes réussies",
+            "ended": "Campagnes terminées"}
+SORTS = {"recentes": "recent", "presque-finies": "ending", "plus-soutenues": "supported"}
+SORT_WORDS = {"": "Les plus anciennes d'abord", "recentes": "Les plus récentes",
+              "presque-finies": "Bientôt finies", "plus-soutenues": "Les plus soutenues"}
+CHOICES = {"etat": PHASES, "tri": SORTS}
+CHOICE_ERRORS = {"etat": "Choisissez un état dans la liste.",
+                 "tri": "Choisissez un ordre dans la liste."}
 
 
 def filter_errors(refused: dict) -> dict:

@@ -8,7 +8,7 @@ from services.funding.domain import investors, receipts
 from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
 from shared.database import get_or_not_found, row_values
 from shared.errors import not_found
-from shared.pagination import paginate
+from shared.pagination import Order, paginate
 from shared.rpc import rpc
 from shared.schemas import load
 
@@ -100,6 +100,26 @@ def _project_conditions(params) -> list:
     return [Campaign.project_id.in_(sa.select(models.KnownProject.id).where(*conditions))]
 
 
+def phase_condition(phase) -> list:
+    """The list's phases (rules.PHASES) as a condition: live; ended (succeeded, failed
+    or closed); succeeded (succeeded, or closed with its goal reached)."""
+    if phase is None:
+        return []
+    if phase == rules.PHASE_LIVE:
+        return [Campaign.status == rules.LIVE]
+    if phase == rules.PHASE_ENDED:
+        return [Campaign.status.in_((rules.SUCCEEDED, rules.FAILED, rules.CLOSED))]
+    return [sa.or_(Campaign.status == rules.SUCCEEDED, sa.and_(
+        Campaign.status == rules.CLOSED,
+        Campaign.raised_cents + Campaign.matched_cents >= Campaign.goal_cents))]
+
+
+# The list's orders other than oldest first.
+ORDERS = {rules.SORT_RECENT: Order(Campaign.created_at, descending=True),
+          rules.SORT_ENDING: Order(Campaign.deadline),
+          rules.SORT_SUPPORTED: Order(Campaign.contributions_count, descending=True)}
+
+
 class Queries:
     """Mixed into FundingService: its read-only RPCs."""
 
@@ -120,7 +140,9 @@ class Queries:
         with self.db.read() as session:
             return paginate(session, Campaign, params, created_at=Campaign.created_at,
                             filters=("status", "project_id", "kind"),
-                            where=[*_visible(reader), *_project_conditions(params)],
+                            where=[*_visible(reader), *_project_conditions(params),
+                                   *phase_condition(params.get("phase"))],
+                            order=ORDERS.get(params.get("sort")),
                             dump=lambda campaign: seen_view(session, campaign, reader))
 
     @rpc
@@ -129,8 +151,10 @@ class Queries:
         choices of the campaign list's filters."""
         params = load(schemas.PlacesQuery(), query)
         projects = sa.select(models.KnownProject).where(models.KnownProject.id.in_(
-            sa.select(Campaign.project_id).where(Campaign.status == params["status"],
-                                                 *_visible(rules.sight(viewer)))))
+            sa.select(Campaign.project_id).where(
+                *(phase_condition(params["phase"]) if params.get("phase")
+                  else [Campaign.status == params["status"]]),
+                *_visible(rules.sight(viewer)))))
         with self.db.read() as session:
             known = session.scalars(projects).all()
         return schemas.CampaignPlaces().dump({

@@ -3,7 +3,14 @@ from functools import partial
 
 from marshmallow import Schema, fields, validate
 
-from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
+from services.funding.domain.campaigns import (
+    KINDS,
+    MAX_AMOUNT_CENTS,
+    MODELS,
+    PHASES,
+    SORTS,
+    STATUSES,
+)
 from services.funding.domain.payments import CHANNELS, DISCREPANCY_KINDS, PAYMENT_METHODS, STATES
 from services.funding.domain.questions import ANSWERERS
 from services.funding.domain.receipts import CANCEL_REASON_LABELS, REDUCTION_RATES
@@ -75,10 +82,19 @@ class ListCampaigns(PageQuery):
                             metadata={"description": "the project's commune, as written"})
     field = fields.String(validate=validate.OneOf(tuple(FIELD_LABELS)),
                           metadata={"description": "the project's field"})
+    phase = fields.String(validate=validate.OneOf(PHASES), metadata={
+        "description": "live; ended (succeeded, failed or closed); succeeded (met its goal, "
+                       "succeeded or since closed)"})
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={
+        "description": "recent (newest first), ending (nearest deadline first), supported "
+                       "(most contributions first); default: oldest first. A cursor is good "
+                       "in the order that gave it only"})
 
 
 class PlacesQuery(Schema):
     status = fields.String(load_default="live", validate=validate.OneOf(STATUSES))
+    phase = fields.String(validate=validate.OneOf(PHASES),
+                          metadata={"description": "instead of status, as the list's"})
 
 
 class CampaignPlaces(Schema):
@@ -504,6 +520,8 @@ class ContributionFact(Schema):
     # notifications can tell them; when an investment's reflection period ends.
     contributor_account_id = fields.UUID(load_default=None, allow_none=True)
     reflection_ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    # Added later, optional: the reward chosen, as its contributor's mails repeat it.
+    reward_title = fields.String(load_default=None, allow_none=True)
 
 
 class ContributionConfirmed(ContributionFact):

@@ -3,6 +3,7 @@ figures, the live campaigns show their progress, days left and matchfunding; bot
 accessible (axe), usable with the keyboard and readable on a phone."""
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -46,6 +47,19 @@ def campaigns(platform):
 
 def text(browser, css):
     return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+def read_on_a_phone(browser, url, name):
+    """The page at `url` on a phone: nothing scrolls sideways; a screenshot."""
+    as_phone(browser)
+    try:
+        browser.get(url)
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth")
+        assert overflow <= 0, f"{url} scrolls sideways on a phone by {overflow}px"
+        screenshot(browser, name)
+    finally:
+        as_desktop(browser)
 
 
 def test_the_home_page_explains_the_cluster_with_its_figures(browser, platform, campaigns):
@@ -224,14 +238,8 @@ def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platf
     browser.get(platform.base_url + "/campagnes")
     card = browser.find_element(By.ID, f"campagne-{campaign['id']}").find_element(By.XPATH, "..")
     assert card.find_elements(By.CSS_SELECTOR, "svg.cover-card.cover-proximity_economy")
-    as_phone(browser)
-    try:
-        browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
-        assert browser.execute_script("return document.documentElement.scrollWidth - "
-                                      "document.documentElement.clientWidth") <= 0
-        screenshot(browser, "campaign-page-phone")
-    finally:
-        as_desktop(browser)
+    read_on_a_phone(browser, f"{platform.base_url}/campagnes/{campaign['id']}",
+                    "campaign-page-phone")
 
 
 def signed_in_on(browser, platform, email, path):
@@ -291,16 +299,40 @@ def test_a_citizen_asks_a_question_and_the_carrier_answers_it_on_the_page(browse
         assert "Votre réponse est publiée." in text(browser, "#contenu")
         assert axe_violations(browser) == [], describe(axe_violations(browser))
         screenshot(browser, "campaign-questions-desktop")
-        as_phone(browser)
-        try:
-            browser.get(platform.base_url + path + "#questions")
-            assert browser.execute_script("return document.documentElement.scrollWidth - "
-                                          "document.documentElement.clientWidth") <= 0
-            screenshot(browser, "campaign-questions-phone")
-        finally:
-            as_desktop(browser)
+        read_on_a_phone(browser, platform.base_url + path + "#questions",
+                        "campaign-questions-phone")
     finally:
         browser.delete_all_cookies()  # the next tests read as visitors
+
+
+def test_ended_campaigns_are_listed_apart_and_the_list_is_sorted_as_asked(browser, platform):
+    met = live_campaign(platform, title=f"Un four à pain {uuid.uuid4().hex[:4]}",
+                        goal_cents=1_000, deadline=(datetime.now(timezone.utc)
+                                                    + timedelta(seconds=12)).isoformat())
+    given(platform, met["id"], 1_000)
+    wait_until(lambda: platform.get(f"/campaigns/{met['id']}").json()["status"]
+               in ("succeeded", "closed"), timeout=40, message="the campaign to succeed")
+    browser.get(platform.base_url + "/campagnes")
+    assert text(browser, "h1") == "Campagnes en cours"
+    assert not browser.find_elements(By.ID, f"campagne-{met['id']}")
+    Select(browser.find_element(By.ID, "etat")).select_by_visible_text("Réussies")
+    Select(browser.find_element(By.ID, "tri")).select_by_visible_text("Les plus soutenues")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
+    assert "etat=reussies" in browser.current_url and "tri=plus-soutenues" in browser.current_url
+    assert text(browser, "h1") == "Campagnes réussies"
+    card = browser.find_element(By.ID, f"campagne-{met['id']}").find_element(By.XPATH, "..")
+    assert "Terminée" in card.text and "100 % de l'objectif" in card.text
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    browser.get(platform.base_url + "/campagnes?etat=terminees&tri=presque-finies")
+    assert text(browser, "h1") == "Campagnes terminées"
+    assert browser.find_elements(By.ID, f"campagne-{met['id']}")
+    browser.get(platform.base_url + "/campagnes?etat=lune&tri=hasard")
+    assert "Choisissez un état" in text(browser, "#etat-erreur")
+    assert "Choisissez un ordre" in text(browser, "#tri-erreur")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    read_on_a_phone(browser, platform.base_url + "/campagnes?etat=reussies",
+                    "campaigns-succeeded-phone")
 
 
 def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
@@ -329,11 +361,4 @@ def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
     assert browser.current_url.endswith(f"/projets/{garage['id']}")
     browser.get(platform.base_url + "/projets?etape=lune")
     assert "Choisissez une étape" in text(browser, "#etape-erreur")
-    as_phone(browser)
-    try:
-        browser.get(platform.base_url + "/projets")
-        assert browser.execute_script("return document.documentElement.scrollWidth - "
-                                      "document.documentElement.clientWidth") <= 0
-        screenshot(browser, "projects-phone")
-    finally:
-        as_desktop(browser)
+    read_on_a_phone(browser, platform.base_url + "/projets", "projects-phone")

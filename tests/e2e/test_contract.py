@@ -140,7 +140,7 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id"):
+                 "milestone_id", "contribution_id", "question_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
     answer = platform.request(method, path, {} if method in ("POST", "PUT") else None,

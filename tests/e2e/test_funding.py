@@ -624,3 +624,42 @@ def test_a_question_is_asked_in_public_and_answered_once_by_the_carrier(platform
     assert unseen.status_code == 404  # a draft does not exist for a citizen
     mine = platform.post(f"/campaigns/{draft['id']}/questions", {"body": "Et celle-ci ?"})
     assert mine.status_code == 409 and mine.json()["code"] == "campaign_not_published"
+
+
+def test_campaigns_are_listed_by_phase_and_in_the_order_asked_page_by_page(platform):
+    project_id = platform.post("/projects", PROJECT).json()["id"]
+    supported = live_campaign(platform, project_id, title="Soutenue")
+    given(platform, supported["id"], 1_000)
+    given(platform, supported["id"], 1_000)
+    ending = live_campaign(platform, project_id, title="Bientôt finie", deadline=soon(3600))
+    met = live_campaign(platform, project_id, title="Réussie", goal_cents=1_000,
+                        deadline=soon(8))
+    given(platform, met["id"], 1_000)
+    missed = live_campaign(platform, project_id, title="Manquée", deadline=soon(8))
+
+    def titles(**query):
+        answer = platform.request("GET", "/campaigns",
+                                  params={"project_id": project_id, **query})
+        assert answer.status_code == 200, answer.text
+        return [campaign["title"] for campaign in answer.json()["items"]]
+
+    wait_until(lambda: set(titles(phase="ended")) == {"Réussie", "Manquée"}, timeout=40,
+               message="both short campaigns to end")
+    assert titles(phase="succeeded") == ["Réussie"]
+    assert titles(phase="live", sort="ending") == ["Bientôt finie", "Soutenue"]
+    assert titles(phase="live", sort="recent") == ["Bientôt finie", "Soutenue"]
+    assert titles(phase="live") == ["Soutenue", "Bientôt finie"]  # oldest first
+
+    first = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "supported", "limit": "1"}).json()
+    assert [c["title"] for c in first["items"]] == ["Soutenue"]
+    second = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "supported", "limit": "1",
+        "cursor": first["next_cursor"]}).json()
+    assert [c["title"] for c in second["items"]] == ["Réussie"]  # 1 contribution
+    elsewhere = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "ending", "cursor": first["next_cursor"]})
+    assert elsewhere.status_code == 422  # a cursor of another order
+    assert elsewhere.headers["Content-Type"] == "application/problem+json"
+    wrong = platform.request("GET", "/campaigns", params={"phase": "soon"})
+    assert wrong.status_code == 422 and [e["field"] for e in wrong.json()["errors"]] == ["phase"]

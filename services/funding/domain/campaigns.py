@@ -25,6 +25,12 @@ MOVES = {  # (from, action) -> to
     (IN_REVIEW, "approve"): LIVE,
 }
 
+# The campaign list's phases (a status each, or several) and orders.
+PHASE_LIVE, PHASE_SUCCEEDED, PHASE_ENDED = "live", "succeeded", "ended"
+PHASES = (PHASE_LIVE, PHASE_SUCCEEDED, PHASE_ENDED)
+SORT_RECENT, SORT_ENDING, SORT_SUPPORTED = "recent", "ending", "supported"
+SORTS = (SORT_RECENT, SORT_ENDING, SORT_SUPPORTED)
+
 # Published once approved: from then on anyone reads them, whatever becomes of them.
 PUBLIC_STATUSES = (LIVE, SUCCEEDED, FAILED, CLOSED)
 STAFF_ROLES = ("animator", "operator")
@@ -132,6 +138,7 @@ def sight(viewer) -> Sight:
 
 def is_public(status: str) -> bool:
     return status in PUBLIC_STATUSES
+
 
 
 def sees_unpublished(reader: Sight, carrier_organisation_id) -> bool:
