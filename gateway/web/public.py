@@ -9,10 +9,11 @@ from gateway.web import formats, labels
 from gateway.web.blueprint import web
 from gateway.web.errors import UNAVAILABLE
 from gateway.web.security import page_principal
-from services.funding.domain.campaigns import is_public
+from services.funding.domain.campaigns import CLOSED, FAILED, SUCCEEDED, is_public
 from shared.errors import INVALID, NOT_FOUND, DomainError
 
 CAMPAIGNS_PER_PAGE = 12
+ENDED_STATUSES = (SUCCEEDED, FAILED, CLOSED)
 HOME_CAMPAIGNS = 3
 
 
@@ -126,6 +127,7 @@ def card(campaign, project, today):
     matched_width = min(100.0 - raised_width, 100 * matched / goal) if goal else 0.0
     matchfunding = campaign.get("matchfunding")
     optimum = campaign.get("optimum_cents")
+    ended = campaign["status"] in ENDED_STATUSES
     return {
         "id": campaign["id"], "title": campaign["title"],
         "project": project and {"id": project["id"], "title": project["title"],
@@ -146,7 +148,10 @@ def card(campaign, project, today):
         "optimum_progress": formats.percent(total / optimum) if optimum and total > goal
         else None,
         "contributions": campaign["contributions_count"],
-        "days_left": formats.days_left(campaign["deadline"], today),
+        "days_left": "Terminée" if ended else formats.days_left(campaign["deadline"], today),
+        # An ended campaign says how: its goal met (succeeded, or since closed with it).
+        "outcome": None if not ended else "Réussie" if campaign["status"] == SUCCEEDED
+        or (campaign["status"] == CLOSED and total >= goal) else "Objectif non atteint",
         "deadline": formats.long_date(campaign["deadline"]),
         "matchfunder": matchfunding["funder"] if matchfunding else None,
         # Only those who may see it before its publication are shown such a campaign.

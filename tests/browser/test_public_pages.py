@@ -323,6 +323,7 @@ def test_ended_campaigns_are_listed_apart_and_the_list_is_sorted_as_asked(browse
     assert text(browser, "h1") == "Campagnes réussies"
     card = browser.find_element(By.ID, f"campagne-{met['id']}").find_element(By.XPATH, "..")
     assert "Terminée" in card.text and "100 % de l'objectif" in card.text
+    assert "Réussie" in text(browser, f"#campagne-{met['id']} ~ .tags")
     assert axe_violations(browser) == [], describe(axe_violations(browser))
     browser.get(platform.base_url + "/campagnes?etat=terminees&tri=presque-finies")
     assert text(browser, "h1") == "Campagnes terminées"
