@@ -235,6 +235,7 @@ def contribute(campaign_id, principal):
     typed_values = {name: form.get(name, "") for name in ("amount", "reward", "name", "key",
                                                           *RECEIPT_FIELDS)}
     typed_values["anonymous"] = forms.ticked(form, "anonymous")
+    typed_values["amount_hidden"] = forms.ticked(form, "amount_hidden")
     typed_values["receipt"] = forms.ticked(form, "receipt")
     try:
         body = contribution_body(form)
@@ -283,7 +284,8 @@ def contribution_body(form) -> dict:
     """The Contribute body from the page's form; FormError when something typed is
     wrong. A reward chosen without an amount takes the reward's minimum (sent in a
     hidden field with each reward)."""
-    errors, body = {}, {"public": not forms.ticked(form, "anonymous")}
+    errors, body = {}, {"public": not forms.ticked(form, "anonymous"),
+                        "amount_public": not forms.ticked(form, "amount_hidden")}
     reward = form.get("reward", "")
     if reward:
         body["reward_id"] = reward

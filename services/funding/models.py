@@ -114,6 +114,8 @@ class Contribution(Base):
     receipt_donor: Mapped[dict | None] = mapped_column(sa.JSON)
     contributor_account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Whether the campaign page shows the amount beside the name (the contributor's choice).
+    amount_public: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
     channel: Mapped[str] = mapped_column(sa.String(20), default="online")
     offline_reference: Mapped[str | None] = mapped_column(sa.String(100))

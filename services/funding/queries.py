@@ -173,7 +173,8 @@ class Queries:
                             created_at=Contribution.created_at,
                             filters=("campaign_id", "counted"),
                             dump=lambda row: schemas.PublicContribution().dump({
-                                "amount_cents": row.amount_cents, "created_at": row.created_at,
+                                "amount_cents": row.amount_cents if row.amount_public
+                                else None, "created_at": row.created_at,
                                 "contributor_name": row.contributor_name if row.public
                                 else None}))
         return page

@@ -203,6 +203,8 @@ class Contribute(Schema):
                                           "address; null: no receipt for this gift."})
     public = StrictBoolean(load_default=True,
                             metadata={"description": "false: shown as anonymous"})
+    amount_public = StrictBoolean(load_default=True, metadata={
+        "description": "false: the campaign page lists the contributor without the amount"})
     payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS),
                                    metadata={"description": "transfer: pay by bank transfer "
                                              "with the reference answered"})
@@ -266,9 +268,10 @@ class Contribution(Schema):
 
 
 class PublicContribution(Schema):
-    """A contribution as the campaign page lists it: anonymous ones have no name."""
+    """A contribution as the campaign page lists it: anonymous ones have no name, and
+    those whose contributor chose so no amount."""
 
-    amount_cents = fields.Integer()
+    amount_cents = fields.Integer(allow_none=True)
     contributor_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 

@@ -183,7 +183,8 @@ class FundingService(ServiceBase, Queries):
             id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
             amount_cents=data["amount_cents"], matched_cents=0,
             contributor_name=data["contributor_name"], receipt_donor=receipt_donor,
-            contributor_account_id=account_id, public=data["public"], status=PENDING,
+            contributor_account_id=account_id, public=data["public"],
+            amount_public=data["amount_public"], status=PENDING,
             channel="transfer" if by_transfer else "online",
             offline_reference=money.transfer_reference(contribution_id) if by_transfer
             else None, counted=False, created_at=now, updated_at=now,

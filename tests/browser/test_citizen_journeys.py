@@ -310,9 +310,13 @@ def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(browser, p
     browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{campaign['id']}")
     sign_up_in_the_browser(browser, "Lou", f"lou-{uuid.uuid4().hex[:8]}@example.org")
     fill(browser, "amount", "15")
+    fill(browser, "name", "Lou")
+    browser.find_element(By.NAME, "amount_hidden").click()  # her name, not her amount
     submit(browser)
     pay_on_the_providers_page(browser, platform)
     assert "Aucun reçu fiscal ne pourra être délivré pour ce don" in text(browser)
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert text(browser, ".contributors") == "Lou"
 
 
 def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser, platform,

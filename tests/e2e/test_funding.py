@@ -663,3 +663,17 @@ def test_campaigns_are_listed_by_phase_and_in_the_order_asked_page_by_page(platf
     assert elsewhere.headers["Content-Type"] == "application/problem+json"
     wrong = platform.request("GET", "/campaigns", params={"phase": "soon"})
     assert wrong.status_code == 422 and [e["field"] for e in wrong.json()["errors"]] == ["phase"]
+
+
+def test_the_contributors_list_shows_a_name_and_an_amount_only_as_each_contributor_chose(
+        platform):
+    campaign = live_campaign(platform)
+    given(platform, campaign["id"], 2_500, contributor_name="Lou", amount_public=False)
+    given(platform, campaign["id"], 4_000, contributor_name="Sacha", public=False)
+    given(platform, campaign["id"], 1_000, contributor_name="Alix")
+    listed = platform.get(f"/campaigns/{campaign['id']}/contributors").json()["items"]
+    assert [(row["contributor_name"], row["amount_cents"]) for row in listed] == [
+        ("Lou", None), (None, 4_000), ("Alix", 1_000)]
+    refused = contribute(platform, campaign["id"], 1_000, amount_public="non")
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["amount_public"]

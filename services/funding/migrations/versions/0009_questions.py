@@ -1,4 +1,5 @@
-"""Funding keeps the public questions asked on campaigns and their answers.
+"""Funding keeps the public questions asked on campaigns and their answers, and whether
+a contributor lets the campaign page show the amount given.
 
 Revision ID: funding_0009
 Revises: funding_0008
@@ -32,9 +33,14 @@ def upgrade():
     )
     op.create_index("ix_questions_campaign_id", "questions", ["campaign_id"])
     op.create_index("ix_questions_account_id", "questions", ["account_id"])
+    with op.batch_alter_table("contributions") as batch:
+        batch.add_column(sa.Column("amount_public", sa.Boolean, nullable=False,
+                                   server_default=sa.true()))
 
 
 def downgrade():
+    with op.batch_alter_table("contributions") as batch:
+        batch.drop_column("amount_public")
     op.drop_index("ix_questions_account_id", "questions")
     op.drop_index("ix_questions_campaign_id", "questions")
     op.drop_table("questions")
