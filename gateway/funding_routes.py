@@ -5,7 +5,7 @@ import base64
 from flask import request
 from marshmallow import Schema, fields
 
-from gateway.api import STAFF, actor, created, replayed
+from gateway.api import ORGANISATION, STAFF, actor, created, replayed
 from gateway.calls import call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from services.funding import schemas as funding
@@ -111,6 +111,28 @@ def key_information(campaign_id, principal):
        response=page_schema(funding.PublicContribution))
 def list_public_contributions(campaign_id, query, principal):
     return call("funding", "list_public_contributions", campaign_id, query, actor(principal))
+
+
+@route("/campaigns/<uuid:campaign_id>/questions", "GET", tag="campaigns", roles=PUBLIC,
+       reader=True, summary="The public questions on a campaign and their answers, oldest "
+       "first", query=PageQuery, response=page_schema(funding.Question))
+def list_questions(campaign_id, query, principal):
+    return call("funding", "list_questions", campaign_id, query, actor(principal))
+
+
+@route("/campaigns/<uuid:campaign_id>/questions", "POST", tag="campaigns",
+       roles=AUTHENTICATED, summary="Ask a public question on a published campaign",
+       body=funding.AskQuestion, response=funding.Question, status=201, errors=(409,))
+def ask_question(campaign_id, body, principal):
+    question = call("funding", "ask_question", campaign_id, body, actor(principal))
+    return created(question, ".list_questions", campaign_id=campaign_id)
+
+
+@route("/questions/<uuid:question_id>/answer", "POST", tag="campaigns", roles=ORGANISATION,
+       summary="Answer a campaign's question, once (its project's carrier, or staff)",
+       body=funding.AnswerQuestion, response=funding.Question, errors=(409,))
+def answer_question(question_id, body, principal):
+    return call("funding", "answer_question", question_id, body, actor(principal))
 
 
 @route("/campaigns/<uuid:campaign_id>/contributions", "GET", tag="campaigns", roles=STAFF,

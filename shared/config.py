@@ -100,6 +100,11 @@ class Settings:
         default_factory=lambda: _int("PAYMENT_RECONCILE_BATCH", 50))
     volunteer_hour_value_cents: int = field(
         default_factory=lambda: _int("VOLUNTEER_HOUR_VALUE_CENTS", 1202))
+    # The campaign page asks a contributor to confirm an amount from this one up (or one
+    # above the campaign's whole goal) before the payment page: a slip of the keyboard
+    # (1 500 for 15) is caught before any payment.
+    contribution_confirm_above_cents: int = field(
+        default_factory=lambda: _int("CONTRIBUTION_CONFIRM_ABOVE_CENTS", 50_000))
 
     # Notifications: the SMTP server mails go through (by default the local catcher that
     # `make run` starts, deploy/mail_catcher.py), who they come from, and how often the

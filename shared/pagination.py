@@ -2,8 +2,10 @@
 says where the previous page ended. Pages don't shift when rows are added meanwhile."""
 import base64
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from marshmallow import Schema, fields, validate
@@ -37,26 +39,44 @@ def list_schema(item_schema):
                             name=f"{item_schema.__name__}List")
 
 
-def _encode(created_at: datetime, row_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), row_id]).encode()
+def _encode(value, row_id: str) -> str:
+    """Where a page ended: the order column's value (a time, or a number) and the id."""
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value,
+                      row_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _decode(cursor: str):
     try:
-        created_at, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(created_at), str(row_id)
+        value, row_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        elif not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(value)
+        return value, str(row_id)
     except (ValueError, TypeError):
         raise invalid({"cursor": ["This cursor was not given by this list."]}) from None
 
 
+@dataclass(frozen=True)
+class Order:
+    """A list's order other than oldest first: a column (a time or a number, never
+    null), then the id, both descending when told. A cursor is only good in the order
+    that gave it; rows whose column changes between pages (a count) may move."""
+
+    column: Any
+    descending: bool = False
+
+
 def paginate(session, model, params, *, created_at, filters=(), dump, where=(),
-             id_column=None):
+             id_column=None, order: Order | None = None):
     """One page of `model` rows after `params["cursor"]`, at most `params["limit"]` of them,
     those whose columns named in `filters` equal the params given and that meet every
     condition of `where`, dumped with `dump`. The order is (created_at, id_column), the
-    model's `id` unless told."""
+    model's `id` unless told, or `order`'s column then the id."""
     id_column = model.id if id_column is None else id_column
+    created_at = order.column if order is not None else created_at
+    descending = order is not None and order.descending
     query = sa.select(model).where(*where)
     for name in filters:
         value = params.get(name)
@@ -65,9 +85,14 @@ def paginate(session, model, params, *, created_at, filters=(), dump, where=(),
                                 (value if isinstance(value, (int, str)) else str(value)))
     if params["cursor"]:
         after = _decode(params["cursor"])
-        query = query.where(sa.tuple_(created_at, id_column) > sa.tuple_(*after))
+        if isinstance(after[0], int) != isinstance(created_at.type, sa.Integer):
+            raise invalid({"cursor": ["This cursor was given by this list in another order."]})
+        position = sa.tuple_(created_at, id_column)
+        query = query.where(position < sa.tuple_(*after) if descending
+                            else position > sa.tuple_(*after))
     limit = params["limit"]
-    rows = session.scalars(query.order_by(created_at, id_column).limit(limit + 1)).all()
+    ordering = (created_at.desc(), id_column.desc()) if descending else (created_at, id_column)
+    rows = session.scalars(query.order_by(*ordering).limit(limit + 1)).all()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -52,6 +52,8 @@ def register(app, settings) -> None:
     security.init(app, settings.jwt_secret, settings.public_url)
     app.extensions["web_csp"] = content_security_policy(settings.payment_page_url)
     app.extensions["site_operator"] = legal.Operator()
+    app.extensions["contribution_confirm_above_cents"] = \
+        settings.contribution_confirm_above_cents
     app.register_blueprint(web)
     app.register_error_handler(404, errors.not_found_anywhere)
     app.register_error_handler(405, errors.method_not_allowed_anywhere)

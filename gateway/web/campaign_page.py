@@ -12,15 +12,21 @@ company's) and postal address: the receipt carries them, never the name shown am
 contributors. Without them, the page says no receipt can be issued for the gift."""
 import uuid
 
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
+from gateway.api import ORGANISATION as ORGANISATION_ROLES
+from gateway.api import actor
 from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
+from gateway.web.contributions import EVERYONE
 from gateway.web.public import card, project_or_none, reader
 from gateway.web.security import page_principal, signed_in
+from services.funding.domain import campaigns as rules
+from services.funding.domain import questions
+from services.funding.domain.campaigns import asks_confirmation
 from shared.cluster import STAGE_LABELS
-from shared.errors import CONFLICT, DomainError
+from shared.errors import CONFLICT, NOT_FOUND, DomainError
 
 INVESTMENTS = ("loan", "shares")
 CONTRIBUTE_MESSAGES = {
@@ -104,15 +110,20 @@ def chosen_in_address(args) -> dict:
             "amount": args.get("montant", "").strip()[:20]}
 
 
-def _campaign_page(campaign_id, errors, typed_values, status=200):
+def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
+    """`asking`: a question or an answer sent back with its errors, as
+    {"question": (errors, typed)} or {"answer": (question id, errors, typed)}."""
     campaign = call("funding", "get_campaign", campaign_id, reader())
     project = project_or_none(campaign["project_id"])
     principal = page_principal()
+    asking = asking or {}
     if typed_values.get("reward") not in {reward["id"] for reward in campaign["rewards"]}:
         typed_values = {**typed_values, "reward": ""}  # no longer offered, or mistyped
     return render_template(
         "web/campaign.html", active="campaigns", campaign=campaign,
         card=card(campaign, project, formats.today()), project=project,
+        carrier=carrier_view(campaign.get("carrier_organisation_id")),
+        news=project_view(project)["news"][:CAMPAIGN_NEWS_SHOWN] if project else [],
         rewards=[reward_view(reward) for reward in campaign["rewards"]],
         investment=campaign["kind"] in INVESTMENTS, errors=errors, typed=typed_values,
         receipt_fields=RECEIPT_FORM,
@@ -120,8 +131,91 @@ def _campaign_page(campaign_id, errors, typed_values, status=200):
         can_contribute=bool(principal and "citizen" in principal.roles),
         signed_in=principal is not None,
         minimum=formats.euros(campaign["min_contribution_cents"]),
+        questions=call("funding", "list_questions", campaign_id,
+                       {"limit": str(QUESTIONS_SHOWN)}, reader())["items"],
+        answers=may_answer(principal, campaign),
+        asking=asking, answer_labels=ANSWERED_BY,
         contributors=call("funding", "list_public_contributions", campaign_id,
                           {"limit": "10"}, reader())["items"]), status
+
+
+CAMPAIGN_NEWS_SHOWN = 3
+QUESTIONS_SHOWN = 100
+ANSWERED_BY = {"carrier": "Réponse du porteur du projet",
+               "team": "Réponse de l'équipe Domb'Innov"}
+QUESTION_MESSAGES = {
+    "body": "Écrivez votre question : entre 5 et 2 000 caractères.",
+    "asker_name": "Le prénom affiché fait au plus 100 caractères.",
+}
+ANSWER_MESSAGES = {"answer": "Écrivez la réponse : entre 2 et 4 000 caractères."}
+
+
+def may_answer(principal, campaign: dict) -> bool:
+    """Whether the reader answers the campaign's questions (questions.answerer)."""
+    if principal is None:
+        return False
+    try:
+        questions.answerer(rules.sight(actor(principal)), campaign.get("carrier_organisation_id"))
+    except DomainError:
+        return False
+    return True
+
+
+def _sent_back(exc, campaign_id, conflict_message, messages, asking):
+    """A question or an answer refused: the page again, the reason next to its form
+    (`asking` makes _campaign_page's argument from the errors)."""
+    if exc.kind == CONFLICT:
+        errors, status = {"form": conflict_message}, 409
+    else:
+        errors, status = forms.french_errors(exc, messages), 422
+    return _campaign_page(campaign_id, {}, {}, status, asking=asking(errors))
+
+
+@web.post("/campagnes/<uuid:campaign_id>/questions")
+@signed_in(EVERYONE)
+def ask_question(campaign_id, principal):
+    campaign_id = str(campaign_id)
+    typed = {name: request.form.get(name, "") for name in ("body", "asker_name")}
+    try:
+        call("funding", "ask_question", campaign_id,
+             {"body": typed["body"], "asker_name": typed["asker_name"].strip() or None},
+             actor(principal))
+    except DomainError as exc:
+        return _sent_back(exc, campaign_id, "Cette campagne ne reçoit pas de questions.",
+                          QUESTION_MESSAGES, lambda errors: {"question": (errors, typed)})
+    return redirect(url_for("web.campaign_page", campaign_id=campaign_id, question="envoyee",
+                            _anchor="questions"), code=303)
+
+
+@web.post("/campagnes/<uuid:campaign_id>/questions/<uuid:question_id>/reponse")
+@signed_in(ORGANISATION_ROLES)
+def answer_question(campaign_id, question_id, principal):
+    campaign_id, question_id = str(campaign_id), str(question_id)
+    typed = {"answer": request.form.get("answer", "")}
+    try:
+        call("funding", "answer_question", question_id, typed, actor(principal))
+    except DomainError as exc:
+        return _sent_back(exc, campaign_id, "Cette question a déjà reçu une réponse.",
+                          ANSWER_MESSAGES,
+                          lambda errors: {"answer": (question_id, errors, typed)})
+    return redirect(url_for("web.campaign_page", campaign_id=campaign_id, reponse="envoyee",
+                            _anchor=f"question-{question_id}"), code=303)
+
+
+def carrier_view(organisation_id) -> dict | None:
+    """Who carries the project, as its campaign page presents them: the member
+    organisation's name, legal form and commune; None when its founders carry it (or
+    the organisation is gone)."""
+    if not organisation_id:
+        return None
+    try:
+        organisation = call("members", "get_organisation", organisation_id)
+    except DomainError as exc:
+        if exc.kind != NOT_FOUND:
+            raise
+        return None
+    return {"name": organisation["name"], "commune": organisation["commune"],
+            "legal_form": labels.label(labels.LEGAL_FORM_LABELS, organisation["legal_form"])}
 
 
 def reward_view(reward: dict) -> dict:
@@ -141,11 +235,17 @@ def contribute(campaign_id, principal):
     typed_values = {name: form.get(name, "") for name in ("amount", "reward", "name", "key",
                                                           *RECEIPT_FIELDS)}
     typed_values["anonymous"] = forms.ticked(form, "anonymous")
+    typed_values["amount_hidden"] = forms.ticked(form, "amount_hidden")
     typed_values["receipt"] = forms.ticked(form, "receipt")
     try:
         body = contribution_body(form)
     except forms.FormError as exc:
         return _campaign_page(campaign_id, exc.errors, typed_values, 422)
+    if not forms.ticked(form, "confirmed"):
+        campaign = call("funding", "get_campaign", campaign_id, reader())
+        if asks_confirmation(body["amount_cents"], campaign["goal_cents"],
+                             current_app.extensions["contribution_confirm_above_cents"]):
+            return confirmation_page(campaign, body, form)
     try:
         outcome = call("funding", "contribute", campaign_id, body,
                        form.get("key") or str(uuid.uuid4()), principal.account_id)
@@ -164,11 +264,28 @@ def contribute(campaign_id, principal):
                     code=303)
 
 
+def confirmation_page(campaign: dict, body: dict, form):
+    """A large amount, or one above the goal, asked once more before the payment page:
+    the same form again (the same Idempotency-Key), confirmed, or back to change it."""
+    rewards = {reward["id"]: reward["title"] for reward in campaign["rewards"]}
+    amount = body["amount_cents"]
+    return render_template(
+        "web/confirm_contribution.html", active="campaigns", campaign=campaign,
+        amount=formats.euros(amount), above_goal=amount > campaign["goal_cents"],
+        goal=formats.euros(campaign["goal_cents"]),
+        reward_title=rewards.get(body.get("reward_id")),
+        carried=[(name, value) for name, value in form.items(multi=True)
+                 if name not in ("csrf_token", "confirmed")],
+        change={"montant": forms.cents_to_typed(amount),
+                **({"contrepartie": body["reward_id"]} if body.get("reward_id") else {})})
+
+
 def contribution_body(form) -> dict:
     """The Contribute body from the page's form; FormError when something typed is
     wrong. A reward chosen without an amount takes the reward's minimum (sent in a
     hidden field with each reward)."""
-    errors, body = {}, {"public": not forms.ticked(form, "anonymous")}
+    errors, body = {}, {"public": not forms.ticked(form, "anonymous"),
+                        "amount_public": not forms.ticked(form, "amount_hidden")}
     reward = form.get("reward", "")
     if reward:
         body["reward_id"] = reward

@@ -9,10 +9,11 @@ from gateway.web import formats, labels
 from gateway.web.blueprint import web
 from gateway.web.errors import UNAVAILABLE
 from gateway.web.security import page_principal
-from services.funding.domain.campaigns import is_public
+from services.funding.domain.campaigns import CLOSED, FAILED, SUCCEEDED, is_public
 from shared.errors import INVALID, NOT_FOUND, DomainError
 
 CAMPAIGNS_PER_PAGE = 12
+ENDED_STATUSES = (SUCCEEDED, FAILED, CLOSED)
 HOME_CAMPAIGNS = 3
 
 
@@ -36,24 +37,30 @@ def home():
 
 @web.get("/campagnes")
 def campaigns():
-    chosen = {name: request.args.get(name, "").strip() for name in ("type", "commune",
-                                                                    "domaine")}
-    query = {"status": "live", "limit": str(CAMPAIGNS_PER_PAGE)}
+    chosen = {name: request.args.get(name, "").strip() for name in (*FILTERS, *CHOICES)}
+    errors = {name: CHOICE_ERRORS[name] for name, words in CHOICES.items()
+              if chosen[name] and chosen[name] not in words}
+    phase = PHASES.get(chosen["etat"] or DEFAULT_PHASE, "live")
+    query = {"phase": phase, "limit": str(CAMPAIGNS_PER_PAGE)}
+    if chosen["tri"] in SORTS:
+        query["sort"] = SORTS[chosen["tri"]]
     for name, parameter in FILTERS.items():
         if chosen[name]:
             query[parameter] = chosen[name]
     if request.args.get("suite"):
         query["cursor"] = request.args["suite"]
-    errors, page = {}, {"items": [], "next_cursor": None}
-    try:
-        page = call("funding", "list_campaigns", query, reader())
-    except DomainError as exc:
-        if exc.kind != INVALID:
-            raise
-        errors = filter_errors(exc.details.get("fields", {}))
-    places = call("funding", "campaign_places", {"status": "live"}, reader())
+    page = {"items": [], "next_cursor": None}
+    if not errors:
+        try:
+            page = call("funding", "list_campaigns", query, reader())
+        except DomainError as exc:
+            if exc.kind != INVALID:
+                raise
+            errors = filter_errors(exc.details.get("fields", {}))
+    places = call("funding", "campaign_places", {"phase": phase}, reader())
     return render_template("web/campaigns.html", active="campaigns", chosen=chosen,
                            errors=errors, kinds=labels.CAMPAIGN_KINDS,
+                           heading=HEADINGS[phase], phases=PHASE_WORDS, sorts=SORT_WORDS,
                            communes=places["communes"],
                            fields={code: labels.label(labels.FIELDS, code)
                                    for code in places["fields"]},
@@ -68,6 +75,19 @@ FILTER_ERRORS = {
     "commune": "Choisissez une commune dans la liste.",
     "domaine": "Choisissez un domaine dans la liste.",
 }
+# Which campaigns (etat) and in what order (tri): the words of the address, the API's
+# phase and sort, and what the page says.
+DEFAULT_PHASE = "en-cours"
+PHASES = {"en-cours": "live", "reussies": "succeeded", "terminees": "ended"}
+PHASE_WORDS = {"en-cours": "En cours", "reussies": "Réussies", "terminees": "Terminées"}
+HEADINGS = {"live": "Campagnes en cours", "succeeded": "Campagnes réussies",
+            "ended": "Campagnes terminées"}
+SORTS = {"recentes": "recent", "presque-finies": "ending", "plus-soutenues": "supported"}
+SORT_WORDS = {"": "Les plus anciennes d'abord", "recentes": "Les plus récentes",
+              "presque-finies": "Bientôt finies", "plus-soutenues": "Les plus soutenues"}
+CHOICES = {"etat": PHASES, "tri": SORTS}
+CHOICE_ERRORS = {"etat": "Choisissez un état dans la liste.",
+                 "tri": "Choisissez un ordre dans la liste."}
 
 
 def filter_errors(refused: dict) -> dict:
@@ -106,11 +126,15 @@ def card(campaign, project, today):
     raised_width = min(100.0, 100 * raised / goal) if goal else 0.0
     matched_width = min(100.0 - raised_width, 100 * matched / goal) if goal else 0.0
     matchfunding = campaign.get("matchfunding")
+    optimum = campaign.get("optimum_cents")
+    ended = campaign["status"] in ENDED_STATUSES
     return {
         "id": campaign["id"], "title": campaign["title"],
         "project": project and {"id": project["id"], "title": project["title"],
                                 "commune": project["commune"],
                                 "field": labels.label(labels.FIELDS, project["field"])},
+        # The cover's drawing (_campaign.html's cover): one per field of the project.
+        "field_code": project["field"] if project else None,
         "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
         "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),
         "model_hint": labels.MODEL_HINTS.get(campaign["model"], ""),
@@ -118,8 +142,16 @@ def card(campaign, project, today):
         "total": formats.euros(total), "goal": formats.euros(goal),
         "progress": formats.percent(total / goal if goal else 0),
         "raised_width": round(raised_width, 2), "matched_width": round(matched_width, 2),
+        # The optimum: what the carrier could do with more than the goal, and how far
+        # towards it the collection is once the goal is passed.
+        "optimum": formats.euros(optimum) if optimum else None,
+        "optimum_progress": formats.percent(total / optimum) if optimum and total > goal
+        else None,
         "contributions": campaign["contributions_count"],
-        "days_left": formats.days_left(campaign["deadline"], today),
+        "days_left": "Terminée" if ended else formats.days_left(campaign["deadline"], today),
+        # An ended campaign says how: its goal met (succeeded, or since closed with it).
+        "outcome": None if not ended else "Réussie" if campaign["status"] == SUCCEEDED
+        or (campaign["status"] == CLOSED and total >= goal) else "Objectif non atteint",
         "deadline": formats.long_date(campaign["deadline"]),
         "matchfunder": matchfunding["funder"] if matchfunding else None,
         # Only those who may see it before its publication are shown such a campaign.

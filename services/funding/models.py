@@ -117,6 +117,8 @@ class Contribution(Base):
     receipt_donor: Mapped[dict | None] = mapped_column(sa.JSON)
     contributor_account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     public: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Whether the campaign page shows the amount beside the name (the contributor's choice).
+    amount_public: Mapped[bool] = mapped_column(sa.Boolean, default=True, server_default=sa.true())
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
     channel: Mapped[str] = mapped_column(sa.String(20), default="online")
     offline_reference: Mapped[str | None] = mapped_column(sa.String(100))
@@ -136,6 +138,25 @@ class Contribution(Base):
     # waited PAYMENT_RECONCILE_AFTER_SECONDS since its last move).
     provider_checks: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
     provider_check_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Question(Base):
+    """A question asked in public on a campaign's page, and its one answer (see
+    domain.questions)."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("campaigns.id"),
+                                             index=True)
+    account_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    asker_name: Mapped[str | None] = mapped_column(sa.String(100))  # shown; None: anonymous
+    body: Mapped[str] = mapped_column(sa.String(2000))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(sa.String(4000))
+    answered_by: Mapped[str | None] = mapped_column(sa.String(20))  # domain.questions.ANSWERERS
+    answered_by_account_id: Mapped[str | None] = mapped_column(sa.String(36))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class ProviderEvent(Base):

@@ -8,7 +8,7 @@ from services.funding.domain import investors, receipts
 from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
 from shared.database import get_or_not_found, row_values
 from shared.errors import not_found
-from shared.pagination import paginate
+from shared.pagination import Order, paginate
 from shared.rpc import rpc
 from shared.schemas import load
 
@@ -20,6 +20,7 @@ def campaign_view(session, campaign) -> dict:
         models.Reward.campaign_id == campaign.id).order_by(models.Reward.position)).scalars()
     values = row_values(campaign)
     values["total_cents"] = campaign.raised_cents + campaign.matched_cents
+    values["carrier_organisation_id"] = carrier_of(session, campaign.project_id)
     values["rewards"] = [{**row_values(reward), "remaining": None if reward.stock is None
                           else max(0, reward.stock - reward.taken)} for reward in rewards]
     values["matchfunding"] = None if campaign.matchfunder is None else {
@@ -31,7 +32,7 @@ def campaign_view(session, campaign) -> dict:
     return schemas.Campaign().dump(values)
 
 
-def _carrier(session, project_id):
+def carrier_of(session, project_id):
     """The organisation carrying a campaign's project, as funding knows it (every
     campaign's project is remembered when the campaign is drafted)."""
     known = session.get(models.KnownProject, project_id)
@@ -42,7 +43,7 @@ def seen_campaign(session, campaign_id, reader):
     """The campaign, if it exists for this reader (rules.may_see); the same not-found
     as an unknown id when it does not."""
     campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
-    if not rules.may_see(reader, campaign.status, _carrier(session, campaign.project_id)):
+    if not rules.may_see(reader, campaign.status, carrier_of(session, campaign.project_id)):
         raise not_found("campaign", campaign_id)
     return campaign
 
@@ -50,7 +51,7 @@ def seen_campaign(session, campaign_id, reader):
 def seen_view(session, campaign, reader) -> dict:
     """A campaign's view as this reader may read it (rules.as_seen)."""
     return rules.as_seen(campaign_view(session, campaign), reader,
-                         _carrier(session, campaign.project_id))
+                         carrier_of(session, campaign.project_id))
 
 
 def _visible(reader) -> list:
@@ -99,6 +100,26 @@ def _project_conditions(params) -> list:
     return [Campaign.project_id.in_(sa.select(models.KnownProject.id).where(*conditions))]
 
 
+def phase_condition(phase) -> list:
+    """The list's phases (rules.PHASES) as a condition: live; ended (succeeded, failed
+    or closed); succeeded (succeeded, or closed with its goal reached)."""
+    if phase is None:
+        return []
+    if phase == rules.PHASE_LIVE:
+        return [Campaign.status == rules.LIVE]
+    if phase == rules.PHASE_ENDED:
+        return [Campaign.status.in_((rules.SUCCEEDED, rules.FAILED, rules.CLOSED))]
+    return [sa.or_(Campaign.status == rules.SUCCEEDED, sa.and_(
+        Campaign.status == rules.CLOSED,
+        Campaign.raised_cents + Campaign.matched_cents >= Campaign.goal_cents))]
+
+
+# The list's orders other than oldest first.
+ORDERS = {rules.SORT_RECENT: Order(Campaign.created_at, descending=True),
+          rules.SORT_ENDING: Order(Campaign.deadline),
+          rules.SORT_SUPPORTED: Order(Campaign.contributions_count, descending=True)}
+
+
 class Queries:
     """Mixed into FundingService: its read-only RPCs."""
 
@@ -119,7 +140,9 @@ class Queries:
         with self.db.read() as session:
             return paginate(session, Campaign, params, created_at=Campaign.created_at,
                             filters=("status", "project_id", "kind"),
-                            where=[*_visible(reader), *_project_conditions(params)],
+                            where=[*_visible(reader), *_project_conditions(params),
+                                   *phase_condition(params.get("phase"))],
+                            order=ORDERS.get(params.get("sort")),
                             dump=lambda campaign: seen_view(session, campaign, reader))
 
     @rpc
@@ -128,8 +151,10 @@ class Queries:
         choices of the campaign list's filters."""
         params = load(schemas.PlacesQuery(), query)
         projects = sa.select(models.KnownProject).where(models.KnownProject.id.in_(
-            sa.select(Campaign.project_id).where(Campaign.status == params["status"],
-                                                 *_visible(rules.sight(viewer)))))
+            sa.select(Campaign.project_id).where(
+                *(phase_condition(params["phase"]) if params.get("phase")
+                  else [Campaign.status == params["status"]]),
+                *_visible(rules.sight(viewer)))))
         with self.db.read() as session:
             known = session.scalars(projects).all()
         return schemas.CampaignPlaces().dump({
@@ -148,10 +173,21 @@ class Queries:
                             created_at=Contribution.created_at,
                             filters=("campaign_id", "counted"),
                             dump=lambda row: schemas.PublicContribution().dump({
-                                "amount_cents": row.amount_cents, "created_at": row.created_at,
+                                "amount_cents": row.amount_cents if row.amount_public
+                                else None, "created_at": row.created_at,
                                 "contributor_name": row.contributor_name if row.public
                                 else None}))
         return page
+
+    @rpc
+    def list_questions(self, campaign_id, query, viewer=None):
+        """The public questions of a campaign and their answers, oldest first."""
+        params = load(schemas.PageQuery(), query)
+        with self.db.read() as session:
+            seen_campaign(session, campaign_id, rules.sight(viewer))
+            return paginate(session, models.Question, {**params, "campaign_id": str(campaign_id)},
+                            created_at=models.Question.asked_at, filters=("campaign_id",),
+                            dump=schemas.Question().dump)
 
     @rpc
     def key_information(self, campaign_id, viewer=None):

@@ -3,8 +3,16 @@ from functools import partial
 
 from marshmallow import Schema, fields, validate
 
-from services.funding.domain.campaigns import KINDS, MAX_AMOUNT_CENTS, MODELS, STATUSES
+from services.funding.domain.campaigns import (
+    KINDS,
+    MAX_AMOUNT_CENTS,
+    MODELS,
+    PHASES,
+    SORTS,
+    STATUSES,
+)
 from services.funding.domain.payments import CHANNELS, DISCREPANCY_KINDS, PAYMENT_METHODS, STATES
+from services.funding.domain.questions import ANSWERERS
 from services.funding.domain.receipts import CANCEL_REASON_LABELS, REDUCTION_RATES
 from services.funding.domain.resources import FUNDER_TYPES, RESOURCE_KINDS
 from shared.cluster import FIELD_LABELS
@@ -74,10 +82,19 @@ class ListCampaigns(PageQuery):
                             metadata={"description": "the project's commune, as written"})
     field = fields.String(validate=validate.OneOf(tuple(FIELD_LABELS)),
                           metadata={"description": "the project's field"})
+    phase = fields.String(validate=validate.OneOf(PHASES), metadata={
+        "description": "live; ended (succeeded, failed or closed); succeeded (met its goal, "
+                       "succeeded or since closed)"})
+    sort = fields.String(validate=validate.OneOf(SORTS), metadata={
+        "description": "recent (newest first), ending (nearest deadline first), supported "
+                       "(most contributions first); default: oldest first. A cursor is good "
+                       "in the order that gave it only"})
 
 
 class PlacesQuery(Schema):
     status = fields.String(load_default="live", validate=validate.OneOf(STATUSES))
+    phase = fields.String(validate=validate.OneOf(PHASES),
+                          metadata={"description": "instead of status, as the list's"})
 
 
 class CampaignPlaces(Schema):
@@ -106,6 +123,9 @@ class Matchfunding(Schema):
 class Campaign(Schema):
     id = fields.String()
     project_id = fields.String()
+    carrier_organisation_id = fields.String(allow_none=True, metadata={
+        "description": "the member organisation carrying the project; null: carried by "
+                       "its founders"})
     title = fields.String()
     description = fields.String()
     kind = fields.String()
@@ -183,6 +203,8 @@ class Contribute(Schema):
                                           "address; null: no receipt for this gift."})
     public = StrictBoolean(load_default=True,
                             metadata={"description": "false: shown as anonymous"})
+    amount_public = StrictBoolean(load_default=True, metadata={
+        "description": "false: the campaign page lists the contributor without the amount"})
     payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS),
                                    metadata={"description": "transfer: pay by bank transfer "
                                              "with the reference answered"})
@@ -246,11 +268,41 @@ class Contribution(Schema):
 
 
 class PublicContribution(Schema):
-    """A contribution as the campaign page lists it: anonymous ones have no name."""
+    """A contribution as the campaign page lists it: anonymous ones have no name, and
+    those whose contributor chose so no amount."""
 
-    amount_cents = fields.Integer()
+    amount_cents = fields.Integer(allow_none=True)
     contributor_name = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+
+
+# --- questions -----------------------------------------------------------------------
+
+class AskQuestion(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+    asker_name = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=100),
+                               metadata={"description": "the name shown beside the question "
+                                         "(a first name); null: shown as anonymous"})
+
+
+class AnswerQuestion(Schema):
+    answer = fields.String(required=True, validate=validate.Length(min=2, max=4000))
+
+
+class Question(Schema):
+    """A public question on a campaign and its answer, as anyone reads them."""
+
+    id = fields.String()
+    campaign_id = fields.String()
+    asker_name = fields.String(allow_none=True)
+    body = fields.String()
+    asked_at = fields.AwareDateTime()
+    answer = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True, metadata={
+        "description": "carrier (the organisation carrying the project) or team (the "
+                       "cluster's animators); null: not answered yet"})
+    answered_at = fields.AwareDateTime(allow_none=True)
 
 
 class Webhook(Schema):
@@ -471,6 +523,8 @@ class ContributionFact(Schema):
     # notifications can tell them; when an investment's reflection period ends.
     contributor_account_id = fields.UUID(load_default=None, allow_none=True)
     reflection_ends_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    # Added later, optional: the reward chosen, as its contributor's mails repeat it.
+    reward_title = fields.String(load_default=None, allow_none=True)
 
 
 class ContributionConfirmed(ContributionFact):
@@ -530,6 +584,22 @@ class VolunteeringRecorded(Schema):
     valued_cents = fields.Integer(required=True, strict=True)
 
 
+class QuestionAsked(Schema):
+    question_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+    asked_at = fields.AwareDateTime(required=True)
+
+
+class QuestionAnswered(Schema):
+    question_id = fields.UUID(required=True)
+    campaign_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True, allow_none=True,
+                             metadata={"description": "who asked (null once erased)"})
+    answered_by = fields.String(required=True, validate=validate.OneOf(ANSWERERS))
+    answered_at = fields.AwareDateTime(required=True)
+
+
 _event = partial(EventSpec, "funding")  # EventSpec(source, name, version, schema, description)
 
 CAMPAIGN_CREATED = _event(
@@ -584,6 +654,12 @@ RECEIPT_CANCELLED = _event("receipt_cancelled", 1, ReceiptCancelled,
                            "its number is never given again.")
 RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,
                            "A grant, a sale of services or mutualisation income was recorded.")
+QUESTION_ASKED = _event("question_asked", 1, QuestionAsked,
+                        "Someone asked a public question on a campaign's page (its text is "
+                        "read through the API, not carried here).")
+QUESTION_ANSWERED = _event("question_answered", 1, QuestionAnswered,
+                           "The project's carrier or the cluster's team answered a public "
+                           "question on a campaign.")
 VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
                                "Volunteer hours were recorded, valued at the reference hourly "
                                "rate.")
@@ -593,5 +669,6 @@ PUBLISHED_EVENTS = (
     CAMPAIGN_SUCCEEDED, CAMPAIGN_FAILED, CAMPAIGN_CLOSED, CONTRIBUTION_PLEDGED,
     CONTRIBUTION_AUTHORIZED, CONTRIBUTION_CONFIRMED, CONTRIBUTION_CAPTURED,
     CONTRIBUTION_CANCELLED, CONTRIBUTION_FAILED, CONTRIBUTION_REFUNDED, SUBSCRIPTION_DECIDED,
-    RECEIPT_ISSUED, RECEIPT_CANCELLED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED,
+    RECEIPT_ISSUED, RECEIPT_CANCELLED, RESOURCE_RECORDED, VOLUNTEERING_RECORDED, QUESTION_ASKED,
+    QUESTION_ANSWERED,
 )

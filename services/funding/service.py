@@ -12,11 +12,17 @@ from nameko.timer import timer
 
 from services.funding import models, reconciliation, schemas, settlement
 from services.funding.domain import campaigns as rules
-from services.funding.domain import investors, receipts, resources
+from services.funding.domain import investors, questions, receipts, resources
 from services.funding.domain import payments as money
 from services.funding.domain.payments import AUTHORIZED, CAPTURED, PENDING
 from services.funding.payments import Payments
-from services.funding.queries import Queries, campaign_view, contribution_view
+from services.funding.queries import (
+    Queries,
+    campaign_view,
+    carrier_of,
+    contribution_view,
+    seen_campaign,
+)
 from services.funding.receipt_pdf import render_receipt_pdf
 from services.members.schemas import PERSON_ERASED
 from services.projects.schemas import PROJECT_SUBMITTED, PROJECT_UPDATED
@@ -66,15 +72,18 @@ class FundingService(ServiceBase, Queries):
     @subscribe("members", "person_erased")
     def forget_person(self, uow, envelope):
         """A person erased in members leaves no name or address on their contributions
-        here (receipts already issued keep theirs: the tax law asks to keep them), and no
-        investor profile (their declared net worth, their test): what it served to check
-        was checked when each investment was taken."""
+        and questions here (receipts already issued keep theirs: the tax law asks to keep
+        them), and no investor profile (their declared net worth, their test): what it
+        served to check was checked when each investment was taken."""
         accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
         if accounts:
             uow.session.execute(
                 sa.update(models.Contribution)
                 .where(models.Contribution.contributor_account_id.in_(accounts))
                 .values(contributor_name=None, receipt_donor=None))
+            uow.session.execute(
+                sa.update(models.Question).where(models.Question.account_id.in_(accounts))
+                .values(asker_name=None, account_id=None))
             uow.session.execute(sa.delete(models.InvestorProfile)
                                 .where(models.InvestorProfile.account_id.in_(accounts)))
 
@@ -190,7 +199,8 @@ class FundingService(ServiceBase, Queries):
             id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
             amount_cents=data["amount_cents"], matched_cents=0,
             contributor_name=data["contributor_name"], receipt_donor=receipt_donor,
-            contributor_account_id=account_id, public=data["public"], status=PENDING,
+            contributor_account_id=account_id, public=data["public"],
+            amount_public=data["amount_public"], status=PENDING,
             channel="transfer" if by_transfer else "online",
             offline_reference=money.transfer_reference(contribution_id) if by_transfer
             else None, counted=False, created_at=now, updated_at=now,
@@ -594,6 +604,45 @@ class FundingService(ServiceBase, Queries):
                     "hours_hundredths", "activity", "project_id", "hour_value_cents",
                     "valued_cents")}})
             return schemas.Volunteering().dump(volunteering)
+
+    # --- questions -------------------------------------------------------------------
+
+    @rpc
+    def ask_question(self, campaign_id, payload, asker):
+        """`asker`: the signed-in account asking (the gateway's actor)."""
+        data = load(schemas.AskQuestion(), payload)
+        with self.db() as uow:
+            campaign = seen_campaign(uow.session, campaign_id, rules.sight(asker))
+            values = questions.new_question(data, campaign.status, asker["account_id"],
+                                            self.clock())
+            question = models.Question(id=_uuid(), campaign_id=campaign.id, **values)
+            uow.session.add(question)
+            uow.emit(schemas.QUESTION_ASKED, {
+                "question_id": question.id, "campaign_id": campaign.id,
+                "account_id": question.account_id, "asked_at": question.asked_at.isoformat()})
+            return schemas.Question().dump(question)
+
+    @rpc
+    def answer_question(self, question_id, payload, actor):
+        """The carrier's or the team's answer, once (the question's row locked)."""
+        data = load(schemas.AnswerQuestion(), payload)
+        reader = rules.sight(actor)
+        with self.db() as uow:
+            question = uow.session.get(models.Question, str(question_id), with_for_update=True)
+            if question is None:
+                raise not_found("question", question_id)
+            campaign = seen_campaign(uow.session, question.campaign_id, reader)
+            answered_by = questions.answerer(reader,
+                                             carrier_of(uow.session, campaign.project_id))
+            questions.check_unanswered(question.answered_at)
+            question.answer, question.answered_by = data["answer"].strip(), answered_by
+            question.answered_by_account_id = actor["account_id"]
+            question.answered_at = self.clock()
+            uow.emit(schemas.QUESTION_ANSWERED, {
+                "question_id": question.id, "campaign_id": campaign.id,
+                "account_id": question.account_id, "answered_by": answered_by,
+                "answered_at": question.answered_at.isoformat()})
+            return schemas.Question().dump(question)
 
     # --- helpers that read ----------------------------------------------------------
 

@@ -9,6 +9,7 @@ answered 503 and redelivered; the clock's sweep comes back).
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.funding import models, schemas
@@ -47,13 +48,16 @@ def lock(session, contribution_id):
 
 
 def fact(campaign, contribution, now) -> dict:
+    reward = contribution.reward_id and object_session(contribution).get(
+        models.Reward, contribution.reward_id)
     return {"contribution_id": contribution.id, "campaign_id": campaign.id,
             "project_id": campaign.project_id, "kind": campaign.kind, "model": campaign.model,
             "channel": contribution.channel, "amount_cents": contribution.amount_cents,
             "status": contribution.status, "at": now.isoformat(),
             "contributor_account_id": contribution.contributor_account_id,
             "reflection_ends_at": contribution.reflection_ends_at
-            and contribution.reflection_ends_at.isoformat()}
+            and contribution.reflection_ends_at.isoformat(),
+            "reward_title": reward.title if reward else None}
 
 
 def reflection_over(contribution, now) -> bool:

@@ -92,6 +92,7 @@ class Contribution(Base):
     ended_reason: Mapped[str | None] = mapped_column(sa.String(40))
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receipt_number: Mapped[str | None] = mapped_column(sa.String(40))
+    reward_title: Mapped[str | None] = mapped_column(sa.String(200))  # the reward chosen
 
 
 class Message(Base):

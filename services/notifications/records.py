@@ -51,7 +51,8 @@ def contribution_heard(session, data, values, now, public_url):
     upsert(session, models.Contribution, {"id": contribution_id}, {
         "campaign_id": str(data["campaign_id"]), "kind": data["kind"],
         "model": data["model"], "amount_cents": data["amount_cents"],
-        "account_id": str(account) if account else None, **values})
+        "account_id": str(account) if account else None, **values,
+        **({"reward_title": data["reward_title"]} if data.get("reward_title") else {})})
     contribution = session.get(models.Contribution, contribution_id, populate_existing=True)
     _contribution_mails(session, contribution, campaign, now, public_url)
 

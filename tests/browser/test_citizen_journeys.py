@@ -9,7 +9,14 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
+from tests.support.browser import (
+    as_desktop,
+    as_phone,
+    axe_violations,
+    click_and_wait_for_the_next_page,
+    describe,
+    screenshot,
+)
 from tests.support.funding import (
     LOAN_SHEET,
     live_campaign,
@@ -303,9 +310,13 @@ def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(browser, p
     browser.get(f"{platform.base_url}/inscription?suivant=/campagnes/{campaign['id']}")
     sign_up_in_the_browser(browser, "Lou", f"lou-{uuid.uuid4().hex[:8]}@example.org")
     fill(browser, "amount", "15")
+    fill(browser, "name", "Lou")
+    browser.find_element(By.NAME, "amount_hidden").click()  # her name, not her amount
     submit(browser)
     pay_on_the_providers_page(browser, platform)
     assert "Aucun reçu fiscal ne pourra être délivré pour ce don" in text(browser)
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert text(browser, ".contributors") == "Lou"
 
 
 def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser, platform,
@@ -354,3 +365,42 @@ def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser,
     assert "Contrepartie choisie : Un panier de saison" in text(browser)
     browser.get(platform.base_url + "/mes-contributions")
     assert "Contrepartie : Un panier de saison" in text(browser, "tbody")
+
+
+def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, platform,
+                                                                       vegetables):
+    email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                          "display_name": "Sacha"}).status_code == 201
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{vegetables['id']}")
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+    reward = vegetables["rewards"][0]["id"]
+    browser.find_element(By.CSS_SELECTOR, f"input[name=reward][value='{reward}']").click()
+    fill(browser, "amount", "1500")  # 1 500 € for a goal of 1 000 €: 15 € meant?
+    submit(browser, ".campaign-action form button[type=submit]")
+    assert text(browser, "h1") == "Confirmer votre contribution"
+    assert (f"Vous allez contribuer 1{NNBSP}500 € à « {vegetables['title']} », avec la "
+            "contrepartie « Un panier de saison »") in text(browser)
+    assert f"dépasse l'objectif entier de la campagne (1{NNBSP}000 €)" in text(browser)
+    accessible(browser)
+    as_phone(browser)
+    try:
+        assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                      "document.documentElement.clientWidth") <= 0
+        screenshot(browser, "confirm-contribution-phone")
+    finally:
+        as_desktop(browser)
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.LINK_TEXT, "Non, modifier le montant"))
+    assert browser.find_element(By.ID, "amount").get_attribute("value") == "1500"
+    chosen = browser.find_element(By.CSS_SELECTOR, "input[name=reward]:checked")
+    assert chosen.get_attribute("value") == reward
+    submit(browser, ".campaign-action form button[type=submit]")
+    submit(browser, "#contenu form button[type=submit]")  # « Oui, contribuer 1 500 € »
+    assert "/pay/" in browser.current_url
+    token = platform.login(email)["access_token"]
+    mine = platform.get("/me/contributions", Authorization=f"Bearer {token}").json()["items"]
+    assert [row["amount_cents"] for row in mine] == [150_000]  # one contribution, not two

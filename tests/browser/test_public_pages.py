@@ -3,6 +3,7 @@ figures, the live campaigns show their progress, days left and matchfunding; bot
 accessible (axe), usable with the keyboard and readable on a phone."""
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -46,6 +47,19 @@ def campaigns(platform):
 
 def text(browser, css):
     return browser.find_element(By.CSS_SELECTOR, css).text
+
+
+def read_on_a_phone(browser, url, name):
+    """The page at `url` on a phone: nothing scrolls sideways; a screenshot."""
+    as_phone(browser)
+    try:
+        browser.get(url)
+        overflow = browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth")
+        assert overflow <= 0, f"{url} scrolls sideways on a phone by {overflow}px"
+        screenshot(browser, name)
+    finally:
+        as_desktop(browser)
 
 
 def test_the_home_page_explains_the_cluster_with_its_figures(browser, platform, campaigns):
@@ -198,6 +212,130 @@ def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):
         as_desktop(browser)
 
 
+def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platform):
+    carrier = platform.post("/organisations", {
+        "name": "Épicerie des Étangs", "legal_form": "association", "postal_code": "01330",
+        "commune": "Villars-les-Dombes", "territory": "dombes"}).json()
+    project = platform.post("/projects", {
+        "title": "Une épicerie solidaire", "summary": "Des produits locaux à prix justes.",
+        "field": "proximity_economy", "commune": "Villars-les-Dombes",
+        "carrier_organisation_id": carrier["id"]}).json()
+    assert platform.post(f"/projects/{project['id']}/news", {
+        "title": "Le local est trouvé", "body": "Nous signons le bail en mars."}).status_code == 201
+    campaign = live_campaign(platform, project_id=project["id"], title="Ouvrir l'épicerie",
+                             goal_cents=1_000_000, optimum_cents=1_500_000)
+    given(platform, campaign["id"], 1_200_000)
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert browser.find_element(By.CSS_SELECTOR, "svg.cover-page.cover-proximity_economy") \
+        .get_attribute("aria-hidden") == "true"
+    assert "Épicerie des Étangs, association à Villars-les-Dombes" in text(browser, ".carrier")
+    # 12 000 € given: the goal of 10 000 € passed, the optimum of 15 000 € at 80 %.
+    assert f"Objectif optimal : 15{NNBSP}000 € · atteint à 80 %" in text(browser, ".optimum")
+    page = text(browser, "#contenu")
+    assert "Le local est trouvé" in page and "Nous signons le bail en mars." in page
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    screenshot(browser, "campaign-page-desktop")
+    browser.get(platform.base_url + "/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaign['id']}").find_element(By.XPATH, "..")
+    assert card.find_elements(By.CSS_SELECTOR, "svg.cover-card.cover-proximity_economy")
+    read_on_a_phone(browser, f"{platform.base_url}/campagnes/{campaign['id']}",
+                    "campaign-page-phone")
+
+
+def signed_in_on(browser, platform, email, path):
+    browser.delete_all_cookies()
+    browser.get(f"{platform.base_url}/connexion?suivant={path}")
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, "form.stacked button"))
+    assert browser.current_url == platform.base_url + path
+
+
+def test_a_citizen_asks_a_question_and_the_carrier_answers_it_on_the_page(browser, platform):
+    carrier = platform.post("/organisations", {
+        "name": "Les Ateliers du Bief", "legal_form": "association", "postal_code": "01400",
+        "commune": "Châtillon-sur-Chalaronne", "territory": "dombes"}).json()
+    project = platform.post("/projects", {
+        "title": "Un atelier vélo", "summary": "Réparer ensemble.", "field": "citizen_economy",
+        "commune": "Châtillon-sur-Chalaronne", "carrier_organisation_id": carrier["id"]}).json()
+    campaign = live_campaign(platform, project_id=project["id"], title="Des outils partagés")
+    path = f"/campagnes/{campaign['id']}"
+    citizen = f"lou-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": citizen, "password": PASSWORD,
+                                          "display_name": "Lou"}).status_code == 201
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + path)
+    assert "Pas encore de question." in text(browser, "#contenu")
+    assert browser.find_element(By.LINK_TEXT, "Se connecter pour poser une question")
+    try:
+        signed_in_on(browser, platform, citizen, path)
+        click_and_wait_for_the_next_page(browser, browser.find_element(
+            By.CSS_SELECTOR, "form.ask-question button"))  # nothing written
+        assert "Écrivez votre question" in text(browser, "#question-body-erreur")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        browser.find_element(By.ID, "question-body").send_keys(
+            "Les outils seront-ils prêtés aux habitants ?")
+        browser.find_element(By.ID, "question-asker_name").send_keys("Lou")
+        click_and_wait_for_the_next_page(browser, browser.find_element(
+            By.CSS_SELECTOR, "form.ask-question button"))
+        assert browser.current_url.endswith("?question=envoyee#questions")
+        question = text(browser, ".question")
+        assert "Lou" in question and "Les outils seront-ils prêtés aux habitants ?" in question
+        assert "En attente de réponse." in question
+        assert not browser.find_elements(By.CSS_SELECTOR, ".question form")  # not hers to answer
+
+        signed_in_on(browser, platform, account(platform, ["member_admin"], carrier["id"]),
+                     path)
+        answer_form = browser.find_element(By.CSS_SELECTOR, ".question form")
+        answer_form.find_element(By.TAG_NAME, "textarea").send_keys(
+            "Oui, chaque samedi matin, avec un bénévole.")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        click_and_wait_for_the_next_page(browser, answer_form.find_element(By.TAG_NAME,
+                                                                           "button"))
+        answer = text(browser, ".question .answer")
+        assert "Réponse du porteur du projet" in answer
+        assert "Oui, chaque samedi matin, avec un bénévole." in answer
+        assert "Votre réponse est publiée." in text(browser, "#contenu")
+        assert axe_violations(browser) == [], describe(axe_violations(browser))
+        screenshot(browser, "campaign-questions-desktop")
+        read_on_a_phone(browser, platform.base_url + path + "#questions",
+                        "campaign-questions-phone")
+    finally:
+        browser.delete_all_cookies()  # the next tests read as visitors
+
+
+def test_ended_campaigns_are_listed_apart_and_the_list_is_sorted_as_asked(browser, platform):
+    met = live_campaign(platform, title=f"Un four à pain {uuid.uuid4().hex[:4]}",
+                        goal_cents=1_000, deadline=(datetime.now(timezone.utc)
+                                                    + timedelta(seconds=12)).isoformat())
+    given(platform, met["id"], 1_000)
+    wait_until(lambda: platform.get(f"/campaigns/{met['id']}").json()["status"]
+               in ("succeeded", "closed"), timeout=40, message="the campaign to succeed")
+    browser.get(platform.base_url + "/campagnes")
+    assert text(browser, "h1") == "Campagnes en cours"
+    assert not browser.find_elements(By.ID, f"campagne-{met['id']}")
+    Select(browser.find_element(By.ID, "etat")).select_by_visible_text("Réussies")
+    Select(browser.find_element(By.ID, "tri")).select_by_visible_text("Les plus soutenues")
+    click_and_wait_for_the_next_page(browser, browser.find_element(
+        By.CSS_SELECTOR, ".filters button"))
+    assert "etat=reussies" in browser.current_url and "tri=plus-soutenues" in browser.current_url
+    assert text(browser, "h1") == "Campagnes réussies"
+    card = browser.find_element(By.ID, f"campagne-{met['id']}").find_element(By.XPATH, "..")
+    assert "Terminée" in card.text and "100 % de l'objectif" in card.text
+    assert "Réussie" in text(browser, f"#campagne-{met['id']} ~ .tags")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    browser.get(platform.base_url + "/campagnes?etat=terminees&tri=presque-finies")
+    assert text(browser, "h1") == "Campagnes terminées"
+    assert browser.find_elements(By.ID, f"campagne-{met['id']}")
+    browser.get(platform.base_url + "/campagnes?etat=lune&tri=hasard")
+    assert "Choisissez un état" in text(browser, "#etat-erreur")
+    assert "Choisissez un ordre" in text(browser, "#tri-erreur")
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
+    read_on_a_phone(browser, platform.base_url + "/campagnes?etat=reussies",
+                    "campaigns-succeeded-phone")
+
+
 def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
         browser, platform):
     garage = platform.post("/projects", {
@@ -224,11 +362,4 @@ def test_the_projects_list_filters_by_field_and_stage_and_leads_to_each_project(
     assert browser.current_url.endswith(f"/projets/{garage['id']}")
     browser.get(platform.base_url + "/projets?etape=lune")
     assert "Choisissez une étape" in text(browser, "#etape-erreur")
-    as_phone(browser)
-    try:
-        browser.get(platform.base_url + "/projets")
-        assert browser.execute_script("return document.documentElement.scrollWidth - "
-                                      "document.documentElement.clientWidth") <= 0
-        screenshot(browser, "projects-phone")
-    finally:
-        as_desktop(browser)
+    read_on_a_phone(browser, platform.base_url + "/projets", "projects-phone")

@@ -87,6 +87,9 @@ MATRIX = {
     ("GET", "/campaigns/<uuid:campaign_id>/key-information"): ANYONE,
     ("GET", "/campaigns/<uuid:campaign_id>/contributors"): ANYONE,
     ("GET", "/campaigns/<uuid:campaign_id>/contributions"): STAFF,
+    ("GET", "/campaigns/<uuid:campaign_id>/questions"): ANYONE,
+    ("POST", "/campaigns/<uuid:campaign_id>/questions"): SIGNED_IN,
+    ("POST", "/questions/<uuid:question_id>/answer"): STAFF | {"member_admin"},
     ("POST", "/campaigns/<uuid:campaign_id>/contributions"): {"citizen"},
     ("POST", "/campaigns/<uuid:campaign_id>/offline-contributions"): STAFF,
     ("POST", "/campaigns/<uuid:campaign_id>/transfers"): STAFF,
@@ -146,7 +149,7 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id", "record_id"):
+                 "milestone_id", "contribution_id", "record_id", "question_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
     answer = platform.request(method, path, {} if method in ("POST", "PUT", "PATCH") else None,

@@ -20,6 +20,7 @@ from tests.support.funding import (
     contribution_state,
     false_capture_claim,
     given,
+    in_a_month,
     live_campaign,
     pay,
     payment_id,
@@ -570,3 +571,109 @@ def test_live_campaigns_are_filtered_by_their_projects_commune_and_field(platfor
     places = platform.get("/campaigns/places").json()
     assert place in places["communes"] and place + "-sur-Saône" in places["communes"]
     assert {"circular_economy", "proximity_economy"} <= set(places["fields"])
+
+
+def test_a_question_is_asked_in_public_and_answered_once_by_the_carrier(platform):
+    carrier = platform.post("/organisations", {
+        "name": f"Atelier {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}).json()
+    other = platform.post("/organisations", {
+        "name": f"Voisins {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}).json()
+    project = platform.post("/projects", {**PROJECT, "founders": None,
+                                          "carrier_organisation_id": carrier["id"]})
+    assert project.status_code == 201, project.text
+    campaign = live_campaign(platform, project_id=project.json()["id"])
+    questions = f"/campaigns/{campaign['id']}/questions"
+    (asker,) = citizens(platform, 1)
+
+    anonymous = platform.request("POST", questions, {"body": "Quand ouvrez-vous ?"})
+    assert anonymous.status_code == 401
+    asked = platform.request("POST", questions, {"body": "Quand ouvrez-vous ?",
+                                                 "asker_name": "Lou"}, headers=asker)
+    assert asked.status_code == 201, asked.text
+    assert asked.headers["Location"].endswith(questions)
+    question = asked.json()
+    assert (question["asker_name"], question["answer"], question["answered_by"]) == (
+        "Lou", None, None)
+    short = platform.request("POST", questions, {"body": "?"}, headers=asker)
+    assert short.status_code == 422
+    assert short.headers["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in short.json()["errors"]] == ["body"]
+
+    answer = f"/questions/{question['id']}/answer"
+    refused = platform.post(answer, {"answer": "En mars."}, as_=("member_admin", other["id"]))
+    assert refused.status_code == 403, refused.text
+    assert platform.post(answer, {"answer": "En mars."}, as_=None,
+                         **asker).status_code == 403  # a citizen does not answer
+    answered = platform.post(answer, {"answer": "  En mars, si tout va bien. "},
+                             as_=("member_admin", carrier["id"]))
+    assert answered.status_code == 200, answered.text
+    assert (answered.json()["answer"], answered.json()["answered_by"]) == (
+        "En mars, si tout va bien.", "carrier")
+    again = platform.post(answer, {"answer": "En avril."})  # staff, too late
+    assert again.status_code == 409 and again.json()["code"] == "question_already_answered"
+
+    listed = platform.get(questions).json()  # anyone reads them
+    assert [(q["asker_name"], q["body"], q["answer"]) for q in listed["items"]] == [
+        ("Lou", "Quand ouvrez-vous ?", "En mars, si tout va bien.")]
+    draft = platform.post("/campaigns", {"project_id": project.json()["id"], "title": "Brouillon",
+                                         "goal_cents": 100_000, "deadline": in_a_month()}).json()
+    unseen = platform.request("POST", f"/campaigns/{draft['id']}/questions",
+                              {"body": "Et celle-ci ?"}, headers=asker)
+    assert unseen.status_code == 404  # a draft does not exist for a citizen
+    mine = platform.post(f"/campaigns/{draft['id']}/questions", {"body": "Et celle-ci ?"})
+    assert mine.status_code == 409 and mine.json()["code"] == "campaign_not_published"
+
+
+def test_campaigns_are_listed_by_phase_and_in_the_order_asked_page_by_page(platform):
+    project_id = platform.post("/projects", PROJECT).json()["id"]
+    supported = live_campaign(platform, project_id, title="Soutenue")
+    given(platform, supported["id"], 1_000)
+    given(platform, supported["id"], 1_000)
+    ending = live_campaign(platform, project_id, title="Bientôt finie", deadline=soon(3600))
+    met = live_campaign(platform, project_id, title="Réussie", goal_cents=1_000,
+                        deadline=soon(8))
+    given(platform, met["id"], 1_000)
+    missed = live_campaign(platform, project_id, title="Manquée", deadline=soon(8))
+
+    def titles(**query):
+        answer = platform.request("GET", "/campaigns",
+                                  params={"project_id": project_id, **query})
+        assert answer.status_code == 200, answer.text
+        return [campaign["title"] for campaign in answer.json()["items"]]
+
+    wait_until(lambda: set(titles(phase="ended")) == {"Réussie", "Manquée"}, timeout=40,
+               message="both short campaigns to end")
+    assert titles(phase="succeeded") == ["Réussie"]
+    assert titles(phase="live", sort="ending") == ["Bientôt finie", "Soutenue"]
+    assert titles(phase="live", sort="recent") == ["Bientôt finie", "Soutenue"]
+    assert titles(phase="live") == ["Soutenue", "Bientôt finie"]  # oldest first
+
+    first = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "supported", "limit": "1"}).json()
+    assert [c["title"] for c in first["items"]] == ["Soutenue"]
+    second = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "supported", "limit": "1",
+        "cursor": first["next_cursor"]}).json()
+    assert [c["title"] for c in second["items"]] == ["Réussie"]  # 1 contribution
+    elsewhere = platform.request("GET", "/campaigns", params={
+        "project_id": project_id, "sort": "ending", "cursor": first["next_cursor"]})
+    assert elsewhere.status_code == 422  # a cursor of another order
+    assert elsewhere.headers["Content-Type"] == "application/problem+json"
+    wrong = platform.request("GET", "/campaigns", params={"phase": "soon"})
+    assert wrong.status_code == 422 and [e["field"] for e in wrong.json()["errors"]] == ["phase"]
+
+
+def test_the_contributors_list_shows_a_name_and_an_amount_only_as_each_contributor_chose(
+        platform):
+    campaign = live_campaign(platform)
+    given(platform, campaign["id"], 2_500, contributor_name="Lou", amount_public=False)
+    given(platform, campaign["id"], 4_000, contributor_name="Sacha", public=False)
+    given(platform, campaign["id"], 1_000, contributor_name="Alix")
+    listed = platform.get(f"/campaigns/{campaign['id']}/contributors").json()["items"]
+    assert [(row["contributor_name"], row["amount_cents"]) for row in listed] == [
+        ("Lou", None), (None, 4_000), ("Alix", 1_000)]
+    refused = contribute(platform, campaign["id"], 1_000, amount_public="non")
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["amount_public"]

@@ -50,10 +50,12 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
     kept = live_campaign(platform, goal_cents=1000, deadline=soon(10),
                          title="Un camion pour la Ressourcerie")
     missed = live_campaign(platform, model="all_or_nothing", goal_cents=1_000_000,
-                           deadline=soon(10), title="Un four à pain")
+                           deadline=soon(10), title="Un four à pain", kind="reward",
+                           rewards=[{"title": "Une fournée", "min_amount_cents": 2500}])
     gift = given(platform, kept["id"], 4250, headers=me)          # captured at once
     taken_back = given(platform, kept["id"], 1300, headers=me)    # captured, then refunded
-    pledge = given(platform, missed["id"], 2500, headers=me)      # authorized only
+    pledge = given(platform, missed["id"], 2500, headers=me,      # authorized only
+                   reward_id=missed["rewards"][0]["id"])
     assert (gift["status"], taken_back["status"], pledge["status"]) == (
         "captured", "captured", "authorized")
     platform.paysim.client().refund(payment_id(taken_back))  # by the provider's support
@@ -89,6 +91,7 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
     assert subject == f"Votre contribution de 13{NBSP}€ vous est remboursée"
     subject, text = mail("contribution_confirmed", pledge)
     assert "ne sera débité que si la campagne atteint son objectif" in text
+    assert "Contrepartie choisie : « Une fournée »." in text  # as on the thank-you page
     subject, text = mail("campaign_failed", pledge)
     assert subject == "La campagne « Un four à pain » n'a pas atteint son objectif"
     assert f"votre paiement de 25{NBSP}€ ne sera pas débité" in text

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.funding.domain import campaigns, investors, payments, resources
+from services.funding.domain import campaigns, investors, payments, questions, resources
 from shared.errors import DomainError
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
@@ -403,3 +403,34 @@ def test_volunteering_is_valued_at_the_hourly_rate_to_the_nearest_cent():
     assert "hours" in field_errors(lambda: resources.new_volunteering(
         {"hours": 0, "done_on": date(2026, 5, 1), "activity": "x", "project_id": None},
         1202, None))
+
+
+@pytest.mark.parametrize("amount, goal, asks", [
+    (2_500, 1_500_000, False),         # an ordinary gift goes straight to payment
+    (50_000, 1_500_000, True),          # from the configured amount up
+    (49_999, 1_500_000, False),
+    (20_000, 15_000, True),             # above the whole goal: 200 € typed for a 150 € goal
+    (15_000, 15_000, False)])
+def test_a_large_amount_or_one_above_the_goal_is_confirmed_before_paying(amount, goal, asks):
+    assert campaigns.asks_confirmation(amount, goal, confirm_above_cents=50_000) is asks
+
+
+def test_a_question_is_asked_on_a_published_campaign_and_answered_once_by_its_carrier():
+    now = datetime(2026, 12, 6, tzinfo=timezone.utc)
+    asked = questions.new_question({"body": " Quand ? ", "asker_name": " "}, "live", "a1", now)
+    assert asked == {"body": "Quand ?", "asker_name": None, "account_id": "a1", "asked_at": now}
+    with pytest.raises(DomainError) as refused:
+        questions.new_question({"body": "Quand ?"}, "draft", "a1", now)
+    assert refused.value.code == "campaign_not_published"
+    assert questions.answerer(campaigns.Sight(everything=True), "org") == questions.TEAM
+    assert questions.answerer(campaigns.Sight(carrier_organisation_id="org"), "org") == \
+        questions.CARRIER
+    for reader, carrier in ((campaigns.Sight(carrier_organisation_id="other"), "org"),
+                            (campaigns.Sight(), "org"), (campaigns.Sight(), None)):
+        with pytest.raises(DomainError) as refused:
+            questions.answerer(reader, carrier)
+        assert refused.value.code == "not_your_campaign"
+    questions.check_unanswered(None)
+    with pytest.raises(DomainError) as refused:
+        questions.check_unanswered(now)
+    assert refused.value.code == "question_already_answered"

@@ -166,6 +166,10 @@ def test_an_all_or_nothing_pledge_is_confirmed_as_authorized_not_taken():
                           status_when_confirmed="authorized")
     text = letters.contribution_confirmed(pledge, CAMPAIGN, URL).text()
     assert "ne sera débité que si la campagne atteint son objectif" in text
+    assert "Contrepartie" not in text
+    rewarded = {**pledge, "reward_title": "Un panier de saison"}
+    assert "Contrepartie choisie : « Un panier de saison »." in \
+        letters.contribution_confirmed(rewarded, CAMPAIGN, URL).text()
     assert "le 31 décembre 2026" in text  # 23:00 in Paris, still the 31st
     # Keep-it-all gifts are confirmed once authorized too, and captured in the same move.
     gift = {**pledge, "model": "keep_it_all"}

@@ -50,7 +50,9 @@ def test_a_reward_chosen_without_an_amount_takes_its_minimum():
     body = contribution_body({"reward": "r1", "amount": "", "minimum-r1": "30",
                               "anonymous": "on", "name": " Camille "})
     assert body == {"reward_id": "r1", "amount_cents": 3000, "public": False,
-                    "contributor_name": "Camille"}
+                    "amount_public": True, "contributor_name": "Camille"}
+    hidden = contribution_body({"amount": "12", "amount_hidden": "on"})
+    assert (hidden["public"], hidden["amount_public"]) == (True, False)
 
 
 def test_a_contribution_form_without_an_amount_says_so_next_to_it():

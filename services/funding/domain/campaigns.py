@@ -25,6 +25,12 @@ MOVES = {  # (from, action) -> to
     (IN_REVIEW, "approve"): LIVE,
 }
 
+# The campaign list's phases (a status each, or several) and orders.
+PHASE_LIVE, PHASE_SUCCEEDED, PHASE_ENDED = "live", "succeeded", "ended"
+PHASES = (PHASE_LIVE, PHASE_SUCCEEDED, PHASE_ENDED)
+SORT_RECENT, SORT_ENDING, SORT_SUPPORTED = "recent", "ending", "supported"
+SORTS = (SORT_RECENT, SORT_ENDING, SORT_SUPPORTED)
+
 # Published once approved: from then on anyone reads them, whatever becomes of them.
 PUBLIC_STATUSES = (LIVE, SUCCEEDED, FAILED, CLOSED)
 STAFF_ROLES = ("animator", "operator")
@@ -134,6 +140,7 @@ def is_public(status: str) -> bool:
     return status in PUBLIC_STATUSES
 
 
+
 def sees_unpublished(reader: Sight, carrier_organisation_id) -> bool:
     """Whether the reader sees a project's campaigns before they are published, and the
     notes their review left."""
@@ -156,6 +163,12 @@ def as_seen(view: dict, reader: Sight, carrier_organisation_id) -> dict:
     if sees_unpublished(reader, carrier_organisation_id):
         return view
     return {**view, "review_note": None}
+
+
+def asks_confirmation(amount_cents: int, goal_cents: int, confirm_above_cents: int) -> bool:
+    """Whether a contributor confirms this amount once more before paying: from the
+    configured amount up, or above the campaign's whole goal (1 500 € typed for 15 €)."""
+    return amount_cents >= confirm_above_cents or amount_cents > goal_cents
 
 
 def accept_contribution(campaign, amount_cents: int, reward, now) -> None:

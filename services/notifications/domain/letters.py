@@ -81,6 +81,8 @@ def contribution_confirmed(c, campaign, public_url) -> Letter:
                           f"campagne atteint son objectif à sa date de fin{until}.")
     else:
         paragraphs.append("Votre paiement a bien été débité.")
+    if c.get("reward_title"):
+        paragraphs.append(f"Contrepartie choisie : « {c['reward_title']} ».")
     if c.get("matched_cents"):
         paragraphs.append(f"Grâce à l'abondement, {euros(c['matched_cents'])} de plus "
                           "iront au projet.")
