@@ -1,5 +1,7 @@
 """Funding's read side: the RPCs that only read, the views they answer with, and the
 questions the clock asks (what is due now)."""
+import base64
+
 import sqlalchemy as sa
 
 from services.funding import models, schemas
@@ -28,10 +30,24 @@ def campaign_view(session, campaign) -> dict:
         "per_contributor_cap_cents": campaign.match_per_contributor_cents,
         "total_cap_cents": campaign.match_total_cents,
         "matched_cents": campaign.matched_cents}
+    values["cover_image"] = _cover(session, campaign.cover_image)
     return schemas.Campaign().dump(values)
 
 
-def _carrier(session, project_id):
+IMAGE_PATH = "/api/v1/campaign-images/"  # the gateway's route that serves them
+
+
+def _cover(session, image_id):
+    """The cover picture's reference (its size and where it is served), not its bytes."""
+    if image_id is None:
+        return None
+    found = session.execute(sa.select(models.CampaignImage.width, models.CampaignImage.height)
+                            .where(models.CampaignImage.id == image_id)).one()
+    return {"id": image_id, "url": IMAGE_PATH + image_id, "width": found.width,
+            "height": found.height}
+
+
+def carrier_of(session, project_id):
     """The organisation carrying a campaign's project, as funding knows it (every
     campaign's project is remembered when the campaign is drafted)."""
     known = session.get(models.KnownProject, project_id)
@@ -42,7 +58,7 @@ def seen_campaign(session, campaign_id, reader):
     """The campaign, if it exists for this reader (rules.may_see); the same not-found
     as an unknown id when it does not."""
     campaign = get_or_not_found(session, Campaign, campaign_id, "campaign")
-    if not rules.may_see(reader, campaign.status, _carrier(session, campaign.project_id)):
+    if not rules.may_see(reader, campaign.status, carrier_of(session, campaign.project_id)):
         raise not_found("campaign", campaign_id)
     return campaign
 
@@ -50,7 +66,7 @@ def seen_campaign(session, campaign_id, reader):
 def seen_view(session, campaign, reader) -> dict:
     """A campaign's view as this reader may read it (rules.as_seen)."""
     return rules.as_seen(campaign_view(session, campaign), reader,
-                         _carrier(session, campaign.project_id))
+                         carrier_of(session, campaign.project_id))
 
 
 def _visible(reader) -> list:
@@ -111,6 +127,16 @@ class Queries:
         reader = rules.sight(viewer)
         with self.db.read() as session:
             return seen_view(session, seen_campaign(session, campaign_id, reader), reader)
+
+    @rpc
+    def campaign_image(self, image_id):
+        """A cover picture's bytes (base64), by the hash its address names. Anyone who
+        knows the address reads it: the hash of its bytes cannot be guessed."""
+        with self.db.read() as session:
+            image = get_or_not_found(session, models.CampaignImage, image_id, "image")
+            return schemas.CampaignImageFile().dump({
+                "id": image.id, "media_type": image.media_type,
+                "content": base64.b64encode(image.content).decode()})
 
     @rpc
     def list_campaigns(self, query, viewer=None):

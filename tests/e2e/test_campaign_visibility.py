@@ -111,7 +111,7 @@ def test_the_carrier_and_staff_read_unpublished_campaigns_and_their_notes(platfo
         assert ok(read(platform, world, reader, f"/campaigns/{campaigns[name]}"))["id"] == \
             campaigns[name]
     sent_back = ok(read(platform, world, reader, f"/campaigns/{campaigns['sent_back']}"))
-    assert (sent_back["status"], sent_back["review_note"]) == ("draft", SENT_BACK_NOTE)
+    assert (sent_back["status"], sent_back["review_note"]) == ("sent_back", SENT_BACK_NOTE)
     sheet = ok(read(platform, world, reader,
                     f"/campaigns/{campaigns['in_review']}/key-information"))
     assert sheet["kind"] == "loan"
