@@ -77,7 +77,9 @@ def test_the_campaign_list_shows_unpublished_campaigns_to_their_carrier_and_staf
     every = ok(read(platform, world, reader, "/campaigns?limit=100"))
     assert names(world, ids(every)) == (set(world["campaigns"]) if privileged else {"live"})
     drafts = ok(read(platform, world, reader, "/campaigns?status=draft&limit=100"))
-    assert names(world, ids(drafts)) == ({"draft", "sent_back"} if privileged else set())
+    assert names(world, ids(drafts)) == ({"draft"} if privileged else set())
+    sent_back = ok(read(platform, world, reader, "/campaigns?status=sent_back&limit=100"))
+    assert names(world, ids(sent_back)) == ({"sent_back"} if privileged else set())
     in_review = ok(read(platform, world, reader, "/campaigns?status=in_review&limit=100"))
     assert names(world, ids(in_review)) == ({"in_review"} if privileged else set())
     of_project = ok(read(platform, world, reader,
