@@ -1,4 +1,5 @@
 """What goes in and out of funding: RPC payloads and event data."""
+import copy
 from functools import partial
 
 from marshmallow import Schema, fields, validate
@@ -83,12 +84,20 @@ class CreateCampaign(EditCampaign):
     project_id = fields.UUID(required=True)
 
 
-class EditCampaignBody(EditCampaign):
-    """The body of PATCH /campaigns/<id>, as documented (shared.schemas.load_patch takes
-    the version out before EditCampaign reads the rest)."""
+def _optional(field):
+    field = copy.copy(field)
+    field.required = False
+    return field
 
-    version = fields.Integer(required=True, strict=True,
-                             metadata={"description": "the version the edit was made on"})
+
+# The body of PATCH /campaigns/<id>, as documented: any of EditCampaign's fields, with the
+# version the edit was made on (shared.schemas.load_patch takes the version out before
+# EditCampaign reads the rest, partially).
+EditCampaignBody = Schema.from_dict({
+    **{name: _optional(field) for name, field in EditCampaign._declared_fields.items()},
+    "version": fields.Integer(required=True, strict=True,
+                              metadata={"description": "the version the edit was made on"}),
+}, name="EditCampaignBody")
 
 
 class CoverImage(Schema):

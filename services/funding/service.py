@@ -147,14 +147,9 @@ class FundingService(ServiceBase, Queries):
 
     @rpc
     def submit_campaign(self, campaign_id, by, author=None):
-        if author is not None:
-            with self.db.read() as session:
-                campaign = get_or_not_found(session, models.Campaign, campaign_id, "campaign")
-                reader, carrier = rules.sight(author), carrier_of(session, campaign.project_id)
-                if not rules.may_see(reader, campaign.status, carrier):
-                    raise not_found("campaign", campaign_id)
-                rules.check_author(reader, carrier)
-        return self._move_campaign(campaign_id, "submit", by, None, schemas.CAMPAIGN_SUBMITTED)
+        """By its authors (`author`, as for edits; None: staff, as the gateway checked)."""
+        return self._move_campaign(campaign_id, "submit", by, None, schemas.CAMPAIGN_SUBMITTED,
+                                   author)
 
     @rpc
     def send_back_campaign(self, campaign_id, payload, by):
@@ -165,9 +160,10 @@ class FundingService(ServiceBase, Queries):
     def approve_campaign(self, campaign_id, by):
         return self._move_campaign(campaign_id, "approve", by, None, schemas.CAMPAIGN_PUBLISHED)
 
-    def _move_campaign(self, campaign_id, action, by, note, spec):
+    def _move_campaign(self, campaign_id, action, by, note, spec, author=None):
         with self.db() as uow:
-            campaign = _locked_campaign(uow.session, campaign_id)
+            campaign = _locked_campaign(uow.session, campaign_id) if author is None \
+                else self._authored(uow.session, campaign_id, author, ())
             campaign.status = rules.move(campaign.status, action)
             campaign.version += 1
             if action == "approve":

@@ -45,3 +45,21 @@ def test_the_form_is_filled_back_from_the_campaign():
                      "date_limite": "2027-01-15", "contrepartie-0-titre": "Un panier",
                      "contrepartie-0-montant": "25,50", "contrepartie-0-stock": "40",
                      "contrepartie-0-remise": "pick_up"}
+
+
+def campaign(status, **changes):
+    return {"id": "c1", "title": "Un camion", "version": 3, "status": status,
+            "review_note": "Précisez le lieu de retrait.", "cover_image": None,
+            "description": "Pour **livrer**.", **changes}
+
+
+@pytest.mark.parametrize("status, editable, note", [
+    ("draft", True, False), ("sent_back", True, True), ("in_review", False, False),
+    ("live", False, False)])
+def test_the_page_says_where_the_campaign_stands_and_the_note_sending_it_back(
+        status, editable, note):
+    view = page.campaign_view(campaign(status))
+    assert view["editable"] == editable and view["version"] == 3
+    assert view["note"] == ("Précisez le lieu de retrait." if note else None)
+    assert view["story"] == "<p>Pour <strong>livrer</strong>.</p>\n"
+    assert view["status"] == page.STATUS_LABELS[status]
