@@ -2,11 +2,12 @@
 receipts, and the cluster's other resources."""
 import base64
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema, fields
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from gateway.api import ORGANISATION, STAFF, actor, created, replayed
-from gateway.calls import call
+from gateway.calls import FILE_FIELD, MULTIPART, call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from services.funding import schemas as funding
 from shared.pagination import PageQuery, page_schema
@@ -50,11 +51,60 @@ class KnowledgeTestResult(Schema):
 
 # --- campaigns -----------------------------------------------------------------------
 
-@route("/campaigns", "POST", summary="Draft a campaign for a project", tag="campaigns",
-       roles=STAFF, body=funding.CreateCampaign, response=funding.Campaign, status=201)
+@route("/campaigns", "POST", summary="Draft a campaign for a project (staff, or a member "
+       "admin of the organisation carrying it)", tag="campaigns",
+       roles=ORGANISATION, body=funding.CreateCampaign, response=funding.Campaign, status=201)
 def create_campaign(body, principal):
-    campaign = call("funding", "create_campaign", body)
+    campaign = call("funding", "create_campaign", body, actor(principal))
     return created(campaign, ".get_campaign", campaign_id=campaign["id"])
+
+
+@route("/campaigns/<uuid:campaign_id>", "PATCH", tag="campaigns", roles=ORGANISATION,
+       summary="Change a draft or a campaign sent back, naming the version read (409 "
+       "version_conflict with the current_version if it changed since)",
+       body=funding.EditCampaignBody, response=funding.Campaign, errors=(409,))
+def edit_campaign(campaign_id, body, principal):
+    return call("funding", "edit_campaign", campaign_id, body, actor(principal))
+
+
+IMAGE_MEDIA = ("image/jpeg", "image/png", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024  # as services.funding.domain.campaigns says
+FORM_OVERHEAD_BYTES = 64 * 1024  # a multipart form's boundaries and headers
+
+
+def image_upload(body) -> dict:
+    """The picture sent, raw or as a form's `file`, with the media type it claims: 415
+    for anything but JPEG, PNG or WebP, 413 above 5 MiB."""
+    media_type = request.mimetype
+    if media_type == MULTIPART:
+        media_type = request.files[FILE_FIELD].mimetype
+    if media_type not in IMAGE_MEDIA:
+        raise UnsupportedMediaType(f"Send a picture as {', '.join(IMAGE_MEDIA)}.")
+    if len(body) > MAX_IMAGE_BYTES * 4 // 3 + 4:  # base64 of more than 5 MiB
+        raise RequestEntityTooLarge()
+    return {"content": body, "media_type": media_type}
+
+
+@route("/campaigns/<uuid:campaign_id>/cover-image", "PUT", tag="campaigns",
+       roles=ORGANISATION,
+       summary="Set the cover picture of a draft or a campaign sent back (JPEG, PNG or WebP, "
+       "5 MiB at most; stored as WebP, 1200 px wide at most, without metadata)",
+       body=bytes, body_media=(*IMAGE_MEDIA, MULTIPART), response=funding.Campaign,
+       errors=(409,), max_body=MAX_IMAGE_BYTES + FORM_OVERHEAD_BYTES)
+def set_cover_image(campaign_id, body, principal):
+    return call("funding", "set_cover_image", campaign_id, image_upload(body), actor(principal))
+
+
+@route("/campaign-images/<string:image_id>", "GET", tag="campaigns", roles=PUBLIC,
+       summary="A campaign's picture, by the hash of its bytes: cached for ever (its ETag "
+       "in If-None-Match: 304 Not Modified)",
+       response=bytes, response_media="image/webp")
+def campaign_image(image_id):
+    cached = {"Cache-Control": "public, max-age=31536000, immutable", "ETag": f'"{image_id}"'}
+    if image_id in request.if_none_match.as_set(include_weak=True):
+        return current_app.response_class(status=304, headers=cached)
+    image = call("funding", "campaign_image", image_id)
+    return base64.b64decode(image["content"]), cached
 
 
 @route("/campaigns", "GET", summary="List the campaigns the reader may see", tag="campaigns",
@@ -77,14 +127,16 @@ def get_campaign(campaign_id, principal):
     return call("funding", "get_campaign", campaign_id, actor(principal))
 
 
-@route("/campaigns/<uuid:campaign_id>/submit", "POST", summary="Submit a draft for review",
-       tag="campaigns", roles=STAFF, response=funding.Campaign, errors=(409,))
+@route("/campaigns/<uuid:campaign_id>/submit", "POST", summary="Submit a draft, or a "
+       "campaign sent back, for review", tag="campaigns", roles=ORGANISATION,
+       response=funding.Campaign, errors=(409,))
 def submit_campaign(campaign_id, principal):
-    return call("funding", "submit_campaign", campaign_id, principal.account_id)
+    return call("funding", "submit_campaign", campaign_id, principal.account_id,
+                actor(principal))
 
 
 @route("/campaigns/<uuid:campaign_id>/send-back", "POST", tag="campaigns", roles=STAFF,
-       summary="Send a campaign under review back to draft, with a note",
+       summary="Send a campaign under review back to its authors, with a note",
        body=funding.ReviewNote, response=funding.Campaign, errors=(409,))
 def send_back_campaign(campaign_id, body, principal):
     return call("funding", "send_back_campaign", campaign_id, body, principal.account_id)

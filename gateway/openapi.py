@@ -65,9 +65,10 @@ def _error(status):
 
 def _operation(route):
     parameters = ["CorrelationId"]
-    for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", route.rule):
+    for converter, name in re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", route.rule):
         parameters.append({"in": "path", "name": name, "required": True,
-                           "schema": {"type": "string", "format": "uuid"}})
+                           "schema": {"type": "string", "format": "uuid"}
+                           if converter == "uuid" else {"type": "string"}})
     if route.query is not None:
         parameters.append({"in": "query", "schema": route.query})
     if route.idempotent:

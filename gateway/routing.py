@@ -36,6 +36,7 @@ class Route:
     reader: bool = False  # PUBLIC, but the answer depends on who reads: a token is optional
     # Request headers the route reads, for the document: (name, description, required)
     headers: tuple = field(default=())
+    max_body: int | None = None  # bytes, when the route takes more (or less) than the app's
 
     @property
     def takes_json(self):
@@ -57,6 +58,8 @@ def route(rule, method, *, summary, roles, tag, **options):
         def view(**path):
             path = {name: str(value) for name, value in path.items()}  # UUIDs cross RPC as text
             principal = authorize(spec.roles, path.get("organisation_id"))
+            if spec.max_body is not None:
+                request.max_content_length = spec.max_body
             arguments = dict(path)
             if spec.query is not None:
                 arguments["query"] = request.args.to_dict()
@@ -69,6 +72,8 @@ def route(rule, method, *, summary, roles, tag, **options):
             if spec.roles is not PUBLIC or spec.reader:
                 arguments["principal"] = principal  # None: an anonymous reader
             result, headers = handler(**arguments), {}
+            if isinstance(result, current_app.response_class):  # its own (a 304)
+                return result
             if isinstance(result, tuple):  # (body, headers)
                 result, headers = result
             if spec.response is None:

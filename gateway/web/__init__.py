@@ -22,6 +22,8 @@ API, through `gateway.calls.call`, never on a database.
     formats.py    French numbers, money, dates (babel); labels.py and
                   animation_labels.py French words for codes
     errors.py     French error pages
+    carrier_campaigns.py  a carrier's own campaigns: draft, edit, cover picture, submit;
+                  story.py their story's Markdown, rendered safe
     legal.py      legal notice, terms, privacy, contact (the operator's facts)
 """
 from gateway.web import (  # noqa: F401 (routes)
@@ -33,6 +35,7 @@ from gateway.web import (  # noqa: F401 (routes)
     animation_projects,
     animation_resources,
     campaign_page,
+    carrier_campaigns,
     contributions,
     dashboard,
     errors,

@@ -1,7 +1,8 @@
 """Campaign review for animators (/animation/campagnes): the campaigns submitted for
 review, each with what a reviewer checks, a button that approves it (it goes live, as
 `POST /campaigns/<id>/approve`) and a form that sends it back to its authors with a
-note (as `POST /campaigns/<id>/send-back`). The live campaigns follow, each linking to
+note (as `POST /campaigns/<id>/send-back`); its carriers then change it and submit it
+again (carrier_campaigns.py). The live campaigns follow, each linking to
 the page where animators record the money received off the platform
 (animation_offline.py)."""
 from flask import request
@@ -12,6 +13,7 @@ from gateway.web.animation import STAFF, done, refusal, render
 from gateway.web.blueprint import web
 from gateway.web.public import project_or_none, reader
 from gateway.web.security import signed_in
+from gateway.web.story import render_story
 from shared.errors import DomainError
 
 IN_REVIEW, LIVE = "in_review", "live"
@@ -94,19 +96,24 @@ def review_card(campaign, project):
     matchfunding = campaign.get("matchfunding")
     return {
         "id": campaign["id"], "title": campaign["title"],
-        "description": campaign["description"],
+        "story": render_story(campaign["description"]),
+        "cover": campaign.get("cover_image"), "video_url": campaign.get("video_url"),
         "project": project and f"{project['title']} · {project['commune']}",
         "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
         "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),
         "model_hint": labels.MODEL_HINTS.get(campaign["model"], ""),
         "goal": formats.euros(campaign["goal_cents"]),
         "cap": formats.euros(campaign["cap_cents"]) if campaign.get("cap_cents") else None,
+        "optimum": formats.euros(campaign["optimum_cents"]) if campaign.get("optimum_cents")
+        else None,
         "minimum": formats.euros(campaign["min_contribution_cents"]),
         "starts": formats.long_date(campaign["starts_at"]),
         "deadline": formats.long_date(campaign["deadline"]),
         "rewards": [{"title": reward["title"], "from": formats.euros(reward["min_amount_cents"]),
                      "stock": formats.number(reward["stock"]) if reward["stock"] is not None
-                     else "sans limite"} for reward in campaign.get("rewards") or []],
+                     else "sans limite",
+                     "handover": labels.REWARD_HANDOVERS.get(reward.get("handover"))}
+                    for reward in campaign.get("rewards") or []],
         "matchfunding": matchfunding and (
             f"{matchfunding['funder']} abonde jusqu'à "
             f"{formats.euros(matchfunding['total_cap_cents'])} en tout, "

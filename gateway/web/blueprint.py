@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, request
 from gateway.api import STAFF  # who runs the cluster's pages: as the API's staff routes
 from gateway.report_routes import READERS  # who reads the dashboard: as the reports API
 from gateway.web import formats, security
+from gateway.web.story import render_story
 
 web = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/assets")
@@ -26,11 +27,18 @@ def content_security_policy(payment_page_url: str) -> str:
 
 for _name, _filter in formats.FILTERS.items():
     web.add_app_template_filter(_filter, _name)
+web.add_app_template_filter(render_story, "story")  # a campaign's Markdown, made safe
+
+
+# Pages whose form takes more than the app's body limit (a picture): endpoint -> bytes.
+BODY_LIMITS = {}
 
 
 @web.before_request
 def check_forms():
     """Every form of the pages is checked here, so that none can forget it."""
+    if request.endpoint in BODY_LIMITS:  # before the form is read
+        request.max_content_length = BODY_LIMITS[request.endpoint]
     if request.method == "POST":
         security.check_csrf()
 

@@ -23,6 +23,7 @@ TITLES = {
     404: "Page introuvable",
     405: "Action impossible ici",
     409: "Action impossible pour le moment",
+    413: "Envoi trop volumineux",
     422: "Informations à corriger",
     429: "Trop de tentatives",
     500: "Une erreur est survenue",
@@ -32,6 +33,8 @@ MESSAGES = {
     404: "Cette page n'existe pas, ou plus. Les campagnes en cours sont toutes sur la page "
          "« Campagnes ».",
     405: "Cette adresse ne s'utilise pas ainsi.",
+    413: "Ce que vous avez envoyé est trop volumineux (une photo fait 5 Mo au plus). "
+         "Revenez à la page précédente et choisissez un fichier plus léger.",
     500: "Quelque chose s'est mal passé de notre côté. Si cela se reproduit, donnez à "
          "l'équipe le numéro de suivi ci-dessous.",
     503: "Une partie de la plateforme ne répond pas pour le moment. Réessayez dans quelques "

@@ -37,6 +37,10 @@ RESOURCE_GROUPS = (
 )
 
 
+# How a reward reaches its contributor (RewardInput.handover).
+REWARD_HANDOVERS = {"delivery": "Envoyée par la poste", "pick_up": "À retirer sur place"}
+
+
 def label(labels: dict, code) -> str:
     """The word for a code; a code we have no word for yet shows as itself (a circle
     added by configuration, say), `unknown` as "Inconnu"."""

@@ -135,6 +135,8 @@ def card(campaign, project, today):
                                 "field": labels.label(labels.FIELDS, project["field"])},
         # The cover's drawing (_campaign.html's cover): one per field of the project.
         "field_code": project["field"] if project else None,
+        # The carrier's own photo, when it gave one, replaces the drawing.
+        "cover_image": campaign.get("cover_image"),
         "kind": labels.label(labels.CAMPAIGN_KINDS, campaign["kind"]),
         "model": labels.label(labels.CAMPAIGN_MODELS, campaign["model"]),
         "model_hint": labels.MODEL_HINTS.get(campaign["model"], ""),

@@ -81,10 +81,32 @@ class Campaign(Base):
     contributions_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     new_members: Mapped[int] = mapped_column(sa.Integer, default=0)
     review_note: Mapped[str | None] = mapped_column(sa.String(2000))
+    # Its story (`description`) is Markdown; a link to a video, and a cover picture
+    # (CampaignImage's hash).
+    video_url: Mapped[str | None] = mapped_column(sa.String(500))
+    cover_image: Mapped[str | None] = mapped_column(sa.String(64), sa.ForeignKey(
+        "campaign_images.id"))
+    # Bumped by every change its authors or reviewers make: an edit names the version it
+    # was made on (shared.database.update_versioned).
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CampaignImage(Base):
+    """A cover picture as served: re-encoded, its metadata gone, named by the SHA-256 of
+    its bytes. Kept in the database so that every gateway replica serves the same."""
+
+    __tablename__ = "campaign_images"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 hex
+    media_type: Mapped[str] = mapped_column(sa.String(40))
+    width: Mapped[int] = mapped_column(sa.Integer)
+    height: Mapped[int] = mapped_column(sa.Integer)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Reward(Base):
@@ -99,6 +121,7 @@ class Reward(Base):
     stock: Mapped[int | None] = mapped_column(sa.Integer)  # None: unlimited
     taken: Mapped[int] = mapped_column(sa.Integer, default=0)  # held by pending ones, or sold
     estimated_delivery: Mapped[date | None] = mapped_column(sa.Date)
+    handover: Mapped[str | None] = mapped_column(sa.String(20))  # delivery, pick_up
     position: Mapped[int] = mapped_column(sa.Integer, default=0)
 
 

@@ -1,5 +1,7 @@
 """Funding's read side: the RPCs that only read, the views they answer with, and the
 questions the clock asks (what is due now)."""
+import base64
+
 import sqlalchemy as sa
 
 from services.funding import models, schemas
@@ -29,7 +31,21 @@ def campaign_view(session, campaign) -> dict:
         "per_contributor_cap_cents": campaign.match_per_contributor_cents,
         "total_cap_cents": campaign.match_total_cents,
         "matched_cents": campaign.matched_cents}
+    values["cover_image"] = _cover(session, campaign.cover_image)
     return schemas.Campaign().dump(values)
+
+
+IMAGE_PATH = "/api/v1/campaign-images/"  # the gateway's route that serves them
+
+
+def _cover(session, image_id):
+    """The cover picture's reference (its size and where it is served), not its bytes."""
+    if image_id is None:
+        return None
+    found = session.execute(sa.select(models.CampaignImage.width, models.CampaignImage.height)
+                            .where(models.CampaignImage.id == image_id)).one()
+    return {"id": image_id, "url": IMAGE_PATH + image_id, "width": found.width,
+            "height": found.height}
 
 
 def carrier_of(session, project_id):
@@ -132,6 +148,16 @@ class Queries:
         reader = rules.sight(viewer)
         with self.db.read() as session:
             return seen_view(session, seen_campaign(session, campaign_id, reader), reader)
+
+    @rpc
+    def campaign_image(self, image_id):
+        """A cover picture's bytes (base64), by the hash its address names. Anyone who
+        knows the address reads it: the hash of its bytes cannot be guessed."""
+        with self.db.read() as session:
+            image = get_or_not_found(session, models.CampaignImage, image_id, "image")
+            return schemas.CampaignImageFile().dump({
+                "id": image.id, "media_type": image.media_type,
+                "content": base64.b64encode(image.content).decode()})
 
     @rpc
     def list_campaigns(self, query, viewer=None):

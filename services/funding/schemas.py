@@ -1,9 +1,12 @@
 """What goes in and out of funding: RPC payloads and event data."""
+import copy
 from functools import partial
 
 from marshmallow import Schema, fields, validate
 
 from services.funding.domain.campaigns import (
+    HANDOVERS,
+    IMAGE_MEDIA_TYPES,
     KINDS,
     MAX_AMOUNT_CENTS,
     MODELS,
@@ -35,6 +38,9 @@ class RewardInput(Schema):
                            validate=validate.Range(min=1, max=1_000_000),
                            metadata={"description": "null: unlimited"})
     estimated_delivery = fields.Date(load_default=None, allow_none=True)
+    handover = fields.String(load_default="delivery", validate=validate.OneOf(HANDOVERS),
+                             metadata={"description": "sent by post (delivery) or picked "
+                                                      "up (pick_up)"})
 
 
 class MatchfundingInput(Schema):
@@ -46,10 +52,17 @@ class MatchfundingInput(Schema):
     total_cap_cents = Amount(required=True)
 
 
-class CreateCampaign(Schema):
-    project_id = fields.UUID(required=True)
+class EditCampaign(Schema):
+    """What its authors change in a campaign while it is a draft or sent back (PATCH
+    names only what it changes, with the `version` it was made on)."""
+
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
-    description = fields.String(load_default="", validate=validate.Length(max=20_000))
+    description = fields.String(load_default="", validate=validate.Length(max=20_000),
+                                metadata={"description": "the campaign's story, in Markdown "
+                                          "(headings, emphasis, lists, links; no HTML)"})
+    video_url = fields.Url(load_default=None, allow_none=True, schemes={"https"},
+                           validate=validate.Length(max=500),
+                           metadata={"description": "a link to a video (https)"})
     kind = fields.String(load_default="donation", validate=validate.OneOf(KINDS))
     model = fields.String(load_default="keep_it_all", validate=validate.OneOf(MODELS))
     goal_cents = Amount(required=True)
@@ -62,11 +75,39 @@ class CreateCampaign(Schema):
     deadline = fields.AwareDateTime(required=True)
     rewards = fields.List(fields.Nested(RewardInput), load_default=list,
                           validate=validate.Length(max=50))
-    matchfunding = fields.Nested(MatchfundingInput, load_default=None, allow_none=True)
+    matchfunding = fields.Nested(MatchfundingInput, load_default=None, allow_none=True,
+                                 metadata={"description": "staff only"})
     key_information = fields.Dict(keys=fields.String(validate=validate.Length(max=100)),
                                   load_default=None, allow_none=True,
                                   metadata={"description": "The key investment information "
                                             "sheet of a loan or shares campaign."})
+
+
+class CreateCampaign(EditCampaign):
+    project_id = fields.UUID(required=True)
+
+
+def _optional(field):
+    field = copy.copy(field)
+    field.required = False
+    return field
+
+
+# The body of PATCH /campaigns/<id>, as documented: any of EditCampaign's fields, with the
+# version the edit was made on (shared.schemas.load_patch takes the version out before
+# EditCampaign reads the rest, partially).
+EditCampaignBody = Schema.from_dict({
+    **{name: _optional(field) for name, field in EditCampaign._declared_fields.items()},
+    "version": fields.Integer(required=True, strict=True,
+                              metadata={"description": "the version the edit was made on"}),
+}, name="EditCampaignBody")
+
+
+class CoverImage(Schema):
+    """A picture sent for a campaign's cover, base64 across RPC."""
+
+    content = fields.String(required=True)
+    media_type = fields.String(required=True, validate=validate.OneOf(IMAGE_MEDIA_TYPES))
 
 
 class ReviewNote(Schema):
@@ -110,6 +151,7 @@ class Reward(Schema):
     stock = fields.Integer(allow_none=True)
     remaining = fields.Integer(allow_none=True, metadata={"description": "null: unlimited"})
     estimated_delivery = fields.Date(allow_none=True)
+    handover = fields.String(allow_none=True, metadata={"description": "delivery or pick_up"})
 
 
 class Matchfunding(Schema):
@@ -151,10 +193,28 @@ class Campaign(Schema):
     review_note = fields.String(allow_none=True, metadata={
         "description": "why review sent it back; null unless the reader sees unpublished "
                        "campaigns of its project (staff, the carrier's member admins)"})
+    video_url = fields.String(allow_none=True)
+    cover_image = fields.Nested("CampaignImageRef", allow_none=True)
+    version = fields.Integer(metadata={"description": "what an edit (PATCH) names"})
     created_at = fields.AwareDateTime()
     published_at = fields.AwareDateTime(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class CampaignImageRef(Schema):
+    id = fields.String(metadata={"description": "the SHA-256 of the picture's bytes"})
+    url = fields.String(metadata={"description": "where it is served, cached for ever"})
+    width = fields.Integer()
+    height = fields.Integer()
+
+
+class CampaignImageFile(Schema):
+    """A stored picture, base64 across RPC."""
+
+    id = fields.String()
+    media_type = fields.String()
+    content = fields.String()
 
 
 # --- contributions -------------------------------------------------------------------
@@ -471,6 +531,10 @@ class CampaignCreated(Schema):
     deadline = fields.AwareDateTime(required=True)
 
 
+class CampaignEdited(CampaignCreated):
+    version = fields.Integer(required=True, strict=True)
+
+
 class CampaignMoved(Schema):
     campaign_id = fields.UUID(required=True)
     project_id = fields.UUID(required=True)
@@ -606,10 +670,15 @@ CAMPAIGN_CREATED = _event(
     "campaign_created", 2, CampaignCreated,
     "A campaign was drafted for a project; it takes no money until approved. v2 adds the "
     "model, cap, people goal, matchfunder and start.")
+CAMPAIGN_EDITED = _event(
+    "campaign_edited", 1, CampaignEdited,
+    "Its authors changed a draft campaign, or one sent back (its values after the edit, "
+    "and the campaign's version).")
 CAMPAIGN_SUBMITTED = _event("campaign_submitted", 1, CampaignMoved,
                             "A draft campaign was submitted for review by an animator.")
 CAMPAIGN_SENT_BACK = _event("campaign_returned", 1, CampaignMoved,
-                            "An animator sent a campaign under review back to draft, with a note.")
+                            "An animator sent a campaign under review back to its authors "
+                            "(status sent_back), with a note.")
 CAMPAIGN_PUBLISHED = _event("campaign_published", 1, CampaignPublished,
                             "An animator approved a campaign: it is live and takes contributions "
                             "from its start.")
@@ -665,7 +734,7 @@ VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
                                "rate.")
 
 PUBLISHED_EVENTS = (
-    CAMPAIGN_CREATED, CAMPAIGN_SUBMITTED, CAMPAIGN_SENT_BACK, CAMPAIGN_PUBLISHED,
+    CAMPAIGN_CREATED, CAMPAIGN_EDITED, CAMPAIGN_SUBMITTED, CAMPAIGN_SENT_BACK, CAMPAIGN_PUBLISHED,
     CAMPAIGN_SUCCEEDED, CAMPAIGN_FAILED, CAMPAIGN_CLOSED, CONTRIBUTION_PLEDGED,
     CONTRIBUTION_AUTHORIZED, CONTRIBUTION_CONFIRMED, CONTRIBUTION_CAPTURED,
     CONTRIBUTION_CANCELLED, CONTRIBUTION_FAILED, CONTRIBUTION_REFUNDED, SUBSCRIPTION_DECIDED,

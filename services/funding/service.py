@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from nameko.timer import timer
 
-from services.funding import models, reconciliation, schemas, settlement
+from services.funding import images, models, reconciliation, schemas, settlement
 from services.funding.domain import campaigns as rules
 from services.funding.domain import investors, questions, receipts, resources
 from services.funding.domain import payments as money
@@ -31,12 +31,13 @@ from shared.database import (
     get_or_not_found,
     insert_ignoring_duplicate,
     keep_newest,
+    update_versioned,
     upsertable_insert,
 )
 from shared.errors import DomainError, conflict, invalid, not_found
 from shared.inbox import subscribe
 from shared.rpc import RpcProxy, fetch_or_none, rpc
-from shared.schemas import load
+from shared.schemas import load, load_patch
 from shared.service import Clock, Database, ServiceBase
 from shared.signatures import verify
 
@@ -90,32 +91,86 @@ class FundingService(ServiceBase, Queries):
     # --- campaigns -------------------------------------------------------------------
 
     @rpc
-    def create_campaign(self, payload):
+    def create_campaign(self, payload, author=None):
+        """A draft, by the cluster's staff or a member admin of the project's carrier
+        (`author`: the roles and organisation the gateway read; None: a trusted caller,
+        as the demo loader)."""
         data = load(schemas.CreateCampaign(), payload)
         project = self._project(str(data["project_id"]))
+        if author is not None:
+            rules.check_author(rules.sight(author), project.get("carrier_organisation_id"),
+                               [name for name, value in data.items() if value is not None])
         values = rules.new_campaign(data, now=self.clock(),
                                     key_information_errors=investors.key_information_errors)
         with self.db() as uow:
             _remember_project(uow.session, values["project_id"], project)
-            campaign = models.Campaign(**values)
+            campaign = models.Campaign(video_url=data["video_url"], version=1, **values)
             uow.session.add(campaign)
-            for position, reward in enumerate(data["rewards"]):
-                uow.session.add(models.Reward(id=_uuid(), campaign_id=campaign.id, taken=0,
-                                              position=position, **reward))
+            _add_rewards(uow.session, campaign.id, data["rewards"])
             uow.session.flush()
-            uow.emit(schemas.CAMPAIGN_CREATED, {
-                "campaign_id": campaign.id, "project_id": campaign.project_id,
-                "title": campaign.title, "kind": campaign.kind, "model": campaign.model,
-                "goal_cents": campaign.goal_cents, "cap_cents": campaign.cap_cents,
-                "people_goal": campaign.people_goal, "matchfunder": campaign.matchfunder,
-                "starts_at": campaign.starts_at.isoformat(),
-                "deadline": campaign.deadline.isoformat(),
-            })
+            uow.emit(schemas.CAMPAIGN_CREATED, _campaign_fact(campaign))
             return campaign_view(uow.session, campaign)
 
     @rpc
-    def submit_campaign(self, campaign_id, by):
-        return self._move_campaign(campaign_id, "submit", by, None, schemas.CAMPAIGN_SUBMITTED)
+    def edit_campaign(self, campaign_id, payload, author):
+        """Its authors change a draft or a campaign sent back, naming the version they
+        read: someone else's change since is a version_conflict, never overwritten."""
+        expected_version, changes = load_patch(schemas.EditCampaign(), payload)
+        with self.db() as uow:
+            session = uow.session
+            campaign = self._authored(session, campaign_id, author, changes)
+            rules.check_editable(campaign.status)
+            values = rules.edited_campaign(_campaign_input(session, campaign), changes,
+                                           self.clock(), investors.key_information_errors)
+            if "video_url" in changes:
+                values["video_url"] = changes["video_url"]
+            update_versioned(session, models.Campaign, campaign_id, "campaign",
+                             expected_version, values)
+            if "rewards" in changes:
+                session.execute(sa.delete(models.Reward)
+                                .where(models.Reward.campaign_id == campaign.id))
+                _add_rewards(session, campaign.id, changes["rewards"])
+            session.flush()
+            uow.emit(schemas.CAMPAIGN_EDITED, {**_campaign_fact(campaign),
+                                               "version": campaign.version})
+            return campaign_view(session, campaign)
+
+    @rpc
+    def set_cover_image(self, campaign_id, payload, author):
+        """A cover picture for a draft or a campaign sent back: checked, re-encoded and
+        resized before any lock is taken, then stored once per content."""
+        data = load(schemas.CoverImage(), payload)
+        try:
+            content = base64.b64decode(data["content"], validate=True)
+        except ValueError:
+            raise invalid({"content": ["Not base64."]}) from None
+        picture = images.prepared(content, data["media_type"])
+        with self.db() as uow:
+            campaign = self._authored(uow.session, campaign_id, author, ())
+            rules.check_editable(campaign.status)
+            insert_ignoring_duplicate(uow.session, models.CampaignImage.__table__,
+                                      {**picture, "created_at": self.clock()})
+            campaign.cover_image = picture["id"]
+            campaign.version += 1
+            uow.session.flush()
+            return campaign_view(uow.session, campaign)
+
+    def _authored(self, session, campaign_id, author, fields):
+        """The campaign, locked, if the author may change it: one they may not even see
+        is unknown to them (404); one they see but do not carry, forbidden (403)."""
+        campaign = _locked_campaign(session, campaign_id)
+        reader = rules.sight(author)
+        carrier = carrier_of(session, campaign.project_id)
+        if not rules.may_see(reader, campaign.status, carrier):
+            raise not_found("campaign", campaign_id)
+        rules.check_author(reader, carrier, fields)
+        return campaign
+
+    @rpc
+    def submit_campaign(self, campaign_id, by, author=None):
+        """By its authors (`author`, as for edits; None: staff, as the gateway checked)."""
+        return self._move_campaign(campaign_id, "submit", by, None, schemas.CAMPAIGN_SUBMITTED,
+                                   author)
 
     @rpc
     def send_back_campaign(self, campaign_id, payload, by):
@@ -126,10 +181,12 @@ class FundingService(ServiceBase, Queries):
     def approve_campaign(self, campaign_id, by):
         return self._move_campaign(campaign_id, "approve", by, None, schemas.CAMPAIGN_PUBLISHED)
 
-    def _move_campaign(self, campaign_id, action, by, note, spec):
+    def _move_campaign(self, campaign_id, action, by, note, spec, author=None):
         with self.db() as uow:
-            campaign = _locked_campaign(uow.session, campaign_id)
+            campaign = _locked_campaign(uow.session, campaign_id) if author is None \
+                else self._authored(uow.session, campaign_id, author, ())
             campaign.status = rules.move(campaign.status, action)
+            campaign.version += 1
             if action == "approve":
                 campaign.published_at = self.clock()
                 if campaign.starts_at < campaign.published_at:
@@ -673,6 +730,49 @@ def _remember_project(session, project_id, project):
         "id": project_id, "title": project["title"],
         "carrier_organisation_id": str(carrier) if carrier else None,
         **{name: project.get(name) for name in ("commune", "field", "territory")}})
+
+
+def _add_rewards(session, campaign_id, rewards):
+    for position, reward in enumerate(rewards):
+        session.add(models.Reward(id=_uuid(), campaign_id=campaign_id, taken=0,
+                                  position=position, **reward))
+
+
+def _campaign_fact(campaign) -> dict:
+    """What campaign_created and campaign_edited say of a campaign."""
+    return {"campaign_id": campaign.id, "project_id": campaign.project_id,
+            "title": campaign.title, "kind": campaign.kind, "model": campaign.model,
+            "goal_cents": campaign.goal_cents, "cap_cents": campaign.cap_cents,
+            "people_goal": campaign.people_goal, "matchfunder": campaign.matchfunder,
+            "starts_at": campaign.starts_at.isoformat(),
+            "deadline": campaign.deadline.isoformat()}
+
+
+REWARD_INPUT = ("title", "description", "min_amount_cents", "stock", "estimated_delivery",
+                "handover")
+
+
+def _campaign_input(session, campaign) -> dict:
+    """A campaign as its authors' input (CreateCampaign's fields), for an edit to be
+    checked on the whole of it (rules.edited_campaign)."""
+    rewards = session.execute(sa.select(models.Reward).where(
+        models.Reward.campaign_id == campaign.id).order_by(models.Reward.position)).scalars()
+    return {
+        "title": campaign.title, "description": campaign.description, "kind": campaign.kind,
+        "model": campaign.model, "goal_cents": campaign.goal_cents,
+        "optimum_cents": campaign.optimum_cents, "cap_cents": campaign.cap_cents,
+        "people_goal": campaign.people_goal,
+        "min_contribution_cents": campaign.min_contribution_cents,
+        "starts_at": campaign.starts_at, "deadline": campaign.deadline,
+        "rewards": [{name: getattr(reward, name) for name in REWARD_INPUT}
+                    for reward in rewards],
+        "matchfunding": None if campaign.matchfunder is None else {
+            "funder": campaign.matchfunder,
+            "per_contribution_cap_cents": campaign.match_per_contribution_cents,
+            "per_contributor_cap_cents": campaign.match_per_contributor_cents,
+            "total_cap_cents": campaign.match_total_cents},
+        "key_information": campaign.key_information,
+    }
 
 
 def _receipt_donor(session, campaign, wanted):

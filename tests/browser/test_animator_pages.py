@@ -146,8 +146,8 @@ def test_an_animator_approves_a_campaign_which_goes_live(browser, platform, anim
                                                              ".notice.success").text
     assert "Aucune campagne n'attend de validation." in browser.find_element(
         By.TAG_NAME, "main").text
-    back = platform.get(f"/campaigns/{sent_back['id']}", as_="staff").json()  # a draft again
-    assert (back["status"], back["review_note"]) == ("draft",
+    back = platform.get(f"/campaigns/{sent_back['id']}", as_="staff").json()  # back with its carriers
+    assert (back["status"], back["review_note"]) == ("sent_back",
                                                      "Précisez à quoi servira l'argent.")
 
     follow(browser, browser.find_element(By.LINK_TEXT, "Voir les campagnes en cours"))

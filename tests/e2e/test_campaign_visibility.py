@@ -77,7 +77,9 @@ def test_the_campaign_list_shows_unpublished_campaigns_to_their_carrier_and_staf
     every = ok(read(platform, world, reader, "/campaigns?limit=100"))
     assert names(world, ids(every)) == (set(world["campaigns"]) if privileged else {"live"})
     drafts = ok(read(platform, world, reader, "/campaigns?status=draft&limit=100"))
-    assert names(world, ids(drafts)) == ({"draft", "sent_back"} if privileged else set())
+    assert names(world, ids(drafts)) == ({"draft"} if privileged else set())
+    sent_back = ok(read(platform, world, reader, "/campaigns?status=sent_back&limit=100"))
+    assert names(world, ids(sent_back)) == ({"sent_back"} if privileged else set())
     in_review = ok(read(platform, world, reader, "/campaigns?status=in_review&limit=100"))
     assert names(world, ids(in_review)) == ({"in_review"} if privileged else set())
     of_project = ok(read(platform, world, reader,
@@ -111,7 +113,7 @@ def test_the_carrier_and_staff_read_unpublished_campaigns_and_their_notes(platfo
         assert ok(read(platform, world, reader, f"/campaigns/{campaigns[name]}"))["id"] == \
             campaigns[name]
     sent_back = ok(read(platform, world, reader, f"/campaigns/{campaigns['sent_back']}"))
-    assert (sent_back["status"], sent_back["review_note"]) == ("draft", SENT_BACK_NOTE)
+    assert (sent_back["status"], sent_back["review_note"]) == ("sent_back", SENT_BACK_NOTE)
     sheet = ok(read(platform, world, reader,
                     f"/campaigns/{campaigns['in_review']}/key-information"))
     assert sheet["kind"] == "loan"

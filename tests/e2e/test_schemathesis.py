@@ -37,6 +37,9 @@ def all_roles(platform):
 # Excel's label for a CSV file (the import takes it) is bytes on the wire, as
 # application/octet-stream is; schemathesis has no serializer of its own for it.
 schemathesis.serializer.alias("application/vnd.ms-excel", "application/octet-stream")
+# A campaign's picture is bytes too (image/jpeg, image/png, image/webp).
+schemathesis.serializer.alias(["image/jpeg", "image/png", "image/webp"],
+                              "application/octet-stream")
 
 # The very document the gateway serves at /api/v1/openapi.json (a test checks they are
 # one), built in-process so that tests can be generated before the platform starts.

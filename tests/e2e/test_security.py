@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from markupsafe import escape
 
 from gateway.auth import AUDIENCE
+from gateway.web.story import render_story
 from shared.database import create_engine
 from shared.signatures import SIGNATURE_HEADER, sign
 from tests.support.funding import (
@@ -380,8 +381,10 @@ def test_injection_payloads_are_stored_verbatim_and_shown_as_text(platform):
 
     # The pages show each text as text: escaped, never evaluated.
     html = platform.http.get(f"{platform.base_url}/campagnes/{campaign['id']}", timeout=15).text
-    assert_shown_escaped(html, campaign_text["title"], campaign_text["description"],
-                         reward["title"], contributor, project_text["summary"])
+    assert_shown_escaped(html, campaign_text["title"], reward["title"], contributor,
+                         project_text["summary"])
+    # The story is Markdown, its HTML disabled: its payloads are text of its paragraph.
+    assert str(render_story(campaign_text["description"])) in html
     html = platform.http.get(f"{platform.base_url}/projets/{project_id}", timeout=15).text
     assert_shown_escaped(html, project_text["title"], project_text["summary"], news["title"],
                          news["body"], partner["name"])

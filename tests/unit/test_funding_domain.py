@@ -85,12 +85,70 @@ def test_matchfunding_is_kept_as_its_three_caps():
 
 def test_the_review_lifecycle_and_what_it_refuses():
     assert campaigns.move("draft", "submit") == "in_review"
-    assert campaigns.move("in_review", "send_back") == "draft"
+    assert campaigns.move("in_review", "send_back") == "sent_back"
+    assert campaigns.move("sent_back", "submit") == "in_review"
     assert campaigns.move("in_review", "approve") == "live"
-    for status, action in [("draft", "approve"), ("live", "submit"), ("closed", "send_back")]:
+    for status, action in [("draft", "approve"), ("live", "submit"), ("closed", "send_back"),
+                           ("sent_back", "approve"), ("in_review", "submit")]:
         with pytest.raises(DomainError) as raised:
             campaigns.move(status, action)
         assert raised.value.code == "campaign_wrong_status"
+
+
+@pytest.mark.parametrize("status", campaigns.STATUSES)
+def test_its_authors_change_a_campaign_only_while_a_draft_or_sent_back(status):
+    if status in ("draft", "sent_back"):
+        assert campaigns.check_editable(status) is None
+    else:
+        with pytest.raises(DomainError) as raised:
+            campaigns.check_editable(status)
+        assert (raised.value.kind, raised.value.code) == ("conflict", "campaign_not_editable")
+
+
+def current_input(**changes):
+    return {**campaign_input(), "starts_at": NOW - timedelta(days=2), "optimum_cents": None,
+            "cap_cents": None, "people_goal": None, "min_contribution_cents": 100,
+            "matchfunding": None, "key_information": None, "description": "", **changes}
+
+
+def test_an_edit_changes_what_it_names_and_keeps_the_rest():
+    values = campaigns.edited_campaign(current_input(), {"goal_cents": 600_000,
+                                                         "title": "Un camion frigo"}, NOW)
+    assert (values["goal_cents"], values["title"]) == (600_000, "Un camion frigo")
+    assert values["deadline"] == LATER
+    assert values["starts_at"] == NOW - timedelta(days=2)  # not moved by an edit
+    assert "status" not in values and "id" not in values and "project_id" not in values
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"optimum_cents": 400_000}, "optimum_cents"),        # below the goal kept
+    ({"deadline": NOW - timedelta(days=1)}, "deadline"),
+    ({"kind": "reward"}, "rewards"),                     # a reward campaign needs rewards
+    ({"cap_cents": 100_000}, "cap_cents"),
+])
+def test_an_edit_is_checked_with_the_fields_it_leaves(changes, field):
+    assert field in field_errors(lambda: campaigns.edited_campaign(current_input(), changes,
+                                                                   NOW, no_sheet_errors))
+
+
+@pytest.mark.parametrize("media_type, size, accepted", [
+    ("image/jpeg", 1, True), ("image/png", campaigns.MAX_IMAGE_BYTES, True),
+    ("image/webp", 2000, True), ("image/gif", 2000, False), ("image/svg+xml", 2000, False),
+    ("image/png", campaigns.MAX_IMAGE_BYTES + 1, False), ("image/png", 0, False),
+])
+def test_a_cover_picture_is_a_jpeg_png_or_webp_of_5_mib_at_most(media_type, size, accepted):
+    if accepted:
+        assert campaigns.check_image(media_type, size) is None
+    else:
+        assert "file" in field_errors(lambda: campaigns.check_image(media_type, size))
+
+
+@pytest.mark.parametrize("size, stored", [
+    ((800, 600), (800, 600)), ((1200, 10), (1200, 10)), ((2400, 1600), (1200, 800)),
+    ((4000, 1), (1200, 1)), ((3000, 1999), (1200, 800)),
+])
+def test_a_cover_picture_is_stored_no_wider_than_1200_pixels_never_enlarged(size, stored):
+    assert campaigns.resized(*size) == stored
 
 
 CARRIER, OTHER = str(uuid.uuid4()), str(uuid.uuid4())
@@ -434,3 +492,19 @@ def test_a_question_is_asked_on_a_published_campaign_and_answered_once_by_its_ca
     with pytest.raises(DomainError) as refused:
         questions.check_unanswered(now)
     assert refused.value.code == "question_already_answered"
+@pytest.mark.parametrize("name", READERS)
+def test_the_carriers_member_admins_and_staff_draft_a_projects_campaigns(name):
+    reader = campaigns.sight(READERS[name])
+    if name in SEE_UNPUBLISHED:
+        assert campaigns.check_author(reader, CARRIER) is None
+    else:
+        with pytest.raises(DomainError) as raised:
+            campaigns.check_author(reader, CARRIER)
+        assert (raised.value.kind, raised.value.code) == ("forbidden", "other_organisation")
+
+
+def test_matchfunding_is_set_by_staff_only():
+    carrier, staff = campaigns.sight(READERS["carrier admin"]), campaigns.sight(READERS["animator"])
+    assert field_errors(lambda: campaigns.check_author(carrier, CARRIER, ["title", "matchfunding"])
+                        ) == {"matchfunding": ["Only the cluster's staff set this."]}
+    assert campaigns.check_author(staff, CARRIER, ["matchfunding"]) is None

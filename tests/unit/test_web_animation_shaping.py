@@ -236,11 +236,15 @@ def test_a_mutualised_service_says_its_price_and_jobs():
 
 def test_a_campaign_in_review_shows_what_a_reviewer_checks():
     card = review_card({
-        "id": "c1", "title": "Un camion", "description": "Pour livrer.", "kind": "reward",
+        "id": "c1", "title": "Un camion", "description": "Pour **livrer**.", "kind": "reward",
         "model": "all_or_nothing", "goal_cents": 1_500_000, "cap_cents": None,
-        "min_contribution_cents": 500, "starts_at": "2026-03-01T10:00:00+00:00",
+        "optimum_cents": 2_000_000, "min_contribution_cents": 500, "starts_at": "2026-03-01T10:00:00+00:00",
         "deadline": "2026-04-01T10:00:00+00:00", "review_note": None,
-        "rewards": [{"title": "Un panier", "min_amount_cents": 2_500, "stock": None}],
+        "rewards": [{"title": "Un panier", "min_amount_cents": 2_500, "stock": None,
+                     "handover": "pick_up"}],
+        "video_url": "https://video.example.org/camion",
+        "cover_image": {"id": "ab", "url": "/api/v1/campaign-images/ab", "width": 1200,
+                        "height": 800},
         "matchfunding": {"funder": "Fondation", "total_cap_cents": 500_000,
                          "per_contribution_cap_cents": 5_000,
                          "per_contributor_cap_cents": 10_000}},
@@ -248,8 +252,12 @@ def test_a_campaign_in_review_shows_what_a_reviewer_checks():
     assert (card["kind"], card["model"], card["goal"]) == (
         "Don avec contrepartie", "Tout ou rien", f"15{NNBSP}000{NBSP}€")
     assert card["project"] == "Ressourcerie · Villars"
+    assert card["optimum"] == f"20{NNBSP}000{NBSP}€"
     assert card["rewards"] == [{"title": "Un panier", "from": f"25{NBSP}€",
-                                "stock": "sans limite"}]
+                                "stock": "sans limite", "handover": "À retirer sur place"}]
+    assert card["story"] == "<p>Pour <strong>livrer</strong>.</p>\n"
+    assert (card["cover"]["url"], card["video_url"]) == (
+        "/api/v1/campaign-images/ab", "https://video.example.org/camion")
     assert card["matchfunding"].startswith(f"Fondation abonde jusqu'à 5{NNBSP}000{NBSP}€")
     assert card["deadline"] == "1er avril 2026"
 

@@ -2,13 +2,16 @@
 accept, how they end.
 
 Amounts are integer cents of EUR. Lifecycle:
-draft -> in_review -> live -> succeeded | failed -> closed (in_review may go back to draft).
+draft -> in_review -> live -> succeeded | failed -> closed; a campaign in review may be
+sent back (sent_back), edited and submitted again. `in_review` is the submitted state.
+A campaign is drafted and edited by the cluster's staff or by a member admin of the
+organisation carrying its project, while it is a draft or sent back.
 """
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from shared.errors import conflict, invalid
+from shared.errors import FORBIDDEN, DomainError, conflict, invalid
 
 DONATION, REWARD, LOAN, SHARES = "donation", "reward", "loan", "shares"
 KINDS = (DONATION, REWARD, LOAN, SHARES)
@@ -16,14 +19,30 @@ INVESTMENT_KINDS = (LOAN, SHARES)
 ALL_OR_NOTHING, KEEP_IT_ALL = "all_or_nothing", "keep_it_all"
 MODELS = (ALL_OR_NOTHING, KEEP_IT_ALL)
 
-DRAFT, IN_REVIEW, LIVE = "draft", "in_review", "live"
+DRAFT, IN_REVIEW, SENT_BACK, LIVE = "draft", "in_review", "sent_back", "live"
 SUCCEEDED, FAILED, CLOSED = "succeeded", "failed", "closed"
-STATUSES = (DRAFT, IN_REVIEW, LIVE, SUCCEEDED, FAILED, CLOSED)
+STATUSES = (DRAFT, IN_REVIEW, SENT_BACK, LIVE, SUCCEEDED, FAILED, CLOSED)
 MOVES = {  # (from, action) -> to
     (DRAFT, "submit"): IN_REVIEW,
-    (IN_REVIEW, "send_back"): DRAFT,
+    (SENT_BACK, "submit"): IN_REVIEW,
+    (IN_REVIEW, "send_back"): SENT_BACK,
     (IN_REVIEW, "approve"): LIVE,
 }
+# Its authors change a campaign while it is theirs: before review, or sent back from it.
+EDITABLE_STATUSES = (DRAFT, SENT_BACK)
+# What only the cluster's staff set on a campaign: an institution's matchfunding is the
+# cluster's agreement with it, not the carrier's to declare.
+STAFF_ONLY_FIELDS = ("matchfunding",)
+# Rewards are sent by post or picked up (at the carrier's, at an event).
+DELIVERY, PICK_UP = "delivery", "pick_up"
+HANDOVERS = (DELIVERY, PICK_UP)
+
+# The cover picture: what a browser sends, at most this big; stored re-encoded as WebP at
+# most this wide (metadata gone), and served forever at an address naming its hash.
+IMAGE_MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_WIDTH = 1200
+MAX_IMAGE_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
 
 # The campaign list's phases (a status each, or several) and orders.
 PHASE_LIVE, PHASE_SUCCEEDED, PHASE_ENDED = "live", "succeeded", "ended"
@@ -47,6 +66,11 @@ MAX_AMOUNT_CENTS = 100_000_000_000  # one billion euros: beyond, it is a typing 
 def new_campaign(data: dict, now, key_information_errors=None) -> dict:
     """The values of a draft campaign, from validated input; every rule that ties
     several fields together is checked here, with the field it is about."""
+    return {"id": str(uuid.uuid4()), "project_id": str(data["project_id"]), "status": DRAFT,
+            **_checked(data, now, key_information_errors)}
+
+
+def _checked(data: dict, now, key_information_errors) -> dict:
     starts_at = data.get("starts_at") or now
     errors = {}
     if data["deadline"] <= now:
@@ -79,8 +103,6 @@ def new_campaign(data: dict, now, key_information_errors=None) -> dict:
         raise invalid(errors)
     matchfunding = data.get("matchfunding")
     return {
-        "id": str(uuid.uuid4()),
-        "project_id": str(data["project_id"]),
         "title": " ".join(data["title"].split()),
         "description": data.get("description") or "",
         "kind": data["kind"],
@@ -92,7 +114,6 @@ def new_campaign(data: dict, now, key_information_errors=None) -> dict:
         "min_contribution_cents": minimum,
         "starts_at": starts_at,
         "deadline": data["deadline"],
-        "status": DRAFT,
         "key_information": data.get("key_information"),
         "matchfunder": matchfunding["funder"] if matchfunding else None,
         "match_per_contribution_cents": matchfunding["per_contribution_cap_cents"]
@@ -101,6 +122,59 @@ def new_campaign(data: dict, now, key_information_errors=None) -> dict:
         if matchfunding else None,
         "match_total_cents": matchfunding["total_cap_cents"] if matchfunding else None,
     }
+
+
+def edited_campaign(current: dict, changes: dict, now, key_information_errors=None) -> dict:
+    """The values of a campaign after an edit: `current` is its input as it stands (the
+    fields of CreateCampaign), `changes` the validated fields an edit names. The whole
+    is checked again, as a new draft would be, so an edit cannot break a rule that ties
+    fields together."""
+    values = _checked({**current, **changes}, now, key_information_errors)
+    if "starts_at" not in changes:
+        values["starts_at"] = current["starts_at"]
+    return values
+
+
+def check_editable(status: str) -> None:
+    """Its authors edit a campaign while it is a draft or sent back, never once submitted
+    (the reviewer reads what was submitted) nor once published (people gave to it)."""
+    if status not in EDITABLE_STATUSES:
+        raise conflict("campaign_not_editable", f"A {status} campaign cannot be changed: "
+                       "only a draft or a campaign sent back.", status=status)
+
+
+def check_author(reader: "Sight", carrier_organisation_id, fields=()) -> None:
+    """Whether the reader may draft, edit or submit a campaign of a project carried by
+    that organisation: the cluster's staff, or a member admin of the carrier. Staff only
+    set STAFF_ONLY_FIELDS (`fields`: those the input names)."""
+    if not sees_unpublished(reader, carrier_organisation_id):
+        raise DomainError(FORBIDDEN, "other_organisation",
+                          "Only a member admin of the organisation carrying the project "
+                          "(or the cluster's staff) drafts its campaigns.")
+    if not reader.everything:
+        reserved = [name for name in STAFF_ONLY_FIELDS if name in fields]
+        if reserved:
+            raise invalid({name: ["Only the cluster's staff set this."] for name in reserved})
+
+
+def check_image(media_type: str, size: int) -> None:
+    """A cover picture's type and size, before anything decodes it (415 and 413 are the
+    gateway's; this says the same to any other caller)."""
+    if media_type not in IMAGE_MEDIA_TYPES:
+        raise invalid({"file": ["Send a JPEG, PNG or WebP picture."]})
+    if size > MAX_IMAGE_BYTES:
+        raise invalid({"file": [f"A picture is at most {MAX_IMAGE_BYTES // (1024 * 1024)} "
+                                "MiB."]})
+    if size == 0:
+        raise invalid({"file": ["The picture is empty."]})
+
+
+def resized(width: int, height: int) -> tuple:
+    """The size a picture is stored at: no wider than MAX_IMAGE_WIDTH, proportions kept,
+    never enlarged."""
+    if width <= MAX_IMAGE_WIDTH:
+        return width, height
+    return MAX_IMAGE_WIDTH, max(1, round(height * MAX_IMAGE_WIDTH / width))
 
 
 def move(status: str, action: str) -> str:

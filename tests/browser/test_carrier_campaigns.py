@@ -1,0 +1,124 @@
+"""A carrier drafts its own campaign in headless Chromium against the whole platform: the
+admin of the organisation carrying a project writes its story in Markdown, its goal,
+optimum, deadline and a reward to pick up, gives it a cover photo, submits it; an
+animator reads it (story formatted, photo) and approves it: it is live. Each page passes
+axe and fits a phone."""
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from tests.support.browser import screenshot
+from tests.support.pages import (
+    account,
+    assert_accessible,
+    assert_readable_on_a_phone,
+    created,
+    follow,
+    member,
+    sign_in,
+    submit,
+)
+
+STORY = ("## Pourquoi un camion\n\nNous collectons les **invendus** des producteurs.\n\n"
+         "- trois tournées par semaine\n- une chambre froide")
+
+
+@pytest.fixture(scope="module")
+def carrier(platform):
+    organisation, _ = member(platform, "Épicerie de la Dombes")
+    project = created(platform.post("/projects", {
+        "title": "Épicerie solidaire itinérante", "summary": "Des produits locaux pour tous.",
+        "field": "proximity_economy", "commune": "Châtillon-sur-Chalaronne",
+        "carrier_organisation_id": organisation["id"]}))
+    return {"admin": account(platform, ["member_admin"], organisation["id"]),
+            "animator": account(platform, ["animator"], name="Dominique"),
+            "project": project}
+
+
+def fill(browser, field_id, value):
+    element = browser.find_element(By.ID, field_id)
+    element.clear()
+    element.send_keys(value)
+
+
+def test_a_carrier_drafts_illustrates_and_submits_and_the_animator_approves(
+        browser, platform, carrier, tmp_path):
+    sign_in(browser, platform, carrier["admin"], "/mon-organisation/campagnes")
+    follow(browser, browser.find_element(By.LINK_TEXT, "Préparer une campagne"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Nouvelle campagne"
+    Select(browser.find_element(By.ID, "campagne-projet")).select_by_visible_text(
+        "Épicerie solidaire itinérante")
+    fill(browser, "campagne-titre", "Un camion frigorifique")
+    fill(browser, "campagne-histoire", STORY)
+    fill(browser, "campagne-video", "https://video.example.org/camion")
+    Select(browser.find_element(By.ID, "campagne-type")).select_by_visible_text(
+        "Don avec contreparties")
+    fill(browser, "campagne-objectif", "huit mille")
+    fill(browser, "campagne-optimum", "12 000")
+    browser.execute_script("arguments[0].value = arguments[1]",
+                           browser.find_element(By.ID, "campagne-date_limite"),
+                           (date.today() + timedelta(days=40)).isoformat())
+    fill(browser, "campagne-contrepartie-0-titre", "Un panier de légumes")
+    fill(browser, "campagne-contrepartie-0-montant", "25")
+    fill(browser, "campagne-contrepartie-0-stock", "40")
+    Select(browser.find_element(By.ID, "campagne-contrepartie-0-remise")).select_by_visible_text(
+        "À retirer sur place")
+    submit(browser, "form.wide-form")
+    # Said next to the field, the rest kept as typed.
+    assert "en chiffres" in browser.find_element(By.ID, "campagne-objectif-erreur").text
+    assert browser.find_element(By.ID, "campagne-titre").get_attribute("value") == \
+        "Un camion frigorifique"
+    assert_accessible(browser)
+    fill(browser, "campagne-objectif", "8 000")
+    submit(browser, "form.wide-form")
+    assert "Votre brouillon est enregistré." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+
+    photo = tmp_path / "camion.jpg"
+    Image.new("RGB", (2000, 1200), (40, 120, 90)).save(photo, "JPEG")
+    browser.find_element(By.ID, "photo-file").send_keys(str(photo))
+    submit(browser, "form[enctype='multipart/form-data']")
+    assert "La photo de couverture est enregistrée." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+    cover = browser.find_element(By.CSS_SELECTOR, "img.cover")
+    assert browser.execute_script("return arguments[0].naturalWidth", cover) == 1200
+    story = browser.find_element(By.CSS_SELECTOR, ".story")
+    assert story.find_element(By.TAG_NAME, "h3").text == "Pourquoi un camion"
+    assert story.find_element(By.TAG_NAME, "strong").text == "invendus"
+    assert_accessible(browser)
+    screenshot(browser, "carrier-campaign-draft")
+    campaign_path = browser.current_url.split(platform.base_url, 1)[1].split("?")[0]
+    assert_readable_on_a_phone(browser, platform, {
+        "carrier-campaign": campaign_path, "carrier-campaigns": "/mon-organisation/campagnes"})
+
+    browser.get(platform.base_url + campaign_path)
+    submit(browser, "section[aria-labelledby=soumettre-titre] form")
+    assert "soumise" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    assert browser.find_elements(By.CSS_SELECTOR, "form.wide-form") == []  # no longer editable
+    campaign_id = campaign_path.rsplit("/", 1)[1]
+
+    sign_in(browser, platform, carrier["animator"], "/animation/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaign_id}")
+    assert card.find_element(By.CSS_SELECTOR, ".story strong").text == "invendus"
+    assert browser.execute_script("return arguments[0].naturalWidth",
+                                  card.find_element(By.CSS_SELECTOR, "img.cover")) == 1200
+    assert "À retirer sur place" in card.text
+    assert_accessible(browser)
+    screenshot(browser, "animator-reviews-carrier-campaign")
+    assert_readable_on_a_phone(browser, platform, {"animator-review": "/animation/campagnes"})
+    browser.get(platform.base_url + "/animation/campagnes")
+    follow(browser, browser.find_element(
+        By.CSS_SELECTOR, f"#campagne-{campaign_id} form.inline-block button"))
+    assert "est en ligne" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    live = platform.get(f"/campaigns/{campaign_id}").json()
+    assert (live["status"], live["goal_cents"], live["optimum_cents"]) == \
+        ("live", 800_000, 1_200_000)
+    assert live["rewards"][0]["handover"] == "pick_up"
+
+    browser.get(platform.base_url + f"/campagnes/{campaign_id}")
+    assert browser.find_element(By.CSS_SELECTOR, ".story h3").text == "Pourquoi un camion"
+    assert_accessible(browser)
