@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 from flask import current_app, g, request
 
+from gateway.calls import call
+
 from shared.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
 
 ALGORITHM = "HS256"
@@ -24,6 +26,9 @@ class Principal:
     account_id: str
     roles: frozenset
     organisation_id: str | None
+    # The `ev` claim: whether the address was confirmed when the token was made (None in
+    # a token made before the claim existed). See address_confirmed.
+    email_verified: bool | None = None
 
 
 class Tokens:
@@ -41,6 +46,7 @@ class Tokens:
             "iss": ISSUER, "aud": AUDIENCE, "sub": account["id"], "jti": uuid.uuid4().hex,
             "iat": now, "exp": now + timedelta(seconds=self.ttl_seconds),
             "roles": account["roles"], "org": account["organisation_id"],
+            "ev": account.get("email_verified") is True,
         }, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
@@ -55,7 +61,8 @@ class Tokens:
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(role in ROLES for role in roles):
             raise _unauthenticated("invalid_token", "The access token is not valid.")
-        return Principal(claims["sub"], frozenset(roles), claims.get("org"))
+        return Principal(claims["sub"], frozenset(roles), claims.get("org"),
+                         claims.get("ev") if isinstance(claims.get("ev"), bool) else None)
 
 
 def _unauthenticated(code, message):
@@ -74,6 +81,14 @@ def current_principal() -> Principal | None:
                 raise _unauthenticated("invalid_token", "Send `Authorization: Bearer <token>`.")
             g.principal = current_app.extensions["tokens"].verify(token.strip())
     return g.principal
+
+
+def address_confirmed(principal: Principal) -> bool:
+    """Whether the caller's address is confirmed: the token says so, or else members does
+    (the link may have been followed since the token was made)."""
+    if principal.email_verified:
+        return True
+    return call("members", "get_account", principal.account_id)["email_verified"] is True
 
 
 def authorize(roles, organisation_id=None) -> Principal | None:

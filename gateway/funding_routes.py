@@ -6,6 +6,7 @@ from flask import request
 from marshmallow import Schema, fields
 
 from gateway.api import STAFF, actor, created, replayed
+from gateway.auth import address_confirmed
 from gateway.calls import call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from services.funding import schemas as funding
@@ -128,7 +129,7 @@ def list_campaign_contributions(campaign_id, query, principal):
        status=201, idempotent=True, errors=(409,))
 def contribute(campaign_id, body, idempotency_key, principal):
     outcome = call("funding", "contribute", campaign_id, body, idempotency_key,
-                   principal.account_id)
+                   principal.account_id, address_confirmed(principal))
     contribution = outcome["contribution"]
     body, headers = created(contribution, ".get_contribution", contribution_id=contribution["id"])
     return body, {**headers, **replayed(outcome)}

@@ -14,6 +14,7 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
+from gateway.auth import address_confirmed
 from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
@@ -148,7 +149,8 @@ def contribute(campaign_id, principal):
         return _campaign_page(campaign_id, exc.errors, typed_values, 422)
     try:
         outcome = call("funding", "contribute", campaign_id, body,
-                       form.get("key") or str(uuid.uuid4()), principal.account_id)
+                       form.get("key") or str(uuid.uuid4()), principal.account_id,
+                       address_confirmed(principal))
     except DomainError as exc:
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]

@@ -126,3 +126,21 @@ def new_reset_token():
 def reset_usable(expires_at, ended_at, now) -> bool:
     """A reset works once, within its hour, unless a newer one (or an erasure) ended it."""
     return ended_at is None and now < expires_at
+
+
+# --- addresses confirmed by mail ---------------------------------------------------------
+
+VERIFY, CHANGE = "verify", "change"  # an EmailToken's purpose
+EMAIL_TOKEN_LIFETIME = timedelta(hours=48)
+
+
+def email_token_expires_at(now):
+    return now + EMAIL_TOKEN_LIFETIME
+
+
+def check_new_email(new_email: str, current_email: str) -> str:
+    """The address an account moves to, normalised; refused if it is the current one."""
+    new_email = normalise_email(new_email)
+    if new_email == normalise_email(current_email):
+        raise invalid({"new_email": ["This is already the account's address."]})
+    return new_email
