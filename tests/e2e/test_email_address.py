@@ -30,6 +30,10 @@ def claims(platform, session):
                       algorithms=["HS256"], audience="dombinnov-api")
 
 
+def fields(answer):
+    return [error["field"] for error in answer.json()["errors"]]
+
+
 def confirm(platform, token):
     return platform.post("/auth/email-verification/confirm", {"token": token}, as_=None)
 
@@ -125,9 +129,9 @@ def test_an_account_moves_to_a_new_address_once_the_link_mailed_there_is_followe
     def ask(body):
         return platform.request("POST", "/auth/email-change", body, headers=me)
     wrong = ask({"new_email": new, "password": "not my password"})
-    assert (wrong.status_code, list(wrong.json()["errors"])) == (422, ["password"])
+    assert (wrong.status_code, fields(wrong)) == (422, ["password"])
     same = ask({"new_email": old.upper(), "password": PASSWORD})
-    assert (same.status_code, list(same.json()["errors"])) == (422, ["new_email"])
+    assert (same.status_code, fields(same)) == (422, ["new_email"])
     asked = ask({"new_email": new, "password": PASSWORD})
     assert asked.status_code == 202, asked.text
     assert platform.login(old)["account"]["email"] == old  # nothing moves yet
