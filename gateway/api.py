@@ -53,7 +53,7 @@ def sign_up(body):
 @route("/auth/email-verification", "POST",
        summary="Mail the signed-in account's address a new link to confirm it",
        tag="accounts", roles=AUTHENTICATED, response=members.SignUpAnswer, status=202,
-       errors=(409,))
+       errors=(409, 429))
 def request_email_verification(principal):
     return call("members", "request_email_verification", principal.account_id)
 
@@ -71,7 +71,7 @@ def confirm_email(body):
        summary="Move the account to a new address, once a link mailed there is followed "
                "(the current password is asked)",
        tag="accounts", roles=AUTHENTICATED, body=members.EmailChangeRequest,
-       response=members.SignUpAnswer, status=202)
+       response=members.SignUpAnswer, status=202, errors=(429,))
 def request_email_change(body, principal):
     return call("members", "request_email_change", principal.account_id, body)
 

@@ -4,11 +4,12 @@ followed (the old address is told). Members keeps the rules; these pages say the
 from flask import render_template, request
 
 from gateway.calls import call
+from gateway.web.account import french_wait
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
 from gateway.web.forms import french_errors
 from gateway.web.security import signed_in
-from shared.errors import CONFLICT, UNAUTHENTICATED, DomainError
+from shared.errors import CONFLICT, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
 
 CHANGE_MESSAGES = {
     "new_email": "Indiquez une adresse électronique valide, autre que celle du compte.",
@@ -55,6 +56,8 @@ def my_address_confirmation(principal):
     try:
         call("members", "request_email_verification", principal.account_id)
     except DomainError as exc:
+        if exc.kind == TOO_MANY_REQUESTS:
+            return _too_many(principal, exc, {})
         if exc.kind != CONFLICT:
             raise
         return _address_page(principal, {}, {}, notice="Votre adresse est déjà confirmée.")
@@ -78,6 +81,8 @@ def my_address_change(principal):
         call("members", "request_email_change", principal.account_id,
              {**typed, "password": request.form["password"]})
     except DomainError as exc:
+        if exc.kind == TOO_MANY_REQUESTS:
+            return _too_many(principal, exc, typed)
         return _address_page(principal, french_errors(
             exc, CHANGE_MESSAGES, fallback="Vérifiez les informations saisies."), typed), 422
     return _address_page(principal, {}, {}, notice=(
@@ -90,6 +95,13 @@ def _address_page(principal, errors, typed, notice=None):
     account = call("members", "get_account", principal.account_id)
     return render_template("web/my_address.html", active="my_data", account=account,
                            errors=errors, typed=typed, notice=notice)
+
+
+def _too_many(principal, exc, typed):
+    seconds = int(exc.details.get("retry_after", 60))
+    return _address_page(principal, {"form": "Trop de liens demandés : réessayez dans "
+                                             f"{french_wait(seconds)}."}, typed), \
+        429, {"Retry-After": str(seconds)}
 
 
 def _link_ended():

@@ -517,7 +517,7 @@ class MembersService(ServiceBase):
                     _emit_account_created(uow, account)
                     _ask_confirmation(uow, account.id, accounts.VERIFY, None, now)
                 else:
-                    _tell_owner(uow, existing)
+                    _tell_owner(uow, existing, now)
         except IntegrityError:  # a concurrent sign-up with the same address won: its mail
             pass  # is on its way, as this one's would have been
         return {"message": SIGN_UP_ANSWER}
@@ -525,11 +525,13 @@ class MembersService(ServiceBase):
     @rpc
     def request_email_verification(self, account_id):
         """Mail the account's address a new link to confirm it (older ones end)."""
+        now = utcnow()
         with self.db() as uow:
             account = get_or_not_found(uow.session, models.Account, account_id, "account")
             if account.email_verified_at is not None:
                 raise conflict("email_already_verified", "This address is confirmed already.")
-            _ask_confirmation(uow, account.id, accounts.VERIFY, None, utcnow())
+            _count_address_mail(uow.session, f"confirm:{account.id}", now)
+            _ask_confirmation(uow, account.id, accounts.VERIFY, None, now)
         return {"message": "A link to confirm the address has been mailed to it."}
 
     @rpc
@@ -544,13 +546,15 @@ class MembersService(ServiceBase):
         if not self._verify(account.password_hash, data["password"]):
             raise invalid({"password": ["This is not the current password."]})
         new_email = accounts.check_new_email(data["new_email"], account.email)
+        now = utcnow()
         with self.db() as uow:
+            _count_address_mail(uow.session, f"confirm:{account.id}", now)
             owner = uow.session.scalar(sa.select(models.Account.id)
                                        .where(models.Account.email == new_email))
             if owner is None:
-                _ask_confirmation(uow, account.id, accounts.CHANGE, new_email, utcnow())
+                _ask_confirmation(uow, account.id, accounts.CHANGE, new_email, now)
             else:
-                _tell_owner(uow, owner)
+                _tell_owner(uow, owner, now)
         return {"message": EMAIL_CHANGE_ANSWER}
 
     @rpc
@@ -882,10 +886,25 @@ def _ask_confirmation(uow, account_id, purpose, new_email, now):
         "expires_at": token.expires_at.isoformat()})
 
 
-def _tell_owner(uow, account_id):
-    """Someone gave this account's address (a sign-up, a change): its owner is told."""
+def _tell_owner(uow, account_id, now):
+    """Someone gave this account's address (a sign-up, a change): its owner is told, a
+    few times an hour at most (no one fills a mailbox by signing up again and again)."""
+    key, throttle = f"notice:{account_id}", accounts.ADDRESS_MAIL_THROTTLE
+    known = uow.session.get(models.LoginFailure, key)
+    if known and accounts.login_refused_for(known.failures, known.window_started_at, now,
+                                            throttle):
+        return
+    _count_failure(uow.session, key, now, throttle.window)
     uow.emit(schemas.ADDRESS_ALREADY_REGISTERED, {"notice_id": str(uuid.uuid4()),
                                                   "account_id": account_id})
+
+
+def _count_address_mail(session, key, now):
+    """One more link mailed by the account's owner; 429 past the limit."""
+    _refuse_if_throttled(session, key, accounts.ADDRESS_MAIL_THROTTLE, now,
+                         "too_many_address_mails", "Too many links asked for this account's "
+                         "address: wait before asking again.")
+    _count_failure(session, key, now, accounts.ADDRESS_MAIL_THROTTLE.window)
 
 
 def _end_email_tokens(session, account_id, now, purpose=None, forget=False):

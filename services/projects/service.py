@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
-from services.members.schemas import ORGANISATION_REGISTERED
+from services.members.schemas import ORGANISATION_REGISTERED, PERSON_ERASED
 from services.projects import domain, models, schemas
 from shared.database import get_or_not_found, insert_ignoring_duplicate, row_values
 from shared.errors import conflict, invalid, not_found
@@ -29,6 +29,17 @@ class ProjectsService(ServiceBase):
         organisation = ORGANISATION_REGISTERED.read(envelope["data"])
         _remember_organisation(uow.session, str(organisation["organisation_id"]),
                                organisation["name"])
+
+    @subscribe("members", "person_erased")
+    def forget_person(self, uow, envelope):
+        """An erased person no longer animates any project. The history keeps the account
+        ids of who moved a project or reported its jobs: members has anonymised those
+        accounts, so they name no one."""
+        accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
+        if accounts:
+            uow.session.execute(sa.update(models.Project)
+                                .where(models.Project.animator_account_id.in_(accounts))
+                                .values(animator_account_id=None))
 
     @rpc
     def submit_project(self, payload, actor):

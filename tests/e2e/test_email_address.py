@@ -89,14 +89,18 @@ def test_the_mailed_link_confirms_the_address_once(platform):
     assert kept and not any(token in row[0] for row in kept)
 
 
-def test_a_link_asked_again_replaces_the_older_one(platform):
+def test_a_link_asked_again_replaces_the_older_one_three_times_an_hour(platform):
     session = sign_up(platform, an_address())
     confirmation_links(platform, session["email"])
-    asked = platform.request("POST", "/auth/email-verification", headers=bearer(session))
-    assert asked.status_code == 202, asked.text
-    links = confirmation_links(platform, session["email"], count=2)
+    for _ in range(3):
+        asked = platform.request("POST", "/auth/email-verification", headers=bearer(session))
+        assert asked.status_code == 202, asked.text
+    refused = platform.request("POST", "/auth/email-verification", headers=bearer(session))
+    assert (refused.status_code, refused.json()["code"]) == (429, "too_many_address_mails")
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600
+    links = confirmation_links(platform, session["email"], count=4)
     answers = sorted(confirm(platform, token_of(link)).status_code for link in links)
-    assert answers == [200, 401]  # the newer one works, the older one ended
+    assert answers == [200, 401, 401, 401]  # the newest one works, the older ones ended
 
 
 def test_investing_waits_for_a_confirmed_address(platform):

@@ -62,3 +62,21 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     wait_until(lambda: platform.query(
         "notifications", "SELECT 1 FROM accounts WHERE id = :id AND erased_at IS NOT NULL",
         id=account_id), timeout=30, message="notifications hearing of the erasure")
+
+
+def test_an_erased_animator_no_longer_animates_a_project(platform):
+    email = f"animatrice-{uuid.uuid4().hex[:10]}@example.org"
+    made = platform.post("/accounts", {"email": email, "password": PASSWORD,
+                                       "display_name": "Claude", "roles": ["animator"]})
+    assert made.status_code == 201, made.text
+    project = platform.post("/projects", {
+        "title": "Une ressourcerie", "summary": "Réemploi.", "field": "circular_economy",
+        "commune": "Trévoux", "founders": "Lou et Sacha",
+        "animator_account_id": made.json()["id"]})
+    assert project.status_code == 201, project.text
+    assert platform.post("/privacy/erasures", {"email": email},
+                         as_="operator").json()["accounts"] == 1
+    wait_until(lambda: platform.query(
+        "projects", "SELECT animator_account_id FROM projects WHERE id = :id",
+        id=project.json()["id"]) == [(None,)], timeout=30,
+        message="projects forgetting the erased animator")

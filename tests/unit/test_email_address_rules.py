@@ -6,9 +6,11 @@ import pytest
 
 from services.funding.domain.investors import check_email_verified
 from services.members.domain.accounts import (
+    ADDRESS_MAIL_THROTTLE,
     EMAIL_TOKEN_LIFETIME,
     check_new_email,
     email_token_expires_at,
+    login_refused_for,
     reset_usable,
 )
 from services.notifications.domain import letters
@@ -23,6 +25,13 @@ def test_a_confirmation_link_works_once_within_48_hours():
     assert reset_usable(expires, None, NOW + timedelta(hours=47))
     assert not reset_usable(expires, None, expires)
     assert not reset_usable(expires, NOW + timedelta(hours=1), NOW + timedelta(hours=2))
+
+
+def test_links_and_notices_to_an_address_are_a_few_an_hour():
+    throttle = ADDRESS_MAIL_THROTTLE
+    assert (throttle.limit, throttle.window) == (3, timedelta(hours=1))
+    assert login_refused_for(2, NOW, NOW, throttle) is None
+    assert login_refused_for(3, NOW - timedelta(minutes=20), NOW, throttle) == 2400
 
 
 def test_an_account_moves_only_to_another_address_written_as_typed_by_anyone():

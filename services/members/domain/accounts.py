@@ -132,6 +132,11 @@ def reset_usable(expires_at, ended_at, now) -> bool:
 
 VERIFY, CHANGE = "verify", "change"  # an EmailToken's purpose
 EMAIL_TOKEN_LIFETIME = timedelta(hours=48)
+# Mails a person may have sent to an address: to confirm it (asked again, or a move) per
+# account, and notices of an address given again per account told. Past the limit a
+# confirmation is refused (429, to the account's owner); a notice is silently not sent
+# (a refusal would tell that the address has an account).
+ADDRESS_MAIL_THROTTLE = LoginThrottle(3, timedelta(hours=1))
 
 
 def email_token_expires_at(now):
