@@ -9,7 +9,7 @@ import jwt
 
 from tests.support import accounts
 from tests.support.accounts import bearer, confirmation_links, sign_up, token_of
-from tests.support.funding import ALL_ACKNOWLEDGED, LOAN_SHEET, live_campaign, right_answers
+from tests.support.funding import ALL_ACKNOWLEDGED, LOAN_SHEET, live_campaign, ready_to_invest
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
@@ -106,10 +106,7 @@ def test_a_link_asked_again_replaces_the_older_one_three_times_an_hour(platform)
 def test_investing_waits_for_a_confirmed_address(platform):
     session = sign_up(platform, an_address("investisseuse"))
     me = bearer(session)
-    assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
-                            headers=me).json()["passed"]
-    assert platform.request("POST", "/investor/loss-simulation",
-                            {"net_worth_cents": 10_000_000}, headers=me).status_code == 200
+    ready_to_invest(platform, me)
     loan = live_campaign(platform, kind="loan", key_information=LOAN_SHEET,
                          goal_cents=2_000_000, title="Un prêt pour la fromagerie")
 

@@ -18,7 +18,7 @@ from tests.support.funding import (
     live_campaign,
     pay,
     payment_id,
-    right_answers,
+    ready_to_invest,
     wait_for_status,
 )
 from tests.support.mail import text_of
@@ -103,10 +103,7 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
 
 def test_an_investment_and_its_withdrawal_each_make_one_mail_in_paris_time(platform):
     email, me = sign_up(platform, verify=True)
-    assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
-                            headers=me).json()["passed"]
-    assert platform.request("POST", "/investor/loss-simulation",
-                            {"net_worth_cents": 10_000_000}, headers=me).status_code == 200
+    ready_to_invest(platform, me)
     loan = live_campaign(platform, kind="loan", key_information=LOAN_SHEET,
                          goal_cents=2_000_000, title="Un prêt pour l'épicerie")
     offered = contribute(platform, loan["id"], 50_000, headers=me,
