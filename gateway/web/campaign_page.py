@@ -14,8 +14,8 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
-from gateway.auth import address_confirmed
 from gateway.calls import call
+from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.public import card, project_or_none, reader
@@ -148,9 +148,8 @@ def contribute(campaign_id, principal):
     except forms.FormError as exc:
         return _campaign_page(campaign_id, exc.errors, typed_values, 422)
     try:
-        outcome = call("funding", "contribute", campaign_id, body,
-                       form.get("key") or str(uuid.uuid4()), principal.account_id,
-                       address_confirmed(principal))
+        outcome = contribute_as(principal, campaign_id, body,
+                                form.get("key") or str(uuid.uuid4()))
     except DomainError as exc:
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]

@@ -13,6 +13,7 @@ from flask import redirect, render_template, request, url_for
 
 from gateway.auth import address_confirmed
 from gateway.calls import call
+from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
 from gateway.web.public import reader
@@ -196,9 +197,8 @@ def invest_submit(campaign_id, principal):
     body = {"amount_cents": amount,
             "acknowledgements": {name: typed_values[name] for name in ACKNOWLEDGEMENTS}}
     try:
-        outcome = call("funding", "contribute", campaign_id, body,
-                       typed_values["key"] or str(uuid.uuid4()), principal.account_id,
-                       address_confirmed(principal))
+        outcome = contribute_as(principal, campaign_id, body,
+                                typed_values["key"] or str(uuid.uuid4()))
     except DomainError as exc:
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]
