@@ -41,11 +41,39 @@ def token_pair(outcome):
 
 # --- accounts ------------------------------------------------------------------------
 
-@route("/auth/signup", "POST", summary="Create a citizen account", tag="accounts",
-       roles=PUBLIC, body=members.SignUp, response=members.Account, status=201,
-       errors=(409,))
+@route("/auth/signup", "POST",
+       summary="Create a citizen account; the same answer if the address has one (its "
+               "owner is mailed instead), else a link to confirm the address is mailed",
+       tag="accounts", roles=PUBLIC, body=members.SignUp, response=members.SignUpAnswer,
+       status=202)
 def sign_up(body):
     return call("members", "sign_up", body)
+
+
+@route("/auth/email-verification", "POST",
+       summary="Mail the signed-in account's address a new link to confirm it",
+       tag="accounts", roles=AUTHENTICATED, response=members.SignUpAnswer, status=202,
+       errors=(409, 429))
+def request_email_verification(principal):
+    return call("members", "request_email_verification", principal.account_id)
+
+
+@route("/auth/email-verification/confirm", "POST",
+       summary="Follow a mailed link: confirm the address, or move the account to the new "
+               "one (the old one is told); once",
+       tag="accounts", roles=PUBLIC, body=members.EmailTokenInput, response=members.Account,
+       errors=(401, 409))
+def confirm_email(body):
+    return call("members", "confirm_email", body)
+
+
+@route("/auth/email-change", "POST",
+       summary="Move the account to a new address, once a link mailed there is followed "
+               "(the current password is asked)",
+       tag="accounts", roles=AUTHENTICATED, body=members.EmailChangeRequest,
+       response=members.SignUpAnswer, status=202, errors=(429,))
+def request_email_change(body, principal):
+    return call("members", "request_email_change", principal.account_id, body)
 
 
 @route("/auth/login", "POST", summary="Sign in: get an access token and a refresh token",

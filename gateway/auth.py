@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 import jwt
 from flask import current_app, g, request
 
+from gateway.calls import call
+
 from shared.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
 
 ALGORITHM = "HS256"
@@ -25,6 +27,9 @@ class Principal:
     roles: frozenset
     organisation_id: str | None
     funder: str | None = None  # a funder account's funder: it reads that funder's view
+    # The `ev` claim: whether the address was confirmed when the token was made (None in
+    # a token made before the claim existed). See address_confirmed.
+    email_verified: bool | None = None
 
 
 class Tokens:
@@ -42,6 +47,7 @@ class Tokens:
             "iss": ISSUER, "aud": AUDIENCE, "sub": account["id"], "jti": uuid.uuid4().hex,
             "iat": now, "exp": now + timedelta(seconds=self.ttl_seconds),
             "roles": account["roles"], "org": account["organisation_id"],
+            "ev": account.get("email_verified") is True,
         }
         if account.get("funder"):
             claims["fdr"] = account["funder"]
@@ -62,7 +68,8 @@ class Tokens:
         funder = claims.get("fdr")
         if funder is not None and not isinstance(funder, str):
             raise _unauthenticated("invalid_token", "The access token is not valid.")
-        return Principal(claims["sub"], frozenset(roles), claims.get("org"), funder)
+        return Principal(claims["sub"], frozenset(roles), claims.get("org"), funder,
+                         claims.get("ev") if isinstance(claims.get("ev"), bool) else None)
 
 
 def _unauthenticated(code, message):
@@ -81,6 +88,14 @@ def current_principal() -> Principal | None:
                 raise _unauthenticated("invalid_token", "Send `Authorization: Bearer <token>`.")
             g.principal = current_app.extensions["tokens"].verify(token.strip())
     return g.principal
+
+
+def address_confirmed(principal: Principal) -> bool:
+    """Whether the caller's address is confirmed: the token says so, or else members does
+    (the link may have been followed since the token was made)."""
+    if principal.email_verified:
+        return True
+    return call("members", "get_account", principal.account_id)["email_verified"] is True
 
 
 def authorize(roles, organisation_id=None) -> Principal | None:

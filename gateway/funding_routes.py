@@ -7,9 +7,11 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from gateway.api import ORGANISATION, STAFF, actor, created, replayed
+from gateway.auth import address_confirmed
 from gateway.calls import FILE_FIELD, MULTIPART, call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from services.funding import schemas as funding
+from shared.errors import DomainError
 from shared.pagination import PageQuery, page_schema
 from shared.signatures import SIGNATURE_HEADER
 
@@ -196,13 +198,28 @@ def list_campaign_contributions(campaign_id, query, principal):
 
 # --- contributions -------------------------------------------------------------------
 
+def contribute_as(principal, campaign_id, body, idempotency_key):
+    """funding's contribute, told whether the contributor's address is confirmed (a loan
+    or shares need it): the access token's `ev` first; only if funding asks for it and the
+    token said no, members is asked (the mailed link may have been followed since), and
+    the call made again (a refusal kept nothing, not even the Idempotency-Key)."""
+    try:
+        return call("funding", "contribute", campaign_id, body, idempotency_key,
+                    principal.account_id, principal.email_verified is True)
+    except DomainError as exc:
+        if exc.code != "email_not_verified" or principal.email_verified \
+                or not address_confirmed(principal):
+            raise
+    return call("funding", "contribute", campaign_id, body, idempotency_key,
+                principal.account_id, True)
+
+
 @route("/campaigns/<uuid:campaign_id>/contributions", "POST", tag="contributions",
        summary="Contribute: answers the payment page where the payer confirms",
        roles=("citizen",), body=funding.Contribute, response=funding.Contribution,
        status=201, idempotent=True, errors=(409,))
 def contribute(campaign_id, body, idempotency_key, principal):
-    outcome = call("funding", "contribute", campaign_id, body, idempotency_key,
-                   principal.account_id)
+    outcome = contribute_as(principal, campaign_id, body, idempotency_key)
     contribution = outcome["contribution"]
     body, headers = created(contribution, ".get_contribution", contribution_id=contribution["id"])
     return body, {**headers, **replayed(outcome)}

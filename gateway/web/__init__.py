@@ -13,6 +13,7 @@ API, through `gateway.calls.call`, never on a database.
     contributions.py  the payer's return page, "Mes contributions", receipts, withdrawal
     account.py    sign up, sign in, sign out; forms.py amounts and checkboxes as typed
     password_reset.py  a forgotten password: the address asked, the mailed link's page
+    email_address.py  the address confirmed by its mailed link, and moved to a new one
     dashboard.py  the funders' dashboard; charts.py its SVG geometry
     animation*.py the animators' pages: pipeline board and project files, campaign
                   review, members and dues, resources (see animation.py)
@@ -38,6 +39,7 @@ from gateway.web import (  # noqa: F401 (routes)
     carrier_campaigns,
     contributions,
     dashboard,
+    email_address,
     errors,
     investing,
     legal,

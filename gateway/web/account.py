@@ -9,7 +9,7 @@ from gateway.web import security
 from gateway.web.blueprint import READERS, web
 from gateway.web.forms import french_errors
 from services.members.domain.accounts import MIN_PASSWORD_LENGTH
-from shared.errors import CONFLICT, INVALID, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
+from shared.errors import INVALID, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
 
 log = logging.getLogger("gateway.web")
 KEPT = "garde."  # the prefix of a kept form's fields inside the sign-in form
@@ -135,15 +135,13 @@ def signup_submit():
     try:
         call("members", "sign_up", {**typed, "password": password})
     except DomainError as exc:
-        if exc.kind == CONFLICT:
-            errors["email"] = ("Un compte existe déjà avec cette adresse : connectez-vous, "
-                               "ou choisissez-en une autre.")
-            return _signup_page(target, errors, typed), 409
+        if exc.kind != INVALID:
+            raise
         errors = french_errors(exc, SIGNUP_MESSAGES, fallback="Vérifiez les informations saisies.")
         return _signup_page(target, errors, typed), 422
-    outcome = call("members", "authenticate", {"email": typed["email"], "password": password},
-                   request.remote_addr or "unknown")
-    return _open_session(outcome, target)
+    # The same page whether or not the address had an account (the API's one answer):
+    # signing in is the next step, and the mail says which case it was.
+    return _login_page(target, {}, email=typed["email"], signed_up=True)
 
 
 def _signup_page(target, errors, typed):
@@ -174,9 +172,10 @@ def french_wait(seconds: int) -> str:
     return f"{minutes} minute{'s' if minutes > 1 else ''}"
 
 
-def _login_page(target, errors, email="", expired=False, kept=(), remember=False):
+def _login_page(target, errors, email="", expired=False, kept=(), remember=False,
+                signed_up=False):
     return render_template("web/login.html", active="login", errors=errors, email=email,
                            suivant=security.safe_next(target, ""), expired=expired,
                            kept=[(KEPT + name, value) for name, value in kept],
-                           remember=remember,
+                           remember=remember, signed_up=signed_up,
                            password_changed=request.args.get("mot_de_passe") == "change")

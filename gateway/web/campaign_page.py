@@ -17,6 +17,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from gateway.api import ORGANISATION as ORGANISATION_ROLES
 from gateway.api import actor
 from gateway.calls import call
+from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
@@ -247,8 +248,8 @@ def contribute(campaign_id, principal):
                              current_app.extensions["contribution_confirm_above_cents"]):
             return confirmation_page(campaign, body, form)
     try:
-        outcome = call("funding", "contribute", campaign_id, body,
-                       form.get("key") or str(uuid.uuid4()), principal.account_id)
+        outcome = contribute_as(principal, campaign_id, body,
+                                form.get("key") or str(uuid.uuid4()))
     except DomainError as exc:
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]

@@ -11,7 +11,9 @@ import uuid
 
 from flask import redirect, render_template, request, url_for
 
+from gateway.auth import address_confirmed
 from gateway.calls import call
+from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
 from gateway.web.public import reader
@@ -43,6 +45,8 @@ CONFLICTS = {
     "campaign_closed": ("form", "Cette campagne ne reçoit plus d'investissements."),
     "knowledge_test_required": ("form", "Passez d'abord le test de connaissances."),
     "loss_simulation_required": ("form", "Faites d'abord la simulation de perte."),
+    "email_not_verified": ("form", "Confirmez d'abord votre adresse électronique : suivez "
+                                   "le lien du courriel reçu à l'inscription."),
 }
 
 
@@ -115,7 +119,8 @@ def _step_page(campaign_id, principal, errors, typed_values, status=200, graded=
     step = next_step(profile)
     context = {"campaign": campaign, "profile": profile, "step": step, "errors": errors,
                "typed": typed_values, "graded": graded, "unanswered": unanswered,
-               "steps": ("test", "simulation", "invest")}
+               "steps": ("test", "simulation", "invest"),
+               "address_confirmed": address_confirmed(principal)}
     # The key information sheet comes first, before the test (as the regulation has the
     # investor read the offer before anything else), and stays on every step.
     information = call("funding", "key_information", campaign_id, reader())
@@ -192,8 +197,8 @@ def invest_submit(campaign_id, principal):
     body = {"amount_cents": amount,
             "acknowledgements": {name: typed_values[name] for name in ACKNOWLEDGEMENTS}}
     try:
-        outcome = call("funding", "contribute", campaign_id, body,
-                       typed_values["key"] or str(uuid.uuid4()), principal.account_id)
+        outcome = contribute_as(principal, campaign_id, body,
+                                typed_values["key"] or str(uuid.uuid4()))
     except DomainError as exc:
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]

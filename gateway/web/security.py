@@ -194,7 +194,9 @@ def _renewed_principal() -> Principal | None:
         return None  # revoked, reused, or its account gone: signed out
     g.renewed_session = (outcome["account"], outcome["refresh_token"], held[1])
     account = outcome["account"]
-    return Principal(account["id"], frozenset(account["roles"]), account["organisation_id"])
+    return Principal(account["id"], frozenset(account["roles"]), account["organisation_id"],
+                     funder=account.get("funder"),
+                     email_verified=account.get("email_verified") is True)
 
 
 def store_renewed_session(response) -> None:

@@ -205,11 +205,14 @@ class FundingService(ServiceBase, Queries):
     # --- contributions ---------------------------------------------------------------
 
     @rpc
-    def contribute(self, campaign_id, payload, idempotency_key, contributor_account_id):
+    def contribute(self, campaign_id, payload, idempotency_key, contributor_account_id,
+                   email_verified=True):
         """Offer a contribution: it holds its reward and its place under the cap while
         its payment is pending, and answers where the payer confirms. A retry with the
         same Idempotency-Key (keys are the contributor's own) gets the same contribution;
-        nothing is taken twice."""
+        nothing is taken twice. `email_verified`: whether members has the contributor's
+        address confirmed (the gateway says, from the access token or members); a loan
+        or shares need it."""
         data = load(schemas.Contribute(), payload)
         now = self.clock()
         contribution_id = _uuid()
@@ -222,7 +225,7 @@ class FundingService(ServiceBase, Queries):
             if replay is None:
                 contribution, campaign = self._pledge(uow, campaign_id, data,
                                                       contributor_account_id, now,
-                                                      contribution_id)
+                                                      contribution_id, email_verified)
                 title, kind = campaign.title, campaign.kind
         if replay is not None:
             with self.db.read() as session:
@@ -233,7 +236,8 @@ class FundingService(ServiceBase, Queries):
         return {"replayed": replay is not None,
                 "contribution": self._with_payment(contribution, title, kind)}
 
-    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id):
+    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id,
+                email_verified=True):
         session = uow.session
         # Read without a lock: most refusals are said here, before any lock is taken.
         # hold_place takes the campaign's lock last and checks the cap, the stock and the
@@ -249,6 +253,7 @@ class FundingService(ServiceBase, Queries):
         receipt_donor = _receipt_donor(session, campaign, data["tax_receipt"])
         reflection_ends_at = None
         if campaign.kind in rules.INVESTMENT_KINDS:
+            investors.check_email_verified(email_verified)
             self._check_investor(session, campaign, account_id, data, now)
             reflection_ends_at = investors.reflection_ends_at(now)
         by_transfer = data["payment_method"] == "transfer"

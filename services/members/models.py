@@ -154,6 +154,8 @@ class Account(Base):
     funder: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # When its owner followed the link mailed to the address (staff-made accounts: at once).
+    email_verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PasswordReset(Base):
@@ -167,6 +169,27 @@ class PasswordReset(Base):
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     account_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("accounts.id"),
                                             index=True)
+    token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class EmailToken(Base):
+    """A link mailed to confirm an address: the account's own (purpose "verify", at
+    sign-up) or the one it moves to (purpose "change", `new_email`; `old_email` kept once
+    the move is done, for the notice mailed there). As password resets: only the digest
+    of the token, made when notifications sends the mail; used once; a newer link of the
+    same purpose, its expiry or an erasure ends it."""
+
+    __tablename__ = "email_tokens"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    account_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("accounts.id"),
+                                            index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))
+    old_email: Mapped[str | None] = mapped_column(sa.String(254))
     token_digest: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

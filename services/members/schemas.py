@@ -333,6 +333,24 @@ class PasswordResetConfirm(Schema):
         min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
 
 
+class SignUpAnswer(Schema):
+    """The same answer whether or not an account has this address: a new account gets a
+    link to confirm it, an existing one a mail saying someone tried."""
+
+    message = fields.String(required=True)
+
+
+class EmailTokenInput(Schema):
+    token = fields.String(required=True, load_only=True,
+                          validate=validate.Length(min=1, max=200))
+
+
+class EmailChangeRequest(Schema):
+    new_email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = Password(required=True, load_only=True,
+                        validate=validate.Length(min=1, max=MAX_PASSWORD_LENGTH))
+
+
 class RefreshTokenInput(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
@@ -344,9 +362,17 @@ class ChangePassword(Schema):
         min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH))
 
 
+def _email_verified(account):
+    verified_at = account["email_verified_at"] if isinstance(account, dict) \
+        else account.email_verified_at
+    return verified_at is not None
+
+
 class Account(Schema):
     id = fields.String()
     email = fields.String()
+    email_verified = fields.Function(_email_verified, metadata={
+        "type": "boolean", "description": "Whether the address was confirmed by mail."})
     display_name = fields.String()
     roles = fields.List(fields.String())
     organisation_id = fields.String(allow_none=True)
@@ -467,6 +493,23 @@ class PasswordResetRequestedEvent(Schema):
     expires_at = fields.AwareDateTime(required=True)
 
 
+class EmailConfirmationRequested(Schema):
+    token_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+    purpose = fields.String(required=True, validate=validate.OneOf(("verify", "change")))
+    expires_at = fields.AwareDateTime(required=True)
+
+
+class AddressAlreadyRegistered(Schema):
+    notice_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+
+
+class EmailChanged(Schema):
+    change_id = fields.UUID(required=True)
+    account_id = fields.UUID(required=True)
+
+
 class PersonErased(Schema):
     account_ids = fields.List(fields.UUID(), required=True)
     contact_ids = fields.List(fields.UUID(), required=True)
@@ -511,6 +554,19 @@ PASSWORD_RESET_REQUESTED = _event(
     "password_reset_requested", 1, PasswordResetRequestedEvent,
     "Someone asked to set a new password for this account. The link's token does not "
     "travel: notifications asks members for it when it sends the mail.")
+EMAIL_CONFIRMATION_REQUESTED = _event(
+    "email_confirmation_requested", 1, EmailConfirmationRequested,
+    "A link to confirm an address is to be mailed: the account's own (purpose verify, at "
+    "sign-up or asked again) or the one it moves to (change). Neither the token nor the "
+    "address travels: notifications asks members for both when it sends the mail.")
+ADDRESS_ALREADY_REGISTERED = _event(
+    "address_already_registered", 1, AddressAlreadyRegistered,
+    "Someone signed up with this account's address, or tried to move another account to "
+    "it: its owner is told by mail (the answer to the attempt said nothing).")
+EMAIL_CHANGED = _event(
+    "email_changed", 1, EmailChanged,
+    "The account moved to a new address, confirmed by mail; the old address gets a notice "
+    "(notifications asks members for it when it sends the mail).")
 PERSON_ERASED = _event("person_erased", 1, PersonErased,
                        "A person's data was erased here; every service that keeps something "
                        "about these accounts or contacts erases it too.")
@@ -519,4 +575,5 @@ PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ORGANISATION_UPDATED, CONTACT_ADDED
                     MEMBERSHIP_APPLIED, MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
                     MUTUALISATION_INVOICED, ACCOUNT_CREATED, PASSWORD_RESET_REQUESTED,
-                    PERSON_ERASED)
+                    PERSON_ERASED, EMAIL_CONFIRMATION_REQUESTED, ADDRESS_ALREADY_REGISTERED,
+                    EMAIL_CHANGED)

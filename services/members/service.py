@@ -49,6 +49,14 @@ INVALID_REFRESH_TOKEN = DomainError(UNAUTHENTICATED, "invalid_refresh_token",
                                     "This refresh token is unknown, expired or revoked.")
 INVALID_RESET_TOKEN = DomainError(UNAUTHENTICATED, "invalid_password_reset_token",
                                   "This password reset link is unknown, used or expired.")
+INVALID_EMAIL_TOKEN = DomainError(UNAUTHENTICATED, "invalid_email_token",
+                                  "This link to confirm an address is unknown, used or "
+                                  "expired.")
+SIGN_UP_ANSWER = ("Unless this address has an account already, the account is made; either "
+                  "way a mail has been sent to it: a link to confirm the address, or a "
+                  "notice to its owner.")
+EMAIL_CHANGE_ANSWER = ("A link to confirm the new address has been mailed to it; the "
+                       "account moves there once it is followed.")
 PASSWORD_RESET_ANSWER = ("If an account has this address, a link to set a new password "
                          "has been mailed to it; it works once, within the hour.")
 CALENDAR = "calendar"  # who moves a membership when no one does
@@ -496,6 +504,7 @@ class MembersService(ServiceBase):
                 account.password_hash = "!"  # matches no password
                 _revoke(uow.session, models.RefreshToken.account_id == account.id, now)
                 _end_resets(uow.session, account.id, now)
+                _end_email_tokens(uow.session, account.id, now, forget=True)
             for contact in contacts:
                 contact.name, contact.email, contact.phone = ERASED_NAME, None, None
                 contact.role, contact.consent_to_contact = None, False
@@ -510,8 +519,123 @@ class MembersService(ServiceBase):
 
     @rpc
     def sign_up(self, payload):
-        """A citizen's own account: the only role one may give oneself."""
-        return self._create_account(load(schemas.SignUp(), payload), ["citizen"], None)
+        """A citizen's own account: the only role one may give oneself. The answer is the
+        same whether or not the address has an account (no one learns who has one): a new
+        account gets a link to confirm its address; the owner of an existing one gets a
+        notice instead. The password is hashed either way, so the time is the same too."""
+        data = load(schemas.SignUp(), payload)
+        email = accounts.normalise_email(data["email"])
+        accounts.check_password(data["password"], email)
+        values = accounts.new_account(data, ["citizen"], None, self._hash(data["password"]))
+        now = utcnow()
+        try:
+            with self.db() as uow:
+                existing = uow.session.scalar(sa.select(models.Account.id)
+                                              .where(models.Account.email == email))
+                if existing is None:
+                    account = models.Account(**values)
+                    uow.session.add(account)
+                    uow.session.flush()
+                    _emit_account_created(uow, account)
+                    _ask_confirmation(uow, account.id, accounts.VERIFY, None, now)
+                else:
+                    _tell_owner(uow, existing, now)
+        except IntegrityError:  # a concurrent sign-up with the same address won: its mail
+            pass  # is on its way, as this one's would have been
+        return {"message": SIGN_UP_ANSWER}
+
+    @rpc
+    def request_email_verification(self, account_id):
+        """Mail the account's address a new link to confirm it (older ones end)."""
+        now = utcnow()
+        with self.db() as uow:
+            account = get_or_not_found(uow.session, models.Account, account_id, "account")
+            if account.email_verified_at is not None:
+                raise conflict("email_already_verified", "This address is confirmed already.")
+            _count_address_mail(uow.session, f"confirm:{account.id}", now)
+            _ask_confirmation(uow, account.id, accounts.VERIFY, None, now)
+        return {"message": "A link to confirm the address has been mailed to it."}
+
+    @rpc
+    def request_email_change(self, account_id, payload):
+        """Move the account to a new address once a link mailed there is followed; the
+        current password is asked (a session left open must not give the account away).
+        If the new address has an account, its owner is told instead, and the answer is
+        the same."""
+        data = load(schemas.EmailChangeRequest(), payload)
+        with self.db.read() as session:
+            account = get_or_not_found(session, models.Account, account_id, "account")
+        if not self._verify(account.password_hash, data["password"]):
+            raise invalid({"password": ["This is not the current password."]})
+        new_email = accounts.check_new_email(data["new_email"], account.email)
+        now = utcnow()
+        with self.db() as uow:
+            _count_address_mail(uow.session, f"confirm:{account.id}", now)
+            owner = uow.session.scalar(sa.select(models.Account.id)
+                                       .where(models.Account.email == new_email))
+            if owner is None:
+                _ask_confirmation(uow, account.id, accounts.CHANGE, new_email, now)
+            else:
+                _tell_owner(uow, owner, now)
+        return {"message": EMAIL_CHANGE_ANSWER}
+
+    @rpc
+    def email_token_link(self, token_id):
+        """For notifications, sending a confirmation link's mail: a new token (its digest
+        kept here, as password_reset_link) and the address to send it to (the new one for
+        a change). Not found once the link ended."""
+        with self.db() as uow:
+            token, secret = _renewed_link(uow.session, models.EmailToken, token_id,
+                                          "email_token")
+            account = uow.session.get(models.Account, token.account_id)
+            return {"token": secret, "purpose": token.purpose,
+                    "to": token.new_email or account.email}
+
+    @rpc
+    def email_change_notice(self, change_id):
+        """For notifications: the address an account left, to tell it (not found once an
+        erasure wiped it)."""
+        with self.db.read() as session:
+            token = session.get(models.EmailToken, change_id)
+            if token is None or token.old_email is None:
+                raise not_found("email_change", change_id)
+            return {"to": token.old_email}
+
+    @rpc
+    def email_token_purpose(self, token):
+        """What a link still usable is for ("verify" or "change"); None if it is not."""
+        with self.db.read() as session:
+            found = _email_token_of(session, token)
+            if found is None or not accounts.reset_usable(found.expires_at, found.ended_at,
+                                                          utcnow()):
+                return None
+            return found.purpose
+
+    @rpc
+    def confirm_email(self, payload):
+        """Follow a mailed link: the address is confirmed, or the account moves to the new
+        one (confirmed by this very link) and the old address gets a notice. Once."""
+        secret = load(schemas.EmailTokenInput(), payload)["token"]
+        now = utcnow()
+        try:
+            with self.db() as uow:
+                token = _email_token_of(uow.session, secret, for_update=True)
+                if token is None or not accounts.reset_usable(token.expires_at,
+                                                              token.ended_at, now):
+                    raise INVALID_EMAIL_TOKEN
+                token.ended_at = now
+                account = uow.session.get(models.Account, token.account_id,
+                                          with_for_update=True)
+                if token.purpose == accounts.CHANGE:
+                    token.old_email, account.email = account.email, token.new_email
+                    uow.session.flush()  # a taken address fails here, with its unique index
+                    _end_email_tokens(uow.session, account.id, now)
+                    uow.emit(schemas.EMAIL_CHANGED, {"change_id": token.id,
+                                                     "account_id": account.id})
+                account.email_verified_at = account.email_verified_at or now
+        except IntegrityError:
+            raise _email_taken() from None
+        return schemas.Account().dump(account)
 
     @rpc
     def create_account(self, payload):
@@ -650,13 +774,9 @@ class MembersService(ServiceBase):
         """The token of a reset's link, made now, for notifications to put in the mail it
         is sending (an RPC reply: never an event, never archived). Asked again (a mail
         sent again), a new token replaces the old one. Not found once the reset ended."""
-        now = utcnow()
         with self.db() as uow:
-            reset = uow.session.get(models.PasswordReset, reset_id, with_for_update=True)
-            if reset is None or not accounts.reset_usable(reset.expires_at, reset.ended_at,
-                                                          now):
-                raise not_found("password_reset", reset_id)
-            token, reset.token_digest = accounts.new_reset_token()
+            _, token = _renewed_link(uow.session, models.PasswordReset, reset_id,
+                                     "password_reset")
         return {"token": token}
 
     @rpc
@@ -700,12 +820,12 @@ class MembersService(ServiceBase):
                 taken = sa.select(models.Account.id).where(models.Account.email == email)
                 if uow.session.scalar(taken):
                     raise _email_taken()
-                account = models.Account(**values)
+                # Staff typed the address and hand the account over: it counts as
+                # confirmed (a sign-up's is confirmed by its link, see sign_up).
+                account = models.Account(**values, email_verified_at=utcnow())
                 uow.session.add(account)
                 uow.session.flush()
-                uow.emit(schemas.ACCOUNT_CREATED, {
-                    "account_id": account.id, "roles": account.roles,
-                    "organisation_id": account.organisation_id})
+                _emit_account_created(uow, account)
         except IntegrityError:  # a concurrent sign-up with the same email won
             raise _email_taken() from None
         return schemas.Account().dump(account)
@@ -754,11 +874,78 @@ def _revoke(session, which, now):
                     .values(revoked_at=now))
 
 
+def _renewed_link(session, model, row_id, kind):
+    """A mailed link's row (a reset, an email token) still usable, with a new token made
+    now: its digest is kept, the token itself returned once (to the mail being sent)."""
+    row = session.get(model, row_id, with_for_update=True)
+    if row is None or not accounts.reset_usable(row.expires_at, row.ended_at, utcnow()):
+        raise not_found(kind, row_id)
+    token, row.token_digest = accounts.new_reset_token()
+    return row, token
+
+
 def _end_resets(session, account_id, now):
     session.execute(sa.update(models.PasswordReset)
                     .where(models.PasswordReset.account_id == account_id,
                            models.PasswordReset.ended_at.is_(None))
                     .values(ended_at=now))
+
+
+def _emit_account_created(uow, account):
+    uow.emit(schemas.ACCOUNT_CREATED, {"account_id": account.id, "roles": account.roles,
+                                       "organisation_id": account.organisation_id})
+
+
+def _ask_confirmation(uow, account_id, purpose, new_email, now):
+    """A new link to confirm an address (older ones of this purpose end), to be mailed."""
+    _end_email_tokens(uow.session, account_id, now, purpose=purpose)
+    token = models.EmailToken(id=str(uuid.uuid4()), account_id=account_id, purpose=purpose,
+                              new_email=new_email, requested_at=now,
+                              expires_at=accounts.email_token_expires_at(now))
+    uow.session.add(token)
+    uow.emit(schemas.EMAIL_CONFIRMATION_REQUESTED, {
+        "token_id": token.id, "account_id": account_id, "purpose": purpose,
+        "expires_at": token.expires_at.isoformat()})
+
+
+def _tell_owner(uow, account_id, now):
+    """Someone gave this account's address (a sign-up, a change): its owner is told, a
+    few times an hour at most (no one fills a mailbox by signing up again and again)."""
+    key, throttle = f"notice:{account_id}", accounts.ADDRESS_MAIL_THROTTLE
+    known = uow.session.get(models.LoginFailure, key)
+    if known and accounts.login_refused_for(known.failures, known.window_started_at, now,
+                                            throttle):
+        return
+    _count_failure(uow.session, key, now, throttle.window)
+    uow.emit(schemas.ADDRESS_ALREADY_REGISTERED, {"notice_id": str(uuid.uuid4()),
+                                                  "account_id": account_id})
+
+
+def _count_address_mail(session, key, now):
+    """One more link mailed by the account's owner; 429 past the limit."""
+    _refuse_if_throttled(session, key, accounts.ADDRESS_MAIL_THROTTLE, now,
+                         "too_many_address_mails", "Too many links asked for this account's "
+                         "address: wait before asking again.")
+    _count_failure(session, key, now, accounts.ADDRESS_MAIL_THROTTLE.window)
+
+
+def _end_email_tokens(session, account_id, now, purpose=None, forget=False):
+    """End the account's links (of one purpose, or all); `forget` also wipes the
+    addresses they hold (an erasure)."""
+    which = [models.EmailToken.account_id == account_id]
+    if purpose is not None:
+        which.append(models.EmailToken.purpose == purpose)
+    session.execute(sa.update(models.EmailToken)
+                    .where(*which, models.EmailToken.ended_at.is_(None)).values(ended_at=now))
+    if forget:
+        session.execute(sa.update(models.EmailToken).where(*which)
+                        .values(new_email=None, old_email=None))
+
+
+def _email_token_of(session, secret, for_update=False):
+    query = sa.select(models.EmailToken).where(
+        models.EmailToken.token_digest == accounts.refresh_token_digest(secret))
+    return session.scalar(query.with_for_update() if for_update else query)
 
 
 def _reset_of(session, token):

@@ -154,6 +154,29 @@ def password_reset_heard(session, reset_id, account_id, expires_at, now):
           letters.password_reset(expires_at), now)
 
 
+def email_confirmation_heard(session, token_id, account_id, purpose, expires_at, now):
+    """A link to confirm an address, sent at once; the link and, for a move, the new
+    address are asked of members when it goes (the key's prefix tells which mails)."""
+    claim(session, due.Due(f"{EMAIL_CONFIRMATION}:{token_id}", EMAIL_CONFIRMATION,
+                           account_id, now), letters.email_confirmation(purpose, expires_at),
+          now)
+
+
+def address_already_registered_heard(session, notice_id, account_id, public_url, now):
+    claim(session, due.Due(f"address_registered:{notice_id}", "address_registered",
+                           account_id, now), letters.address_already_registered(public_url),
+          now)
+
+
+def email_changed_heard(session, change_id, account_id, now):
+    """The notice to the address left, which members gives when it goes."""
+    claim(session, due.Due(f"{EMAIL_CHANGED}:{change_id}", EMAIL_CHANGED, account_id, now),
+          letters.email_changed(), now)
+
+
+EMAIL_CONFIRMATION, EMAIL_CHANGED = "email_confirmation", "email_changed"  # mails' kinds
+
+
 def person_erased(session, account_ids, now):
     """No more mail to these accounts: those not sent are cancelled, and what every mail
     of theirs said is wiped (the rows stay, keys only, so that a late event about an old

@@ -25,7 +25,10 @@ from services.funding.schemas import (
 from services.members.domain.memberships import renewal_start
 from services.members.schemas import (
     ACCOUNT_CREATED,
+    ADDRESS_ALREADY_REGISTERED,
     DUES_PAID,
+    EMAIL_CHANGED,
+    EMAIL_CONFIRMATION_REQUESTED,
     MEMBERSHIP_APPLIED,
     MEMBERSHIP_RENEWED,
     MEMBERSHIP_STATUS_CHANGED,
@@ -132,6 +135,26 @@ class NotificationsService(ServiceBase):
         records.password_reset_heard(uow.session, str(data["reset_id"]), str(data["account_id"]),
                                      data["expires_at"], self.clock())
 
+    @subscribe("members", "email_confirmation_requested")
+    def email_confirmation_requested(self, uow, envelope):
+        data = EMAIL_CONFIRMATION_REQUESTED.read(envelope["data"])
+        records.email_confirmation_heard(uow.session, str(data["token_id"]),
+                                         str(data["account_id"]), data["purpose"],
+                                         data["expires_at"], self.clock())
+
+    @subscribe("members", "address_already_registered")
+    def address_already_registered(self, uow, envelope):
+        data = ADDRESS_ALREADY_REGISTERED.read(envelope["data"])
+        records.address_already_registered_heard(uow.session, str(data["notice_id"]),
+                                                 str(data["account_id"]), self._public_url,
+                                                 self.clock())
+
+    @subscribe("members", "email_changed")
+    def email_changed(self, uow, envelope):
+        data = EMAIL_CHANGED.read(envelope["data"])
+        records.email_changed_heard(uow.session, str(data["change_id"]),
+                                    str(data["account_id"]), self.clock())
+
     @subscribe("members", "person_erased")
     def person_erased(self, uow, envelope):
         data = PERSON_ERASED.read(envelope["data"])
@@ -192,8 +215,9 @@ class NotificationsService(ServiceBase):
         try:
             for position, mail in enumerate(mails):
                 try:
-                    smtp.send(postman.compose(self._completed(mail), self.config["SMTP_FROM"],
-                                              self._address(mail["account_id"])))
+                    mail, to = self._completed(mail)
+                    smtp.send(postman.compose(mail, self.config["SMTP_FROM"],
+                                              to or self._address(mail["account_id"])))
                 except postman.Undeliverable as error:
                     self._mark(postman.mark_failed, mail, error, permanent=True)
                 except (DomainError, smtplib.SMTPException, OSError) as error:
@@ -217,17 +241,30 @@ class NotificationsService(ServiceBase):
         return account["email"]
 
     def _completed(self, mail):
-        """A password reset's mail gets its link now, from members: the token is never
-        in an event nor in this service's tables (see docs/architecture.md)."""
-        if mail["kind"] != "password_reset":
-            return mail
-        reset_id = mail["key"].removeprefix("password_reset:")
-        link = fetch_or_none(self.members.password_reset_link, reset_id,
-                             timeout=self.config["RPC_TIMEOUT"])
-        if link is None:
-            raise postman.Undeliverable(f"password reset {reset_id} has ended")
-        return letters.with_secret_link(mail, letters.reset_link(self._public_url,
-                                                                 link["token"]))
+        """The mail as it goes, and its address when it is not the account's. A password
+        reset's mail, or an address's confirmation, gets its link now, from members: the
+        token is never in an event nor in this service's tables (see
+        docs/architecture.md); so does the address a confirmation goes to (a move's new
+        one) and the address an account left (its notice)."""
+        fact_id = mail["key"].partition(":")[2]
+        if mail["kind"] == "password_reset":
+            link = self._ask(self.members.password_reset_link, fact_id, "password reset")
+            return letters.with_secret_link(mail, letters.reset_link(self._public_url,
+                                                                     link["token"])), None
+        if mail["kind"] == records.EMAIL_CONFIRMATION:
+            link = self._ask(self.members.email_token_link, fact_id, "address confirmation")
+            return letters.with_secret_link(mail, letters.confirm_link(
+                self._public_url, link["token"])), link["to"]
+        if mail["kind"] == records.EMAIL_CHANGED:
+            return mail, self._ask(self.members.email_change_notice, fact_id,
+                                   "address change")["to"]
+        return mail, None
+
+    def _ask(self, method, fact_id, what):
+        answer = fetch_or_none(method, fact_id, timeout=self.config["RPC_TIMEOUT"])
+        if answer is None:
+            raise postman.Undeliverable(f"{what} {fact_id} has ended")
+        return answer
 
     def _mark(self, mark, *args, **kwargs):
         with self.db() as uow:

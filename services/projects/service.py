@@ -4,7 +4,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.members.schemas import ORGANISATION_REGISTERED, ORGANISATION_UPDATED
+from services.members.schemas import ORGANISATION_REGISTERED, ORGANISATION_UPDATED, PERSON_ERASED
 from services.projects import domain, models, schemas
 from shared.database import (
     get_or_not_found,
@@ -42,6 +42,17 @@ class ProjectsService(ServiceBase):
         keep_newest(uow.session, models.KnownOrganisation.__table__,
                     {"id": str(organisation["organisation_id"]), "name": organisation["name"]},
                     organisation["version"])
+
+    @subscribe("members", "person_erased")
+    def forget_person(self, uow, envelope):
+        """An erased person no longer animates any project. The history keeps the account
+        ids of who moved a project or reported its jobs: members has anonymised those
+        accounts, so they name no one."""
+        accounts = [str(account) for account in PERSON_ERASED.read(envelope["data"])["account_ids"]]
+        if accounts:
+            uow.session.execute(sa.update(models.Project)
+                                .where(models.Project.animator_account_id.in_(accounts))
+                                .values(animator_account_id=None))
 
     @rpc
     def submit_project(self, payload, actor):

@@ -13,6 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from shared.database import create_engine
+from tests.support.accounts import bearer, sign_up
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     SHARES_SHEET,
@@ -30,7 +31,6 @@ from tests.support.pages import (
     sign_in,
     submit,
 )
-from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5"}  # the reflection period's end seen soon
@@ -61,10 +61,8 @@ def every(platform, path):
 
 def investor(platform):
     """A citizen who passed the knowledge test and simulated their loss capacity."""
-    email = f"investisseur-{uuid.uuid4().hex[:8]}@example.org"
-    created(platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                           "display_name": "Dominique"}, as_=None))
-    headers = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    headers = bearer(sign_up(platform, f"investisseur-{uuid.uuid4().hex[:8]}@example.org",
+                             name="Dominique", verify=True))
     assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
                             headers=headers).json()["passed"]
     created(platform.request("POST", "/investor/loss-simulation",

@@ -14,7 +14,7 @@ from tests.support.running_platform import PASSWORD
 def a_signed_in_citizen(browser, platform, remember=False):
     email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
     assert platform.request("POST", "/auth/signup", {
-        "email": email, "password": PASSWORD, "display_name": "Sacha"}).status_code == 201
+        "email": email, "password": PASSWORD, "display_name": "Sacha"}).status_code == 202
     browser.delete_all_cookies()
     browser.get(platform.base_url + "/connexion")
     fill(browser, "email", email)

@@ -13,6 +13,7 @@ import gateway.app  # noqa: F401  (declares the routes)
 from gateway.routing import ROUTES
 from shared.database import create_engine
 from tests.support.funding import PROJECT
+from tests.support.accounts import sign_up
 from tests.support.platform import free_port, wait_ready
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -30,6 +31,9 @@ MATRIX = {
     ("POST", "/auth/password"): SIGNED_IN,
     ("POST", "/auth/password-reset"): ANYONE,
     ("POST", "/auth/password-reset/confirm"): ANYONE,
+    ("POST", "/auth/email-verification"): SIGNED_IN,
+    ("POST", "/auth/email-verification/confirm"): ANYONE,
+    ("POST", "/auth/email-change"): SIGNED_IN,
     ("GET", "/me"): SIGNED_IN,
     ("POST", "/accounts"): STAFF,
     ("POST", "/organisations"): STAFF,
@@ -242,11 +246,8 @@ def test_the_openapi_document_says_a_funder_account_names_its_funder(platform):
 
 
 def a_citizen(platform):
-    email = f"citizen-{uuid.uuid4().hex[:8]}@example.org"
-    answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                            "display_name": "Camille"}, as_=None)
-    assert answer.status_code == 201, answer.text
-    return email, answer.json()
+    session = sign_up(platform)
+    return session["email"], session["account"]
 
 
 def me_with(platform, token):

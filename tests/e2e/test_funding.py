@@ -12,6 +12,7 @@ import pytest
 
 from shared.french import PARIS
 from shared.signatures import SIGNATURE_HEADER, sign
+from tests.support.accounts import bearer, sign_up
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     PROJECT,
@@ -31,23 +32,15 @@ from tests.support.funding import (
     right_answers,
     wait_for_status,
 )
-from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "PAYMENT_HOLD_SECONDS": "8",
                 "RPC_TIMEOUT": "10"}
 
 
-def citizens(platform, count):
-    """Signed-in citizens, as header dicts."""
-    headers = []
-    for _ in range(count):
-        email = f"citoyen-{uuid.uuid4().hex[:10]}@example.org"
-        answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                                "display_name": "Camille"}, as_=None)
-        assert answer.status_code == 201, answer.text
-        headers.append({"Authorization": f"Bearer {platform.login(email)['access_token']}"})
-    return headers
+def citizens(platform, count, verify=False):
+    """Signed-in citizens, as header dicts (`verify`: their addresses confirmed)."""
+    return [bearer(sign_up(platform, verify=verify)) for _ in range(count)]
 
 
 def soon(seconds):
@@ -106,7 +99,7 @@ def test_200_simultaneous_contributions_on_a_reward_of_50_give_50_and_150_clear_
 
 
 def ready_investors(platform, count):
-    people = citizens(platform, count)
+    people = citizens(platform, count, verify=True)
     for headers in people:
         assert platform.request("POST", "/investor/knowledge-test",
                                 {"answers": right_answers()}, headers=headers).json()["passed"]

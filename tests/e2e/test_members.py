@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.accounts import sign_up
 from tests.support.funding import SIGNATORY, legal_identity, live_campaign
 from tests.support.waiting import wait_until
 
@@ -300,9 +301,7 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
         "name": "Camille Martin", "email": email, "phone": "+33 4 74 00 00 00",
         "role": "Trésorière", "consent_to_contact": True})
     assert contact.status_code == 201, contact.text
-    signup = platform.post("/auth/signup", {"email": email, "password": "a long passphrase",
-                                            "display_name": "Camille"}, as_=None)
-    assert signup.status_code == 201
+    sign_up(platform, email, password="a long passphrase")
     assert platform.request("PUT", f"/organisations/{organisation['id']}/beneficiary", {
         "legal_name": organisation["name"], "address": "1 place du Marché, 01600 Trévoux",
         "purpose": "Jardins partagés", "receipt_eligible": True, **SIGNATORY},

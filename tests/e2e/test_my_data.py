@@ -5,6 +5,7 @@ import json
 import uuid
 
 from tests.e2e.test_password_reset import browser_at, post_page, shown
+from tests.support.accounts import sign_up
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
@@ -13,11 +14,8 @@ PLATFORM_ENV = {"MAIL_SEND_SECONDS": "0.5", "RPC_TIMEOUT": "10"}
 
 def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     email = f"dominique-{uuid.uuid4().hex[:10]}@example.org"
-    signup = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                            "display_name": "Dominique Garnier"}, as_=None)
-    assert signup.status_code == 201, signup.text
-    account_id = signup.json()["id"]
-    token = platform.login(email)["access_token"]
+    session = sign_up(platform, email, name="Dominique Garnier")
+    account_id, token = session["account"]["id"], session["access_token"]
     simulated = platform.request("POST", "/investor/loss-simulation",
                                  {"net_worth_cents": 5_000_000},
                                  headers={"Authorization": f"Bearer {token}"})
@@ -55,9 +53,30 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     [(name, kept_email)] = platform.query(
         "members", "SELECT display_name, email FROM accounts WHERE id = :id", id=account_id)
     assert (name, kept_email) == ("Personne effacée", f"erased-{account_id}@invalid.example")
+    # The link mailed at sign-up to confirm the address ends, and no address is kept there.
+    assert platform.query("members", "SELECT 1 FROM email_tokens WHERE account_id = :id AND "
+                          "(ended_at IS NULL OR new_email IS NOT NULL)", id=account_id) == []
     wait_until(lambda: not platform.query(
         "funding", "SELECT 1 FROM investor_profiles WHERE account_id = :id", id=account_id),
         timeout=30, message="funding erasing the investor profile")
     wait_until(lambda: platform.query(
         "notifications", "SELECT 1 FROM accounts WHERE id = :id AND erased_at IS NOT NULL",
         id=account_id), timeout=30, message="notifications hearing of the erasure")
+
+
+def test_an_erased_animator_no_longer_animates_a_project(platform):
+    email = f"animatrice-{uuid.uuid4().hex[:10]}@example.org"
+    made = platform.post("/accounts", {"email": email, "password": PASSWORD,
+                                       "display_name": "Claude", "roles": ["animator"]})
+    assert made.status_code == 201, made.text
+    project = platform.post("/projects", {
+        "title": "Une ressourcerie", "summary": "Réemploi.", "field": "circular_economy",
+        "commune": "Trévoux", "founders": "Lou et Sacha",
+        "animator_account_id": made.json()["id"]})
+    assert project.status_code == 201, project.text
+    assert platform.post("/privacy/erasures", {"email": email},
+                         as_="operator").json()["accounts"] == 1
+    wait_until(lambda: platform.query(
+        "projects", "SELECT animator_account_id FROM projects WHERE id = :id",
+        id=project.json()["id"]) == [(None,)], timeout=30,
+        message="projects forgetting the erased animator")

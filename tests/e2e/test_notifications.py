@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from shared.french import PARIS
+from tests.support import accounts
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     LOAN_SHEET,
@@ -17,11 +18,10 @@ from tests.support.funding import (
     live_campaign,
     pay,
     payment_id,
-    right_answers,
+    ready_to_invest,
     wait_for_status,
 )
 from tests.support.mail import text_of
-from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
 PLATFORM_ENV = {"FUNDING_CLOCK_SECONDS": "0.5", "MAIL_SEND_SECONDS": "0.5",
@@ -33,12 +33,18 @@ def soon(seconds):
     return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat()
 
 
-def sign_up(platform):
-    email = f"citoyenne-{uuid.uuid4().hex[:10]}@example.org"
-    answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                            "display_name": "Camille"}, as_=None)
-    assert answer.status_code == 201, answer.text
-    return email, {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+def sign_up(platform, verify=False):
+    """A citizen's address and headers; `verify`: the address confirmed (to invest)."""
+    session = accounts.sign_up(platform, f"citoyenne-{uuid.uuid4().hex[:10]}@example.org",
+                               verify=verify)
+    return session["email"], accounts.bearer(session)
+
+
+def about_money(facts, email):
+    """The mails to `email` but its address's confirmation (sent at sign-up)."""
+    return {key: mails for key, mails in facts.items()
+            if not key.startswith(accounts.CONFIRMATION)
+            and any(mail["X-RcptTo"] == email for mail in mails)}
 
 
 def campaign_status(platform, campaign_id):
@@ -47,6 +53,7 @@ def campaign_status(platform, campaign_id):
 
 def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platform):
     email, me = sign_up(platform)
+    platform.headers("staff")  # made now, before the campaigns' 10 seconds start
     kept = live_campaign(platform, goal_cents=1000, deadline=soon(10),
                          title="Un camion pour la Ressourcerie")
     missed = live_campaign(platform, model="all_or_nothing", goal_cents=1_000_000,
@@ -72,8 +79,7 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
                message="the six mails")
     time.sleep(2)  # several more sending rounds: nothing may come twice
     facts = platform.mail.by_fact()
-    mine = {key: mails for key, mails in facts.items()
-            if any(mail["X-RcptTo"] == email for mail in mails)}
+    mine = about_money(facts, email)
     assert {key: len(mails) for key, mails in mine.items()} == {key: 1 for key in expected}
     assert all(mail["X-RcptTo"] == email == mail["To"] for [mail] in mine.values())
 
@@ -100,11 +106,8 @@ def test_a_contribution_a_campaign_outcome_and_a_refund_each_make_one_mail(platf
 
 
 def test_an_investment_and_its_withdrawal_each_make_one_mail_in_paris_time(platform):
-    email, me = sign_up(platform)
-    assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
-                            headers=me).json()["passed"]
-    assert platform.request("POST", "/investor/loss-simulation",
-                            {"net_worth_cents": 10_000_000}, headers=me).status_code == 200
+    email, me = sign_up(platform, verify=True)
+    ready_to_invest(platform, me)
     loan = live_campaign(platform, kind="loan", key_information=LOAN_SHEET,
                          goal_cents=2_000_000, title="Un prêt pour l'épicerie")
     offered = contribute(platform, loan["id"], 50_000, headers=me,
@@ -124,8 +127,7 @@ def test_an_investment_and_its_withdrawal_each_make_one_mail_in_paris_time(platf
     wait_until(lambda: withdrawal_key in platform.mail.by_fact(), timeout=30,
                message="the withdrawal's mail")
     time.sleep(2)  # several more sending rounds: nothing may come twice
-    mine = {key: mails for key, mails in platform.mail.by_fact().items()
-            if any(mail["X-RcptTo"] == email for mail in mails)}
+    mine = about_money(platform.mail.by_fact(), email)
     # No reminder: the period ended with the withdrawal, before its reminder was due.
     assert {key: len(mails) for key, mails in mine.items()} == {received_key: 1,
                                                                withdrawal_key: 1}

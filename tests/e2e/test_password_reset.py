@@ -8,6 +8,7 @@ import uuid
 
 import requests
 
+from tests.support import accounts
 from tests.support.mail import html_of, text_of
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -19,9 +20,7 @@ ASKED = "Si un compte existe avec cette adresse, nous venons d'y envoyer un lien
 
 def sign_up(platform):
     email = f"oublieuse-{uuid.uuid4().hex[:10]}@example.org"
-    answer = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                            "display_name": "Dominique"}, as_=None)
-    assert answer.status_code == 201, answer.text
+    accounts.sign_up(platform, email, name="Dominique")
     return email
 
 

@@ -23,6 +23,7 @@ from gateway.auth import AUDIENCE
 from gateway.web.story import render_story
 from shared.database import create_engine
 from shared.signatures import SIGNATURE_HEADER, sign
+from tests.support.accounts import sign_up
 from tests.support.funding import (
     ALL_ACKNOWLEDGED,
     SHARES_SHEET,
@@ -43,13 +44,10 @@ TOO_BIG = 1024 * 1024 + 1  # one byte over the gateway's MAX_CONTENT_LENGTH
 
 # --- helpers ---------------------------------------------------------------------------
 
-def a_citizen(platform, name="Camille Martin"):
+def a_citizen(platform, name="Camille Martin", verify=False):
     email = f"cible-{uuid.uuid4().hex[:10]}@example.org"
-    signed_up = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                               "display_name": name}, as_=None)
-    assert signed_up.status_code == 201, signed_up.text
-    session = platform.login(email)
-    return {"email": email, "id": signed_up.json()["id"], "token": session["access_token"],
+    session = sign_up(platform, email, name=name, verify=verify)
+    return {"email": email, "id": session["account"]["id"], "token": session["access_token"],
             "refresh": session["refresh_token"],
             "headers": {"Authorization": f"Bearer {session['access_token']}"}}
 
@@ -211,7 +209,7 @@ def test_an_erased_person_can_neither_sign_in_nor_refresh(platform):
 # --- other people's ids ---------------------------------------------------------------
 
 def an_investor(platform):
-    investor = a_citizen(platform, name="Alice Investisseuse")
+    investor = a_citizen(platform, name="Alice Investisseuse", verify=True)
     assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
                             headers=investor["headers"]).json()["passed"]
     assert platform.request("POST", "/investor/loss-simulation", {"net_worth_cents": 10_000_000},

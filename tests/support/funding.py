@@ -150,3 +150,13 @@ ALL_ACKNOWLEDGED = {"risk_warning_accepted": True, "key_information_read": True,
 def right_answers():
     from services.funding.domain.investors import KNOWLEDGE_TEST
     return {question["id"]: question["correct"] for question in KNOWLEDGE_TEST}
+
+
+def ready_to_invest(platform, headers, net_worth_cents=10_000_000):
+    """The knowledge test passed and the loss simulated, as `headers`' citizen."""
+    assert platform.request("POST", "/investor/knowledge-test", {"answers": right_answers()},
+                            headers=headers).json()["passed"]
+    simulated = platform.request("POST", "/investor/loss-simulation",
+                                 {"net_worth_cents": net_worth_cents}, headers=headers)
+    assert simulated.status_code == 200, simulated.text
+    return simulated.json()

@@ -28,7 +28,7 @@ return [...document.querySelectorAll('body *')]
 
 
 def created(answer):
-    assert answer.status_code in (200, 201), answer.text
+    assert answer.status_code in (200, 201, 202), answer.text
     return answer.json()
 
 

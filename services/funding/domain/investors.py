@@ -575,3 +575,12 @@ def shares_amount_errors(amount_cents: int, share_price_cents: int) -> dict[str,
             f"Shares cost {share_price_cents} cents each: the amount must be a whole number "
             f"of shares, such as {closest} cents."]}
     return {}
+
+
+def check_email_verified(email_verified: bool) -> None:
+    """An investor is reached at a confirmed address (the reflection period, the key
+    information, the mails the regulation asks for): a loan or shares need one."""
+    if email_verified is not True:
+        raise conflict("email_not_verified",
+                       "Confirm your e-mail address (the link mailed at sign-up) before "
+                       "investing in a loan or shares campaign.")

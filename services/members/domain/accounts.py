@@ -131,3 +131,26 @@ def new_reset_token():
 def reset_usable(expires_at, ended_at, now) -> bool:
     """A reset works once, within its hour, unless a newer one (or an erasure) ended it."""
     return ended_at is None and now < expires_at
+
+
+# --- addresses confirmed by mail ---------------------------------------------------------
+
+VERIFY, CHANGE = "verify", "change"  # an EmailToken's purpose
+EMAIL_TOKEN_LIFETIME = timedelta(hours=48)
+# Mails a person may have sent to an address: to confirm it (asked again, or a move) per
+# account, and notices of an address given again per account told. Past the limit a
+# confirmation is refused (429, to the account's owner); a notice is silently not sent
+# (a refusal would tell that the address has an account).
+ADDRESS_MAIL_THROTTLE = LoginThrottle(3, timedelta(hours=1))
+
+
+def email_token_expires_at(now):
+    return now + EMAIL_TOKEN_LIFETIME
+
+
+def check_new_email(new_email: str, current_email: str) -> str:
+    """The address an account moves to, normalised; refused if it is the current one."""
+    new_email = normalise_email(new_email)
+    if new_email == normalise_email(current_email):
+        raise invalid({"new_email": ["This is already the account's address."]})
+    return new_email

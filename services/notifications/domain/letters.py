@@ -251,3 +251,54 @@ def with_secret_link(mail: dict, url: str) -> dict:
     """The kept mail with its link in place, to send (and not to keep)."""
     return {**mail, "text_body": mail["text_body"].replace(SECRET_LINK, url),
             "html_body": mail["html_body"].replace(SECRET_LINK, url)}
+
+
+# --- addresses confirmed by mail (members' email tokens) ---------------------------------
+
+CONFIRM_PAGE = "/adresse/"
+FORGOTTEN_PAGE = "/mot-de-passe-oublie"
+
+
+def email_confirmation(purpose, expires_at) -> Letter:
+    """The link to confirm an address: the account's own ("verify"), or the one it moves
+    to ("change"); its link is added when it goes, as a password reset's."""
+    until = f"Le lien ci-dessous sert une seule fois, jusqu'au {long_date_time(expires_at)}."
+    if purpose == "change":
+        return Letter("Confirmer votre nouvelle adresse", (
+            "Vous avez demandé que votre compte Domb'Innov utilise désormais cette adresse "
+            "électronique.", until + " Tant qu'il n'est pas suivi, votre compte garde son "
+            "adresse actuelle.",
+            "Si vous n'avez rien demandé, ignorez ce message."),
+            Link("Confirmer cette adresse", SECRET_LINK))
+    return Letter("Confirmer votre adresse électronique", (
+        "Bienvenue sur la plateforme de Domb'Innov. Confirmez que cette adresse est bien la "
+        "vôtre : elle est nécessaire pour investir (prêt, parts sociales) et pour recevoir "
+        "nos messages.", until + " Un lien demandé ensuite remplace celui-ci.",
+        "Si vous n'avez pas créé de compte, ignorez ce message."),
+        Link("Confirmer mon adresse", SECRET_LINK))
+
+
+def confirm_link(public_url, token) -> str:
+    return public_url.rstrip("/") + CONFIRM_PAGE + token
+
+
+def address_already_registered(public_url) -> Letter:
+    """To an account's owner, when someone gave its address again (a sign-up, a move)."""
+    return Letter("Votre adresse a déjà un compte", (
+        "Quelqu'un, sans doute vous, a voulu créer un compte Domb'Innov avec cette adresse "
+        "électronique, ou y déplacer un autre compte. Elle a déjà un compte : rien n'a été "
+        "créé ni changé.",
+        "Si c'était vous, connectez-vous avec votre compte ; si vous avez oublié votre mot "
+        "de passe, choisissez-en un nouveau avec le lien ci-dessous.",
+        "Si vous n'avez rien demandé, ignorez ce message."),
+        Link("Choisir un nouveau mot de passe", public_url.rstrip("/") + FORGOTTEN_PAGE))
+
+
+def email_changed() -> Letter:
+    """To the address an account left."""
+    return Letter("L'adresse de votre compte a changé", (
+        "Votre compte Domb'Innov utilise désormais une autre adresse électronique : le "
+        "changement a été confirmé depuis la nouvelle adresse. Cette adresse-ci ne recevra "
+        "plus nos messages.",
+        "Si vous n'êtes pas à l'origine de ce changement, écrivez-nous sans attendre à "
+        "l'équipe du pôle pour protéger votre compte."))
