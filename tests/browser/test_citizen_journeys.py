@@ -383,7 +383,7 @@ def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, 
                                                                        vegetables):
     email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
     assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                          "display_name": "Sacha"}).status_code == 201
+                                          "display_name": "Sacha"}).status_code == 202
     browser.delete_all_cookies()
     browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{vegetables['id']}")
     fill(browser, "email", email)

@@ -335,7 +335,7 @@ def test_a_funder_account_that_names_its_funder_sees_its_own_view_only(browser, 
 def test_a_citizen_may_not_read_the_dashboard(browser, platform, cluster):
     citizen = {"email": f"habitant-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD,
                "display_name": "Habitant"}
-    created(platform.request("POST", "/auth/signup", citizen))
+    assert platform.request("POST", "/auth/signup", citizen).status_code == 202
     sign_in(browser, platform, citizen["email"])
     assert browser.find_element(By.TAG_NAME, "h1").text == "Accès réservé"
     assert "Tableau de bord" not in browser.find_element(By.TAG_NAME, "nav").text

@@ -263,7 +263,7 @@ def test_a_citizen_asks_a_question_and_the_carrier_answers_it_on_the_page(browse
     path = f"/campagnes/{campaign['id']}"
     citizen = f"lou-{uuid.uuid4().hex[:8]}@example.org"
     assert platform.post("/auth/signup", {"email": citizen, "password": PASSWORD,
-                                          "display_name": "Lou"}).status_code == 201
+                                          "display_name": "Lou"}).status_code == 202
     browser.delete_all_cookies()
     browser.get(platform.base_url + path)
     assert "Pas encore de question." in text(browser, "#contenu")

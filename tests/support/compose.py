@@ -233,7 +233,7 @@ def journey(platform, funder, amount_cents=2500, before_paying=None):
     email = f"citoyen-{uuid.uuid4().hex[:8]}@example.org"
     signed_up = platform.post("/auth/signup", {"email": email, "password": PASSWORD,
                                                "display_name": "Camille"}, as_=None)
-    assert signed_up.status_code == 201, signed_up.text
+    assert signed_up.status_code == 202, signed_up.text
     citizen = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
 
     campaign = live_campaign(platform)
