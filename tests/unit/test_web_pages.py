@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.web import account, contributions, dashboard, public, security
 from shared.config import Settings
 from shared.errors import INVALID, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
-from tests.support.web_client import form_token
+from tests.support.web_client import form_token, summary_links_missing
 
 FUNDER = {"id": "a1", "roles": ["funder"], "organisation_id": None}
 CITIZEN = {"id": "a2", "roles": ["citizen"], "organisation_id": None}
@@ -387,6 +387,8 @@ def test_a_refused_form_says_first_what_to_correct_each_a_link_to_its_field(clie
     assert summary.index('href="#display_name"') < summary.index('href="#email"') \
         < summary.index('href="#password"')  # in the form's order
     assert "Indiquez votre adresse électronique." in summary
+    assert summary_links_missing(page) == []
+    assert summary_links_missing(page.replace('id="email"', 'id="courriel"')) == ["email"]
     # A refusal of the whole form is said once, above the form: no summary for it.
     wrong = client.post("/connexion", data={"email": "funder@x.org", "password": "nope",
                                             "csrf_token": form_token(client)})
