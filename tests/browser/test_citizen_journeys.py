@@ -9,7 +9,14 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from tests.support.browser import axe_violations, click_and_wait_for_the_next_page, describe
+from tests.support.browser import (
+    PHONE,
+    as_desktop,
+    axe_violations,
+    click_and_wait_for_the_next_page,
+    describe,
+    screenshot,
+)
 from tests.support.funding import (
     LOAN_SHEET,
     live_campaign,
@@ -40,6 +47,20 @@ def submit(browser, css="#contenu form button[type=submit]"):
 def accessible(browser):
     violations = axe_violations(browser)
     assert violations == [], describe(violations)
+
+
+def at_both_widths(browser, name):
+    """The page as it is, axe-clean and screenshot on a laptop (1366 px) and on a phone
+    (390 px, no sideways scrolling); the window is put back as it was."""
+    try:
+        for width, height in ((1366, 900), PHONE):
+            browser.set_window_size(width, height)
+            assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth") <= 0
+            accessible(browser)
+            screenshot(browser, f"{name}-{'phone' if width == PHONE[0] else 'desktop'}")
+    finally:
+        as_desktop(browser)
 
 
 def pay_on_the_providers_page(browser, platform):
@@ -177,7 +198,10 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     submit(browser)
     assert "4\u202f000 €" in text(browser, ".notice")
     assert "Épicerie Solidaire SCIC" in text(browser, ".sheet")
-    accessible(browser)
+    # Consent is given by the investor, never assumed: every box starts unticked.
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#contenu input[type=checkbox]")
+    assert len(boxes) == 4 and not any(box.is_selected() for box in boxes)
+    at_both_widths(browser, "investment-form")
     fill(browser, "amount", "500")
     submit(browser)  # no box ticked: said next to the boxes
     assert "accepter l'avertissement" in text(browser, "#risk_warning_accepted-erreur")
@@ -195,7 +219,9 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
         By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement"))
     assert text(browser, "h1") == "Renoncer à cet investissement ?"  # asked once more
     assert "500 €" in text(browser, ".facts")
-    accessible(browser)
+    assert "rien ne vous sera prélevé" in text(browser) and "définitif" in text(browser)
+    assert "Non, garder mon investissement" in text(browser)
+    at_both_widths(browser, "withdraw-confirmation")
     submit(browser)
     assert "vous avez renoncé" in text(browser, ".notice")
     row = text(browser, "tbody tr")
