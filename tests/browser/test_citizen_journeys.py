@@ -205,6 +205,11 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     fill(browser, "amount", "500")
     submit(browser)  # no box ticked: said next to the boxes
     assert "accepter l'avertissement" in text(browser, "#risk_warning_accepted-erreur")
+    # The summary above the form leads to each box said, by its id.
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('.error-summary a')].map(a => "
+        "[a.getAttribute('href'), !!document.getElementById(a.getAttribute('href').slice(1))])")
+    assert ["#risk_warning_accepted", True] in links and all(found for _, found in links)
     assert browser.find_element(By.ID, "amount").get_attribute("value") == "500"
     for box in ("risk_warning_accepted", "key_information_read"):
         browser.find_element(By.ID, box).click()
