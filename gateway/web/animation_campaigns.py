@@ -61,6 +61,10 @@ def send_back_campaign(principal, campaign_id):
     return done("web.campaign_review", renvoyee=str(campaign_id))
 
 
+NO_LONGER_IN_REVIEW = ("Cette campagne n'est plus en attente de validation : un autre membre "
+                       "de l'équipe l'a sans doute traitée entre-temps.")
+
+
 def review_page(target=None, errors=None, typed=None, status=200, done=None):
     """The campaigns in review; `target` is the one whose form comes back with errors."""
     campaigns = call("funding", "list_campaigns", {"status": IN_REVIEW, "limit": "100"},
@@ -69,6 +73,9 @@ def review_page(target=None, errors=None, typed=None, status=200, done=None):
     for campaign in campaigns["items"]:
         if campaign["project_id"] not in projects:
             projects[campaign["project_id"]] = project_or_none(campaign["project_id"])
+    if target and target not in {c["id"] for c in campaigns["items"]}:
+        # Decided meanwhile: no card is left to say its errors next to the note.
+        errors, typed = {forms.FORM: NO_LONGER_IN_REVIEW}, {}
     return render("web/animation/campaigns.html", "campaigns", status,
                   campaigns=[review_card(c, projects[c["project_id"]])
                              for c in campaigns["items"]],

@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 
 from tests.support.accounts import confirmation_links
 from tests.support.browser import (
+    PHONE,
     as_desktop,
     as_phone,
     axe_violations,
@@ -48,6 +49,20 @@ def submit(browser, css="#contenu form button[type=submit]"):
 def accessible(browser):
     violations = axe_violations(browser)
     assert violations == [], describe(violations)
+
+
+def at_both_widths(browser, name):
+    """The page as it is, axe-clean and screenshot on a laptop (1366 px) and on a phone
+    (390 px, no sideways scrolling); the window is put back as it was."""
+    try:
+        for width, height in ((1366, 900), PHONE):
+            browser.set_window_size(width, height)
+            assert browser.execute_script("return document.documentElement.scrollWidth - "
+                                          "document.documentElement.clientWidth") <= 0
+            accessible(browser)
+            screenshot(browser, f"{name}-{'phone' if width == PHONE[0] else 'desktop'}")
+    finally:
+        as_desktop(browser)
 
 
 def pay_on_the_providers_page(browser, platform):
@@ -196,10 +211,18 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
     submit(browser)
     assert "4\u202f000 €" in text(browser, ".notice")
     assert "Épicerie Solidaire SCIC" in text(browser, ".sheet")
-    accessible(browser)
+    # Consent is given by the investor, never assumed: every box starts unticked.
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#contenu input[type=checkbox]")
+    assert len(boxes) == 4 and not any(box.is_selected() for box in boxes)
+    at_both_widths(browser, "investment-form")
     fill(browser, "amount", "500")
     submit(browser)  # no box ticked: said next to the boxes
     assert "accepter l'avertissement" in text(browser, "#risk_warning_accepted-erreur")
+    # The summary above the form leads to each box said, by its id.
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('.error-summary a')].map(a => "
+        "[a.getAttribute('href'), !!document.getElementById(a.getAttribute('href').slice(1))])")
+    assert ["#risk_warning_accepted", True] in links and all(found for _, found in links)
     assert browser.find_element(By.ID, "amount").get_attribute("value") == "500"
     for box in ("risk_warning_accepted", "key_information_read"):
         browser.find_element(By.ID, box).click()
@@ -214,7 +237,9 @@ def test_an_investor_goes_through_the_steps_pays_and_withdraws(browser, platform
         By.PARTIAL_LINK_TEXT, "Renoncer à cet investissement"))
     assert text(browser, "h1") == "Renoncer à cet investissement ?"  # asked once more
     assert "500 €" in text(browser, ".facts")
-    accessible(browser)
+    assert "rien ne vous sera prélevé" in text(browser) and "définitif" in text(browser)
+    assert "Non, garder mon investissement" in text(browser)
+    at_both_widths(browser, "withdraw-confirmation")
     submit(browser)
     assert "vous avez renoncé" in text(browser, ".notice")
     row = text(browser, "tbody tr")

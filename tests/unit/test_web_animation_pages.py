@@ -190,6 +190,10 @@ def test_sending_a_campaign_back_needs_a_note(client, services):
     sign_in(client, "animator@x.org")
     answer = post(client, f"/animation/campagnes/{CAMPAIGN_ID}/renvoyer", note=" ")
     assert answer.status_code == 422
+    # Not in the list of campaigns in review any more (here the fake lists none): said
+    # above the list, not in a summary whose link would lead to no field.
+    page = answer.get_data(as_text=True)
+    assert "plus en attente de validation" in page and "error-summary" not in page
     assert not [c for c in services.calls if c[1] == "send_back_campaign"]
     answer = post(client, f"/animation/campagnes/{CAMPAIGN_ID}/renvoyer",
                   note="Précisez l'objectif.")

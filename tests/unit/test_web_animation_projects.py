@@ -71,6 +71,8 @@ def test_a_project_without_carrier_nor_founders_says_so_and_keeps_what_was_typed
     assert answer.status_code == 422
     assert re.search(r'id="projet-carrier_organisation_id-erreur">Choisissez la structure '
                      r'porteuse, ou nommez les fondateurs', page)
+    # The summary above the form leads to the field the macro drew, prefix and all.
+    assert '<a href="#projet-carrier_organisation_id">Choisissez' in page
     assert 'value="Atelier vélo"' in page and '<option value="circular_economy" selected>' \
         in page
 

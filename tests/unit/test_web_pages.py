@@ -13,7 +13,7 @@ from gateway.app import create_app
 from gateway.web import account, contributions, dashboard, public, security
 from shared.config import Settings
 from shared.errors import INVALID, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
-from tests.support.web_client import form_token
+from tests.support.web_client import form_token, summary_links_missing
 
 FUNDER = {"id": "a1", "roles": ["funder"], "organisation_id": None}
 CITIZEN = {"id": "a2", "roles": ["citizen"], "organisation_id": None}
@@ -28,6 +28,9 @@ EMPTY_REPORTS = {
 }
 
 
+WITHDRAWN = "5b0c3f0e-8d7e-4a4f-9d8e-1d6f3c7a2b10"
+
+
 class Services:
     """Answers the pages' calls as the services would, and remembers them."""
 
@@ -35,6 +38,12 @@ class Services:
         self.calls, self.accounts, self.failure = [], {"funder@x.org": FUNDER,
                                                       "citizen@x.org": CITIZEN}, None
         self.revoked, self.refreshes_citizen = set(), False
+        self.contribution = {  # an investment in its reflection period
+            "id": WITHDRAWN, "campaign_id": "7d2f0c1e-1111-4c2e-8e3a-1d2c3b4a5f60",
+            "amount_cents": 50000, "matched_cents": 0, "status": "authorized",
+            "channel": "online", "created_at": datetime.now(timezone.utc).isoformat(),
+            "reflection_ends_at": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat(),
+            "cancel_reason": None, "receipt_number": None}
 
     def __call__(self, service, method, *args):
         self.calls.append((service, method, args))
@@ -59,6 +68,11 @@ class Services:
             return {"account": account, "refresh_token": f"refresh-{int(token[8:]) + 1}"}
         if method == "withdraw":
             return {"status": "withdrawn"}
+        if method == "get_contribution":
+            return self.contribution
+        if method == "get_campaign":
+            return {"id": self.contribution["campaign_id"], "kind": "loan",
+                    "title": "Prêt à l'épicerie"}
         if method == "dashboard":
             return {table.replace("-", "_"): answer for table, answer in EMPTY_REPORTS.items()}
         if method == "get_summary":
@@ -387,6 +401,8 @@ def test_a_refused_form_says_first_what_to_correct_each_a_link_to_its_field(clie
     assert summary.index('href="#display_name"') < summary.index('href="#email"') \
         < summary.index('href="#password"')  # in the form's order
     assert "Indiquez votre adresse électronique." in summary
+    assert summary_links_missing(page) == []
+    assert summary_links_missing(page.replace('id="email"', 'id="courriel"')) == ["email"]
     # A refusal of the whole form is said once, above the form: no summary for it.
     wrong = client.post("/connexion", data={"email": "funder@x.org", "password": "nope",
                                             "csrf_token": form_token(client)})
@@ -402,3 +418,30 @@ def test_a_slowed_sign_in_says_how_long_to_wait_in_french(client, services, seco
     answer = sign_in(client, password="wrong")
     assert answer.status_code == 429 and answer.headers["Retry-After"] == str(seconds)
     assert f"Trop de tentatives : {said}" in answer.get_data(as_text=True)
+
+
+def test_renoncer_asks_once_more_saying_what_withdrawing_means_then_withdraws(client,
+                                                                             services):
+    sign_in(client, email="citizen@x.org")
+    withdraw = f"/mes-contributions/{WITHDRAWN}/renoncer"
+    asked = client.get(withdraw)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<h1>Renoncer à cet investissement ?</h1>" in page
+    assert "Prêt à l&#39;épicerie" in page and "500 €" in page
+    assert "rien ne vous sera prélevé" in page and "Ce choix est définitif" in page
+    assert f'action="{withdraw}"' in page and "Oui, je renonce à cet investissement" in page
+    assert 'href="/mes-contributions">Non, garder mon investissement' in page
+    assert not any(call[1] == "withdraw" for call in services.calls)  # only asked
+
+    done = client.post(withdraw, data={"csrf_token": form_token(client, withdraw)})
+    assert done.status_code == 303 and "renoncement=fait" in done.headers["Location"]
+    assert ("funding", "withdraw", (WITHDRAWN, CITIZEN["id"])) in services.calls
+
+
+def test_renoncer_past_the_reflection_period_asks_nothing_and_says_it_is_too_late(client,
+                                                                                 services):
+    services.contribution["reflection_ends_at"] = (
+        datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+    sign_in(client, email="citizen@x.org")
+    answer = client.get(f"/mes-contributions/{WITHDRAWN}/renoncer")
+    assert answer.status_code == 303 and "renoncement=impossible" in answer.headers["Location"]
