@@ -84,7 +84,7 @@ def test_a_carrier_drafts_illustrates_and_submits_and_the_animator_approves(
     submit(browser, "form[enctype='multipart/form-data']")
     assert "La photo de couverture est enregistrée." in browser.find_element(
         By.CSS_SELECTOR, "[role=status]").text
-    cover = browser.find_element(By.CSS_SELECTOR, "img.cover")
+    cover = browser.find_element(By.CSS_SELECTOR, "img.cover-photo")
     assert browser.execute_script("return arguments[0].naturalWidth", cover) == 1200
     story = browser.find_element(By.CSS_SELECTOR, ".story")
     assert story.find_element(By.TAG_NAME, "h3").text == "Pourquoi un camion"
@@ -105,7 +105,7 @@ def test_a_carrier_drafts_illustrates_and_submits_and_the_animator_approves(
     card = browser.find_element(By.ID, f"campagne-{campaign_id}")
     assert card.find_element(By.CSS_SELECTOR, ".story strong").text == "invendus"
     assert browser.execute_script("return arguments[0].naturalWidth",
-                                  card.find_element(By.CSS_SELECTOR, "img.cover")) == 1200
+                                  card.find_element(By.CSS_SELECTOR, "img.cover-photo")) == 1200
     assert "À retirer sur place" in card.text
     assert_accessible(browser)
     screenshot(browser, "animator-reviews-carrier-campaign")
