@@ -149,7 +149,9 @@ class UnitOfWork:
             raise ValueError(f"{self._source} cannot emit {spec.type}")
         envelope = make_envelope(spec, data, correlation_id.get())
         # On the session's connection (its transaction), in Core: a table's INSERT needs
-        # none of the ORM's execution, and its values are bound parameters.
+        # none of the ORM's execution, and its values are bound parameters. The session
+        # is flushed first, as session.execute would (nothing to do on a Core path).
+        self.session.flush()
         self.session.connection().execute(self._tables.outbox.insert(), {
             "event_id": envelope["event_id"],
             "exchange": f"{spec.source}.events",
