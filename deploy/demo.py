@@ -513,6 +513,11 @@ def euros(cents):
     return f"{fte(cents)} €"
 
 
+def _cents(resources):
+    """What some of the data set's resources add up to, in cents."""
+    return sum(resource.euros for resource in resources) * 100
+
+
 def read_reports(api, staff, expected, year, wait_seconds):
     """The key figures as the reports read them, once reporting has caught up (or as
     they are after `wait_seconds`); None without reports."""
@@ -583,7 +588,8 @@ def summary(loader, expected, reports, elapsed, say=print):
         f"{expected['region_animation_years'][0]}-{expected['region_animation_years'][1]}: "
         f"{euros(expected['region_animation_cents'])})",
         f"    financements privés / private funding            {euros(money['private_grant'])}"
-        " (fondations, appels à projets, investisseurs / foundations, calls, investors)",
+        f" (fondations / foundations {euros(_cents(data.FOUNDATIONS))}, investisseurs privés "
+        f"/ private investors {euros(_cents(data.PRIVATE_INVESTORS))})",
         f"    financement participatif / crowdfunding          "
         f"{euros(expected['crowdfunding_cents'])} (dons et contreparties / donations and "
         f"rewards) + {euros(expected['matchfunding_cents'])} abondement / matchfunding",
@@ -606,9 +612,11 @@ def summary(loader, expected, reports, elapsed, say=print):
             f" entreprises {reports['enterprises_total']}, emplois consolidés "
             f"{fte(reports['jobs_consolidated_fte_total'] * 100)}, créés "
             f"{fte(reports['jobs_created_fte_total'] * 100)}",
-            f"  ventes {euros(r['sales_cents'])}, mutualisation "
-            f"{euros(r['mutualisation_cents'])}, public {euros(r['public_grants_cents'])}, "
-            f"privé {euros(r['private_grants_cents'])}, participatif "
+            f"  ventes {euros(r['sales_cents'])}, cotisations {euros(r['dues_cents'])}, "
+            f"mutualisation {euros(r['mutualisation_cents'])}, Région (animation) "
+            f"{euros(r['region_cents'])}, subventions de projets "
+            f"{euros(r['project_grants_cents'])}, fondations {euros(r['foundations_cents'])}, "
+            f"investisseurs privés {euros(r['private_investors_cents'])}, participatif "
             f"{euros(r['crowdfunding_cents'])} + {euros(r['matchfunding_cents'])}, "
             f"bénévolat {fte(r['volunteering_hours'] * 100)} h = "
             f"{euros(r['volunteering_cents'])}",

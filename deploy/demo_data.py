@@ -73,7 +73,7 @@ class Resource(NamedTuple):
     # a year of ENTERPRISE_PROJECTS, a title of PIPELINE_PROJECTS, or None: the cluster's
     project: object
     funder: str | None = None  # a grant's
-    funder_type: str | None = None  # a grant's: public or private
+    funder_type: str | None = None  # a grant's: shared.cluster.FUNDER_TYPES
     programme: str | None = None
     description: str = ""
 
@@ -370,22 +370,25 @@ PROJECT_PUBLIC_GRANTS = _grants("public", [
      "Recyclerie du bâtiment"),
 ])
 # "Des financements privés : fondations, appels à projet, investisseurs privés"
-PRIVATE_FUNDING = _grants("private", [
+FOUNDATIONS = _grants("foundation", [
     (2013, 15_000, 2013, "Fondation de France", "Appel à projets « Transition énergétique »",
      "Centrale villageoise"),
-    (2014, 12_000, 2014, "Club Cigales Dombes-Saône",
-     "Investisseurs privés : entrée au capital", "Atelier vélo"),
     (2016, 10_000, 2016, "Fondation Crédit Coopératif",
      "Prix de l'initiative en économie sociale", "Tiers-lieu de Dagneux"),
     (2019, 20_000, 2019, "Fondation Macif", "Appel à projets « Alimentation durable »",
      "Légumerie"),
     (2021, 8_000, 2021, "Fondation Carasso",
      "Appel à projets « Alimentation durable et citoyenne »", "Café associatif"),
+])
+PRIVATE_INVESTORS = _grants("private_investor", [
+    (2014, 12_000, 2014, "Club Cigales Dombes-Saône",
+     "Investisseurs privés : entrée au capital", "Atelier vélo"),
     (2023, 30_000, 2023, "France Active Auvergne-Rhône-Alpes",
      "Investissement solidaire (titres associatifs)", "Habitat partagé"),
     (2025, 25_000, 2025, "Club Cigales Dombes-Saône",
      "Investisseurs privés : entrée au capital", "Brasserie coopérative"),
 ])
+PRIVATE_FUNDING = FOUNDATIONS + PRIVATE_INVESTORS
 RESOURCES = SALES + MUTUALISATION + REGION_ANIMATION + PROJECT_PUBLIC_GRANTS + PRIVATE_FUNDING
 
 # --- volunteering: a non-monetary resource --------------------------------------------
@@ -612,7 +615,8 @@ def expected(year: int, today: date) -> dict:
     latest = [job_reports(project_year, today)[-1] for project_year in years]
     by_kind = {"sale": 0, "mutualisation": 0, "public_grant": 0, "private_grant": 0}
     for resource in RESOURCES:
-        kind = f"{resource.funder_type}_grant" if resource.kind == "grant" else resource.kind
+        kind = resource.kind if resource.kind != "grant" else \
+            "public_grant" if resource.funder_type == "public" else "private_grant"
         by_kind[kind] += resource.euros * 100
     circles = {}
     for organisation in ORGANISATIONS.values():

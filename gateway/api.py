@@ -127,6 +127,14 @@ def get_organisation(organisation_id, principal):
     return call("members", "get_organisation", organisation_id)
 
 
+@route("/organisations/<uuid:organisation_id>", "PATCH",
+       summary="Edit an organisation, as of the version read", tag="organisations",
+       roles=ORGANISATION, body=members.EditOrganisation, response=members.Organisation,
+       errors=(409,))
+def update_organisation(organisation_id, body, principal):
+    return call("members", "update_organisation", organisation_id, body)
+
+
 @route("/organisations/import", "POST", summary="Register the organisations of a CSV file",
        tag="organisations", roles=STAFF, body=bytes, body_media=SPREADSHEET_MEDIA,
        query=members.ImportQuery, response=members.ImportReport)
@@ -369,6 +377,37 @@ _project_write("news", "publish_news", "Publish news, public or for contributors
 def complete_milestone(project_id, milestone_id, body, principal):
     return call("projects", "complete_milestone", project_id, milestone_id, body,
                 actor(principal))
+
+
+# Edits name the version they read: a stale one is refused (409, with `current_version`).
+
+@route("/projects/<uuid:project_id>", "PATCH", summary="Edit a project, as of the version read",
+       tag="projects", roles=ORGANISATION, body=projects.EditProject,
+       response=projects.Project, errors=(409,))
+def update_project(project_id, body, principal):
+    return call("projects", "update_project", project_id, body, actor(principal))
+
+
+def _project_edit(path, method, summary, body, response, roles=ORGANISATION):
+    """A PATCH of one record of a project: `projects.<method>(project, record, body, actor)`."""
+    def handler(project_id, record_id, body, principal):
+        return call("projects", method, project_id, record_id, body, actor(principal))
+    handler.__name__ = method
+    return route(f"/projects/<uuid:project_id>/{path}/<uuid:record_id>", "PATCH",
+                 summary=summary, tag="projects", roles=roles, body=body, response=response,
+                 errors=(409,))(handler)
+
+
+_project_edit("partners", "update_partner", "Edit a partner: its formalisation, circle, role, "
+              "dates, visibility", projects.EditPartner, projects.Partner)
+_project_edit("milestones", "update_milestone", "Edit a milestone's title or due date",
+              projects.EditMilestone, projects.Milestone)
+_project_edit("support", "correct_support", "Correct hours of support (staff; kept in the "
+              "history with the reason)", projects.CorrectSupport, projects.SupportSession,
+              roles=STAFF)
+_project_edit("job-reports", "correct_jobs", "Correct a job report's figures (staff; kept in "
+              "the history with the reason)", projects.CorrectJobs, projects.JobReport,
+              roles=STAFF)
 
 
 # --- campaigns -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ class Principal:
     account_id: str
     roles: frozenset
     organisation_id: str | None
+    funder: str | None = None  # a funder account's funder: it reads that funder's view
 
 
 class Tokens:
@@ -41,11 +42,14 @@ class Tokens:
 
     def issue(self, account: dict) -> str:
         now = datetime.now(timezone.utc)
-        return jwt.encode({
+        claims = {
             "iss": ISSUER, "aud": AUDIENCE, "sub": account["id"], "jti": uuid.uuid4().hex,
             "iat": now, "exp": now + timedelta(seconds=self.ttl_seconds),
             "roles": account["roles"], "org": account["organisation_id"],
-        }, self._secret, algorithm=ALGORITHM)
+        }
+        if account.get("funder"):
+            claims["fdr"] = account["funder"]
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
         """The token's principal. A token verified once is remembered (a small LRU keyed
@@ -69,7 +73,11 @@ class Tokens:
         roles = claims.get("roles")
         if not isinstance(roles, list) or not all(role in ROLES for role in roles):
             raise _unauthenticated("invalid_token", "The access token is not valid.")
-        return Principal(claims["sub"], frozenset(roles), claims.get("org")), claims["exp"]
+        funder = claims.get("fdr")
+        if funder is not None and not isinstance(funder, str):
+            raise _unauthenticated("invalid_token", "The access token is not valid.")
+        return Principal(claims["sub"], frozenset(roles), claims.get("org"), funder), \
+            claims["exp"]
 
 
 def _unauthenticated(code, message):

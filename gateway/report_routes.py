@@ -5,6 +5,10 @@ and the archive of every event, for staff.
 Staff and funder accounts read the reports. Filters: `from_year`, `to_year` (inclusive),
 `territory`, `funder` (the projects a grant of this funder names; an unknown funder is
 a 404 `funder_not_found`). Members' tables are the whole cluster's and take no funder.
+
+A funder account that names its funder (members' accounts, the token's `fdr` claim)
+reads that funder's view only: its funder filter is set for it, and asking for another
+funder's is a 403 `other_funder_view`. Staff read every view.
 """
 import base64
 
@@ -12,6 +16,8 @@ from gateway.api import STAFF
 from gateway.calls import call
 from gateway.routing import route
 from services.reporting import schemas as reporting
+from services.reporting.domain.reports import funder_key
+from shared.errors import FORBIDDEN, DomainError
 from shared.pagination import page_schema
 
 READERS = (*STAFF, "funder")
@@ -39,15 +45,39 @@ TABLES = (
 )
 
 
+def own_funder(principal) -> str | None:
+    """The funder whose view this reader is confined to: none for staff or an account
+    that names no funder."""
+    if principal is None or principal.roles & set(STAFF):
+        return None
+    return principal.funder
+
+
+def funder_view(principal, query: dict, takes_funder: bool = True) -> dict:
+    """The query as this reader may ask it: a funder confined to its view gets its funder
+    filter (on the tables that take one), and a 403 for another funder's."""
+    funder = own_funder(principal)
+    if funder is None:
+        return query
+    asked = query.get("funder")
+    if asked and funder_key(asked) != funder_key(funder):
+        raise DomainError(FORBIDDEN, "other_funder_view",
+                          "A funder's account reads its own funder's view only.",
+                          {"funder": funder})
+    return {**query, "funder": funder} if takes_funder else query
+
+
 def _declare(table, path, summary, query, answer, filename):
     errors = (404,) if query is reporting.ReportQuery else ()
     endpoint = "report_" + table.replace("-", "_")
+    takes_funder = query is reporting.ReportQuery
 
     def as_json(query, principal):
-        return call("reporting", "report", table, query)
+        return call("reporting", "report", table, funder_view(principal, query, takes_funder))
 
     def as_csv(query, principal):
-        csv = base64.b64decode(call("reporting", "report_csv", table, query))
+        csv = base64.b64decode(call("reporting", "report_csv", table,
+                                    funder_view(principal, query, takes_funder)))
         return csv, {"Content-Disposition": f'attachment; filename="{filename}.csv"'}
 
     as_json.__name__, as_csv.__name__ = endpoint, endpoint + "_csv"
@@ -67,7 +97,7 @@ for _table in TABLES:
        "to the projects' tables", tag="reports", roles=READERS, query=reporting.ReportQuery,
        response=reporting.Dashboard, errors=(404,))
 def dashboard(query, principal):
-    return call("reporting", "dashboard", query)
+    return call("reporting", "dashboard", funder_view(principal, query))
 
 
 @route("/reports/events", "GET", summary="The archive of every event, by type, source and "

@@ -25,3 +25,12 @@ STAGE_LABELS = {"idea": "Idée", "emergence": "Émergence", "incubation": "Incub
 CAMPAIGN_KIND_LABELS = {"donation": "Don", "reward": "Don avec contrepartie", "loan": "Prêt",
                         "shares": "Parts sociales"}
 CAMPAIGN_MODEL_LABELS = {"all_or_nothing": "Tout ou rien", "keep_it_all": "Tout compte"}
+
+# Who gives a grant, as the cluster's description lists its funding: public money (the
+# Region, the State, the département, intercommunalities: for the cluster's animation or
+# for projects), foundations (and their calls for projects), private investors, and other
+# private money. The report's kinds of resource follow from it (reporting).
+FUNDER_TYPES = ("public", "foundation", "private_investor", "private")
+FUNDER_TYPE_LABELS = {"public": "Argent public", "foundation": "Fondation",
+                      "private_investor": "Investisseurs privés",
+                      "private": "Autre argent privé"}

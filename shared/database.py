@@ -8,13 +8,14 @@ import hashlib
 import json
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import EventSpec, make_envelope
-from shared.errors import INVALID, DomainError, not_found
+from shared.errors import INVALID, DomainError, not_found, version_conflict
 from shared.logs import correlation_id
 from shared.messaging import MessagingTables
 from shared.sqltypes import utcnow
@@ -110,8 +111,36 @@ def dialect_insert(dialect_name: str, table: sa.Table):
 def insert_ignoring_duplicate(session_or_conn, table: sa.Table, values: dict) -> bool:
     """Insert a row unless its key exists; True if inserted. Concurrent inserters of one
     key wait for each other, and exactly one of them gets True."""
-    insert = upsertable_insert(session_or_conn, table).values(**values)
-    return session_or_conn.execute(insert.on_conflict_do_nothing()).rowcount == 1
+    insert = _ignoring_duplicate(session_or_conn.get_bind().dialect.name, table,
+                                 tuple(values))
+    return session_or_conn.execute(insert, values).rowcount == 1
+
+
+@lru_cache(maxsize=128)
+def _ignoring_duplicate(dialect_name, table, columns):
+    """The INSERT ... ON CONFLICT DO NOTHING of these columns, built (and so compiled)
+    once, run with each row's values as parameters."""
+    return dialect_insert(dialect_name, table).values(
+        {name: sa.bindparam(name, type_=table.c[name].type) for name in columns}
+    ).on_conflict_do_nothing()
+
+
+@lru_cache(maxsize=32)
+def _claiming_insert(inbox, table, columns):
+    """PostgreSQL: the inbox's claim and an insert ignoring a duplicate, in one statement
+    (two data-modifying CTEs); the insert runs only if the claim did. Answers (claimed,
+    inserted)."""
+    claim = (postgresql.insert(inbox)
+             .values({name: sa.bindparam(f"inbox_{name}", type_=inbox.c[name].type)
+                      for name in ("consumer", "event_id", "received_at")})
+             .on_conflict_do_nothing().returning(inbox.c.event_id).cte("claimed"))
+    row = sa.select(*(sa.bindparam(name, type_=table.c[name].type) for name in columns)) \
+        .where(sa.exists(sa.select(claim.c.event_id)))
+    inserted = (postgresql.insert(table).from_select(list(columns), row)
+                .on_conflict_do_nothing().returning(*table.primary_key.columns)
+                .cte("inserted"))
+    return sa.select(sa.exists(sa.select(claim.c.event_id)),
+                     sa.exists(sa.select(*inserted.c)))
 
 
 def fingerprint(request) -> str:
@@ -125,11 +154,36 @@ def row_values(row) -> dict:
     return {column.key: getattr(row, column.key) for column in sa.inspect(row).mapper.column_attrs}
 
 
+def keep_newest(session, table: sa.Table, values: dict, version: int, key=("id",)) -> None:
+    """Insert the row of `values`, or update it unless it holds `version` or a later one
+    (in its `version` column; NULL: none known yet). A copy another service keeps from
+    events that may arrive out of order ends with the latest edit's values."""
+    insert = upsertable_insert(session, table).values(**values, version=version)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=list(key),
+        set_={name: insert.excluded[name] for name in (*values, "version") if name not in key},
+        where=sa.or_(table.c.version.is_(None), table.c.version < insert.excluded.version)))
+
+
 def get_or_not_found(session: Session, model, entity_id, entity: str, for_update=False):
     """The row of `model` with this id, or the DomainError a client reads as a 404."""
     row = session.get(model, str(entity_id), with_for_update=for_update)
     if row is None:
         raise not_found(entity, entity_id)
+    return row
+
+
+def update_versioned(session: Session, model, entity_id, entity: str, expected_version: int,
+                     changes: dict):
+    """Apply `changes` to the row if it is still at `expected_version`, and bump its
+    `version`; otherwise a version_conflict naming the current one. The row is locked
+    while checked, so two editors of one version cannot both win."""
+    row = get_or_not_found(session, model, entity_id, entity, for_update=True)
+    if row.version != expected_version:
+        raise version_conflict(entity, entity_id, row.version)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.version = expected_version + 1
     return row
 
 
@@ -142,6 +196,8 @@ class UnitOfWork:
         self._source = source
         self.emitted = []
         self._idempotency_claim = None
+        self.delivery = None  # (consumer, event_id) a handler that claims itself claims
+        self.first = None     # whether it was the first delivery, once claimed
 
     def emit(self, spec: EventSpec, data: dict) -> dict:
         """Record an event in the outbox, in this transaction."""
@@ -203,6 +259,23 @@ class UnitOfWork:
             self.session, self._tables.inbox,
             {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()},
         )
+
+    def first_delivery_with(self, table: sa.Table, values: dict) -> bool:
+        """For a handler that claims its own delivery (shared.inbox, `claims_itself`):
+        record the delivery apply_once hands it (`self.delivery`, a consumer and an
+        event id) in the inbox, and insert `values` into `table` unless its key exists,
+        in one statement on PostgreSQL. True if the row was inserted; False if the event
+        was delivered before (then nothing was written: the handler returns) or the row
+        existed. `self.first` tells apply_once which."""
+        consumer, event_id = self.delivery
+        claim = {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()}
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.first = insert_ignoring_duplicate(self.session, self._tables.inbox, claim)
+            return self.first and insert_ignoring_duplicate(self.session, table, values)
+        statement = _claiming_insert(self._tables.inbox, table, tuple(values))
+        self.first, inserted = self.session.execute(statement, {
+            **{f"inbox_{name}": value for name, value in claim.items()}, **values}).one()
+        return inserted
 
 
 class UnitsOfWork:

@@ -2,6 +2,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -21,6 +22,16 @@ class EnvelopeSchema(Schema):
     data = fields.Dict(required=True)
 
 
+ENVELOPE = EnvelopeSchema()
+
+
+@cache
+def schema_of(schema_class):
+    """One instance of an event's schema, made once: building a marshmallow schema costs
+    more than loading an event with it, and an instance keeps no state between loads."""
+    return schema_class()
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """One event a service publishes: routing key `name` on exchange `<source>.events`."""
@@ -37,14 +48,14 @@ class EventSpec:
 
     def check(self, data):
         """Publish strictly: the data must match the schema exactly, unknown fields refused."""
-        errors = self.schema().validate(data)
+        errors = schema_of(self.schema).validate(data)
         if errors:
             raise ValueError(
                 f"{self.type} v{self.version} data does not match its schema: {errors}")
 
     def read(self, data):
         """Consume tolerantly: what this version knows, loaded; the rest ignored."""
-        return self.schema().load(data, unknown=EXCLUDE)
+        return schema_of(self.schema).load(data, unknown=EXCLUDE)
 
 
 def make_envelope(spec: EventSpec, data, correlation_id=None):
@@ -91,6 +102,6 @@ def describe(envelope) -> str:
 
 def read_envelope(body):
     """Raises marshmallow.ValidationError for what is not an envelope."""
-    envelope = EnvelopeSchema().load(body)
+    envelope = ENVELOPE.load(body)
     envelope["data"] = EventData(envelope["data"], describe(envelope))
     return envelope

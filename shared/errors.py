@@ -59,3 +59,13 @@ def not_found(entity, entity_id):
 
 def conflict(code, message, **details):
     return DomainError(CONFLICT, code, message, details)
+
+
+def version_conflict(entity, entity_id, current_version):
+    """An edit made against a version someone else has changed since: the client reloads
+    `current_version` and decides, rather than overwriting what it never saw."""
+    return DomainError(
+        CONFLICT, "version_conflict",
+        f"This {entity} was changed by someone else since the version you edited; reload it.",
+        {"entity": entity, "id": str(entity_id), "current_version": current_version},
+    )

@@ -42,7 +42,9 @@ def consumer_name(service_name, method_name):
     return f"{service_name}.{method_name}"
 
 
-def _guarded(fn):
+def _guarded(fn, claims_itself=False):
+    fn.claims_itself = claims_itself
+
     @functools.wraps(fn)
     def handle(self, body):
         return apply_once(self, fn, body)
@@ -152,11 +154,16 @@ def apply_once(service, fn, body):
     for delay in (*RETRY_DELAYS, None):
         try:
             with service.db() as uow:
-                if not uow.first_delivery(consumer, envelope["event_id"]):
+                if getattr(fn, "claims_itself", False):
+                    first = _claimed_by(fn, service, uow, consumer, envelope)
+                else:
+                    first = uow.first_delivery(consumer, envelope["event_id"])
+                    if first:
+                        fn(service, uow, envelope)
+                if not first:
                     log.info("duplicate event ignored",
                              extra={"event_id": str(envelope["event_id"]), "consumer": consumer})
                     return "duplicate"
-                fn(service, uow, envelope)
             return "applied"
         except TRANSIENT:
             if delay is None:
@@ -166,6 +173,17 @@ def apply_once(service, fn, body):
             error = str(exc) if isinstance(exc, MissingField) \
                 else f"{describe(envelope)}: {type(exc).__name__}: {exc}"
             return _dead_letter(service, consumer, body, envelope["event_id"], error)
+
+
+def _claimed_by(fn, service, uow, consumer, envelope) -> bool:
+    """Run a handler that claims its own delivery, with its first statement
+    (UnitOfWork.first_delivery_with): True if this was the first delivery. A handler
+    that never claimed is a bug: its effect would not be applied once."""
+    uow.delivery = (consumer, envelope["event_id"])
+    fn(service, uow, envelope)
+    if uow.first is None:
+        raise RuntimeError(f"{consumer} claims its deliveries itself but did not claim this one")
+    return uow.first
 
 
 def _dead_letter(service, consumer, body, event_id, error):
@@ -197,8 +215,12 @@ def subscribe(source_service: str, event_type: str):
     return decorate
 
 
-def consume_queue(queue):
-    """Like `subscribe`, for a queue declared by shared.topology (reporting's archive)."""
+def consume_queue(queue, claims_itself=False):
+    """Like `subscribe`, for a queue declared by shared.topology (reporting's archive).
+    `claims_itself`: the handler records its delivery in the inbox itself, with its own
+    first write, in one statement (UnitOfWork.first_delivery_with), and writes nothing
+    else when that says the event came before."""
     def decorate(fn):
-        return GuardedConsumer.decorator(queue, requeue_on_error=True)(_guarded(fn))
+        return GuardedConsumer.decorator(queue, requeue_on_error=True)(
+            _guarded(fn, claims_itself))
     return decorate

@@ -30,15 +30,16 @@ def fields_with_nul(value, prefix=""):
     return []
 
 
-def load(schema: Schema, payload, *, strict=True):
-    """Validate and deserialize `payload`; unknown fields are refused unless not strict."""
+def load(schema: Schema, payload, *, strict=True, partial=False):
+    """Validate and deserialize `payload`; unknown fields are refused unless not strict;
+    `partial` lets required fields be absent (an edit names only what it changes)."""
     if not isinstance(payload, dict):
         raise invalid({"_schema": ["Expected a JSON object."]})
     with_nul = fields_with_nul(payload)
     if with_nul:
         raise invalid({name: ["Text may not contain a NUL character."] for name in with_nul})
     try:
-        return schema.load(payload, unknown=RAISE if strict else EXCLUDE)
+        return schema.load(payload, unknown=RAISE if strict else EXCLUDE, partial=partial)
     except ValidationError as exc:
         raise invalid(flatten_errors(exc.messages)) from None
 
@@ -79,3 +80,22 @@ class StrictBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
+
+
+def load_patch(schema: Schema, payload):
+    """Validate a PATCH body: the fields it names, with the `version` it edits.
+
+    Returns `(expected_version, changes)`. A body that changes nothing is refused, as is
+    one without the version: an edit without it could overwrite someone else's."""
+    if not isinstance(payload, dict):
+        raise invalid({"_schema": ["Expected a JSON object."]})
+    payload = dict(payload)
+    version = payload.pop("version", None)
+    problems = {}
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        problems["version"] = ["The version you edit (a positive integer, as read) is required."]
+    if not payload:
+        problems["_schema"] = ["Name at least one field to change."]
+    if problems:
+        raise invalid(problems)
+    return version, load(schema, payload, partial=True)

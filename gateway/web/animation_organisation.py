@@ -4,12 +4,13 @@ year by year, with the application for a year and a circle (as `POST
 /memberships/<id>/status`); its subscriptions to mutualised services, the catalogue and
 the form that subscribes it (as `POST /organisations/<id>/subscriptions`); and the
 invoicing of a month's mutualisation fees (as `POST /mutualisation/invoices`, with its
-own Idempotency-Key), whose answer shows this organisation's invoice."""
-from flask import request
+own Idempotency-Key), whose answer shows this organisation's invoice; and its card to
+edit (as `PATCH /organisations/<id>`, see gateway/web/edits.py)."""
+from flask import request, url_for
 
 from gateway.calls import call
 from gateway.web import animation_labels as words
-from gateway.web import formats, forms, labels
+from gateway.web import edits, formats, forms, labels
 from gateway.web.animation import STAFF, done, refusal, render
 from gateway.web.animation_members import membership_view
 from gateway.web.blueprint import web
@@ -48,6 +49,7 @@ INVOICE_FIELDS = {"year": ("year", forms.integer), "month": ("month", forms.inte
 INVOICE_MESSAGES = {"year": "Une année en chiffres, de 2000 à 2100.",
                     "month": "Choisissez le mois à facturer."}
 DONE = {"approuver": "L'adhésion est approuvée : elle est active.",
+        "fiche": "La fiche de la structure est enregistrée.",
         "demission": "La démission est enregistrée.",
         **{form: spec["done"] for form, spec in FORMS.items()}}
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -72,6 +74,18 @@ def organisation_form(principal, organisation_id, form):
         typed = forms.values(request.form, [name for name, _ in spec["fields"].values()])
         return organisation_page(organisation_id, form, errors, typed, status)
     return done("web.organisation", organisation_id=organisation_id, fait=form, _anchor=form)
+
+
+@web.post("/animation/adherents/<uuid:organisation_id>/fiche")
+@signed_in(STAFF)
+def organisation_card(principal, organisation_id):
+    organisation_id = str(organisation_id)
+    refused = edits.save_organisation(organisation_id, request.form)
+    if refused:
+        fiche, status = refused
+        return organisation_page(organisation_id, "fiche", status=status, fiche=fiche)
+    return done("web.organisation", organisation_id=organisation_id, fait="fiche",
+                _anchor="fiche")
 
 
 @web.post("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
@@ -107,7 +121,7 @@ def invoice_month(principal, organisation_id):
 
 
 def organisation_page(organisation_id, form=None, errors=None, typed=None, status=200,
-                      done=None, invoices=None):
+                      done=None, invoices=None, fiche=None):
     found = call("members", "get_organisation", organisation_id)
     memberships = call("members", "organisation_memberships", organisation_id)["items"]
     catalogue = call("members", "list_mutualised_services")["items"]
@@ -122,7 +136,9 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   invoices=invoices,
                   form=form, errors=errors or {}, typed=typed or {}, done=done,
                   key=forms.new_key(), today=today.isoformat(), year=today.year,
-                  month=str(today.month))
+                  month=str(today.month),
+                  **edits.organisation_card(found, fiche, url_for(
+                      "web.organisation_card", organisation_id=organisation_id)))
 
 
 # --- shaping the data for the page (pure) ---------------------------------------------

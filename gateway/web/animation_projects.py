@@ -2,14 +2,16 @@
 (/animation/projets, as `GET /projects/board`), a new project's form (as `POST
 /projects`), and a project's file with its forms: move it to another stage, record
 support hours, add a partner, report jobs, record the enterprise it created, set and
-reach milestones, publish news (as the API's `/projects/<id>/...` routes)."""
+reach milestones, publish news (as the API's `/projects/<id>/...` routes); its card to
+edit (as `PATCH /projects/<id>`, see gateway/web/edits.py) and the history of the
+corrections staff made to its support hours and jobs."""
 from datetime import date
 
-from flask import request
+from flask import request, url_for
 
 from gateway.calls import call
 from gateway.web import animation_labels as words
-from gateway.web import formats, forms, labels
+from gateway.web import edits, formats, forms, labels
 from gateway.web.animation import (
     STAFF,
     actor,
@@ -136,7 +138,8 @@ NEW_PROJECT = {
 VISIBILITIES = {"public": "Publique : sur la page du projet",
                 "contributors": "Réservée aux contributeurs de ses campagnes"}
 DONE = {**{name: spec["done"] for name, spec in FORMS.items()},
-        "atteint": MILESTONE_REACHED["done"], "nouveau": NEW_PROJECT["done"]}
+        "atteint": MILESTONE_REACHED["done"], "nouveau": NEW_PROJECT["done"],
+        "fiche": "La fiche du projet est enregistrée."}
 CONFLICTS = {
     "project_abandoned": "Un projet abandonné ne change plus d'étape.",
     "launch_needs_enterprise": "Un projet est lancé quand on enregistre l'entreprise qu'il a "
@@ -191,6 +194,20 @@ def project(principal, project_id):
     return project_page(principal, str(project_id), done=DONE.get(request.args.get("fait", "")))
 
 
+@web.post("/animation/projets/<uuid:project_id>/fiche")
+@signed_in(STAFF)
+def project_card(principal, project_id):
+    project_id = str(project_id)
+    refused = edits.save(edits.PROJECT, "projects", "update_project", project_id,
+                         request.form,
+                         lambda: call("projects", "project_file", project_id, actor(principal)),
+                         actor(principal))
+    if refused:
+        fiche, status = refused
+        return project_page(principal, project_id, "fiche", status=status, fiche=fiche)
+    return done("web.project", project_id=project_id, fait="fiche", _anchor="fiche")
+
+
 @web.post("/animation/projets/<uuid:project_id>/jalons/<uuid:milestone_id>")
 @signed_in(STAFF)
 def milestone_reached(principal, project_id, milestone_id):
@@ -225,7 +242,7 @@ def project_form(principal, project_id, form):
 
 
 def project_page(principal, project_id, form=None, typed=None, errors=None, status=200,
-                 done=None):
+                 done=None, fiche=None):
     record = call("projects", "project_file", project_id, actor(principal))
     organisations = call("members", "list_organisations", {"limit": "100"})["items"]
     return render("web/animation/project.html", "projects", status,
@@ -234,7 +251,10 @@ def project_page(principal, project_id, form=None, typed=None, errors=None, stat
                   may_launch=may_launch(record["stage"]) and not record["enterprise"],
                   organisations=[(o["id"], o["name"]) for o in organisations],
                   words=words, form=form, typed=typed or {}, errors=errors or {}, done=done,
-                  today=formats.today().isoformat(), visibilities=VISIBILITIES.items())
+                  today=formats.today().isoformat(), visibilities=VISIBILITIES.items(),
+                  fiche=fiche or edits.card(edits.PROJECT, record),
+                  fiche_action=url_for("web.project_card", project_id=project_id),
+                  fields=[(code, labels.label(labels.FIELDS, code)) for code in FIELDS])
 
 
 def _carrier(record, organisations):
@@ -396,4 +416,31 @@ def project_view(record, carrier_name, today):
             "on": long_day(record["enterprise"]["created_on"])},
         "milestones": milestones_view(record["milestones"], today),
         "news": news_view(record["news"]),
+        "corrections": corrections_view(record.get("corrections") or []),
     }
+
+
+def corrections_view(corrections):
+    """Staff corrections of support hours and jobs, the latest first: what, before and
+    after, why, when."""
+    return [{"on": formats.long_date(item["at"]),
+             "what": f"{labels.label(words.CORRECTED_RECORDS, item['record'])} · "
+                     f"{labels.label(words.CORRECTED_FIELDS, item['field'])}",
+             "before": _corrected_value(item["field"], item["before"]),
+             "after": _corrected_value(item["field"], item["after"]),
+             "reason": item["reason"]}
+            for item in reversed(corrections)]
+
+
+def _corrected_value(field, value):
+    if value is None:
+        return "—"
+    if field == "given_on":
+        return long_day(value)
+    if field == "kind":
+        return labels.label(words.SUPPORT_KINDS, value)
+    if field == "hours":
+        return _hours(float(value))
+    if field.endswith("_fte"):
+        return f"{formats.number(float(value))} ETP"
+    return value

@@ -35,7 +35,8 @@ FORMS = {
                      "project_id": "Choisissez un projet de la liste, ou aucun.",
                      "funder": "Une subvention nomme son financeur (de 2 à 200 caractères) ; "
                                "les autres ressources n'en ont pas besoin.",
-                     "funder_type": "Pour une subvention, dites si l'argent est public ou "
+                     "funder_type": "Pour une subvention, dites qui la donne : argent "
+                                    "public, fondation, investisseurs privés ou autre argent "
                                     "privé ; les autres ressources n'ont pas de type.",
                      "programme": "Le programme tient en 200 caractères au plus.",
                      "description": "La description tient en 1 000 caractères au plus."},

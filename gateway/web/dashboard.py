@@ -4,7 +4,9 @@ its table under it. For staff and funder accounts, as the reports API.
 It reads the reporting projections through the same RPC as
 `GET /api/v1/reports/dashboard` (gateway/report_routes.py): its five tables in one
 answer, with the filters of its form: years, territory, funder. Members' tables are the
-whole cluster's: the funder filters only the projects' tables.
+whole cluster's: the funder filters only the projects' tables. A funder account that
+names its funder sees that funder's view only (gateway/report_routes.py): its funder
+field is filled and fixed; another funder's view is refused.
 """
 import base64
 from dataclasses import dataclass
@@ -13,13 +15,14 @@ from urllib.parse import urlencode
 from flask import abort, render_template, request, url_for
 
 from gateway.calls import call
-from gateway.report_routes import TABLES
+from gateway.report_routes import TABLES, own_funder
 from gateway.web import formats, labels
 from gateway.web.blueprint import READERS, web
 from gateway.web.charts import Series, bar_chart, line_chart
 from gateway.web.security import signed_in
 from shared.cluster import TERRITORIES
-from shared.errors import INVALID, NOT_FOUND, DomainError
+from services.reporting.domain.reports import funder_key
+from shared.errors import FORBIDDEN, INVALID, NOT_FOUND, DomainError
 
 FILTERS = ("from_year", "to_year", "territory", "funder")
 FILTER_MESSAGES = {
@@ -42,6 +45,15 @@ class Block:
     note: str = ""
     table: str = ""                     # the report it shows, downloadable as CSV
 
+    @property
+    def wide(self) -> bool:
+        """A table too wide for a laptop's screen scrolls sideways at every width, and
+        says so."""
+        return len(self.columns) > WIDE_COLUMNS
+
+
+WIDE_COLUMNS = 7  # past this many columns after the year, a table scrolls at 1366 px
+
 
 # Each report's CSV file name (as the API's `.csv` routes), and those that take no funder.
 CSV_FILES = {table: filename for table, _path, _summary, _query, _answer, filename in TABLES}
@@ -51,7 +63,8 @@ MEMBERS_TABLES = frozenset(table for table, *_rest in TABLES if table.startswith
 @web.get("/tableau-de-bord")
 @signed_in(READERS)
 def dashboard(principal):
-    asked = {name: request.args.get(name, "").strip() for name in FILTERS}
+    asked = confined(principal, {name: request.args.get(name, "").strip()
+                                 for name in FILTERS})
     query = {name: value for name, value in asked.items() if value}
     reports, errors = None, {}
     try:
@@ -66,6 +79,7 @@ def dashboard(principal):
         figures=key_figures(reports, reference_year, since_start=not asked["from_year"])
         if reports else [],
         blocks=blocks(reports) if reports else [],
+        own_funder=own_funder(principal),
         csv_link=lambda table: csv_link(table, asked))
 
 
@@ -76,12 +90,26 @@ def dashboard_csv(principal, table):
     as the API's `GET /reports/<table>.csv`, for a reader signed in on the pages."""
     if table not in CSV_FILES:
         abort(404)
-    query = {name: value for name in FILTERS
-             if (value := request.args.get(name, "").strip())
-             and not (name == "funder" and table in MEMBERS_TABLES)}
+    asked = confined(principal, {name: request.args.get(name, "").strip()
+                                 for name in FILTERS})
+    query = {name: value for name, value in asked.items()
+             if value and not (name == "funder" and table in MEMBERS_TABLES)}
     csv = base64.b64decode(call("reporting", "report_csv", table, query))
     return csv, {"Content-Type": "text/csv; charset=utf-8",
                  "Content-Disposition": f'attachment; filename="{CSV_FILES[table]}.csv"'}
+
+
+def confined(principal, asked: dict) -> dict:
+    """The filters asked, with the funder of a funder account confined to its view; another
+    funder's view is refused, in French."""
+    own = own_funder(principal)
+    if own is None:
+        return asked
+    if asked["funder"] and funder_key(asked["funder"]) != funder_key(own):
+        raise DomainError(FORBIDDEN, "page_forbidden",
+                          f"Votre compte montre les chiffres de votre financeur seulement : "
+                          f"{own}.")
+    return {**asked, "funder": own}
 
 
 def csv_link(table: str, asked: dict) -> str:
@@ -157,9 +185,9 @@ def _members_year(items, year):
 def blocks(reports):
     """Each block from its report, which its table downloads as."""
     built = []
-    for build, table in ((enterprises_block, "incubation"), (jobs_block, "incubation"),
-                         (money_block, "funding"), (resources_block, "resources"),
-                         (circles_block, "members-breakdown")):
+    for build, table in ((members_block, "members"), (enterprises_block, "incubation"),
+                         (jobs_block, "incubation"), (money_block, "funding"),
+                         (resources_block, "resources"), (circles_block, "members-breakdown")):
         block = build(reports[table.replace("-", "_")])
         block.table = table
         built.append(block)
@@ -226,10 +254,33 @@ def money_block(report):
                       "objectif.")
 
 
+def members_block(report):
+    items, totals = report["items"], report["totals"]
+    chart = line_chart(_years(items), [
+        Series("Structures adhérentes", [item["active_members"] for item in items]),
+        Series("dont utilisant des services mutualisés",
+               [item["members_using_services"] for item in items])],
+        formats.number, integers=True)
+
+    def cells(row):
+        return [formats.number(row["active_members"]),
+                formats.number(row["members_using_services"]),
+                f"{_fte(row['mutualised_fte'])} ETP", formats.euros(row["dues_paid_cents"]),
+                formats.euros(row["mutualisation_invoiced_cents"])]
+
+    return Block("adherents", "Adhérents, services mutualisés, cotisations et mutualisation",
+                 chart, ["Structures adhérentes", "Utilisant des services mutualisés",
+                         "Emplois portés par les services", "Cotisations payées",
+                         "Mutualisation facturée"],
+                 [(item["year"], cells(item)) for item in items],
+                 note="Les cotisations payées et la mutualisation facturée aux adhérents "
+                      "sont les mêmes sommes dans le tableau des ressources.")
+
+
 def resources_block(report):
     items, totals = report["items"], report["totals"]
-    series = [Series(name, [item[key] for item in items])
-              for key, name in labels.RESOURCES.items()]
+    series = [Series(name, [sum(item[key] for key in keys) for item in items])
+              for name, keys in labels.RESOURCE_GROUPS]
     chart = bar_chart(_years(items), series, formats.euros, formats.euros_short, integers=True)
 
     def cells(row):
@@ -243,8 +294,12 @@ def resources_block(report):
                   "Bénévolat valorisé"],
                  [(item["year"], cells(item)) for item in items],
                  cells(totals) if items else None,
-                 note="Le bénévolat est une ressource non monétaire : il est valorisé à part, "
-                      "au SMIC horaire brut, et n'entre pas dans le total monétaire.")
+                 note="Cotisations et mutualisation : ce que les adhérents paient et ce qui "
+                      "leur est facturé, comme dans le tableau des adhérents. Région : les "
+                      "subventions publiques à l'animation du pôle ; subventions de projets : "
+                      "celles qui nomment un projet. Le bénévolat est une ressource non "
+                      "monétaire : il est valorisé à part, au SMIC horaire brut, et n'entre "
+                      "pas dans le total monétaire.")
 
 
 def circles_block(report):

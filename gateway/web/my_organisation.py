@@ -4,11 +4,12 @@ routes): who the cluster knows it as, its membership year by year with the dues 
 and left to pay, each payment, its subscriptions to mutualised services, the projects it
 carries, and the catalogue of services it may use. As the API's
 `GET /organisations/<id>/{memberships,dues-payments,subscriptions}` and
-`GET /projects?carrier_organisation_id=<id>`."""
-from flask import render_template
+`GET /projects?carrier_organisation_id=<id>`; and its card to edit (as
+`PATCH /organisations/<id>`, see gateway/web/edits.py)."""
+from flask import redirect, render_template, request, url_for
 
 from gateway.calls import call
-from gateway.web import formats, labels
+from gateway.web import edits, formats, labels
 from gateway.web.animation_labels import PAYMENT_METHODS, PRICINGS
 from gateway.web.animation_members import membership_view
 from gateway.web.blueprint import web
@@ -21,6 +22,24 @@ ROLES = ("member_admin",)
 @web.get("/mon-organisation")
 @signed_in(ROLES)
 def my_organisation(principal):
+    done = "La fiche de votre structure est enregistrée." \
+        if request.args.get("fait") == "fiche" else None
+    return my_organisation_page(principal, done=done)
+
+
+@web.post("/mon-organisation/fiche")
+@signed_in(ROLES)
+def my_organisation_card(principal):
+    if not principal.organisation_id:
+        return my_organisation_page(principal)
+    refused = edits.save_organisation(principal.organisation_id, request.form)
+    if refused:
+        fiche, status = refused
+        return my_organisation_page(principal, fiche), status
+    return redirect(url_for("web.my_organisation", fait="fiche", _anchor="fiche"), code=303)
+
+
+def my_organisation_page(principal, fiche=None, done=None):
     organisation_id = principal.organisation_id
     if not organisation_id:
         return render_template("web/organisation.html", active="organisation",
@@ -38,7 +57,9 @@ def my_organisation(principal):
                            payments=[payment_view(payment) for payment in payments],
                            subscriptions=[subscription_view(row) for row in subscriptions],
                            projects=[project_view(project) for project in projects],
-                           services=[service_view(service) for service in services])
+                           services=[service_view(service) for service in services],
+                           done=done, **edits.organisation_card(
+                               organisation, fiche, url_for("web.my_organisation_card")))
 
 
 # --- shaping the data for the page (pure) ---------------------------------------------

@@ -24,6 +24,9 @@ class KnownProject(Base):
     commune: Mapped[str | None] = mapped_column(sa.String(120), index=True)
     field: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     territory: Mapped[str | None] = mapped_column(sa.String(40))
+    # The version of the project these values are from (projects.project_updated); None
+    # until an edit is heard: the greatest wins, whatever order edits arrive in.
+    version: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class Beneficiary(Base):

@@ -21,9 +21,14 @@ from services.funding.payments import Payments
 from services.funding.queries import Queries, campaign_view, contribution_view
 from services.funding.receipt_pdf import render_receipt_pdf
 from services.members.schemas import PERSON_ERASED
-from services.projects.schemas import PROJECT_SUBMITTED
+from services.projects.schemas import PROJECT_SUBMITTED, PROJECT_UPDATED
 from shared.config import Settings
-from shared.database import get_or_not_found, insert_ignoring_duplicate, upsertable_insert
+from shared.database import (
+    get_or_not_found,
+    insert_ignoring_duplicate,
+    keep_newest,
+    upsertable_insert,
+)
 from shared.errors import DomainError, conflict, invalid, not_found
 from shared.inbox import subscribe
 from shared.rpc import fetch_or_none, rpc
@@ -47,6 +52,18 @@ class FundingService(ServiceBase, Queries):
     def remember_project(self, uow, envelope):
         project = PROJECT_SUBMITTED.read(envelope["data"])
         _remember_project(uow.session, str(project["project_id"]), project)
+
+    @subscribe("projects", "project_updated")
+    def project_edited(self, uow, envelope):
+        """A project's edited title, commune and field, unless a later edit's arrived
+        (the event carries all that funding keeps, so it may come before the submission)."""
+        project = PROJECT_UPDATED.read(envelope["data"])
+        carrier = project["carrier_organisation_id"]
+        keep_newest(uow.session, models.KnownProject.__table__, {
+            "id": str(project["project_id"]),
+            "carrier_organisation_id": str(carrier) if carrier else None,
+            **{name: project[name] for name in ("title", "commune", "field", "territory")}},
+            project["version"])
 
     @subscribe("members", "person_erased")
     def forget_person(self, uow, envelope):

@@ -28,6 +28,8 @@ class Organisation(Base):
     # FTE in hundredths: 12.5 FTE is 1250, so that sums are exact
     headcount_fte_hundredths: Mapped[int] = mapped_column(sa.Integer, server_default="0")
     registered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class Contact(Base):
@@ -147,6 +149,9 @@ class Account(Base):
     roles: Mapped[list[str]] = mapped_column(StringList(200))
     organisation_id: Mapped[str | None] = mapped_column(
         sa.String(36), sa.ForeignKey("organisations.id"))
+    # A funder account's funder, as its grants name it: the account reads that funder's
+    # view of the reports only. None: any other account.
+    funder: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -47,6 +47,14 @@ class Organisation(Schema):
     sector = fields.String(allow_none=True)
     headcount_fte = Hundredths(attribute="headcount_fte_hundredths")
     registered_at = fields.AwareDateTime()
+    version = fields.Integer(metadata={"description": "Send it back with an edit (PATCH)."})
+
+
+class EditOrganisation(RegisterOrganisation):
+    """A PATCH of an organisation: the `version` read, and only the fields it changes."""
+
+    version = fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The version the edit was made on; another one is refused (409)."})
 
 
 class ListOrganisations(PageQuery):
@@ -295,6 +303,11 @@ class CreateAccount(SignUp):
     roles = fields.List(fields.String(validate=validate.OneOf(ROLES)), required=True,
                         validate=validate.Length(min=1))
     organisation_id = fields.UUID(load_default=None, allow_none=True)
+    funder = fields.String(load_default=None, allow_none=True,
+                           validate=validate.Length(min=2, max=200),
+                           metadata={"description": "A funder account's funder, as its "
+                                                    "grants name it: the account then reads "
+                                                    "that funder's view of the reports only."})
 
 
 class Login(Schema):
@@ -337,6 +350,7 @@ class Account(Schema):
     display_name = fields.String()
     roles = fields.List(fields.String())
     organisation_id = fields.String(allow_none=True)
+    funder = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 
 
@@ -362,6 +376,13 @@ class OrganisationRegistered(Schema):
     territory = fields.String(required=True)
     sector = fields.String(required=True, allow_none=True)
     headcount_fte = fields.Float(required=True)
+
+
+class OrganisationUpdated(OrganisationRegistered):
+    """An organisation as it is after an edit, with what the edit changed."""
+
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
 
 
 class ContactAdded(Schema):
@@ -458,6 +479,10 @@ ORGANISATION_REGISTERED = _event(
     "organisation_registered", 2, OrganisationRegistered,
     "An organisation was added to the cluster's register. v2 adds SIREN, territory, sector "
     "and headcount (FTE, two decimals).")
+ORGANISATION_UPDATED = _event(
+    "organisation_updated", 1, OrganisationUpdated,
+    "An organisation was edited: its fields as they are now, its new version (keep the "
+    "greatest: edits may arrive out of order) and the names of the fields it changed.")
 CONTACT_ADDED = _event("contact_added", 1, ContactAdded,
                        "A person to contact was recorded at an organisation (no personal data "
                        "travels).")
@@ -490,8 +515,8 @@ PERSON_ERASED = _event("person_erased", 1, PersonErased,
                        "A person's data was erased here; every service that keeps something "
                        "about these accounts or contacts erases it too.")
 
-PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, CONTACT_ADDED, MEMBERSHIP_APPLIED,
-                    MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
+PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ORGANISATION_UPDATED, CONTACT_ADDED,
+                    MEMBERSHIP_APPLIED, MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
                     MUTUALISATION_INVOICED, ACCOUNT_CREATED, PASSWORD_RESET_REQUESTED,
                     PERSON_ERASED)

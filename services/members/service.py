@@ -26,6 +26,7 @@ from shared.database import (
     get_or_not_found,
     insert_ignoring_duplicate,
     row_values,
+    update_versioned,
     upsertable_insert,
 )
 from shared.errors import (
@@ -38,7 +39,7 @@ from shared.errors import (
 )
 from shared.pagination import paginate
 from shared.rpc import rpc
-from shared.schemas import load
+from shared.schemas import load, load_patch
 from shared.service import Database, ServiceBase
 from shared.sqltypes import utcnow
 
@@ -79,6 +80,27 @@ class MembersService(ServiceBase):
         with self.db.read() as session:
             return schemas.Organisation().dump(
                 get_or_not_found(session, models.Organisation, organisation_id, "organisation"))
+
+    @rpc
+    def update_organisation(self, organisation_id, payload):
+        """Edit an organisation as of the version the editor read; say what changed."""
+        version, data = load_patch(schemas.EditOrganisation(), payload)
+        try:
+            with self.db() as uow:
+                current = get_or_not_found(uow.session, models.Organisation, organisation_id,
+                                           "organisation", for_update=True)
+                changes = organisations.edit_organisation(row_values(current), data)
+                if changes.get("siret") and _siret_registered(uow.session, [changes["siret"]]):
+                    raise _siret_taken(changes["siret"])
+                organisation = update_versioned(uow.session, models.Organisation,
+                                                organisation_id, "organisation", version, changes)
+                uow.session.flush()
+                uow.emit(schemas.ORGANISATION_UPDATED, {
+                    **_organisation_event(organisation), "version": organisation.version,
+                    "changed": sorted(changes)})
+        except IntegrityError:
+            raise _siret_taken(data["siret"]) from None
+        return schemas.Organisation().dump(organisation)
 
     @rpc
     def list_organisations(self, query):
@@ -786,14 +808,19 @@ def _register(uow, values):
     organisation = models.Organisation(**values, registered_at=utcnow())
     uow.session.add(organisation)
     uow.session.flush()
-    uow.emit(schemas.ORGANISATION_REGISTERED, {
+    uow.emit(schemas.ORGANISATION_REGISTERED, _organisation_event(organisation))
+    return organisation
+
+
+def _organisation_event(organisation):
+    """An organisation's fields as its events carry them."""
+    return {
         "organisation_id": organisation.id, "name": organisation.name,
         "legal_form": organisation.legal_form, "siret": organisation.siret,
         "siren": organisation.siren, "postal_code": organisation.postal_code,
         "commune": organisation.commune, "territory": organisation.territory,
         "sector": organisation.sector,
-        "headcount_fte": organisation.headcount_fte_hundredths / 100})
-    return organisation
+        "headcount_fte": organisation.headcount_fte_hundredths / 100}
 
 
 def _add_contact(uow, organisation_id, data):

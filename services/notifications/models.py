@@ -41,6 +41,7 @@ class Organisation(Base):
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     name: Mapped[str | None] = mapped_column(sa.String(200))
+    version: Mapped[int | None] = mapped_column(sa.Integer)  # of its name; None: not heard
 
 
 class Membership(Base):

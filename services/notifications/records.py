@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from services.notifications import models
 from services.notifications.domain import due, letters
-from shared.database import insert_ignoring_duplicate, row_values, upsertable_insert
+from shared.database import insert_ignoring_duplicate, keep_newest, row_values, upsertable_insert
 
 Message = models.Message
 
@@ -120,9 +120,11 @@ def account_heard(session, account_id, organisation_id, roles, now, grace):
             _dues_mails(session, membership, now, grace)
 
 
-def organisation_heard(session, organisation_id, name):
+def organisation_heard(session, organisation_id, name, version=1):
+    """Its name, from its registration (version 1) or an edit: the greatest version's."""
     locked(session, models.Organisation, organisation_id)
-    upsert(session, models.Organisation, {"id": organisation_id}, {"name": name})
+    keep_newest(session, models.Organisation.__table__, {"id": organisation_id, "name": name},
+                version)
 
 
 def _dues_mails(session, membership, now, grace):

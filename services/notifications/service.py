@@ -31,6 +31,7 @@ from services.members.schemas import (
     MEMBERSHIP_RENEWED,
     MEMBERSHIP_STATUS_CHANGED,
     ORGANISATION_REGISTERED,
+    ORGANISATION_UPDATED,
     PASSWORD_RESET_REQUESTED,
     PERSON_ERASED,
 )
@@ -141,6 +142,13 @@ class NotificationsService(ServiceBase):
     def organisation_registered(self, uow, envelope):
         data = ORGANISATION_REGISTERED.read(envelope["data"])
         records.organisation_heard(uow.session, str(data["organisation_id"]), data["name"])
+
+    @subscribe("members", "organisation_updated")
+    def organisation_updated(self, uow, envelope):
+        """A renamed organisation's dues mails name it as it is now."""
+        data = ORGANISATION_UPDATED.read(envelope["data"])
+        records.organisation_heard(uow.session, str(data["organisation_id"]), data["name"],
+                                   data["version"])
 
     @subscribe("members", "membership_applied")
     def membership_applied(self, uow, envelope):

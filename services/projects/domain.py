@@ -130,3 +130,130 @@ def board(projects, now) -> list:
             project["stage_entered_at"], now)})
     return [{"stage": stage, "projects": sorted(items, key=lambda p: -p["days_in_stage"])}
             for stage, items in columns.items()]
+
+
+# --- edits ---------------------------------------------------------------------------
+
+def _changed(current: dict, after: dict) -> dict:
+    """The columns of `after` whose value differs from `current`'s."""
+    return {column: value for column, value in after.items() if current.get(column) != value}
+
+
+def edit_project(current: dict, changes: dict) -> dict:
+    """The columns an edit of a project changes, normalised as at submission. Founders
+    carry a project only when no organisation does: one or the other, still. Its
+    territory and carrier are not edited here: funders' reports are scoped by them."""
+    after = {}
+    if "title" in changes:
+        after["title"] = " ".join(changes["title"].split())
+    if "summary" in changes:
+        after["summary"] = changes["summary"].strip()
+    if "field" in changes:
+        after["field"] = changes["field"]
+    if "commune" in changes:
+        after["commune"] = changes["commune"].strip()
+    if "tags" in changes:
+        after["tags"] = sorted({tag.strip().lower() for tag in changes["tags"] or []
+                                if tag.strip()})
+    if "animator_account_id" in changes:
+        animator = changes["animator_account_id"]
+        after["animator_account_id"] = str(animator) if animator else None
+    if "founders" in changes:
+        founders = " ".join((changes["founders"] or "").split()) or None
+        if bool(current.get("carrier_organisation_id")) == bool(founders):
+            raise invalid({"founders": [
+                "A project is carried by an organisation, or by founders (names): one of "
+                "them."]})
+        after["founders"] = founders
+    for name in ("title", "summary", "commune"):
+        if name in after and not after[name]:
+            raise invalid({name: ["This may not be blank."]})
+    return _changed(current, after)
+
+
+def edit_partner(current: dict, changes: dict) -> dict:
+    """The columns an edit of a partner changes: its circle, how formal the tie is, its
+    role, its dates (an end not before the start), whether it is shown publicly."""
+    after = {name: changes[name] for name in ("circle", "formalisation", "starts_on",
+                                               "ends_on", "shown_publicly") if name in changes}
+    if "role" in changes:
+        after["role"] = (changes["role"] or "").strip() or None
+    starts_on = after.get("starts_on", current.get("starts_on"))
+    ends_on = after.get("ends_on", current.get("ends_on"))
+    if starts_on and ends_on and ends_on < starts_on:
+        raise invalid({"ends_on": ["A partnership ends on or after the day it starts."]})
+    return _changed(current, after)
+
+
+def edit_milestone(current: dict, changes: dict) -> dict:
+    """The columns an edit of a milestone changes: its title and due date."""
+    after = {}
+    if "title" in changes:
+        after["title"] = " ".join(changes["title"].split())
+        if not after["title"]:
+            raise invalid({"title": ["This may not be blank."]})
+    if "due_on" in changes:
+        after["due_on"] = changes["due_on"]
+    return _changed(current, after)
+
+
+def _reason(changes: dict) -> str:
+    reason = " ".join((changes.get("reason") or "").split())
+    if not reason:
+        raise invalid({"reason": ["Say why the figure is corrected: it is kept in the "
+                                  "project's history."]})
+    return reason
+
+
+HUNDREDTHS = "_hundredths"
+
+
+def _as_text(column, value):
+    if value is None:
+        return None
+    if column.endswith(HUNDREDTHS):
+        return f"{value / 100:g}"  # hours and FTE as read: 450 is "4.5"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def history_of(current: dict, changes: dict) -> list:
+    """(field, before, after) of each column a correction changes, as text, named and
+    written as the API names and writes them (hours, not hundredths)."""
+    return [(column.removesuffix(HUNDREDTHS),
+             _as_text(column, current.get(column)), _as_text(column, value))
+            for column, value in sorted(changes.items())]
+
+
+def _corrected(changes: dict) -> None:
+    if not changes:
+        raise invalid({"_schema": ["A correction changes a figure: give one that differs "
+                                   "from the one recorded."]})
+
+
+def correct_support(current: dict, changes: dict, today) -> tuple:
+    """A staff correction of support given: (columns changed, reason). Its hours and day
+    obey the rules of a new entry; a correction says why, and changes something."""
+    reason = _reason(changes)
+    after = {name: changes[name] for name in ("kind", "given_on") if name in changes}
+    if "hours" in changes:
+        after["hours_hundredths"] = changes["hours"]
+    if "given_by" in changes:
+        after["given_by"] = " ".join(changes["given_by"].split())
+    check_support(after.get("hours_hundredths", current["hours_hundredths"]),
+                  after.get("given_on", current["given_on"]), today)
+    after = _changed(current, after)
+    _corrected(after)
+    return after, reason
+
+
+def correct_jobs(current: dict, changes: dict) -> tuple:
+    """A staff correction of a job report's figures: (columns changed, reason). The day
+    of the report stays (a figure at another day is another report); insertion jobs stay
+    a part of the jobs created and consolidated."""
+    reason = _reason(changes)
+    figures = ("created_fte", "consolidated_fte", "insertion_fte")
+    merged = {name: changes.get(name, current[f"{name}_hundredths"]) for name in figures}
+    check_job_report(merged)
+    after = _changed(current, {f"{name}_hundredths": merged[name] for name in figures})
+    _corrected(after)
+    return after, reason

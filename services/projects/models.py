@@ -27,6 +27,8 @@ class Project(Base):
     tags: Mapped[list[str]] = mapped_column(StringList(500), server_default="")
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     stage_entered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class KnownOrganisation(Base):
@@ -36,6 +38,8 @@ class KnownOrganisation(Base):
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    # The organisation's version its name is from: a later edit's name wins, in any order
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class StageMove(Base):
@@ -69,6 +73,8 @@ class Partner(Base):
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
     shown_publicly: Mapped[bool] = mapped_column(sa.Boolean)
     added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class SupportSession(Base):
@@ -82,6 +88,8 @@ class SupportSession(Base):
     given_on: Mapped[date] = mapped_column(sa.Date)
     given_by: Mapped[str] = mapped_column(sa.String(200))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class Milestone(Base):
@@ -94,10 +102,13 @@ class Milestone(Base):
     due_on: Mapped[date] = mapped_column(sa.Date)
     completed_on: Mapped[date | None] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class JobReport(Base):
-    """Jobs at a date. A correction is a new report; reports are never edited."""
+    """Jobs at a date. A later figure is a new report; staff correct a report's figures,
+    each change kept in `corrections`."""
 
     __tablename__ = "job_reports"
 
@@ -110,6 +121,8 @@ class JobReport(Base):
     insertion_fte_hundredths: Mapped[int] = mapped_column(sa.Integer)
     recorded_by: Mapped[str] = mapped_column(sa.String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Bumped by each edit: an edit names the version it read (shared.database.update_versioned)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1, server_default="1")
 
 
 class Enterprise(Base):
@@ -137,3 +150,22 @@ class NewsPost(Base):
     body: Mapped[str] = mapped_column(sa.Text)
     visibility: Mapped[str] = mapped_column(sa.String(20))
     published_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Correction(Base):
+    """A figure staff corrected (support hours, jobs): one row per field changed, with
+    who, when, why, the value before and the value after, as text."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    project_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("projects.id"),
+                                            index=True)
+    record: Mapped[str] = mapped_column(sa.String(20))  # support_session, job_report
+    record_id: Mapped[str] = mapped_column(sa.String(36))
+    field: Mapped[str] = mapped_column(sa.String(40))
+    before: Mapped[str | None] = mapped_column(sa.String(200))
+    after: Mapped[str | None] = mapped_column(sa.String(200))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    by: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

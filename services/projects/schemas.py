@@ -42,6 +42,69 @@ class ListProjects(PageQuery):
     carrier_organisation_id = fields.UUID(metadata={"description": "the carrying member"})
 
 
+def _version_field():
+    return fields.Integer(required=True, validate=validate.Range(min=1), metadata={
+        "description": "The version the edit was made on; another one is refused (409)."})
+
+
+def _reason_field():
+    return Text(required=True, validate=validate.Length(min=1, max=500), metadata={
+        "description": "Why the figure is corrected; kept in the project's history."})
+
+
+class EditProject(Schema):
+    """A PATCH of a project: the `version` read, and only the fields it changes."""
+
+    version = _version_field()
+    title = Text(validate=validate.Length(min=3, max=200))
+    summary = Text(validate=validate.Length(min=1, max=5000))
+    field = Text(validate=validate.OneOf(FIELDS))
+    commune = Text(validate=validate.Length(min=1, max=120))
+    founders = Text(allow_none=True, validate=validate.Length(max=500))
+    animator_account_id = fields.UUID(allow_none=True)
+    tags = fields.List(Text(validate=validate.Length(min=1, max=40)),
+                       validate=validate.Length(max=20))
+
+
+class EditPartner(Schema):
+    """A PATCH of a partner: how formal the tie is, its circle, role, dates, visibility."""
+
+    version = _version_field()
+    circle = Text(validate=validate.OneOf(PARTNER_CIRCLES))
+    formalisation = Text(validate=validate.OneOf(FORMALISATIONS))
+    role = Text(allow_none=True, validate=validate.Length(max=200))
+    starts_on = fields.Date(allow_none=True)
+    ends_on = fields.Date(allow_none=True)
+    shown_publicly = StrictBoolean()
+
+
+class EditMilestone(Schema):
+    version = _version_field()
+    title = Text(validate=validate.Length(min=1, max=200))
+    due_on = fields.Date()
+
+
+class CorrectSupport(Schema):
+    """A staff correction of support given, with its reason."""
+
+    version = _version_field()
+    reason = _reason_field()
+    kind = Text(validate=validate.OneOf(SUPPORT_KINDS))
+    hours = Hundredths(maximum=MAX_SUPPORT_HOURS_A_DAY)
+    given_on = fields.Date()
+    given_by = Text(validate=validate.Length(min=1, max=200))
+
+
+class CorrectJobs(Schema):
+    """A staff correction of a job report's figures, with its reason."""
+
+    version = _version_field()
+    reason = _reason_field()
+    created_fte = Hundredths(maximum=10_000)
+    consolidated_fte = Hundredths(maximum=10_000)
+    insertion_fte = Hundredths(maximum=10_000)
+
+
 class Project(Schema):
     """What anyone may see of a project."""
 
@@ -54,6 +117,7 @@ class Project(Schema):
     stage = fields.String()
     tags = fields.List(fields.String())
     submitted_at = fields.AwareDateTime()
+    version = fields.Integer(metadata={"description": "Send it back with an edit (PATCH)."})
 
 
 class MoveStage(Schema):
@@ -121,6 +185,7 @@ class Partner(Schema):
     starts_on = fields.Date(allow_none=True)
     ends_on = fields.Date(allow_none=True)
     shown_publicly = fields.Boolean()
+    version = fields.Integer()
 
 
 class PublicPartner(Schema):
@@ -142,6 +207,7 @@ class SupportSession(Schema):
     hours = Hundredths(attribute="hours_hundredths")
     given_on = fields.Date()
     given_by = fields.String()
+    version = fields.Integer()
 
 
 class Milestone(Schema):
@@ -149,6 +215,7 @@ class Milestone(Schema):
     title = fields.String()
     due_on = fields.Date()
     completed_on = fields.Date(allow_none=True)
+    version = fields.Integer()
 
 
 class JobReport(Schema):
@@ -157,6 +224,7 @@ class JobReport(Schema):
     created_fte = Hundredths(attribute="created_fte_hundredths")
     consolidated_fte = Hundredths(attribute="consolidated_fte_hundredths")
     insertion_fte = Hundredths(attribute="insertion_fte_hundredths")
+    version = fields.Integer()
 
 
 class Enterprise(Schema):
@@ -175,6 +243,17 @@ class NewsPost(Schema):
     published_at = fields.AwareDateTime()
 
 
+class Correction(Schema):
+    record = fields.String(metadata={"enum": ["support_session", "job_report"]})
+    record_id = fields.String()
+    field = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+    reason = fields.String()
+    by = fields.String()
+    at = fields.AwareDateTime()
+
+
 class ProjectFile(Project):
     """All a project's record, for animators and its carrier's admins."""
 
@@ -190,6 +269,8 @@ class ProjectFile(Project):
     job_reports = fields.List(fields.Nested(JobReport))
     enterprise = fields.Nested(Enterprise, allow_none=True)
     news = fields.List(fields.Nested(NewsPost))
+    corrections = fields.List(fields.Nested(Correction), metadata={
+        "description": "Staff corrections of support and jobs, oldest first."})
 
 
 class PublicProject(Project):
@@ -294,6 +375,45 @@ class NewsPublished(Schema):
     published_at = fields.AwareDateTime(required=True)
 
 
+class ProjectUpdated(Schema):
+    project_id = fields.UUID(required=True)
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    field = fields.String(required=True)
+    commune = fields.String(required=True)
+    territory = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True)
+    carrier_organisation_id = fields.UUID(required=True, allow_none=True)
+
+
+class PartnerUpdated(PartnerAdded):
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
+
+
+class MilestoneUpdated(MilestoneSet):
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
+    title = fields.String(required=True)
+
+
+class SupportCorrected(SupportGiven):
+    version = fields.Integer(required=True)
+    previous_hours = fields.Float(required=True)
+    previous_given_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+
+
+class JobsCorrected(JobsReported):
+    version = fields.Integer(required=True)
+    changed = fields.List(fields.String(), required=True)
+    reason = fields.String(required=True)
+    by = fields.String(required=True)
+
+
 _event = partial(EventSpec, "projects")  # EventSpec(source, name, version, schema, description)
 
 
@@ -324,6 +444,27 @@ NEWS_PUBLISHED = _event(
     "notifications mails it to the project's contributors, and news for contributors only "
     "is read nowhere else.")
 
+PROJECT_UPDATED = _event(
+    "project_updated", 1, ProjectUpdated,
+    "A project was edited: its public fields as they are now, its new version (keep the "
+    "greatest: edits may arrive out of order) and the names of the fields it changed.")
+PARTNER_UPDATED = _event(
+    "partner_updated", 1, PartnerUpdated,
+    "A partner's circle, formalisation, role, dates or visibility were edited: its circle "
+    "and formalisation as they are now, its version, the fields changed.")
+MILESTONE_UPDATED = _event(
+    "milestone_updated", 1, MilestoneUpdated,
+    "A milestone's title or due date was edited: as they are now, with its version.")
+SUPPORT_CORRECTED = _event(
+    "support_corrected", 1, SupportCorrected,
+    "Staff corrected hours of accompaniment: the entry as it is now and its hours and day "
+    "before, so that a sum by year moves by the difference; with the reason.")
+JOBS_CORRECTED = _event(
+    "jobs_corrected", 1, JobsCorrected,
+    "Staff corrected a job report's figures (its day stays): the report as it is now, "
+    "with the reason. It counts as the latest figure of its day.")
+
 PUBLISHED_EVENTS = (PROJECT_SUBMITTED, PROJECT_STAGE_CHANGED, PARTNER_ADDED, SUPPORT_GIVEN,
                     MILESTONE_SET, MILESTONE_COMPLETED, JOBS_REPORTED, ENTERPRISE_CREATED,
-                    NEWS_PUBLISHED)
+                    NEWS_PUBLISHED, PROJECT_UPDATED, PARTNER_UPDATED, MILESTONE_UPDATED,
+                    SUPPORT_CORRECTED, JOBS_CORRECTED)

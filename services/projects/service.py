@@ -5,16 +5,22 @@ import sqlalchemy as sa
 from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
 
-from services.members.schemas import ORGANISATION_REGISTERED
+from services.members.schemas import ORGANISATION_REGISTERED, ORGANISATION_UPDATED
 from services.projects import domain, models, schemas
-from shared.database import get_or_not_found, insert_ignoring_duplicate, row_values
+from shared.database import (
+    get_or_not_found,
+    insert_ignoring_duplicate,
+    keep_newest,
+    row_values,
+    update_versioned,
+)
 from shared.errors import conflict, invalid, not_found
 from shared.french import local_date
 from shared.identifiers import check_siren
 from shared.inbox import subscribe
 from shared.pagination import paginate
 from shared.rpc import fetch_or_none, rpc
-from shared.schemas import load
+from shared.schemas import load, load_patch
 from shared.service import Database, ServiceBase
 from shared.sqltypes import utcnow
 
@@ -29,6 +35,14 @@ class ProjectsService(ServiceBase):
         organisation = ORGANISATION_REGISTERED.read(envelope["data"])
         _remember_organisation(uow.session, str(organisation["organisation_id"]),
                                organisation["name"])
+
+    @subscribe("members", "organisation_updated")
+    def rename_organisation(self, uow, envelope):
+        """A renamed organisation: the name of its greatest version is kept."""
+        organisation = ORGANISATION_UPDATED.read(envelope["data"])
+        keep_newest(uow.session, models.KnownOrganisation.__table__,
+                    {"id": str(organisation["organisation_id"]), "name": organisation["name"]},
+                    organisation["version"])
 
     @rpc
     def submit_project(self, payload, actor):
@@ -82,6 +96,10 @@ class ProjectsService(ServiceBase):
                 "support_hours": sum(s.hours_hundredths for s in support),
                 "milestones": _children(session, models.Milestone, project.id),
                 "job_reports": _children(session, models.JobReport, project.id),
+                "corrections": session.scalars(sa.select(models.Correction)
+                                               .where(models.Correction.project_id == project.id)
+                                               .order_by(models.Correction.at,
+                                                         models.Correction.field)).all(),
                 "enterprise": session.scalar(sa.select(models.Enterprise)
                                              .where(models.Enterprise.project_id == project.id)),
                 "news": _children(session, models.NewsPost, project.id)})
@@ -178,10 +196,8 @@ class ProjectsService(ServiceBase):
         with self.db() as uow:
             project = _locked(uow.session, project_id)
             domain.check_can_edit(project.carrier_organisation_id, actor)
-            milestone = get_or_not_found(uow.session, models.Milestone, milestone_id,
-                                         "milestone", for_update=True)
-            if milestone.project_id != project.id:
-                raise not_found("milestone", milestone_id)
+            milestone = _child_of(uow.session, models.Milestone, project, milestone_id,
+                                  "milestone")
             if milestone.completed_on is not None:
                 raise conflict("milestone_completed", "This milestone is completed already.")
             milestone.completed_on = data["completed_on"]
@@ -256,6 +272,103 @@ class ProjectsService(ServiceBase):
                 "body": post.body, "visibility": post.visibility, "published_at": post.published_at.isoformat()})
         return schemas.NewsPost().dump(post)
 
+    # --- edits: each names the version it read (shared.database.update_versioned) ------
+
+    @rpc
+    def update_project(self, project_id, payload, actor):
+        version, data = load_patch(schemas.EditProject(), payload)
+        with self.db() as uow:
+            project = _locked(uow.session, project_id)
+            domain.check_can_edit(project.carrier_organisation_id, actor)
+            changes = domain.edit_project(row_values(project), data)
+            update_versioned(uow.session, models.Project, project.id, "project", version, changes)
+            uow.emit(schemas.PROJECT_UPDATED, {
+                "project_id": project.id, "version": project.version, "changed": sorted(changes),
+                **{name: getattr(project, name) for name in (
+                    "title", "summary", "field", "commune", "territory", "tags",
+                    "carrier_organisation_id")}})
+        return schemas.Project().dump(project)
+
+    @rpc
+    def update_partner(self, project_id, partner_id, payload, actor):
+        version, data = load_patch(schemas.EditPartner(), payload)
+        with self.db() as uow:
+            project = _locked(uow.session, project_id)
+            domain.check_can_edit(project.carrier_organisation_id, actor)
+            partner = _child_of(uow.session, models.Partner, project, partner_id, "partner")
+            changes = domain.edit_partner(row_values(partner), data)
+            update_versioned(uow.session, models.Partner, partner.id, "partner", version, changes)
+            uow.emit(schemas.PARTNER_UPDATED, {
+                "partner_id": partner.id, "project_id": project.id,
+                "organisation_id": partner.organisation_id, "circle": partner.circle,
+                "formalisation": partner.formalisation, "version": partner.version,
+                "changed": sorted(changes)})
+        return schemas.Partner().dump(partner)
+
+    @rpc
+    def update_milestone(self, project_id, milestone_id, payload, actor):
+        version, data = load_patch(schemas.EditMilestone(), payload)
+        with self.db() as uow:
+            project = _locked(uow.session, project_id)
+            domain.check_can_edit(project.carrier_organisation_id, actor)
+            milestone = _child_of(uow.session, models.Milestone, project, milestone_id,
+                                  "milestone")
+            changes = domain.edit_milestone(row_values(milestone), data)
+            update_versioned(uow.session, models.Milestone, milestone.id, "milestone", version,
+                             changes)
+            uow.emit(schemas.MILESTONE_UPDATED, {
+                "milestone_id": milestone.id, "project_id": project.id,
+                "title": milestone.title, "due_on": milestone.due_on.isoformat(),
+                "version": milestone.version, "changed": sorted(changes)})
+        return schemas.Milestone().dump(milestone)
+
+    @rpc
+    def correct_support(self, project_id, session_id, payload, actor):
+        """Staff correct hours of support given; the change is kept in the history."""
+        version, data = load_patch(schemas.CorrectSupport(), payload)
+        with self.db() as uow:
+            project = _locked(uow.session, project_id)
+            domain.check_can_edit(None, actor)  # animators correct the support they record
+            entry = _child_of(uow.session, models.SupportSession, project, session_id,
+                              "support_session")
+            before = row_values(entry)
+            changes, reason = domain.correct_support(before, data, _today())
+            update_versioned(uow.session, models.SupportSession, entry.id, "support_session",
+                             version, changes)
+            _keep_corrections(uow.session, project.id, "support_session", entry.id, before,
+                              changes, reason, actor)
+            uow.emit(schemas.SUPPORT_CORRECTED, {
+                "session_id": entry.id, "project_id": project.id, "kind": entry.kind,
+                "hours": entry.hours_hundredths / 100, "given_on": entry.given_on.isoformat(),
+                "previous_hours": before["hours_hundredths"] / 100,
+                "previous_given_on": before["given_on"].isoformat(),
+                "version": entry.version, "reason": reason, "by": actor["account_id"]})
+        return schemas.SupportSession().dump(entry)
+
+    @rpc
+    def correct_jobs(self, project_id, report_id, payload, actor):
+        """Staff correct a job report's figures; the change is kept in the history."""
+        version, data = load_patch(schemas.CorrectJobs(), payload)
+        with self.db() as uow:
+            project = _locked(uow.session, project_id)
+            domain.check_can_edit(None, actor)
+            report = _child_of(uow.session, models.JobReport, project, report_id, "job_report")
+            before = row_values(report)
+            changes, reason = domain.correct_jobs(before, data)
+            update_versioned(uow.session, models.JobReport, report.id, "job_report", version,
+                             changes)
+            _keep_corrections(uow.session, project.id, "job_report", report.id, before,
+                              changes, reason, actor)
+            uow.emit(schemas.JOBS_CORRECTED, {
+                "report_id": report.id, "project_id": project.id,
+                "reported_on": report.reported_on.isoformat(),
+                "created_fte": report.created_fte_hundredths / 100,
+                "consolidated_fte": report.consolidated_fte_hundredths / 100,
+                "insertion_fte": report.insertion_fte_hundredths / 100,
+                "version": report.version, "changed": sorted(changes), "reason": reason,
+                "by": actor["account_id"]})
+        return schemas.JobReport().dump(report)
+
     def _organisation_name(self, organisation_id):
         """From the local copy; when the event has not arrived yet, from members itself."""
         with self.db.read() as session:
@@ -281,6 +394,23 @@ def _children(session, model, project_id, *conditions):
 
 def _locked(session, project_id):
     return get_or_not_found(session, models.Project, project_id, "project", for_update=True)
+
+
+def _child_of(session, model, project, record_id, entity):
+    """A project's partner, milestone, support entry or job report, locked; another
+    project's is not found."""
+    row = get_or_not_found(session, model, record_id, entity, for_update=True)
+    if row.project_id != project.id:
+        raise not_found(entity, record_id)
+    return row
+
+
+def _keep_corrections(session, project_id, record, record_id, before, changes, reason, actor):
+    for field, was, now in domain.history_of(before, changes):
+        session.add(models.Correction(id=str(uuid.uuid4()), project_id=project_id,
+                                      record=record, record_id=record_id, field=field,
+                                      before=was, after=now, reason=reason,
+                                      by=actor["account_id"], at=utcnow()))
 
 
 def _remember_organisation(session, organisation_id, name):

@@ -70,13 +70,15 @@ class Summary(Base):
 # --- lookups -------------------------------------------------------------------------
 
 class ReportOrganisation(Base):
-    """An organisation's legal form and territory (from `organisation_registered`)."""
+    """An organisation's legal form and territory (from `organisation_registered`, then
+    `organisation_updated`: the greatest version wins)."""
 
     __tablename__ = "report_organisations"
 
     organisation_id: Mapped[str] = mapped_column(Id, primary_key=True)
     legal_form: Mapped[str | None] = mapped_column(Code)
     territory: Mapped[str | None] = mapped_column(Code)
+    version: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class ReportProject(Base):
@@ -226,16 +228,21 @@ class ReportFunding(Base):
 
 
 class ReportResources(Base):
-    """A project's resources of a year (`cluster`: the cluster's own)."""
+    """A project's resources of a year (`cluster`: the cluster's own). Private grants
+    count in `private_grants_cents`, and a foundation's or investors' also in its own
+    column (domain/resources.py)."""
 
     __tablename__ = "report_resources"
 
     project_id: Mapped[str] = mapped_column(Id, primary_key=True)
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     sales_cents: Mapped[int] = counter(big=True)
+    dues_cents: Mapped[int] = counter(big=True)
     mutualisation_cents: Mapped[int] = counter(big=True)
     public_grants_cents: Mapped[int] = counter(big=True)
     private_grants_cents: Mapped[int] = counter(big=True)
+    foundations_cents: Mapped[int] = counter(big=True)
+    private_investors_cents: Mapped[int] = counter(big=True)
     crowdfunding_cents: Mapped[int] = counter(big=True)
     matchfunding_cents: Mapped[int] = counter(big=True)
     volunteering_hours_hundredths: Mapped[int] = counter(big=True)

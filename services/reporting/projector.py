@@ -1,11 +1,17 @@
-"""Applies an event to every projection, in the caller's transaction: the same code for
-the live handler (in the archive's transaction, behind the inbox) and for the rebuild.
+"""Applies an event to every projection: the same rules for the live handler (in the
+archive's transaction, behind the inbox) and for the rebuild.
 
-The rules are pure (services.reporting.domain); here is what needs the database: the
-rows that serialise the changes of one project or one contribution (locked first, so
-that a confirmation and its refund, or a contribution and the grant that brings its
-project into a funder's view, never miss each other), and the writes themselves, in one
-fixed order so that concurrent handlers lock rows in the same order.
+The rules are pure (services.reporting.domain). What they need besides the event (a
+project's territory and funders, a contribution's state, a project's tallies) they ask
+of a *state*: `Tables` here, the database in the caller's transaction, for the live
+handler; `services.reporting.memory.Memory`, every projection in dicts, for a rebuild,
+which writes it at its end. Both answer the same questions the same way, so a rebuild
+gives the live tables row by row (tests/integration/test_reporting.py).
+
+In the database, the rows that serialise the changes of one project or one contribution
+are locked first (so that a confirmation and its refund, or a contribution and the grant
+that brings its project into a funder's view, never miss each other), and the writes
+come in one fixed order so that concurrent handlers lock rows in the same order.
 """
 import logging
 from functools import lru_cache
@@ -14,7 +20,7 @@ import sqlalchemy as sa
 
 from services.reporting import domain, models, schemas
 from services.reporting.domain import funding
-from services.reporting.domain.changes import Keep, Upsert, apply_order, crossing
+from services.reporting.domain.changes import Keep, Upsert, apply_order, crossing, net_tallies
 from services.reporting.domain.reports import project_scopes
 from services.reporting.domain.resources import funder_of
 from shared.database import dialect_insert, insert_ignoring_duplicate
@@ -25,16 +31,18 @@ TABLES = models.metadata.tables
 CONFIRMED = "funding.contribution_confirmed"
 
 
-def project(session, envelope, deferred=None) -> None:
-    """Move every projection by one event (an envelope as shared.envelope reads it).
-    A rebuild passes `deferred` (DeferredWrites): what the projector never reads back is
-    merged there and written by `write_deferred` at the end."""
+def project(session, envelope) -> None:
+    """Move every projection by one event (an envelope as shared.envelope reads it), in
+    the session's transaction."""
+    project_into(Tables(session), envelope)
+
+
+def project_into(state, envelope) -> None:
+    """Move every projection of `state` (Tables or memory.Memory) by one event."""
     event_type = envelope["type"]
     summary = domain.summary_changes(event_type, envelope["data"])
-    if summary and deferred is not None:
-        deferred.add_to_summary(summary)
-    elif summary:
-        _add_to_summary(session, summary)
+    if summary:
+        state.add_to_summary(summary)
     spec = schemas.CONSUMED.get(event_type)
     if spec is None:
         return
@@ -47,36 +55,115 @@ def project(session, envelope, deferred=None) -> None:
     data = spec.read(envelope["data"])
     changes = domain.changes(event_type, data, envelope["occurred_at"])
     if event_type == CONFIRMED or (event_type in funding.UNCOUNTING and data["was_counted"]):
-        changes += _count(session, event_type, data)
+        changes += _count(state, event_type, data)
     elif event_type == "projects.project_submitted":
-        changes += _project_in_territory(session, str(data["project_id"]), data["territory"])
+        changes += _project_in_territory(state, str(data["project_id"]), data["territory"])
     elif event_type == "funding.resource_recorded":
-        changes += _funder_of_project(session, data)
-    if deferred is not None:
-        now = []
-        for change in changes:
-            if deferred.takes(change):
-                deferred.add(change)
-            else:
-                now.append(change)
-        changes = now
-    apply(session, changes)
+        changes += _funder_of_project(state, data)
+    state.apply(changes)
 
 
-def write_deferred(session, deferred) -> None:
-    """Write what a rebuild deferred: the merged rows, each shape in one executemany."""
-    dialect = session.get_bind().dialect.name
-    shapes = {}
-    for change in deferred.changes():
-        statement, params = _row_write(dialect, change)
-        shapes.setdefault(statement, []).append(params)
-    for statement, rows in shapes.items():
-        session.execute(statement, rows)
-    if deferred.summary:
-        _add_to_summary(session, deferred.summary)
+# --- what needs state, asked of the state --------------------------------------------
+
+def _scopes(state, project_id):
+    """(the project's territory, its funders, the scopes its contributors count in)."""
+    territory, funders = state.project(project_id)
+    return territory, funders, project_scopes(project_id, territory, funders)
 
 
-def _add_to_summary(session, deltas):
+def _count(state, event_type, data):
+    """A contribution counted, or no longer: under its project's lock, then its own."""
+    _, _, scopes = _scopes(state, str(data["project_id"]))
+    contribution_id = str(data["contribution_id"])
+    current = state.contribution(contribution_id)
+    rule = funding.confirmed if event_type == CONFIRMED else funding.uncounted
+    changes, new_state = rule(current, data, scopes)
+    if new_state != current:
+        state.set_contribution(contribution_id, new_state)
+    return changes
+
+
+def _joined(state, project_id, before, after):
+    """The project's tallies so far, added to each scope it joins now."""
+    new_scopes = [scope for scope in after if scope not in before]
+    if not new_scopes:
+        return []
+    return funding.merged(state.project_tallies(project_id), new_scopes)
+
+
+def _project_in_territory(state, project_id, territory):
+    _, funders, before = _scopes(state, project_id)
+    return _joined(state, project_id, before, project_scopes(project_id, territory, funders))
+
+
+def _funder_of_project(state, data):
+    funder = funder_of(data)
+    if funder is None or not data.get("project_id"):
+        return []
+    project_id = str(data["project_id"])
+    territory, funders, before = _scopes(state, project_id)
+    if not state.add_funder(funder[0], project_id):
+        return []  # this funder funded this project already
+    after = project_scopes(project_id, territory, [*funders, funder[0]])
+    return _joined(state, project_id, before, after)
+
+
+# --- the state in the database (the live handler) --------------------------------------
+
+class Tables:
+    """The projections in the database, in the session's transaction: each question a
+    statement, the rows that serialise a project's or a contribution's changes locked."""
+
+    def __init__(self, session):
+        self.session = session
+        self.dialect = session.get_bind().dialect.name
+
+    def add_to_summary(self, deltas) -> None:
+        add_to_summary(self.session, deltas)
+
+    def project(self, project_id):
+        """(territory, funders) of a project; its row made empty if missing, and locked."""
+        row = self._locked(models.ReportProject, {"project_id": project_id})
+        table = models.ReportFunderProject.__table__
+        funders = self.session.scalars(sa.select(table.c.funder_key)
+                                       .where(table.c.project_id == project_id)).all()
+        return row.territory, funders
+
+    def contribution(self, contribution_id) -> funding.ContributionState:
+        """A contribution's state; its row made empty if missing, and locked."""
+        row = self._locked(models.ReportContribution, {"contribution_id": contribution_id})
+        return funding.ContributionState(
+            confirmed_year=row.confirmed_year, account_id=row.account_id,
+            uncounted=row.uncounted, uncounted_cents=row.uncounted_cents,
+            uncounted_matched_cents=row.uncounted_matched_cents)
+
+    def set_contribution(self, contribution_id, state) -> None:
+        table = models.ReportContribution.__table__
+        self.session.execute(table.update().where(table.c.contribution_id == contribution_id)
+                             .values(vars(state)))
+
+    def project_tallies(self, project_id) -> list:
+        """(year, account_id, tally) of the project's own scope."""
+        table = models.ReportContributorTally.__table__
+        return self.session.execute(
+            sa.select(table.c.year, table.c.account_id, table.c.contributions)
+            .where(table.c.scope == f"project:{project_id}")).all()
+
+    def add_funder(self, funder_key, project_id) -> bool:
+        """Note that a funder funded a project; False if it was known."""
+        return insert_ignoring_duplicate(self.session, models.ReportFunderProject.__table__,
+                                         {"funder_key": funder_key, "project_id": project_id})
+
+    def apply(self, changes) -> None:
+        apply(self.session, changes)
+
+    def _locked(self, model, key: dict):
+        """The row of `model` with `key`, made empty if missing, locked until commit."""
+        return self.session.execute(_locking(self.dialect, model.__tablename__, tuple(key)),
+                                    key).one()
+
+
+def add_to_summary(session, deltas):
     table = models.Summary.__table__
     session.execute(table.update().where(table.c.id == models.SUMMARY_ID)
                     .values({name: table.c[name] + delta for name, delta in deltas.items()}))
@@ -159,11 +246,7 @@ def _tally(session, dialect, tallies):
     """Every tally of one event in one statement (deltas on one key summed: the crossing
     of a sum is the sum of the crossings); then the distinct contributors of each (scope,
     year) whose tallies crossed zero."""
-    net = {}
-    for tally in tallies:
-        key = (tally.scope, tally.year, tally.account_id)
-        net[key] = net.get(key, 0) + tally.delta
-    net = {key: delta for key, delta in sorted(net.items()) if delta}
+    net = net_tallies(tallies)
     if not net:
         return
     values = _add_all(session, dialect, "report_contributor_tallies",
@@ -181,8 +264,6 @@ def _tally(session, dialect, tallies):
                   for (scope, year), moved in moves.items()])
 
 
-# --- what needs state: locked first ---------------------------------------------------
-
 @lru_cache(maxsize=8)
 def _locking(dialect, table_name, key):
     table = TABLES[table_name]
@@ -192,68 +273,3 @@ def _locking(dialect, table_name, key):
     return (insert.on_conflict_do_update(index_elements=list(key),
                                          set_={key[0]: insert.excluded[key[0]]})
             .returning(*table.c))
-
-
-def _locked(session, model, key: dict):
-    """The row of `model` with `key`, made empty if missing, locked until commit."""
-    return session.execute(_locking(session.get_bind().dialect.name, model.__tablename__,
-                                    tuple(key)), key).one()
-
-
-def _funders(session, project_id) -> list:
-    table = models.ReportFunderProject.__table__
-    return session.scalars(sa.select(table.c.funder_key)
-                           .where(table.c.project_id == project_id)).all()
-
-
-def _scopes(session, project_id):
-    """(the project's row, locked; its funders; the scopes its contributors count in)."""
-    row = _locked(session, models.ReportProject, {"project_id": project_id})
-    funders = _funders(session, project_id)
-    return row, funders, project_scopes(project_id, row.territory, funders)
-
-
-def _count(session, event_type, data):
-    """A contribution counted, or no longer: under its project's lock, then its own."""
-    _, _, scopes = _scopes(session, str(data["project_id"]))
-    contribution_id = str(data["contribution_id"])
-    row = _locked(session, models.ReportContribution, {"contribution_id": contribution_id})
-    state = funding.ContributionState(
-        confirmed_year=row.confirmed_year, account_id=row.account_id, uncounted=row.uncounted,
-        uncounted_cents=row.uncounted_cents, uncounted_matched_cents=row.uncounted_matched_cents)
-    rule = funding.confirmed if event_type == CONFIRMED else funding.uncounted
-    changes, new_state = rule(state, data, scopes)
-    if new_state != state:
-        table = models.ReportContribution.__table__
-        session.execute(table.update().where(table.c.contribution_id == contribution_id)
-                        .values(vars(new_state)))
-    return changes
-
-
-def _joined(session, project_id, before, after):
-    """The project's tallies so far, added to each scope it joins now."""
-    new_scopes = [scope for scope in after if scope not in before]
-    if not new_scopes:
-        return []
-    table = models.ReportContributorTally.__table__
-    tallies = session.execute(sa.select(table.c.year, table.c.account_id, table.c.contributions)
-                              .where(table.c.scope == f"project:{project_id}")).all()
-    return funding.merged(tallies, new_scopes)
-
-
-def _project_in_territory(session, project_id, territory):
-    row, funders, before = _scopes(session, project_id)
-    return _joined(session, project_id, before, project_scopes(project_id, territory, funders))
-
-
-def _funder_of_project(session, data):
-    funder = funder_of(data)
-    if funder is None or not data.get("project_id"):
-        return []
-    project_id = str(data["project_id"])
-    row, funders, before = _scopes(session, project_id)
-    if not insert_ignoring_duplicate(session, models.ReportFunderProject.__table__,
-                                     {"funder_key": funder[0], "project_id": project_id}):
-        return []  # this funder funded this project already
-    after = project_scopes(project_id, row.territory, [*funders, funder[0]])
-    return _joined(session, project_id, before, after)

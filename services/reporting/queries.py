@@ -171,8 +171,9 @@ def funding_by_kind_report(session, filters, this_year):
 
 def resources_report(session, filters, this_year):
     table = models.ReportResources
-    columns = (*resources.MONETARY, "volunteering_hours_hundredths", "volunteering_cents")
-    rows = _sums(session, table, columns, [table.year],
+    columns = (*resources.STORED, "volunteering_hours_hundredths", "volunteering_cents")
+    rows = _sums(session, table, columns,
+                 [table.year, (table.project_id == funding.CLUSTER).label("cluster")],
                  [*filters.projects(table.project_id), *filters.years(table.year)])
     return resources.resources_years(rows, filters.from_year, filters.to_year)
 

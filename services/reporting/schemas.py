@@ -173,14 +173,31 @@ class FundingByKindItem(MoneyFigures):
 
 
 class ResourcesTotals(Schema):
+    """The resource mix in the kinds of the cluster's description; the monetary total is
+    the sum of its kinds from `sales_cents` to `matchfunding_cents`."""
     sales_cents = Cents()
-    mutualisation_cents = Cents()
-    public_grants_cents = Cents()
-    private_grants_cents = Cents(metadata={"description": "Foundations, calls for projects, "
-                                                          "private investors."})
+    dues_cents = Cents(metadata={"description": "Members' dues paid (as the members' "
+                                                "report)."})
+    mutualisation_cents = Cents(metadata={"description": "Mutualisation fees invoiced to "
+                                                         "members (as the members' report), "
+                                                         "plus income recorded by hand."})
+    region_cents = Cents(metadata={"description": "Public support of the cluster's "
+                                                  "animation: public grants without a "
+                                                  "project (the Region's)."})
+    project_grants_cents = Cents(metadata={"description": "Public grants to projects."})
+    foundations_cents = Cents(metadata={"description": "Grants of foundations (their calls "
+                                                       "for projects included)."})
+    private_investors_cents = Cents()
+    other_private_cents = Cents(metadata={"description": "Private grants of another or no "
+                                                         "funder type."})
     crowdfunding_cents = Cents(metadata={"description": "Contributions, net of those given "
                                                         "back."})
     matchfunding_cents = Cents()
+    public_grants_cents = Cents(metadata={"description": "Subtotal: region_cents + "
+                                                         "project_grants_cents."})
+    private_grants_cents = Cents(metadata={"description": "Subtotal: foundations, private "
+                                                          "investors and other private "
+                                                          "money."})
     monetary_total_cents = Cents()
     volunteering_hours = Fte()
     volunteering_cents = Cents(metadata={"description": "Volunteering valued in euros: a "

@@ -4,7 +4,6 @@ import json
 
 from services.reporting import models, projector, queries, schemas
 from services.reporting.domain import spreadsheets
-from shared.database import insert_ignoring_duplicate
 from shared.inbox import consume_queue
 from shared.rpc import rpc
 from shared.schemas import load
@@ -17,12 +16,13 @@ class ReportingService(ServiceBase):
     name = "reporting"
     db = Database(models.messaging)
 
-    @consume_queue(archive_queue())
+    @consume_queue(archive_queue(), claims_itself=True)
     def archive(self, uow, envelope):
         """Archive the event and move every projection by it, in one transaction. The
         archive keeps each event id for good (the inbox forgets after 30 days), so an
-        event already archived changes nothing, however late it comes again."""
-        archived = insert_ignoring_duplicate(uow.session, models.ArchivedEvent.__table__, {
+        event already archived changes nothing, however late it comes again. The inbox's
+        claim and the archive's row are one statement."""
+        archived = uow.first_delivery_with(models.ArchivedEvent.__table__, {
             "event_id": str(envelope["event_id"]), "type": envelope["type"],
             "version": envelope["version"], "source": envelope["source"],
             "occurred_at": envelope["occurred_at"],

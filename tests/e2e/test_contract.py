@@ -12,8 +12,10 @@ import sqlalchemy as sa
 import gateway.app  # noqa: F401  (declares the routes)
 from gateway.routing import ROUTES
 from shared.database import create_engine
+from tests.support.funding import PROJECT
 from tests.support.platform import free_port, wait_ready
 from tests.support.running_platform import PASSWORD
+from tests.support.waiting import wait_until
 
 ANYONE, SIGNED_IN = "anyone", "any signed-in account"
 STAFF = {"animator", "operator"}
@@ -33,6 +35,7 @@ MATRIX = {
     ("POST", "/organisations"): STAFF,
     ("GET", "/organisations"): STAFF,
     ("GET", "/organisations/<uuid:organisation_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/organisations/<uuid:organisation_id>"): STAFF | {"member_admin"},
     ("POST", "/organisations/import"): STAFF,
     ("GET", "/organisations/export"): STAFF,
     ("POST", "/organisations/<uuid:organisation_id>/contacts"): STAFF | {"member_admin"},
@@ -68,6 +71,12 @@ MATRIX = {
     ("POST", "/projects/<uuid:project_id>/job-reports"): STAFF | {"member_admin"},
     ("POST", "/projects/<uuid:project_id>/enterprise"): STAFF,
     ("POST", "/projects/<uuid:project_id>/news"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/partners/<uuid:record_id>"): STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/milestones/<uuid:record_id>"):
+        STAFF | {"member_admin"},
+    ("PATCH", "/projects/<uuid:project_id>/support/<uuid:record_id>"): STAFF,
+    ("PATCH", "/projects/<uuid:project_id>/job-reports/<uuid:record_id>"): STAFF,
     ("POST", "/campaigns"): STAFF,
     ("GET", "/campaigns"): ANYONE,
     ("GET", "/campaigns/places"): ANYONE,
@@ -137,10 +146,10 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id"):
+                 "milestone_id", "contribution_id", "record_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}
-    answer = platform.request(method, path, {} if method in ("POST", "PUT") else None,
+    answer = platform.request(method, path, {} if method in ("POST", "PUT", "PATCH") else None,
                               headers=headers)
 
     allowed = MATRIX[(method, rule)]
@@ -157,6 +166,72 @@ def test_a_member_admin_acts_for_its_own_organisation_only(platform, org_a):
     assert platform.get(f"/organisations/{org_a}", as_=admin_of_a).status_code == 200
     other = platform.get(f"/organisations/{org_b}", as_=admin_of_a)
     assert (other.status_code, other.json()["code"]) == (403, "other_organisation")
+
+
+def test_a_funder_account_reads_its_own_funder_view_only(platform):
+    """A funder account that names its funder reads that funder's view of the projects'
+    reports (its filter set for it); another funder's view is a 403 problem; staff and
+    the members' tables are as before."""
+    project_of = {}
+    for funder in ("Fondation Alpha", "Fondation Beta"):
+        project = platform.post("/projects", {**PROJECT, "title": f"Projet {funder}"})
+        assert project.status_code == 201, project.text
+        project_of[funder] = project.json()["id"]
+        grant = platform.post("/resources", {
+            "kind": "grant", "amount_cents": 100_000 if "Alpha" in funder else 250_000,
+            "year": 2025, "project_id": project_of[funder], "funder": funder,
+            "funder_type": "foundation"})
+        assert grant.status_code == 201, grant.text
+    wait_until(lambda: all(platform.request("GET", "/reports/resources", as_="staff",
+                                            params={"funder": funder}).status_code == 200
+                           for funder in project_of), timeout=20, interval=0.2,
+               message="reporting to know both funders")
+
+    misnamed = platform.post("/accounts", {"email": f"a-{uuid.uuid4().hex[:8]}@example.org",
+                                           "password": PASSWORD, "display_name": "Animatrice",
+                                           "roles": ["animator"], "funder": "Fondation Alpha"})
+    assert (misnamed.status_code, [e["field"] for e in misnamed.json()["errors"]]) == (
+        422, ["funder"]), misnamed.text
+    email = f"alpha-{uuid.uuid4().hex[:8]}@example.org"
+    account = platform.post("/accounts", {"email": email, "password": PASSWORD,
+                                          "display_name": "Fondation Alpha",
+                                          "roles": ["funder"], "funder": "Fondation  Alpha"})
+    assert (account.status_code, account.json()["funder"]) == (201, "Fondation Alpha"), \
+        account.text
+    token = platform.login(email)["access_token"]
+    assert jwt.decode(token, options={"verify_signature": False})["fdr"] == "Fondation Alpha"
+    alpha = {"Authorization": f"Bearer {token}"}
+
+    def read(path, who, **params):
+        headers = alpha if who == "alpha" else {}
+        return platform.request("GET", path, as_=None if who == "alpha" else who,
+                                headers=headers, params=params)
+
+    own = read("/reports/resources", "alpha").json()
+    assert own == read("/reports/resources", "staff", funder="Fondation Alpha").json()
+    assert own["totals"]["foundations_cents"] == 100_000
+    assert read("/reports/resources", "alpha", funder="fondation alpha").status_code == 200
+    for path in ("/reports/resources", "/reports/resources.csv", "/reports/dashboard",
+                 "/reports/incubation"):
+        other = read(path, "alpha", funder="Fondation Beta")
+        assert (other.status_code, other.headers["Content-Type"]) == (
+            403, "application/problem+json"), path
+        assert other.json()["code"] == "other_funder_view"
+    dashboard = read("/reports/dashboard", "alpha").json()
+    assert dashboard["resources"]["totals"]["foundations_cents"] == 100_000
+    assert read("/reports/members", "alpha").status_code == 200  # the whole cluster's
+    beta = read("/reports/resources", "staff", funder="Fondation Beta").json()
+    assert beta["totals"]["foundations_cents"] == 250_000
+    assert read("/reports/resources", "funder").status_code == 200  # a funder named none
+
+
+def test_the_openapi_document_says_a_funder_account_names_its_funder(platform):
+    doc = platform.get("/openapi.json").json()
+    create = doc["paths"]["/api/v1/accounts"]["post"]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert "funder" in doc["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    resources = doc["paths"]["/api/v1/reports/resources"]["get"]["responses"]
+    assert "403" in resources
 
 
 def a_citizen(platform):

@@ -98,15 +98,16 @@ def test_each_kind_of_resource_of_the_description(platform, loaded):
     resources = every(platform, "/resources")
     kinds = {(r["kind"], r["funder_type"]) for r in resources}
     assert kinds == {("sale", None), ("mutualisation", None), ("grant", "public"),
-                     ("grant", "private")}
+                     ("grant", "foundation"), ("grant", "private_investor")}
     region = [r for r in resources if r["funder"] and r["funder"].startswith("Région")
               and r["project_id"] is None]
     assert sorted(r["year"] for r in region) == list(range(2012, 2018))  # until end 2017
     assert any(r["programme"].startswith("Contrat de développement durable Rhône-Alpes")
                and r["project_id"] for r in resources if r["programme"])
-    private = {r["funder"] for r in resources if r["funder_type"] == "private"}
-    assert any(f.startswith("Fondation") for f in private)
-    assert any("Cigales" in f for f in private)  # private investors
+    foundations = {r["funder"] for r in resources if r["funder_type"] == "foundation"}
+    investors = {r["funder"] for r in resources if r["funder_type"] == "private_investor"}
+    assert foundations and all(f.startswith("Fondation") for f in foundations)
+    assert any("Cigales" in f for f in investors)
 
     volunteering = every(platform, "/volunteering")
     assert volunteering and all(v["valued_cents"] > 0 for v in volunteering)
@@ -155,10 +156,23 @@ def test_the_reports_show_the_figures_of_the_description(platform, loaded):
     expected = demo_data.expected(YEAR, date.today())
     assert resources["totals"]["public_grants_cents"] == expected["resources_cents"][
         "public_grant"]
+    # Dues and mutualisation invoiced this year are the members' report's figures.
+    members = platform.get("/reports/members", as_="funder").json()["totals"]
+    assert members["dues_paid_cents"] > 0 and members["mutualisation_invoiced_cents"] > 0
+    assert resources["totals"]["dues_cents"] == members["dues_paid_cents"]
     assert resources["totals"]["monetary_total_cents"] == sum(
-        expected["resources_cents"].values()) + 43_000 + 12_000
+        expected["resources_cents"].values()) + 43_000 + 12_000 \
+        + members["dues_paid_cents"] + members["mutualisation_invoiced_cents"]
     by_year = {item["year"]: item for item in resources["items"]}
+    assert by_year[YEAR]["mutualisation_cents"] == members["mutualisation_invoiced_cents"]
     assert by_year[2017]["public_grants_cents"] > by_year[2019]["public_grants_cents"] == 0
+    # The kinds of the description: the Region's support of the animation until 2017,
+    # project grants, foundations, private investors.
+    assert by_year[2017]["region_cents"] == 2_000_000 and by_year[2018]["region_cents"] == 0
+    assert by_year[2022]["project_grants_cents"] == 4_500_000
+    assert (by_year[2019]["foundations_cents"], by_year[2023]["private_investors_cents"]) == (
+        2_000_000, 3_000_000)
+    assert resources["totals"]["other_private_cents"] == 0
 
 
 def test_loading_again_adds_nothing(platform, loaded, staff_email):

@@ -218,7 +218,9 @@ def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(pl
     assert export.content.startswith(b"\xef\xbb\xbf")
     header, row = export.content.decode("utf-8-sig").splitlines()
     values = dict(zip(header.split(";"), row.split(";"), strict=True))
-    assert values["Financements privés : fondations, investisseurs (€)"] == "12000,00"
+    # A grant of "private" money, not said to be a foundation's or investors'.
+    assert values["Autres financements privés (€)"] == "12000,00"
+    assert values["Fondations (€)"] == "0,00"
     assert values["Financement participatif (€)"] == "25,00"
     assert values["Bénévolat (heures)"] == "10,50"
 

@@ -1,5 +1,6 @@
 """The inbox: an event delivered twice changes the projection once; an event the
 handler cannot apply goes to the dead-letter table and does not block the queue."""
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +9,8 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from services.funding.schemas import CONTRIBUTION_CONFIRMED
 from services.reporting import models
 from services.reporting.service import ReportingService
+from shared.database import UnitsOfWork, create_engine
+from shared.inbox import apply_once
 from tests.support.events import confirmed_contribution, publish_confirmed
 
 
@@ -74,3 +77,46 @@ def test_a_dead_letter_for_a_missing_field_names_the_event_and_the_field(reporti
     assert letter["event_id"] == lacking["event_id"]
     assert letter["error"] == (f"funding.contribution_confirmed v{CONTRIBUTION_CONFIRMED.version}"
                                ": its data has no field 'amount_cents'")
+
+
+def test_an_event_the_inbox_forgot_but_the_archive_kept_is_claimed_again_and_moves_nothing(
+        reporting, broker_uri):
+    """Reporting claims its delivery and archives the event in one statement: after the
+    inbox forgot the event (30 days), the claim is new but the archive's row is not, and
+    the projections do not move twice."""
+    envelope = confirmed_contribution(1500)
+    with entrypoint_waiter(reporting, "archive") as first:
+        publish_confirmed(broker_uri, envelope)
+    engine = next(ext for ext in reporting.dependencies if ext.attr_name == "db").engine
+    inbox = models.messaging.inbox
+    with engine.begin() as connection:
+        assert connection.execute(inbox.delete().where(
+            inbox.c.event_id == envelope["event_id"])).rowcount == 1
+    with entrypoint_waiter(reporting, "archive") as again:
+        publish_confirmed(broker_uri, envelope)
+    with entrypoint_waiter(reporting, "archive") as third:
+        publish_confirmed(broker_uri, envelope)
+    assert (first.get(), again.get(), third.get()) == ("applied", "applied", "duplicate")
+    assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
+        == (1, 1500)
+
+
+def test_a_handler_that_claims_itself_but_did_not_claim_is_dead_lettered(databases):
+    engine = create_engine(databases.new("reporting"))
+    service = SimpleNamespace(name="reporting",
+                              db=UnitsOfWork(engine, models.messaging, "reporting"))
+
+    def forgetful(service, uow, envelope):
+        uow.session.execute(models.Summary.__table__.update().values(contributions=99))
+    forgetful.claims_itself = True
+    envelope = confirmed_contribution(100)
+    try:
+        assert apply_once(service, forgetful, envelope) == "dead_lettered"
+        with engine.connect() as connection:
+            assert connection.scalar(sa.select(models.Summary.contributions)) == 0
+            [error] = connection.scalars(sa.select(models.messaging.dead_letters.c.error))
+            assert connection.scalar(sa.select(sa.func.count()).select_from(
+                models.messaging.inbox)) == 0
+    finally:
+        engine.dispose()
+    assert "did not claim" in error

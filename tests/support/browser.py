@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-dev-shm-usage", "--lang=fr-FR")
 DESKTOP, PHONE = (1280, 900), (390, 844)
+LAPTOP = (1366, 768)  # the most common laptop screen
 
 
 def start_browser() -> webdriver.Chrome:

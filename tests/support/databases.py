@@ -33,6 +33,14 @@ class Databases:
         template = self._templates.get(service_name) or self._make_template(service_name)
         return self._copy(template, f"{self.prefix}_{service_name}_{uuid.uuid4().hex[:6]}")
 
+    def copy_of(self, url: str) -> str:
+        """A new database copied from the one at `url` (which nobody may be connected
+        to): a benchmark's data, made once, for several runs."""
+        name = make_url(url).database
+        if self._admin is None:
+            name = Path(name).stem
+        return self._copy(name, f"{self.prefix}_copy_{uuid.uuid4().hex[:6]}")
+
     def empty(self, label: str) -> str:
         """A database with no table yet: for a test that runs migrations step by step."""
         return self._create(f"{self.prefix}_{label}_{uuid.uuid4().hex[:6]}")

@@ -56,6 +56,13 @@ def organisation_registered(organisation_id, legal_form="association", territory
         "headcount_fte": 3.5}, when)
 
 
+def organisation_updated(organisation_id, version, legal_form="association",
+                         territory="dombes", when=None):
+    registered = organisation_registered(organisation_id, legal_form, territory).data
+    return Event(members.ORGANISATION_UPDATED, {
+        **registered, "version": version, "changed": ["legal_form", "territory"]}, when)
+
+
 def _membership(membership_id, organisation_id, year, circle):
     return {"membership_id": membership_id, "organisation_id": organisation_id, "year": year,
             "circle": circle}
@@ -134,6 +141,22 @@ def support_given(project_id, hours, given_on):
     return Event(projects.SUPPORT_GIVEN, {
         "session_id": new_id(), "project_id": project_id, "kind": "mentoring",
         "hours": hours, "given_on": given_on}, at(int(given_on[:4]), 7, 1))
+
+
+def support_corrected(project_id, hours, given_on, previous_hours, previous_given_on):
+    return Event(projects.SUPPORT_CORRECTED, {
+        "session_id": new_id(), "project_id": project_id, "kind": "mentoring",
+        "hours": hours, "given_on": given_on, "previous_hours": previous_hours,
+        "previous_given_on": previous_given_on, "version": 2, "reason": "erreur de saisie",
+        "by": new_id()}, at(int(given_on[:4]), 8, 1))
+
+
+def jobs_corrected(report, created_fte, consolidated_fte, when):
+    """A staff correction of the report `report` (a jobs_reported Event)."""
+    return Event(projects.JOBS_CORRECTED, {
+        **report.data, "created_fte": created_fte, "consolidated_fte": consolidated_fte,
+        "version": 2, "changed": ["created_fte_hundredths"], "reason": "erreur de saisie",
+        "by": new_id()}, when)
 
 
 def jobs_reported(project_id, reported_on, created_fte, consolidated_fte, when=None):

@@ -62,8 +62,45 @@ class Store:
 def test_an_organisation_gives_its_legal_form_and_territory_to_the_lookup():
     organisation = new_id()
     [change] = changes_of(story.organisation_registered(organisation, "scop", "cotiere"))
-    assert change == Upsert("report_organisations", {"organisation_id": organisation},
-                            set={"legal_form": "scop", "territory": "cotiere"})
+    assert change == Keep("report_organisations", {"organisation_id": organisation},
+                          values={"legal_form": "scop", "territory": "cotiere"}, version=1)
+
+
+def test_an_organisation_edited_keeps_its_latest_version_whatever_the_order():
+    organisation = new_id()
+    events = [story.organisation_registered(organisation, "association", "dombes"),
+              story.organisation_updated(organisation, 2, "scop", "dombes"),
+              story.organisation_updated(organisation, 3, "scop", "cotiere")]
+    for order in itertools.permutations(events):
+        store = Store()
+        for event in order:
+            store.apply(changes_of(event))
+        assert store.rows[("report_organisations", (("organisation_id", organisation),))] == {
+            "legal_form": "scop", "territory": "cotiere", "version": 3}
+
+
+def test_a_support_correction_moves_the_hours_by_the_difference_between_years():
+    project = new_id()
+    store = Store()
+    for event in (story.support_given(project, 3.0, "2024-12-30"),
+                  story.support_corrected(project, 4.5, "2025-01-02", 3.0, "2024-12-30")):
+        store.apply(changes_of(event))
+    hours = {key: row["support_hours_hundredths"] for (table, key), row in store.rows.items()
+             if table == "report_project_years"}
+    assert hours == {(("project_id", project), ("year", 2024)): 0,
+                     (("project_id", project), ("year", 2025)): 450}
+
+
+def test_a_corrected_job_report_is_the_figure_of_its_day_in_any_order():
+    project = new_id()
+    report = story.jobs_reported(project, "2025-06-30", 3, 1, at(2025, 7, 1))
+    corrected = story.jobs_corrected(report, 2.5, 1, at(2025, 9, 1))
+    for order in ((report, corrected), (corrected, report)):
+        store = Store()
+        for event in order:
+            store.apply(changes_of(event))
+        row = store.rows[("report_job_reports", (("project_id", project), ("year", 2025)))]
+        assert row["created_fte_hundredths"] == 250
 
 
 @pytest.mark.parametrize("event, active", [
@@ -102,9 +139,14 @@ def test_dues_fees_and_services_are_counted_in_their_year_and_in_hundredths_of_f
     organisation, service = new_id(), new_id()
     assert changes_of(story.dues_paid(new_id(), organisation, 2024, 5000)) == [
         Upsert("report_member_money", {"organisation_id": organisation, "year": 2024},
-               add={"dues_paid_cents": 5000})]
-    assert changes_of(story.mutualisation_invoiced(organisation, 2024, 3, 12000))[0].add == {
-        "mutualisation_invoiced_cents": 12000}
+               add={"dues_paid_cents": 5000}),
+        Upsert("report_resources", {"project_id": "cluster", "year": 2024},
+               add={"dues_cents": 5000})]
+    assert changes_of(story.mutualisation_invoiced(organisation, 2024, 3, 12000)) == [
+        Upsert("report_member_money", {"organisation_id": organisation, "year": 2024},
+               add={"mutualisation_invoiced_cents": 12000}),
+        Upsert("report_resources", {"project_id": "cluster", "year": 2024},
+               add={"mutualisation_cents": 12000})]
     assert changes_of(story.service_added(service, 2.35))[0].set == {"fte_hundredths": 235}
 
 
@@ -181,17 +223,19 @@ def test_the_latest_job_report_of_a_year_wins_and_a_same_day_correction_beats_th
 
 # --- resources -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, funder_type, column", [
-    ("grant", "public", "public_grants_cents"), ("grant", "private", "private_grants_cents"),
-    ("grant", None, "private_grants_cents"), ("sale", None, "sales_cents"),
-    ("mutualisation", None, "mutualisation_cents")])
-def test_each_resource_adds_to_its_column_in_its_year(kind, funder_type, column):
+@pytest.mark.parametrize("kind, funder_type, columns", [
+    ("grant", "public", ["public_grants_cents"]),
+    ("grant", "private", ["private_grants_cents"]), ("grant", None, ["private_grants_cents"]),
+    ("grant", "foundation", ["private_grants_cents", "foundations_cents"]),
+    ("grant", "private_investor", ["private_grants_cents", "private_investors_cents"]),
+    ("sale", None, ["sales_cents"]), ("mutualisation", None, ["mutualisation_cents"])])
+def test_each_resource_adds_to_its_columns_in_its_year(kind, funder_type, columns):
     project = new_id()
     event = story.resource_recorded(kind, 123_45, 2023, project,
                                     "Fondation X" if kind == "grant" else None, funder_type)
     assert changes_of(event)[0] == Upsert("report_resources",
                                           {"project_id": project, "year": 2023},
-                                          add={column: 12345})
+                                          add=dict.fromkeys(columns, 12345))
 
 
 def test_a_grant_names_its_funder_and_one_spelling_is_kept_whatever_the_order():

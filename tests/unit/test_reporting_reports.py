@@ -139,17 +139,41 @@ def test_funding_by_kind_and_model_in_the_kinds_order():
     assert table["totals"]["raised_cents"] == 300
 
 
+def _stored(year, cluster, **cents):
+    return {"year": year, "cluster": cluster, **dict.fromkeys(resources.STORED, 0),
+            "volunteering_hours_hundredths": 0, "volunteering_cents": 0, **cents}
+
+
 def test_the_resource_mix_keeps_volunteering_out_of_the_monetary_total():
-    row = {"year": 2021, **dict.fromkeys(resources.MONETARY, 100),
+    row = {**_stored(2021, False), **dict.fromkeys(resources.STORED, 100),
            "volunteering_hours_hundredths": 1050, "volunteering_cents": 12621}
     table = resources.resources_years([row], None, None)
     [item] = table["items"]
-    assert item["monetary_total_cents"] == 600
+    # Foundations and investors are part of the private grants, not added to them.
+    assert item["monetary_total_cents"] == 700
     assert (item["volunteering_hours"], item["volunteering_cents"]) == (1050, 12621)
-    assert table["totals"]["monetary_total_cents"] == 600
-    zero = {"year": 2022, **dict.fromkeys(resources.MONETARY, 0),
-            "volunteering_hours_hundredths": 0, "volunteering_cents": 0}
+    assert table["totals"]["monetary_total_cents"] == 700
+    zero = _stored(2022, False)
     assert resources.resources_years([zero], None, None)["items"] == []
+
+
+def test_the_resource_mix_has_the_kinds_of_the_description_and_they_add_up():
+    """The Region's support of the animation is the public money of the cluster's own
+    row; project grants the projects' public money; other private money what is not a
+    foundation's or investors'."""
+    rows = [_stored(2016, True, sales_cents=1_000, dues_cents=200, mutualisation_cents=300,
+                    public_grants_cents=2_500),
+            _stored(2016, False, public_grants_cents=4_000, private_grants_cents=1_700,
+                    foundations_cents=1_000, private_investors_cents=500,
+                    crowdfunding_cents=60, matchfunding_cents=40)]
+    [item] = resources.resources_years(rows, None, None)["items"]
+    assert {name: item[name] for name in resources.MONETARY} == {
+        "sales_cents": 1_000, "dues_cents": 200, "mutualisation_cents": 300,
+        "region_cents": 2_500, "project_grants_cents": 4_000, "foundations_cents": 1_000,
+        "private_investors_cents": 500, "other_private_cents": 200,
+        "crowdfunding_cents": 60, "matchfunding_cents": 40}
+    assert item["monetary_total_cents"] == 9_800 == sum(item[n] for n in resources.MONETARY)
+    assert (item["public_grants_cents"], item["private_grants_cents"]) == (6_500, 1_700)
 
 
 # --- CSV -----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ FILE = {"id": PROJECT_ID, "title": "Atelier vélo", "summary": "Réparer.", "fie
             {"from_stage": None, "to_stage": "idea", "at": "2026-01-01T10:00:00+00:00",
              "by": "a1", "reason": None}],
         "partners": [], "support": [], "support_hours": 0, "milestones": [],
-        "job_reports": [], "enterprise": None, "news": []}
+        "job_reports": [], "enterprise": None, "news": [], "version": 1}
 MEMBERSHIP = {"id": MEMBERSHIP_ID, "organisation_id": "o1", "year": 2026, "circle": "core",
               "status": "active", "dues_cents": 15_000, "paid_cents": 0,
               "activated_at": "2026-01-15T09:00:00+00:00",
@@ -42,7 +42,8 @@ MEMBERSHIP = {"id": MEMBERSHIP_ID, "organisation_id": "o1", "year": 2026, "circl
 ORGANISATION = {"id": "o1", "name": "Recyclerie de la Dombes", "legal_form": "association",
                 "siret": None, "siren": None, "rna": None, "street": None,
                 "postal_code": "01400", "commune": "Châtillon", "territory": "dombes",
-                "sector": None, "headcount_fte": 4.5, "registered_at": "2026-01-01T00:00:00+00:00"}
+                "sector": None, "headcount_fte": 4.5, "registered_at": "2026-01-01T00:00:00+00:00",
+                "version": 1}
 
 
 class Services:

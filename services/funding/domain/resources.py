@@ -2,16 +2,17 @@
 mutualisation income, and volunteering valued at a reference hourly rate."""
 import uuid
 
+from shared.cluster import FUNDER_TYPES  # noqa: F401 (the kinds of grant funder)
 from shared.errors import invalid
 
 GRANT, SALE, MUTUALISATION = "grant", "sale", "mutualisation"
 RESOURCE_KINDS = (GRANT, SALE, MUTUALISATION)
-FUNDER_TYPES = ("public", "private")
 
 
 def new_resource(data: dict, recorded_by) -> dict:
-    """A grant names its funder and whether it is public or private money; other
-    resources don't have a funder type."""
+    """A grant names its funder and its type (public money, a foundation, private
+    investors, other private money: shared.cluster.FUNDER_TYPES); other resources don't
+    have a funder type."""
     errors = {}
     if data["kind"] == GRANT:
         if not data.get("funder"):

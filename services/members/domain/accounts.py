@@ -67,12 +67,17 @@ def new_account(data: dict, roles, organisation_id, password_hash: str) -> dict:
     if ("member_admin" in roles) != (organisation_id is not None):
         raise invalid({"organisation_id": [
             "A member_admin acts for exactly one organisation; other roles for none."]})
+    funder = " ".join((data.get("funder") or "").split()) or None
+    if funder is not None and roles != ["funder"]:
+        raise invalid({"funder": ["Only an account whose one role is funder names a funder "
+                                  "(staff read every funder's view)."]})
     return {
         "id": str(uuid.uuid4()),
         "email": normalise_email(data["email"]),
         "display_name": " ".join(data["display_name"].split()),
         "roles": roles,
         "organisation_id": organisation_id,
+        "funder": funder,
         "password_hash": password_hash,
     }
 

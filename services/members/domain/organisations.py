@@ -42,6 +42,28 @@ def new_organisation(data: dict) -> dict:
     }
 
 
+# What an edit may change: what registration took. Its id, registration and version do
+# not move.
+EDITABLE = ("name", "legal_form", "siret", "siren", "rna", "street", "postal_code", "commune",
+            "territory", "sector", "headcount_fte")
+
+
+def edit_organisation(current: dict, changes: dict) -> dict:
+    """The columns an edit changes, normalised as at registration, from an organisation's
+    current values (its columns) and the validated fields of the edit. The identifiers are
+    checked again as a whole: a new SIRET without a SIREN gives its SIREN, an RNA stays an
+    association's. Columns whose value does not change are left out."""
+    before = {name: current.get(name) for name in EDITABLE if name != "headcount_fte"}
+    before["headcount_fte"] = current.get("headcount_fte_hundredths") or 0
+    edited = {**before, **changes}
+    if "siret" in changes and "siren" not in changes and \
+            (check_siret(changes["siret"]) if changes["siret"] else None) != current.get("siret"):
+        edited["siren"] = None  # the new SIRET's first 9 digits
+    after = new_organisation(edited)
+    after.pop("id")
+    return {column: value for column, value in after.items() if current.get(column) != value}
+
+
 def name_key(name: str, postal_code: str) -> str:
     """What makes two organisations without SIRET the same one: the name, whatever its
     case, accents and spacing, in the same postal code."""

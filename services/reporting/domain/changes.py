@@ -56,6 +56,16 @@ def crossing(new_tally: int, delta: int) -> int:
     return (new_tally > 0) - (new_tally - delta > 0)
 
 
+def net_tallies(tallies) -> dict:
+    """The tallies of one event summed per (scope, year, account_id), in key order, the
+    ones that cancel out left out: the crossing of a sum is the sum of the crossings."""
+    net = {}
+    for tally in tallies:
+        key = (tally.scope, tally.year, tally.account_id)
+        net[key] = net.get(key, 0) + tally.delta
+    return {key: delta for key, delta in sorted(net.items()) if delta}
+
+
 def hundredths(value) -> int:
     """An FTE or hours figure of an event (a number with two decimals) in hundredths."""
     return int((Decimal(str(value)) * 100).to_integral_value(ROUND_HALF_UP))

@@ -48,6 +48,15 @@ def support_given(data, occurred_at):
                       support_hours_hundredths=hundredths(data["hours"]))]
 
 
+def support_corrected(data, occurred_at):
+    """A correction moves a year's hours by the difference: out of the day it was given,
+    into the day it is now (the same year, most often)."""
+    return [_year_row(_project(data), data["previous_given_on"].year,
+                      support_hours_hundredths=-hundredths(data["previous_hours"])),
+            _year_row(_project(data), data["given_on"].year,
+                      support_hours_hundredths=hundredths(data["hours"]))]
+
+
 def enterprise_created(data, occurred_at):
     return [_year_row(_project(data), data["created_on"].year, enterprises_created=1)]
 
@@ -66,6 +75,9 @@ PROJECTIONS = {
     "projects.support_given": support_given,
     "projects.enterprise_created": enterprise_created,
     "projects.jobs_reported": jobs_reported,
+    # A corrected report is the latest figure of its day, as a new report of it would be.
+    "projects.jobs_corrected": jobs_reported,
+    "projects.support_corrected": support_corrected,
 }
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from services.reporting.domain.changes import Keep, Upsert, emitted_stamp, hundredths
 from services.reporting.domain.reports import last_values, sums, year_span
+from services.reporting.domain.resources import cluster_income
 
 ACTIVE = "active"
 UNKNOWN = "unknown"  # an organisation whose registration has not arrived (yet)
@@ -26,8 +27,14 @@ def _id(value) -> str:
 
 
 def organisation_registered(data, occurred_at):
-    return [Upsert("report_organisations", {"organisation_id": _id(data["organisation_id"])},
-                   set={"legal_form": data["legal_form"], "territory": data["territory"]})]
+    return [Keep("report_organisations", {"organisation_id": _id(data["organisation_id"])},
+                 values={"legal_form": data["legal_form"], "territory": data["territory"]},
+                 version=data.get("version", 1))]
+
+
+def organisation_updated(data, occurred_at):
+    """An edit's legal form and territory, unless a later edit's arrived first."""
+    return organisation_registered(data, occurred_at)
 
 
 def _membership(data, active):
@@ -56,11 +63,16 @@ def _money(data, column, amount):
 
 
 def dues_paid(data, occurred_at):
-    return _money(data, "dues_paid_cents", data["amount_cents"])
+    """A member's dues, and the same money in the cluster's resources."""
+    return [*_money(data, "dues_paid_cents", data["amount_cents"]),
+            cluster_income(data["year"], "dues_cents", data["amount_cents"])]
 
 
 def mutualisation_invoiced(data, occurred_at):
-    return _money(data, "mutualisation_invoiced_cents", data["total_cents"])
+    """A member's mutualisation invoice, and the same money in the cluster's resources:
+    the mutualisation income of the resources table is what members are invoiced."""
+    return [*_money(data, "mutualisation_invoiced_cents", data["total_cents"]),
+            cluster_income(data["year"], "mutualisation_cents", data["total_cents"])]
 
 
 def mutualised_service_added(data, occurred_at):
@@ -88,6 +100,7 @@ def subscription_ended(data, occurred_at):
 
 PROJECTIONS = {
     "members.organisation_registered": organisation_registered,
+    "members.organisation_updated": organisation_updated,
     "members.membership_applied": membership_applied,
     "members.membership_renewed": membership_renewed,
     "members.membership_status_changed": membership_status_changed,
