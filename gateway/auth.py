@@ -4,6 +4,8 @@ The gateway signs access tokens after members has checked a password or a refres
 token; it keeps no state itself. Refresh tokens are opaque and live in members, where
 they are rotated and revoked.
 """
+import functools
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -19,6 +21,7 @@ ALGORITHM = "HS256"
 ISSUER = "dombinnov"
 AUDIENCE = "dombinnov-api"
 ROLES = ("citizen", "member_admin", "animator", "funder", "operator")
+VERIFIED_TOKENS = 1024  # tokens remembered as verified, per gateway process
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Tokens:
                 "`python -c 'import secrets; print(secrets.token_hex(32))'`")
         self._secret = secret
         self.ttl_seconds = ttl_seconds
+        self._verified = functools.lru_cache(maxsize=VERIFIED_TOKENS)(self._decode)
 
     def issue(self, account: dict) -> str:
         now = datetime.now(timezone.utc)
@@ -54,6 +58,16 @@ class Tokens:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        """The token's principal. A token verified once is remembered (a small LRU keyed
+        by the token itself, up to VERIFIED_TOKENS of them) until its expiry: a client
+        sends the same token on every request, and its signature cannot change. An
+        invalid token is never remembered; an expired one is verified again, and refused."""
+        principal, expires_at = self._verified(token)
+        if time.time() < expires_at:
+            return principal
+        return self._decode(token)[0]  # expired meanwhile: refused as such
+
+    def _decode(self, token: str) -> tuple:
         try:
             claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], audience=AUDIENCE,
                                 issuer=ISSUER, options={"require": ["exp", "iat", "sub"]})
@@ -69,7 +83,8 @@ class Tokens:
         if funder is not None and not isinstance(funder, str):
             raise _unauthenticated("invalid_token", "The access token is not valid.")
         return Principal(claims["sub"], frozenset(roles), claims.get("org"), funder,
-                         claims.get("ev") if isinstance(claims.get("ev"), bool) else None)
+                         claims.get("ev") if isinstance(claims.get("ev"), bool) else None), \
+            claims["exp"]
 
 
 def _unauthenticated(code, message):

@@ -204,16 +204,18 @@ class UnitOfWork:
         if spec.source != self._source:
             raise ValueError(f"{self._source} cannot emit {spec.type}")
         envelope = make_envelope(spec, data, correlation_id.get())
-        self.session.execute(
-            self._tables.outbox.insert().values(
-                event_id=envelope["event_id"],
-                exchange=f"{spec.source}.events",
-                routing_key=spec.name,
-                payload=json.dumps(envelope, separators=(",", ":")),
-                correlation_id=envelope["correlation_id"],
-                occurred_at=utcnow(),
-            )
-        )
+        # On the session's connection (its transaction), in Core: a table's INSERT needs
+        # none of the ORM's execution, and its values are bound parameters. The session
+        # is flushed first, as session.execute would (nothing to do on a Core path).
+        self.session.flush()
+        self.session.connection().execute(self._tables.outbox.insert(), {
+            "event_id": envelope["event_id"],
+            "exchange": f"{spec.source}.events",
+            "routing_key": spec.name,
+            "payload": json.dumps(envelope, separators=(",", ":")),
+            "correlation_id": envelope["correlation_id"],
+            "occurred_at": utcnow(),
+        })
         self.emitted.append(envelope)
         return envelope
 

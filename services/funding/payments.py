@@ -7,17 +7,23 @@ DomainErrors the gateway already knows how to answer.
 """
 import requests
 from nameko.extensions import DependencyProvider
+from requests.adapters import HTTPAdapter
 
 from shared.errors import BAD_REQUEST, CONFLICT, NOT_FOUND, UNAVAILABLE, DomainError
 
 
 class PaymentProvider:
     # Under the gateway's RPC timeout (5 s by default): a slow provider is a clear 503.
-    def __init__(self, base_url: str, api_key: str, timeout: float = 3.0):
+    def __init__(self, base_url: str, api_key: str, timeout: float = 3.0, pool_size: int = 10):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        # One session: connections are kept alive and reused between calls.
+        # One session: connections are kept alive and reused between calls. Its pool
+        # keeps as many as the workers that may call at once (`pool_size`): a smaller
+        # one would open and drop a connection per call beyond it.
         self.session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.session.headers["Authorization"] = f"Bearer {api_key}"
 
     def create_payment(self, *, amount_cents: int, reference: str, description: str,
@@ -102,7 +108,8 @@ class Payments(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.provider = PaymentProvider(config["PAYMENT_PROVIDER_URL"],
-                                        config["PAYMENT_API_KEY"])
+                                        config["PAYMENT_API_KEY"],
+                                        pool_size=config.get("max_workers", 10))
 
     def stop(self):
         self.provider.close()

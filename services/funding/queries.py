@@ -15,6 +15,9 @@ from shared.rpc import rpc
 from shared.schemas import load
 
 Contribution, Campaign = models.Contribution, models.Campaign
+# Built once: a marshmallow schema's construction copies its fields (every contribution
+# answered is dumped through this one).
+_CONTRIBUTION = schemas.Contribution()
 
 
 def campaign_view(session, campaign) -> dict:
@@ -88,7 +91,7 @@ def contribution_view(contribution, kind: str) -> dict:
     status = receipts.receipt_status(kind, contribution.status,
                                      contribution.receipt_number is not None,
                                      contribution.receipt_donor is not None)
-    return {**schemas.Contribution().dump(contribution), "receipt_status": status,
+    return {**_CONTRIBUTION.dump(contribution), "receipt_status": status,
             "receipt_notice": receipts.receipt_notice(status)}
 
 

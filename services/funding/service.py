@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from nameko.timer import timer
@@ -212,43 +213,61 @@ class FundingService(ServiceBase, Queries):
         same Idempotency-Key (keys are the contributor's own) gets the same contribution;
         nothing is taken twice. `email_verified`: whether members has the contributor's
         address confirmed (the gateway says, from the access token or members); a loan
-        or shares need it."""
-        data = load(schemas.Contribute(), payload)
+        or shares need it.
+
+        One transaction: the payment is created at the provider inside it, after the
+        rules were checked and before the campaign's lock is taken, so the contribution
+        is written with its payment. A provider that does not answer is a 503 and
+        nothing is written (a retry with the same key starts over); a payment created
+        for a pledge that is then refused, or not committed, is cancelled."""
+        data = load(_CONTRIBUTE, payload)
         now = self.clock()
         contribution_id = _uuid()
-        with self.db() as uow:
-            # The answer is stored with the claim, before the campaign's lock is taken:
-            # one statement fewer while other contributions wait for that lock.
-            replay = uow.replay_or_claim(f"contribute:{contributor_account_id}", idempotency_key,
-                                         {"campaign_id": str(campaign_id), **payload},
-                                         answer={"contribution_id": contribution_id})
-            if replay is None:
-                contribution, campaign = self._pledge(uow, campaign_id, data,
+        created = []  # the payment created for this pledge, to cancel if it is not kept
+        try:
+            with self.db() as uow:
+                # The answer is stored with the claim, before the campaign's lock is
+                # taken: one statement fewer while other contributions wait for it.
+                replay = uow.replay_or_claim(
+                    f"contribute:{contributor_account_id}", idempotency_key,
+                    {"campaign_id": str(campaign_id), **payload},
+                    answer={"contribution_id": contribution_id})
+                if replay is None:
+                    contribution, kind = self._pledge(uow, campaign_id, data,
                                                       contributor_account_id, now,
-                                                      contribution_id, email_verified)
-                title, kind = campaign.title, campaign.kind
-        if replay is not None:
-            with self.db.read() as session:
-                contribution = get_or_not_found(session, models.Contribution,
-                                                replay["contribution_id"], "contribution")
-                campaign = session.get(models.Campaign, contribution.campaign_id)
-                title, kind = campaign.title, campaign.kind
-        return {"replayed": replay is not None,
+                                                      contribution_id, created,
+                                                      email_verified)
+        except Exception:
+            for payment in created:
+                self._cancel_unkept(payment["id"])
+            raise
+        if replay is None:
+            return {"replayed": False, "contribution": contribution_view(contribution, kind)}
+        with self.db.read() as session:
+            contribution = get_or_not_found(session, models.Contribution,
+                                            replay["contribution_id"], "contribution")
+            campaign = session.get(models.Campaign, contribution.campaign_id)
+            title, kind = campaign.title, campaign.kind
+        return {"replayed": True,
                 "contribution": self._with_payment(contribution, title, kind)}
 
-    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id,
+    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id, created,
                 email_verified=True):
+        """The pledge's rules, its payment and its rows, in Core on the hot path: the
+        contribution as written (a namespace) and its campaign's kind."""
         session = uow.session
         # Read without a lock: most refusals are said here, before any lock is taken.
         # hold_place takes the campaign's lock last and checks the cap, the stock and the
         # campaign's state again on the newest rows.
-        campaign = get_or_not_found(session, models.Campaign, campaign_id, "campaign")
-        if not rules.is_public(campaign.status):
+        campaign = settlement.read_row(session, models.Campaign, campaign_id)
+        if campaign is None or not rules.is_public(campaign.status):
             # Citizens contribute; to them an unpublished campaign does not exist.
             raise not_found("campaign", campaign_id)
         reward = None
         if data["reward_id"] is not None:
-            reward = get_or_not_found(session, models.Reward, data["reward_id"], "reward")
+            reward = settlement.read_row(session, models.Reward, data["reward_id"])
+            if reward is None:
+                raise not_found("reward", data["reward_id"])
         rules.accept_contribution(campaign, data["amount_cents"], reward, now)
         receipt_donor = _receipt_donor(session, campaign, data["tax_receipt"])
         reflection_ends_at = None
@@ -257,7 +276,17 @@ class FundingService(ServiceBase, Queries):
             self._check_investor(session, campaign, account_id, data, now)
             reflection_ends_at = investors.reflection_ends_at(now)
         by_transfer = data["payment_method"] == "transfer"
-        contribution = models.Contribution(
+        payment = None
+        if not by_transfer:
+            # The provider's idempotency key (the contribution's id) makes its own retry
+            # find the same payment.
+            payment = self.payments.create_payment(
+                amount_cents=data["amount_cents"], reference=contribution_id,
+                description=f"{campaign.title} — contribution", capture="manual",
+                return_url=f"{self.config['PUBLIC_URL']}/contributions/{contribution_id}",
+                idempotency_key=contribution_id)
+            created.append(payment)
+        contribution = SimpleNamespace(
             id=contribution_id, campaign_id=campaign.id, reward_id=reward and reward.id,
             amount_cents=data["amount_cents"], matched_cents=0,
             contributor_name=data["contributor_name"], receipt_donor=receipt_donor,
@@ -269,12 +298,25 @@ class FundingService(ServiceBase, Queries):
             hold_expires_at=settlement.hold_until(
                 now, self.config["TRANSFER_HOLD_DAYS"] * 86_400 if by_transfer
                 else self.config["PAYMENT_HOLD_SECONDS"]),
-            reflection_ends_at=reflection_ends_at)
-        session.add(contribution)
-        session.flush()
-        uow.emit(schemas.CONTRIBUTION_PLEDGED, settlement.fact(campaign, contribution, now))
+            reflection_ends_at=reflection_ends_at,
+            payment_id=payment and payment["id"], payment_url=payment and payment["redirect_url"],
+            cancel_reason=None, board_decision=None, receipt_number=None,
+            provider_checks=0, provider_check_due_at=None)
+        session.connection().execute(_INSERT_CONTRIBUTION, vars(contribution))
+        uow.emit(schemas.CONTRIBUTION_PLEDGED,
+                 settlement.fact(campaign, contribution, now, reward=reward))
         settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
-        return contribution, campaign
+        return contribution, campaign.kind
+
+    def _cancel_unkept(self, payment_id):
+        """Cancel a payment created for a pledge that was not kept; one the provider
+        cannot cancel now stays pending there, with no contribution and never shown to
+        a payer (its reference, the contribution's id, names no contribution)."""
+        try:
+            self.payments.cancel(payment_id)
+        except DomainError as error:
+            log.warning("unkept pledge's payment not cancelled", extra={
+                "payment_id": payment_id, "code": error.code})
 
     def _check_investor(self, session, campaign, account_id, data, now):
         profile = session.get(models.InvestorProfile, account_id)
@@ -288,8 +330,10 @@ class FundingService(ServiceBase, Queries):
                 raise invalid(errors)
 
     def _with_payment(self, contribution, campaign_title, kind):
-        """The contribution, with a payment at the provider. The provider's own
-        idempotency key (the contribution's id) makes a retry find the same payment."""
+        """The contribution, with a payment at the provider. A pledge is written with
+        its payment; one written before that was so (its provider call failed after the
+        commit) gets it on the retry. The provider's own idempotency key (the
+        contribution's id) makes a retry find the same payment."""
         if contribution.payment_id is None and contribution.status == PENDING \
                 and contribution.channel == "online":
             payment = self.payments.create_payment(
@@ -726,6 +770,12 @@ class FundingService(ServiceBase, Queries):
 
 def _uuid():
     return str(uuid.uuid4())
+
+
+# Built once, not per call: a marshmallow schema's construction copies its fields, and
+# the Core INSERT is compiled once (its values are bound parameters).
+_CONTRIBUTE = schemas.Contribute()
+_INSERT_CONTRIBUTION = models.Contribution.__table__.insert()
 
 
 def _remember_project(session, project_id, project):

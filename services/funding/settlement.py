@@ -7,10 +7,10 @@ agreed, and a failed call rolls everything back to be tried again (the webhook i
 answered 503 and redelivered; the clock's sweep comes back).
 """
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import object_session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from services.funding import models, schemas
 from services.funding.domain import campaigns as rules
@@ -47,9 +47,12 @@ def lock(session, contribution_id):
     return campaign, contribution
 
 
-def fact(campaign, contribution, now) -> dict:
-    reward = contribution.reward_id and object_session(contribution).get(
-        models.Reward, contribution.reward_id)
+def fact(campaign, contribution, now, reward=None) -> dict:
+    """What a contribution's events say of it. `reward`: its reward as the caller read
+    it (the pledge's hot path, whose contribution is a namespace, not an ORM row);
+    otherwise read through the contribution's session."""
+    if reward is None and contribution.reward_id:
+        reward = object_session(contribution).get(models.Reward, contribution.reward_id)
     return {"contribution_id": contribution.id, "campaign_id": campaign.id,
             "project_id": campaign.project_id, "kind": campaign.kind, "model": campaign.model,
             "channel": contribution.channel, "amount_cents": contribution.amount_cents,
@@ -118,47 +121,65 @@ def _uncount(campaign, contribution):
         contribution.matched_cents = 0
 
 
+def read_row(session, model, row_id, *, lock=None):
+    """A row of `model` read in Core (no ORM identity map, no flush), as a namespace with
+    its columns' names; None when there is none. `lock`: with_for_update's arguments.
+    The pledge's hot path reads its campaign and reward this way."""
+    table = model.__table__
+    query = sa.select(table).where(table.c.id == str(row_id))
+    if lock is not None:
+        query = query.with_for_update(**lock)
+    found = session.connection().execute(query).mappings().first()
+    return None if found is None else SimpleNamespace(**found)
+
+
 def hold_place(session, campaign, reward, amount_cents, now):
     """Hold a new contribution's place under the campaign's cap and its reward, each in
     one guarded UPDATE on the newest row. The campaign's lock is taken here, as late as
     the pledge can take it, and held only until the commit; the reward's after it, in
     the order every writer follows. When a rule no longer holds (another contribution
     took the last place, the campaign closed), the locked row says which, in the same
-    words as the first check."""
-    Campaign = models.Campaign
-    held = session.execute(
-        sa.update(Campaign).where(
-            Campaign.id == campaign.id, Campaign.status == rules.LIVE,
-            Campaign.starts_at <= now, Campaign.deadline > now,
-            sa.or_(Campaign.cap_cents.is_(None),
-                   Campaign.committed_cents + amount_cents <= Campaign.cap_cents))
-        .values(committed_cents=Campaign.committed_cents + amount_cents)
-        .returning(Campaign.committed_cents)
-        .execution_options(synchronize_session=False)).scalar()
+    words as the first check. `campaign` and `reward` are the rows read first (ORM rows
+    or read_row's); they are not changed: the database's rows are."""
+    connection = session.connection()
+    held = connection.execute(_HOLD_CAMPAIGN, {"row_id": campaign.id,
+                                               "amount_cents": amount_cents, "at": now}).scalar()
     if held is None:
         _refuse_on_newest(session, campaign, None, amount_cents, now)
-    set_committed_value(campaign, "committed_cents", held)
     if reward is not None:
-        Reward = models.Reward
-        taken = session.execute(
-            sa.update(Reward).where(Reward.id == reward.id, sa.or_(
-                Reward.stock.is_(None), Reward.taken < Reward.stock))
-            .values(taken=Reward.taken + 1).returning(Reward.taken)
-            .execution_options(synchronize_session=False)).scalar()
+        taken = connection.execute(_HOLD_REWARD, {"row_id": reward.id}).scalar()
         if taken is None:
             _refuse_on_newest(session, campaign, reward, amount_cents, now)
-        set_committed_value(reward, "taken", taken)
+
+
+_campaigns, _rewards = models.Campaign.__table__, models.Reward.__table__
+# Built once: the pledge's guarded UPDATEs, in Core (bound: row_id, amount_cents, at).
+_HOLD_CAMPAIGN = (
+    sa.update(_campaigns).where(
+        _campaigns.c.id == sa.bindparam("row_id"), _campaigns.c.status == rules.LIVE,
+        _campaigns.c.starts_at <= sa.bindparam("at"),
+        _campaigns.c.deadline > sa.bindparam("at"),
+        sa.or_(_campaigns.c.cap_cents.is_(None),
+               _campaigns.c.committed_cents + sa.bindparam("amount_cents")
+               <= _campaigns.c.cap_cents))
+    .values(committed_cents=_campaigns.c.committed_cents + sa.bindparam("amount_cents"))
+    .returning(_campaigns.c.committed_cents))
+_HOLD_REWARD = (
+    sa.update(_rewards).where(_rewards.c.id == sa.bindparam("row_id"),
+                              sa.or_(_rewards.c.stock.is_(None),
+                                     _rewards.c.taken < _rewards.c.stock))
+    .values(taken=_rewards.c.taken + 1).returning(_rewards.c.taken))
 
 
 def _refuse_on_newest(session, campaign, reward, amount_cents, now):
     """The refusal the newest rows give; `reward` only once the campaign's place is held
     (the campaign's row then counts this contribution already)."""
     if reward is None:
-        session.refresh(campaign, with_for_update=CAMPAIGN_LOCK)
-        rules.accept_contribution(campaign, amount_cents, None, now)
+        newest = read_row(session, models.Campaign, campaign.id, lock=CAMPAIGN_LOCK)
+        rules.accept_contribution(newest, amount_cents, None, now)
     else:
-        session.refresh(reward)
-        rules.accept_reward(campaign, reward, amount_cents)
+        rules.accept_reward(campaign, read_row(session, models.Reward, reward.id),
+                            amount_cents)
     raise conflict("campaign_changed", "This campaign changed meanwhile; try again.")
 
 

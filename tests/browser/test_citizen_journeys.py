@@ -120,6 +120,11 @@ def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
     accessible(browser)
     fill(browser, "password", PASSWORD)
     submit(browser)
+    # Signed up: the sign-in form, the address typed (the same page whether or not the
+    # address had an account), then back to the campaign.
+    assert "Nous venons d'écrire à" in text(browser)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
 
     # Back on the campaign, signed in: a reward, its minimum amount.
     assert browser.current_url.endswith(f"/campagnes/{vegetables['id']}")

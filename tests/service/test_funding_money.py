@@ -151,6 +151,58 @@ def test_what_changed_after_the_first_check_is_refused_on_the_newest_row(funding
     assert (after["committed_cents"], after["rewards"][0]["remaining"]) == (0, 1)
 
 
+def pledged_rows(funding, gift_id):
+    """What a pledge writes: its contributions, pledged events and the campaign's place."""
+    with funding.test_db.read() as session:
+        contributions = session.execute(sa.select(sa.func.count()).where(
+            models.Contribution.campaign_id == gift_id)).scalar_one()
+        committed = session.get(models.Campaign, gift_id).committed_cents
+    return contributions, len(events(funding, "contribution_pledged")), committed
+
+
+def test_a_provider_down_at_the_pledge_is_a_503_and_nothing_is_written(funding, paysim):
+    """The payment is created in the pledge's transaction: without it, nothing is kept,
+    not even the Idempotency-Key, and the client's retry with that key starts over."""
+    gift = campaign(funding)
+    live_provider = funding.payments
+    funding.payments = PaymentProvider("http://127.0.0.1:9", paysim.api_key, timeout=1)
+    with pytest.raises(DomainError) as refused:
+        funding.contribute(gift["id"], {"amount_cents": 2500}, "k1", INVESTOR)
+    assert (refused.value.kind, refused.value.code) == (
+        "unavailable", "payment_provider_unavailable")
+    assert pledged_rows(funding, gift["id"]) == (0, 0, 0)
+    funding.payments = live_provider
+    retried = funding.contribute(gift["id"], {"amount_cents": 2500}, "k1", INVESTOR)
+    assert retried["replayed"] is False
+    assert paysim.client().get_payment(payment_id(retried["contribution"]))["status"] == \
+        "pending"
+    assert pledged_rows(funding, gift["id"]) == (1, 1, 2500)
+
+
+def test_a_pledge_refused_after_its_payment_was_created_cancels_that_payment(
+        funding, paysim, monkeypatch):
+    """The payment is created before the campaign's lock is taken: when the newest rows
+    then refuse the pledge, its payment is cancelled and nothing is written."""
+    gift = campaign(funding)
+    created = []
+    live_create = funding.payments.create_payment
+
+    def create_payment(**fields):
+        created.append(live_create(**fields))
+        return created[-1]
+
+    def taken_meanwhile(*_args):
+        raise DomainError("conflict", "campaign_cap_reached", "Taken meanwhile.")
+    monkeypatch.setattr(funding.payments, "create_payment", create_payment)
+    monkeypatch.setattr(settlement, "hold_place", taken_meanwhile)
+    with pytest.raises(DomainError) as refused:
+        funding.contribute(gift["id"], {"amount_cents": 2500}, "k1", INVESTOR)
+    assert refused.value.code == "campaign_cap_reached"
+    [payment] = created
+    assert paysim.client().get_payment(payment["id"])["status"] == "cancelled"
+    assert pledged_rows(funding, gift["id"]) == (0, 0, 0)
+
+
 def test_withdrawing_on_day_3_of_the_reflection_period_costs_nothing(funding, paysim):
     ready_investor(funding)
     loan = campaign(funding, kind="loan", key_information=LOAN_SHEET)
