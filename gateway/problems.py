@@ -64,10 +64,7 @@ def _domain_error(exc: errors.DomainError):
         extra["errors"] = [{"field": name, "messages": messages}
                            for name, messages in sorted(fields.items())]
     if exc.code == "version_conflict":
-        # What the client reloads before it edits again. nameko sends an error's
-        # details as text: the version is a number again here.
-        current = exc.details.get("current_version")
-        extra["current_version"] = int(current) if current is not None else None
+        extra["current_version"] = exc.details.get("current_version")  # what to reload
     if exc.kind == errors.TOO_MANY_REQUESTS:
         # Said in the body too, for clients that do not read headers; `retry_at` when the
         # refusal has a fixed end (the knowledge test's window).

@@ -4,6 +4,7 @@ A DomainError crosses RPC as itself (shared.rpc registers it with nameko), carry
 stable `code` for clients, a `kind` the gateway maps to an HTTP status, a message for
 people and, for invalid input, the errors by field. Pure Python: domain modules use it.
 """
+import json
 
 INVALID = "invalid"                # 422: the input breaks a schema or a rule on a field
 BAD_REQUEST = "bad_request"        # 400: the request itself is malformed
@@ -22,8 +23,11 @@ class DomainError(Exception):
     def __init__(self, kind, code, message, details=None):
         if kind not in KINDS:
             raise ValueError(f"unknown error kind {kind!r}")
-        # args are what nameko serialises; keep them plain JSON values.
-        super().__init__(kind, code, message, details or {})
+        # args are what nameko serialises, and it turns every number, boolean and None
+        # into text; the details travel as one JSON text so they arrive as they left.
+        if not isinstance(details, str):
+            details = json.dumps(details or {}, default=str, separators=(",", ":"))
+        super().__init__(kind, code, message, details)
 
     @property
     def kind(self):
@@ -38,8 +42,8 @@ class DomainError(Exception):
         return self.args[2]
 
     @property
-    def details(self):
-        return self.args[3]
+    def details(self) -> dict:
+        return json.loads(self.args[3])
 
     def __str__(self):
         return f"{self.code}: {self.message}"
