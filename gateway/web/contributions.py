@@ -75,6 +75,25 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
     }
 
 
+STILL_GOING = ("pending", "authorized", "captured")
+
+
+def without_retries_made(rows: list[dict]) -> list[dict]:
+    """Rows (oldest first) whose "Réessayer" is gone once the person has tried again:
+    a later contribution to the same campaign and reward that is under way or paid
+    (offered twice, it invites paying twice)."""
+    shown = []
+    for index, row in enumerate(rows):
+        later = rows[index + 1:]
+        if row["retry"] and any(
+                other["campaign_id"] == row["campaign_id"]
+                and other.get("reward_id") == row.get("reward_id")
+                and other["status"] in STILL_GOING for other in later):
+            row = {**row, "retry": None, "retried": True}
+        shown.append(row)
+    return shown
+
+
 REFRESH_SECONDS = 3
 REFRESH_FOR = timedelta(minutes=5)
 
@@ -114,8 +133,9 @@ def my_contributions(principal):
     page = call("funding", "list_my_contributions", principal.account_id,
                 {"limit": str(MY_CONTRIBUTIONS_SHOWN)})
     campaigns, now = _campaigns(page["items"]), _now()
-    rows = [contribution_view(row, campaigns.get(row["campaign_id"]), now)
-            for row in reversed(page["items"])]  # newest first
+    rows = without_retries_made([contribution_view(row, campaigns.get(row["campaign_id"]), now)
+                                 for row in page["items"]])
+    rows.reverse()  # newest first
     return render_template("web/my_contributions.html", active="mine", contributions=rows,
                            more=page["next_cursor"] is not None)
 

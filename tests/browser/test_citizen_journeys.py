@@ -407,6 +407,9 @@ def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser,
     assert "Contrepartie choisie : Un panier de saison" in text(browser)
     browser.get(platform.base_url + "/mes-contributions")
     assert "Contrepartie : Un panier de saison" in text(browser, "tbody")
+    # Tried again and paid: the refused one no longer invites a second payment.
+    assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "Réessayer")
+    assert "Vous avez réessayé" in text(browser, "tbody")
 
 
 def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, platform,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
-from gateway.web.contributions import contribution_view
+from gateway.web.contributions import contribution_view, without_retries_made
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
 from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
@@ -171,6 +171,24 @@ def test_a_refused_payment_offers_the_same_gift_again_with_its_reward():
     closed = contribution_view({**CONTRIBUTION, "status": "failed"},
                                {**campaign, "status": "closed"}, NOW)
     assert closed["retry"] is None  # nothing to try again on
+
+
+def test_a_refused_payment_tried_again_is_not_offered_a_second_retry():
+    campaign = {"kind": "reward", "title": "Paniers", "status": "live",
+                "rewards": [{"id": "r1", "title": "Un panier de saison"}]}
+
+    def row(status, reward_id="r1", campaign_id="k1"):
+        return contribution_view({**CONTRIBUTION, "status": status, "reward_id": reward_id,
+                                  "campaign_id": campaign_id}, campaign, NOW)
+    refused, then_paid = without_retries_made([row("failed"), row("authorized")])
+    assert refused["retry"] is None and refused["retried"] and then_paid["retry"] is None
+    # Tried again and refused again: each refusal still offers to try again.
+    first, second = without_retries_made([row("failed"), row("failed")])
+    assert first["retry"] and second["retry"]
+    # Another reward, another campaign, or a retry that was itself given up: still offered.
+    for later in (row("captured", reward_id="r2"), row("captured", campaign_id="k2"),
+                  row("cancelled")):
+        assert without_retries_made([row("failed"), later])[0]["retry"]
 
 
 def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_back():
