@@ -51,6 +51,7 @@ PROJECT = {
     "commune": ("commune", None, "Commune", None, "Indiquez la commune du projet."),
 }
 
+
 def _day(iso: str) -> str:
     return formats.long_date(date.fromisoformat(iso))
 
