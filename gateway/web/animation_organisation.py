@@ -83,7 +83,8 @@ def organisation_card(principal, organisation_id):
     refused = edits.save_organisation(organisation_id, request.form)
     if refused:
         fiche, status = refused
-        return organisation_page(organisation_id, "fiche", status=status, fiche=fiche)
+        return organisation_page(organisation_id, "fiche", fiche["errors"], status=status,
+                                 fiche=fiche)
     return done("web.organisation", organisation_id=organisation_id, fait="fiche",
                 _anchor="fiche")
 

@@ -2,9 +2,10 @@
 (/animation/projets, as `GET /projects/board`), a new project's form (as `POST
 /projects`), and a project's file with its forms: move it to another stage, record
 support hours, add a partner, report jobs, record the enterprise it created, set and
-reach milestones, publish news (as the API's `/projects/<id>/...` routes); its card to
-edit (as `PATCH /projects/<id>`, see gateway/web/edits.py) and the history of the
-corrections staff made to its support hours and jobs."""
+reach milestones, publish news (as the API's `/projects/<id>/...` routes); its card, its
+milestones and its partners to edit (as `PATCH /projects/<id>` and its records'), its
+support hours and job reports to correct with a reason (as `PATCH .../support/<id>` and
+`/job-reports/<id>`; see gateway/web/edits.py), and the history of those corrections."""
 from datetime import date
 
 from flask import request, url_for
@@ -139,7 +140,11 @@ VISIBILITIES = {"public": "Publique : sur la page du projet",
                 "contributors": "Réservée aux contributeurs de ses campagnes"}
 DONE = {**{name: spec["done"] for name, spec in FORMS.items()},
         "atteint": MILESTONE_REACHED["done"], "nouveau": NEW_PROJECT["done"],
-        "fiche": "La fiche du projet est enregistrée."}
+        "fiche": "La fiche du projet est enregistrée.",
+        **{f"modifie-{kind}": spec[3] for kind, spec in edits.PROJECT_RECORDS.items()}}
+# Where the page goes once a record is saved: a correction to the history that shows it.
+RECORD_ANCHORS = {"jalon": "jalon", "partenaire": "partenaire", "heures": "corrections",
+                  "bilan": "corrections"}
 CONFLICTS = {
     "project_abandoned": "Un projet abandonné ne change plus d'étape.",
     "launch_needs_enterprise": "Un projet est lancé quand on enregistre l'entreprise qu'il a "
@@ -198,14 +203,29 @@ def project(principal, project_id):
 @signed_in(STAFF)
 def project_card(principal, project_id):
     project_id = str(project_id)
-    refused = edits.save(edits.PROJECT, "projects", "update_project", project_id,
-                         request.form,
-                         lambda: call("projects", "project_file", project_id, actor(principal)),
-                         actor(principal))
+    refused = edits.save_project(project_id, request.form, actor(principal))
     if refused:
         fiche, status = refused
-        return project_page(principal, project_id, "fiche", status=status, fiche=fiche)
+        return project_page(principal, project_id, "fiche", errors=fiche["errors"],
+                            status=status, fiche=fiche)
     return done("web.project", project_id=project_id, fait="fiche", _anchor="fiche")
+
+
+@web.post("/animation/projets/<uuid:project_id>/<any(jalon, partenaire, heures, bilan):kind>"
+          "/<uuid:record_id>/modifier")
+@signed_in(STAFF)
+def project_record(principal, project_id, kind, record_id):
+    """Edit a milestone or a partner, correct support hours or a job report."""
+    project_id, record_id = str(project_id), str(record_id)
+    refused = edits.save_project_record(kind, project_id, record_id, request.form,
+                                        actor(principal))
+    if refused:
+        card, status = refused
+        prefix = edits.record_prefix(kind, record_id)
+        return project_page(principal, project_id, prefix, errors=card["errors"],
+                            status=status, refused=(prefix, card))
+    return done("web.project", project_id=project_id, fait=f"modifie-{kind}",
+                _anchor=RECORD_ANCHORS[kind])
 
 
 @web.post("/animation/projets/<uuid:project_id>/jalons/<uuid:milestone_id>")
@@ -242,7 +262,7 @@ def project_form(principal, project_id, form):
 
 
 def project_page(principal, project_id, form=None, typed=None, errors=None, status=200,
-                 done=None, fiche=None):
+                 done=None, fiche=None, refused=None):
     record = call("projects", "project_file", project_id, actor(principal))
     organisations = call("members", "list_organisations", {"limit": "100"})["items"]
     return render("web/animation/project.html", "projects", status,
@@ -252,9 +272,9 @@ def project_page(principal, project_id, form=None, typed=None, errors=None, stat
                   organisations=[(o["id"], o["name"]) for o in organisations],
                   words=words, form=form, typed=typed or {}, errors=errors or {}, done=done,
                   today=formats.today().isoformat(), visibilities=VISIBILITIES.items(),
-                  fiche=fiche or edits.card(edits.PROJECT, record),
-                  fiche_action=url_for("web.project_card", project_id=project_id),
-                  fields=[(code, labels.label(labels.FIELDS, code)) for code in FIELDS])
+                  cards=edits.record_cards(record, refused),
+                  **edits.project_card(record, fiche, url_for("web.project_card",
+                                                              project_id=project_id)))
 
 
 def _carrier(record, organisations):
@@ -389,12 +409,12 @@ def project_view(record, carrier_name, today):
                      "reason": move["reason"] or ""}
                     for move in reversed(record["history"])],
         "support_hours": _hours(record["support_hours"]),
-        "support": [{"on": long_day(item["given_on"]),
+        "support": [{"id": item["id"], "on": long_day(item["given_on"]),
                      "kind": labels.label(words.SUPPORT_KINDS, item["kind"]),
                      "hours": _hours(item["hours"]), "by": item["given_by"]}
                     for item in sorted(record["support"], key=lambda s: s["given_on"],
                                        reverse=True)],
-        "partners": [{"name": item["name"],
+        "partners": [{"id": item["id"], "name": item["name"],
                       "circle": labels.label(words.PARTNER_CIRCLES, item["circle"]),
                       "formalisation": labels.label(words.FORMALISATIONS,
                                                     item["formalisation"]),
@@ -402,7 +422,7 @@ def project_view(record, carrier_name, today):
                       "period": _period(item["starts_on"], item["ends_on"]),
                       "shown": "Oui" if item["shown_publicly"] else "Non"}
                      for item in sorted(record["partners"], key=lambda p: p["name"].lower())],
-        "jobs": [{"on": long_day(item["reported_on"]),
+        "jobs": [{"id": item["id"], "on": long_day(item["reported_on"]),
                   "created": f"{formats.number(item['created_fte'])} ETP",
                   "consolidated": f"{formats.number(item['consolidated_fte'])} ETP",
                   "insertion": f"{formats.number(item['insertion_fte'])} ETP"}

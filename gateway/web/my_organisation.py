@@ -4,10 +4,13 @@ routes): who the cluster knows it as, its membership year by year with the dues 
 and left to pay, each payment, its subscriptions to mutualised services, the projects it
 carries, and the catalogue of services it may use. As the API's
 `GET /organisations/<id>/{memberships,dues-payments,subscriptions}` and
-`GET /projects?carrier_organisation_id=<id>`; and its card to edit (as
-`PATCH /organisations/<id>`, see gateway/web/edits.py)."""
+`GET /projects?carrier_organisation_id=<id>`; its card to edit (as
+`PATCH /organisations/<id>`, see gateway/web/edits.py), and the card of each project it
+carries (/mon-organisation/projets/<id>, as `PATCH /projects/<id>`, which the services
+allow its admins for the projects their organisation carries)."""
 from flask import redirect, render_template, request, url_for
 
+from gateway.api import actor
 from gateway.calls import call
 from gateway.web import edits, formats, labels
 from gateway.web.animation_labels import PAYMENT_METHODS, PRICINGS
@@ -39,6 +42,36 @@ def my_organisation_card(principal):
     return redirect(url_for("web.my_organisation", fait="fiche", _anchor="fiche"), code=303)
 
 
+@web.get("/mon-organisation/projets/<uuid:project_id>")
+@signed_in(ROLES)
+def my_project(principal, project_id):
+    done = "La fiche du projet est enregistrée." if request.args.get("fait") == "fiche" \
+        else None
+    return my_project_page(principal, str(project_id), done=done)
+
+
+@web.post("/mon-organisation/projets/<uuid:project_id>/fiche")
+@signed_in(ROLES)
+def my_project_card(principal, project_id):
+    project_id = str(project_id)
+    refused = edits.save_project(project_id, request.form, actor(principal))
+    if refused:
+        fiche, status = refused
+        return my_project_page(principal, project_id, fiche), status
+    return redirect(url_for("web.my_project", project_id=project_id, fait="fiche",
+                            _anchor="fiche"), code=303)
+
+
+def my_project_page(principal, project_id, fiche=None, done=None):
+    """A project the organisation carries, and its card: the service refuses another's."""
+    record = call("projects", "project_file", project_id, actor(principal))
+    return render_template("web/my_project.html", active="organisation", done=done,
+                           project=project_view(record), form="fiche",
+                           errors=fiche["errors"] if fiche else {},
+                           **edits.project_card(record, fiche, url_for(
+                               "web.my_project_card", project_id=project_id)))
+
+
 def my_organisation_page(principal, fiche=None, done=None):
     organisation_id = principal.organisation_id
     if not organisation_id:
@@ -58,7 +91,8 @@ def my_organisation_page(principal, fiche=None, done=None):
                            subscriptions=[subscription_view(row) for row in subscriptions],
                            projects=[project_view(project) for project in projects],
                            services=[service_view(service) for service in services],
-                           done=done, **edits.organisation_card(
+                           done=done, form="fiche", errors=fiche["errors"] if fiche else {},
+                           **edits.organisation_card(
                                organisation, fiche, url_for("web.my_organisation_card")))
 
 

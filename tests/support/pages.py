@@ -77,18 +77,35 @@ def assert_accessible(browser):
     assert violations == [], describe(violations)
 
 
-def assert_readable_on_a_phone(browser, platform, pages):
+def _fits(browser, name):
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, (f"{name} scrolls sideways on a phone by {overflow}px: "
+                           f"{browser.execute_script(WIDER_THAN_THE_PAGE)}")
+    screenshot(browser, f"{name}-phone")
+
+
+def assert_fits_a_phone(browser, name):
+    """The page shown, as it is (a form sent back, say), fits a phone's width (no
+    sideways scrolling); a screenshot of it, <name>-phone.png."""
+    as_phone(browser)
+    try:
+        _fits(browser, name)
+    finally:
+        as_desktop(browser)
+
+
+def assert_readable_on_a_phone(browser, platform, pages, unfold=False):
     """Each page, {name: path}, fits a phone's width (no sideways scrolling); a
-    screenshot of each, <name>-phone.png."""
+    screenshot of each, <name>-phone.png. `unfold`: its folded parts (<details>: the
+    forms of each record, say) opened first, so that they are measured too."""
     as_phone(browser)
     try:
         for name, path in pages.items():
             browser.get(platform.base_url + path)
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - "
-                "document.documentElement.clientWidth")
-            assert overflow <= 0, (f"{path} scrolls sideways on a phone by {overflow}px: "
-                                   f"{browser.execute_script(WIDER_THAN_THE_PAGE)}")
-            screenshot(browser, f"{name}-phone")
+            if unfold:
+                browser.execute_script(
+                    "document.querySelectorAll('details').forEach(d => d.open = true)")
+            _fits(browser, name)
     finally:
         as_desktop(browser)

@@ -26,7 +26,8 @@ class ProjectServices(Services):
         if method == "submit_project":
             return {"id": PROJECT_ID}
         return {**FILE, "milestones": [{"id": MILESTONE_ID, "title": "Statuts déposés",
-                                        "due_on": "2026-03-01", "completed_on": None}]}
+                                        "due_on": "2026-03-01", "completed_on": None,
+                                        "version": 1}]}
 
 
 @pytest.fixture

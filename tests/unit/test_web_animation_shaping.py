@@ -103,14 +103,14 @@ def test_a_project_file_is_shown_in_french_newest_records_first():
                     {"from_stage": "idea", "to_stage": "emergence", "reason": None,
                      "at": "2026-03-01T08:00:00+00:00"}],
         "support_hours": 4.5,
-        "support": [{"kind": "diagnostic", "hours": 1.5, "given_on": "2026-03-02",
-                     "given_by": "Camille"},
-                    {"kind": "mentoring", "hours": 3, "given_on": "2026-03-09",
+        "support": [{"id": "s1", "kind": "diagnostic", "hours": 1.5,
+                     "given_on": "2026-03-02", "given_by": "Camille"},
+                    {"id": "s2", "kind": "mentoring", "hours": 3, "given_on": "2026-03-09",
                      "given_by": "Dominique"}],
-        "partners": [{"name": "Mairie", "circle": "ally", "formalisation": "agreement",
-                      "role": None, "starts_on": "2026-03-01", "ends_on": None,
-                      "shown_publicly": True}],
-        "job_reports": [{"reported_on": "2026-06-30", "created_fte": 1.5,
+        "partners": [{"id": "p1", "name": "Mairie", "circle": "ally",
+                      "formalisation": "agreement", "role": None,
+                      "starts_on": "2026-03-01", "ends_on": None, "shown_publicly": True}],
+        "job_reports": [{"id": "j1", "reported_on": "2026-06-30", "created_fte": 1.5,
                          "consolidated_fte": 0, "insertion_fte": 0.5}],
         "enterprise": None, "milestones": [], "news": []}, "Recyclerie de la Dombes",
         date(2026, 3, 11))
@@ -121,10 +121,11 @@ def test_a_project_file_is_shown_in_french_newest_records_first():
     assert [move["to"] for move in view["history"]] == ["Émergence", "Idée"]
     assert view["support_hours"] == "4,5 h"
     assert [s["kind"] for s in view["support"]] == ["Parrainage", "Diagnostic"]
-    assert view["partners"] == [{"name": "Mairie", "circle": "Alliés ponctuels",
+    assert [s["id"] for s in view["support"]] == ["s2", "s1"]  # each corrected by its id
+    assert view["partners"] == [{"id": "p1", "name": "Mairie", "circle": "Alliés ponctuels",
                                  "formalisation": "Convention", "role": "—",
                                  "period": "depuis le 1er mars 2026", "shown": "Oui"}]
-    assert view["jobs"] == [{"on": "30 juin 2026", "created": "1,5 ETP",
+    assert view["jobs"] == [{"id": "j1", "on": "30 juin 2026", "created": "1,5 ETP",
                              "consolidated": "0 ETP", "insertion": "0,5 ETP"}]
     assert view["enterprise"] is None
 
