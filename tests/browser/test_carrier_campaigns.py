@@ -201,8 +201,19 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
         By.CSS_SELECTOR, "[role=status]").text
     submit(browser, "section[aria-labelledby=soumettre-titre] form")
 
-    # The animator still publishes it; its page says who holds the money.
-    created(platform.post(f"/campaigns/{campaign_id}/approve", as_="staff"))
+    # The animator reads the sheet as investors will, and publishes it; its page says who
+    # holds the money.
+    sign_in(browser, platform, carrier["animator"], "/animation/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaign_id}")
+    assert "Fiche d'informations clés pour l'investisseur" in card.text
+    facts = dict(zip((dt.text for dt in card.find_elements(By.CSS_SELECTOR, "dl.sheet dt")),
+                     (dd.text for dd in card.find_elements(By.CSS_SELECTOR, "dl.sheet dd"))))
+    assert facts["Taux d'intérêt annuel"].replace("\u00a0", " ") == "3,5 %"
+    assert facts["Durée du prêt (en mois)"] == "60"
+    assert_accessible(browser)
+    screenshot(browser, "animator-reviews-carrier-loan")
+    follow(browser, card.find_element(By.CSS_SELECTOR, "form.inline-block button"))
+    assert "est en ligne" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     offered = platform.get(f"/campaigns/{campaign_id}/key-information").json()["sheet"]
     assert offered["repayment_schedule"] == "Un an de différé, puis 48 mensualités constantes."
     browser.get(platform.base_url + f"/campagnes/{campaign_id}")
