@@ -24,7 +24,8 @@ API, through `gateway.calls.call`, never on a database.
                   animation_labels.py French words for codes
     errors.py     French error pages
     carrier_campaigns.py  a carrier's own campaigns: draft, edit, cover picture, submit;
-                  story.py their story's Markdown, rendered safe
+                  story.py their story's Markdown, rendered safe; carrier_sheet.py a
+                  loan's or shares' key information sheet on their form
     legal.py      legal notice, terms, privacy, contact (the operator's facts)
 """
 from gateway.web import (  # noqa: F401 (routes)

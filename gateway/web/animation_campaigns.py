@@ -11,9 +11,11 @@ from gateway.calls import call
 from gateway.web import formats, forms, labels
 from gateway.web.animation import STAFF, done, refusal, render
 from gateway.web.blueprint import web
+from gateway.web.investing import sheet_rows
 from gateway.web.public import project_or_none, reader
 from gateway.web.security import signed_in
 from gateway.web.story import render_story
+from services.funding.domain.investors import sheet_as_offered
 from shared.errors import DomainError
 
 IN_REVIEW, LIVE = "in_review", "live"
@@ -127,4 +129,9 @@ def review_card(campaign, project):
             f"{formats.euros(matchfunding['per_contribution_cap_cents'])} par contribution "
             f"et {formats.euros(matchfunding['per_contributor_cap_cents'])} par personne."),
         "previous_note": campaign.get("review_note"),
+        # A loan's or shares' key information sheet, as investors will read it.
+        "sheet": sheet_rows(sheet_as_offered(
+            campaign["key_information"], campaign["goal_cents"],
+            campaign["model"] == "all_or_nothing", campaign["deadline"]))
+        if campaign.get("key_information") else None,
     }

@@ -1,6 +1,7 @@
 """A carrier's own campaigns (/mon-organisation/campagnes), for the member admins of the
 organisation carrying a project: draft a campaign (its story in Markdown, a video link,
-its goal, optimum and deadline, rewards with their stock, delivered or picked up), change
+its goal, optimum and deadline, rewards with their stock, delivered or picked up, or
+for a loan or cooperative shares their key information sheet: carrier_sheet.py), change
 it while it is a draft or sent back (naming the version read, as `PATCH
 /campaigns/<id>`), give it a cover picture (as `PUT /campaigns/<id>/cover-image`), and
 submit it to the animators (as `POST /campaigns/<id>/submit`), who review it at
@@ -12,7 +13,7 @@ from flask import render_template, request
 
 from gateway.calls import FILE_FIELD, call
 from gateway.funding_routes import FORM_OVERHEAD_BYTES, IMAGE_MEDIA, MAX_IMAGE_BYTES
-from gateway.web import formats, forms, labels
+from gateway.web import carrier_sheet, formats, forms, labels
 from gateway.web.animation import done, refusal
 from gateway.web.blueprint import BODY_LIMITS, web
 from gateway.web.public import reader
@@ -22,7 +23,8 @@ from shared.errors import DomainError
 
 ROLES = ("member_admin",)
 REWARD_ROWS = 3  # the form's reward lines; more through the API
-KINDS = (("donation", "Don"), ("reward", "Don avec contreparties"))
+KINDS = (("donation", "Don"), ("reward", "Don avec contreparties"), ("loan", "Prêt"),
+         ("shares", "Parts sociales de la coopérative"))
 HANDOVERS = tuple(labels.REWARD_HANDOVERS.items())
 STATUS_LABELS = {"draft": "Brouillon", "sent_back": "Renvoyée par l'équipe d'animation",
                  "in_review": "En cours de validation", "live": "En ligne",
@@ -31,13 +33,15 @@ STATUS_LABELS = {"draft": "Brouillon", "sent_back": "Renvoyée par l'équipe d'a
 EDITABLE = ("draft", "sent_back")
 FIELDS = ("projet", "titre", "histoire", "video", "type", "objectif", "optimum", "date_limite",
           *(f"contrepartie-{i}-{part}" for i in range(REWARD_ROWS)
-            for part in ("titre", "montant", "stock", "remise")))
+            for part in ("titre", "montant", "stock", "remise")),
+          *carrier_sheet.TYPED_NAMES)
 ALIASES = {"project_id": "projet", "title": "titre", "description": "histoire",
            "video_url": "video", "kind": "type", "goal_cents": "objectif",
            "optimum_cents": "optimum", "deadline": "date_limite", "rewards": "contreparties",
            **{f"rewards.{i}.{name}": f"contrepartie-{i}-{part}" for i in range(REWARD_ROWS)
               for name, part in (("title", "titre"), ("min_amount_cents", "montant"),
-                                 ("stock", "stock"), ("handover", "remise"))}}
+                                 ("stock", "stock"), ("handover", "remise"))},
+           **carrier_sheet.ALIASES}
 MESSAGES = {
     "projet": "Choisissez un des projets que votre structure porte.",
     "titre": "Donnez un titre de 3 à 200 caractères.",
@@ -55,6 +59,7 @@ MESSAGES = {
                              ("stock", "Indiquez un nombre entier, ou laissez vide "
                                        "(sans limite)."),
                              ("remise", "Choisissez comment elle est remise."))},
+    **carrier_sheet.MESSAGES,
 }
 CONFLICTS = {
     "campaign_not_editable": "Cette campagne n'est plus modifiable : elle a été soumise.",
@@ -170,6 +175,7 @@ def _form_page(campaign, projects, errors=None, typed=None, status=200, done=Non
         "web/carrier/campaign.html", active="organisation", campaign=campaign and
         campaign_view(campaign), projects=[(p["id"], p["title"]) for p in projects],
         kinds=KINDS, handovers=HANDOVERS, rows=range(REWARD_ROWS), errors=errors or {},
+        sheet=carrier_sheet.GROUPS,
         typed=typed if typed is not None else (typed_from(campaign) if campaign else {}),
         done=done), status
 
@@ -203,6 +209,7 @@ def typed_from(campaign) -> dict:
                       f"contrepartie-{i}-stock": "" if reward["stock"] is None
                       else str(reward["stock"]),
                       f"contrepartie-{i}-remise": reward.get("handover") or "delivery"})
+    typed.update(carrier_sheet.typed_from(campaign["kind"], campaign.get("key_information")))
     return typed
 
 
@@ -241,6 +248,9 @@ def _campaign_body(form) -> dict:
             "title": title, "min_amount_cents": amount,
             "stock": forms.integer(stock) if stock else None,
             "handover": forms.text(form, f"contrepartie-{i}-remise") or "delivery"})
+    body["key_information"], sheet_errors = carrier_sheet.sheet_of(
+        form, body["kind"], body.get("goal_cents"), forms.text(form, "date_limite"))
+    errors.update(sheet_errors)
     if errors:
         raise forms.FormError(errors)
     return body

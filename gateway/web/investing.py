@@ -8,6 +8,7 @@ Each step is the API's: `GET/POST /investor/knowledge-test`, `POST
 /investor/loss-simulation`, `GET /campaigns/<id>/key-information`, `POST
 /campaigns/<id>/contributions` with the acknowledgements."""
 import uuid
+from decimal import Decimal
 
 from flask import redirect, render_template, request, url_for
 
@@ -71,7 +72,8 @@ def sheet_rows(sheet: dict) -> list[tuple[str, str]]:
         if name.endswith("_cents"):
             value = formats.euros(value)
         elif name == "annual_interest_rate_bps":
-            value = formats.percent(value / 10_000)
+            # basis points are hundredths of a percent: 350 is 3,5 %, never rounded to 4
+            value = formats.percent(Decimal(value) / 10_000, decimals=2)
         elif name == "deadline":
             value = formats.long_date(value)
         elif isinstance(value, list):

@@ -1,8 +1,9 @@
 """A carrier drafts its own campaign in headless Chromium against the whole platform: the
 admin of the organisation carrying a project writes its story in Markdown, its goal,
 optimum, deadline and a reward to pick up, gives it a cover photo, submits it; an
-animator reads it (story formatted, photo) and approves it: it is live. Each page passes
-axe and fits a phone."""
+animator reads it (story formatted, photo) and approves it: it is live. A loan's key
+information sheet is drafted on the same form, refused field by field, changed once sent
+back. Each page passes axe and fits a phone."""
 import io
 from datetime import date, timedelta
 
@@ -121,4 +122,102 @@ def test_a_carrier_drafts_illustrates_and_submits_and_the_animator_approves(
 
     browser.get(platform.base_url + f"/campagnes/{campaign_id}")
     assert browser.find_element(By.CSS_SELECTOR, ".story h3").text == "Pourquoi un camion"
+    assert_accessible(browser)
+
+
+def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
+        browser, platform, carrier):
+    sign_in(browser, platform, carrier["admin"], "/mon-organisation/campagnes/nouvelle")
+    sheet = browser.find_element(By.CSS_SELECTOR, ".sheet-investment")
+    assert not sheet.is_displayed()  # a gift, as the form starts, has no sheet
+    Select(browser.find_element(By.ID, "campagne-projet")).select_by_visible_text(
+        "Épicerie solidaire itinérante")
+    fill(browser, "campagne-titre", "Prêtez pour la chambre froide")
+    fill(browser, "campagne-histoire", STORY)
+    Select(browser.find_element(By.ID, "campagne-type")).select_by_visible_text("Prêt")
+    # The kind chosen shows its sheet, and neither rewards nor the shares' fields.
+    assert sheet.is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, ".sheet-loan").is_displayed()
+    assert not browser.find_element(By.CSS_SELECTOR, ".sheet-shares").is_displayed()
+    assert not browser.find_element(By.CSS_SELECTOR, ".rewards-fieldset").is_displayed()
+    assert "avant impôts" in browser.find_element(By.ID, "campagne-fiche-taux-aide").text
+    fill(browser, "campagne-objectif", "20 000")
+    browser.execute_script("arguments[0].value = arguments[1]",
+                           browser.find_element(By.ID, "campagne-date_limite"),
+                           (date.today() + timedelta(days=40)).isoformat())
+    for field, value in (("denomination", "Épicerie de la Dombes"),
+                         ("forme", "SCIC SAS à capital variable"), ("siren", "123"),
+                         ("adresse", "1 place du Marché, 01400 Châtillon-sur-Chalaronne"),
+                         ("description", "Une chambre froide pour les invendus."),
+                         ("frais", "Aucun frais."), ("fonds", "Achat de la chambre froide."),
+                         ("taux", "3,5"),
+                         ("remboursement", "Mensualités constantes après un an.")):
+        fill(browser, f"campagne-fiche-{field}", value)
+    fill(browser, "campagne-fiche-risques", "Perte de tout ou partie de la somme prêtée.")
+    browser.find_element(By.ID, "campagne-fiche-risques").send_keys(
+        "\nRetard de remboursement.")
+    submit(browser, "form.wide-form")
+
+    # The service's refusals, each next to its field and listed above, linked to it.
+    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary")
+    links = {link.get_attribute("hash") for link in summary.find_elements(By.TAG_NAME, "a")}
+    assert links == {"#campagne-fiche-siren", "#campagne-fiche-duree"}
+    for link in links:
+        assert browser.find_element(By.ID, link[1:]).get_attribute("aria-invalid") == "true"
+    assert "9 chiffres" in browser.find_element(By.ID, "campagne-fiche-siren-erreur").text
+    assert "en mois" in browser.find_element(By.ID, "campagne-fiche-duree-erreur").text
+    assert browser.find_element(By.ID, "campagne-fiche-taux").get_attribute("value") == "3,5"
+    assert_accessible(browser)
+    screenshot(browser, "carrier-loan-sheet-refused")
+    fill(browser, "campagne-fiche-siren", "732 829 320")
+    fill(browser, "campagne-fiche-duree", "60")
+    submit(browser, "form.wide-form")
+    assert "Votre brouillon est enregistré." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+    assert browser.find_element(By.ID, "campagne-fiche-risques").get_attribute("value") == \
+        "Perte de tout ou partie de la somme prêtée.\nRetard de remboursement."
+    campaign_path = browser.current_url.split(platform.base_url, 1)[1].split("?")[0]
+    campaign_id = campaign_path.rsplit("/", 1)[1]
+    drafted = platform.get(f"/campaigns/{campaign_id}", as_="staff").json()
+    assert (drafted["kind"], drafted["key_information"]["annual_interest_rate_bps"],
+            drafted["key_information"]["duration_months"],
+            drafted["key_information"]["target_amount_cents"]) == ("loan", 350, 60, 2_000_000)
+    assert_accessible(browser)
+    screenshot(browser, "carrier-loan-draft")
+    assert_readable_on_a_phone(browser, platform, {"carrier-loan-campaign": campaign_path})
+
+    # Submitted, then sent back by the animator: the carrier changes its sheet again.
+    browser.get(platform.base_url + campaign_path)
+    submit(browser, "section[aria-labelledby=soumettre-titre] form")
+    assert "soumise" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    created(platform.post(f"/campaigns/{campaign_id}/send-back",
+                          {"note": "Précisez le différé dans le calendrier."}, as_="staff"))
+    browser.get(platform.base_url + campaign_path)
+    assert "Précisez le différé" in browser.find_element(By.CSS_SELECTOR, "[role=note]").text
+    fill(browser, "campagne-fiche-remboursement",
+         "Un an de différé, puis 48 mensualités constantes.")
+    submit(browser, "form.wide-form")
+    assert "Vos changements sont enregistrés." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+    submit(browser, "section[aria-labelledby=soumettre-titre] form")
+
+    # The animator reads the sheet as investors will, and publishes it; its page says who
+    # holds the money.
+    sign_in(browser, platform, carrier["animator"], "/animation/campagnes")
+    card = browser.find_element(By.ID, f"campagne-{campaign_id}")
+    assert "Fiche d'informations clés pour l'investisseur" in card.text
+    facts = dict(zip((dt.text for dt in card.find_elements(By.CSS_SELECTOR, "dl.sheet dt")),
+                     (dd.text for dd in card.find_elements(By.CSS_SELECTOR, "dl.sheet dd"))))
+    assert facts["Taux d'intérêt annuel"].replace("\u00a0", " ") == "3,5 %"
+    assert facts["Durée du prêt (en mois)"] == "60"
+    assert_accessible(browser)
+    screenshot(browser, "animator-reviews-carrier-loan")
+    follow(browser, card.find_element(By.CSS_SELECTOR, "form.inline-block button"))
+    assert "est en ligne" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    offered = platform.get(f"/campaigns/{campaign_id}/key-information").json()["sheet"]
+    assert offered["repayment_schedule"] == "Un an de différé, puis 48 mensualités constantes."
+    browser.get(platform.base_url + f"/campagnes/{campaign_id}")
+    holder = browser.find_element(By.CSS_SELECTOR, "section.money-holder")
+    assert "Qui détient l'argent" in holder.text
+    assert len(holder.find_elements(By.TAG_NAME, "p")) >= 3  # the holder, the authorisation
     assert_accessible(browser)

@@ -1,13 +1,14 @@
 """Carriers draft their own campaigns, through the gateway over HTTP: a member admin of
 the organisation carrying a project drafts, edits by version, illustrates and submits
-its campaign; an animator approves it or sends it back; nobody else touches it."""
+its campaign (a gift, rewards, a loan or shares with their key information sheet); an
+animator approves it or sends it back; nobody else touches it."""
 import hashlib
 import io
 
 import pytest
 from PIL import Image
 
-from tests.support.funding import in_a_month
+from tests.support.funding import LOAN_SHEET, SHARES_SHEET, in_a_month
 
 STORY = "## Notre projet\n\nUn **camion frigorifique** pour les invendus.\n\n- collecte\n- tri"
 
@@ -115,6 +116,47 @@ def test_only_the_carrier_and_staff_draft_and_the_animator_reviews(platform, wor
                   "other"), 403, "other_organisation")
     refused(patch(platform, world, made["id"], {"version": live["version"], "title": "Autre"}),
             409, "campaign_not_editable")
+
+
+def test_a_carrier_admin_drafts_a_loan_with_its_sheet_and_the_animator_publishes_it(
+        platform, world):
+    # A sheet is required and checked, field by field, as for staff.
+    bare = refused(draft(platform, world, kind="loan", rewards=[]), 422, "validation_failed")
+    assert "key_information.annual_interest_rate_bps" in \
+        {error["field"] for error in bare["errors"]}
+    wrong = refused(draft(platform, world, kind="loan", rewards=[], key_information={
+        **LOAN_SHEET, "duration_months": 0, "issuer_siren": "123"}), 422, "validation_failed")
+    assert {error["field"] for error in wrong["errors"]} == {
+        "key_information.duration_months", "key_information.issuer_siren"}
+    made = ok(draft(platform, world, kind="loan", rewards=[], key_information=LOAN_SHEET))
+    assert (made["status"], made["kind"]) == ("draft", "loan")
+    assert made["key_information"]["annual_interest_rate_bps"] == 300
+
+    # Changed by version while a draft; a sheet of another kind is refused.
+    edited = ok(patch(platform, world, made["id"], {"version": 1, "key_information": {
+        **LOAN_SHEET, "annual_interest_rate_bps": 250}}))
+    assert edited["key_information"]["annual_interest_rate_bps"] == 250
+    mixed = refused(patch(platform, world, made["id"], {"version": 2, "key_information": {
+        **LOAN_SHEET, "share_price_cents": 5_000}}), 422, "validation_failed")
+    assert [error["field"] for error in mixed["errors"]] == [
+        "key_information.share_price_cents"]
+
+    # Submitted, the animator still decides: the carrier cannot publish it.
+    ok(platform.request("POST", f"/campaigns/{made['id']}/submit", headers=world["carrier"]))
+    refused(platform.request("POST", f"/campaigns/{made['id']}/approve",
+                             headers=world["carrier"]), 403, "forbidden")
+    refused(platform.get(f"/campaigns/{made['id']}/key-information"), 404,
+            "campaign_not_found")  # nobody else reads it before its publication
+    live = ok(platform.post(f"/campaigns/{made['id']}/approve", as_="staff"))
+    assert live["status"] == "live"
+    sheet = ok(platform.get(f"/campaigns/{made['id']}/key-information"))["sheet"]
+    assert (sheet["annual_interest_rate_bps"], sheet["duration_months"]) == (250, 60)
+    page = platform.http.get(f"{platform.base_url}/campagnes/{made['id']}", timeout=15)
+    assert page.status_code == 200 and "Qui détient l'argent" in page.text
+
+    shares = ok(draft(platform, world, kind="shares", rewards=[], people_goal=20,
+                      key_information=SHARES_SHEET))
+    assert shares["key_information"]["share_price_cents"] == 5_000
 
 
 def test_a_cover_picture_is_checked_resized_and_served_for_ever(platform, world):

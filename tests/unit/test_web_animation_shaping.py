@@ -261,6 +261,28 @@ def test_a_campaign_in_review_shows_what_a_reviewer_checks():
         "/api/v1/campaign-images/ab", "https://video.example.org/camion")
     assert card["matchfunding"].startswith(f"Fondation abonde jusqu'à 5{NNBSP}000{NBSP}€")
     assert card["deadline"] == "1er avril 2026"
+    assert card["sheet"] is None
+
+
+def test_a_loan_in_review_shows_its_key_information_sheet_as_investors_will_read_it():
+    card = review_card({
+        "id": "c2", "title": "Un prêt", "description": "", "kind": "loan",
+        "model": "keep_it_all", "goal_cents": 2_000_000, "cap_cents": None,
+        "optimum_cents": None, "min_contribution_cents": 100,
+        "starts_at": "2026-03-01T10:00:00+00:00", "deadline": "2026-04-01T10:00:00+00:00",
+        "review_note": None, "rewards": [], "matchfunding": None,
+        "key_information": {"issuer_legal_name": "Épicerie SCIC", "main_risks": ["Perte.",
+                                                                                 "Retard."],
+                            "annual_interest_rate_bps": 350, "target_amount_cents": 1,
+                            "minimum_target_cents": 1, "deadline": "2030-01-01"}}, None)
+    rows = dict(card["sheet"])
+    assert rows["Dénomination du porteur de projet"] == "Épicerie SCIC"
+    assert rows["Principaux risques"] == "Perte. ; Retard."
+    assert rows["Taux d'intérêt annuel"] == f"3,5{NBSP}%"
+    # The campaign's own figures, not the sheet's: its goal and deadline, no minimum.
+    assert rows["Montant recherché"] == f"20{NNBSP}000{NBSP}€"
+    assert rows["Date de clôture de l'offre"] == "1er avril 2026"
+    assert "Montant minimum à atteindre" not in rows
 
 
 def test_resources_and_volunteering_show_newest_first_with_their_project():

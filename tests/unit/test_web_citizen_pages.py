@@ -84,6 +84,12 @@ def test_the_key_information_sheet_reads_in_french():
     assert "Durée du prêt (en mois)" not in rows
 
 
+@pytest.mark.parametrize("bps, shown", [(350, "3,5 %"), (205, "2,05 %"), (0, "0 %")])
+def test_a_rate_on_the_sheet_is_never_rounded_to_the_whole_percent(bps, shown):
+    rate = dict(sheet_rows({"annual_interest_rate_bps": bps}))["Taux d'intérêt annuel"]
+    assert rate.replace(NBSP, " ") == shown
+
+
 NOW = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 CONTRIBUTION = {"id": "c1", "campaign_id": "k1", "amount_cents": 5000, "matched_cents": 0,
                 "status": "authorized", "channel": "online", "created_at": NOW.isoformat(),

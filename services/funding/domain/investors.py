@@ -466,9 +466,10 @@ def sheet_as_offered(sheet: dict, goal_cents: int, all_or_nothing: bool,
             "minimum_target_cents": goal_cents if all_or_nothing else None}
 
 
-_TEXT_LIMITS = {"issuer_legal_name": 200, "issuer_legal_form": 100, "issuer_address": 300,
-                "project_description": 5000, "investor_fees": 1000, "use_of_funds": 2000,
-                "repayment_schedule": 2000, "rights_attached": 2000, "exit_conditions": 2000}
+# The most characters each text of the sheet holds (the carrier's form says them too).
+TEXT_LIMITS = {"issuer_legal_name": 200, "issuer_legal_form": 100, "issuer_address": 300,
+               "project_description": 5000, "investor_fees": 1000, "use_of_funds": 2000,
+               "repayment_schedule": 2000, "rights_attached": 2000, "exit_conditions": 2000}
 MAX_RISKS, MAX_RISK_LENGTH = 10, 1000
 MAX_INTEREST_RATE_BPS = 10_000  # 100 % a year
 MAX_LOAN_MONTHS = 360
@@ -518,8 +519,8 @@ def key_information_errors(kind: str, sheet: dict) -> dict[str, list[str]]:
         if value is None:
             errors[name] = ["This field is required."]
             continue
-        if name in _TEXT_LIMITS:
-            problems = _text_errors(value, _TEXT_LIMITS[name])
+        if name in TEXT_LIMITS:
+            problems = _text_errors(value, TEXT_LIMITS[name])
         elif name == "issuer_siren":
             problems = _text_errors(value, 20)
             if not problems:
