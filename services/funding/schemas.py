@@ -365,6 +365,12 @@ class Question(Schema):
     answered_at = fields.AwareDateTime(allow_none=True)
 
 
+class MyQuestion(Question):
+    """A question as its asker reads it among their data: its campaign named."""
+
+    campaign_title = fields.String()
+
+
 class Webhook(Schema):
     received = fields.Boolean()
     applied = fields.Boolean()
