@@ -129,6 +129,21 @@ def authorize(roles, organisation_id=None) -> Principal | None:
         raise DomainError(FORBIDDEN, "forbidden", "Your roles do not allow this.")
     if admitted == {"member_admin"} and organisation_id is not None \
             and principal.organisation_id != str(organisation_id):
-        raise DomainError(FORBIDDEN, "other_organisation",
-                          "A member admin acts only for its own organisation.")
+        raise _other_organisation()
     return principal
+
+
+def confined_organisation(principal: Principal, asked, staff) -> str | None:
+    """The organisation a list is read for: the one `asked` (None: every one) by a reader
+    with a role among `staff`; a member admin's own, whatever it asks, and a 403 when it
+    asks another's (or when its account names no organisation)."""
+    if principal.roles & set(staff):
+        return str(asked) if asked else None
+    if principal.organisation_id is None or (asked and str(asked) != principal.organisation_id):
+        raise _other_organisation()
+    return principal.organisation_id
+
+
+def _other_organisation():
+    return DomainError(FORBIDDEN, "other_organisation",
+                       "A member admin acts only for its own organisation.")
