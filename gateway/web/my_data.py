@@ -1,7 +1,8 @@
 """"Mes données": what the platform holds about the person signed in (their account, their
-contributions, their investor profile, the public questions they asked), downloadable as JSON (right of access, GDPR art.
-15 and 20), and their erasure (art. 17), asked once more before it is done: members
-anonymises the account and tells every service (members.person_erased)."""
+contributions, their investor profile, the public questions they asked), downloadable as
+JSON (right of access, GDPR art. 15 and 20), and their erasure (art. 17), asked once more
+before it is done: members anonymises the account and tells every service
+(members.person_erased)."""
 import json
 
 from flask import Response, g, make_response, render_template
