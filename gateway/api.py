@@ -304,9 +304,9 @@ def invoice_month(body, idempotency_key, principal):
        tag="mutualisation", roles=ORGANISATION, query=members.ListInvoices,
        response=page_schema(members.Invoice))
 def list_invoices(query, principal):
-    organisation_id = confined_organisation(principal, query.pop("organisation_id", None), STAFF)
+    confined = confined_organisation(principal, query.get("organisation_id"), STAFF)
     return call("members", "list_invoices",
-                {**query, **({"organisation_id": organisation_id} if organisation_id else {})})
+                {**query, "organisation_id": confined} if confined else query)
 
 
 @route("/mutualisation/summary", "GET",

@@ -134,12 +134,13 @@ def authorize(roles, organisation_id=None) -> Principal | None:
 
 
 def confined_organisation(principal: Principal, asked, staff) -> str | None:
-    """The organisation a list is read for: the one `asked` (None: every one) by a reader
-    with a role among `staff`; a member admin's own, whatever it asks, and a 403 when it
-    asks another's (or when its account names no organisation)."""
+    """The organisation a member admin's list is confined to: its own, when it asks for
+    its own or for none, and a 403 when it asks for another's (or when its account names
+    no organisation). None for a reader with a role among `staff`: the list as asked."""
     if principal.roles & set(staff):
-        return str(asked) if asked else None
-    if principal.organisation_id is None or (asked and str(asked) != principal.organisation_id):
+        return None
+    if principal.organisation_id is None \
+            or asked not in (None, principal.organisation_id):
         raise _other_organisation()
     return principal.organisation_id
 
