@@ -7,6 +7,7 @@ import base64
 
 from flask import current_app, request, url_for
 
+from gateway.auth import confined_organisation
 from gateway.calls import MULTIPART, call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
 from gateway.schemas import ProjectPublicPage, TokenPair
@@ -296,6 +297,16 @@ def end_subscription(subscription_id, body, principal):
 def invoice_month(body, idempotency_key, principal):
     outcome = call("members", "invoice_month", body, idempotency_key, principal.account_id)
     return {"items": outcome["invoices"]}, replayed(outcome)
+
+
+@route("/mutualisation/invoices", "GET",
+       summary="Invoices issued, newest first (a member admin: its organisation's)",
+       tag="mutualisation", roles=ORGANISATION, query=members.ListInvoices,
+       response=page_schema(members.Invoice))
+def list_invoices(query, principal):
+    confined = confined_organisation(principal, query.get("organisation_id"), STAFF)
+    return call("members", "list_invoices",
+                {**query, "organisation_id": confined} if confined else query)
 
 
 @route("/mutualisation/summary", "GET",

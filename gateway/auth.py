@@ -129,6 +129,22 @@ def authorize(roles, organisation_id=None) -> Principal | None:
         raise DomainError(FORBIDDEN, "forbidden", "Your roles do not allow this.")
     if admitted == {"member_admin"} and organisation_id is not None \
             and principal.organisation_id != str(organisation_id):
-        raise DomainError(FORBIDDEN, "other_organisation",
-                          "A member admin acts only for its own organisation.")
+        raise _other_organisation()
     return principal
+
+
+def confined_organisation(principal: Principal, asked, staff) -> str | None:
+    """The organisation a member admin's list is confined to: its own, when it asks for
+    its own or for none, and a 403 when it asks for another's (or when its account names
+    no organisation). None for a reader with a role among `staff`: the list as asked."""
+    if principal.roles & set(staff):
+        return None
+    if principal.organisation_id is None \
+            or asked not in (None, principal.organisation_id):
+        raise _other_organisation()
+    return principal.organisation_id
+
+
+def _other_organisation():
+    return DomainError(FORBIDDEN, "other_organisation",
+                       "A member admin acts only for its own organisation.")

@@ -4,7 +4,8 @@ year by year, with the application for a year and a circle (as `POST
 /memberships/<id>/status`); its subscriptions to mutualised services, the catalogue and
 the form that subscribes it (as `POST /organisations/<id>/subscriptions`); and the
 invoicing of a month's mutualisation fees (as `POST /mutualisation/invoices`, with its
-own Idempotency-Key), whose answer shows this organisation's invoice; and its card to
+own Idempotency-Key), whose answer shows this organisation's invoice, and the list of its
+invoices (as `GET /mutualisation/invoices?organisation_id=<id>`); and its card to
 edit (as `PATCH /organisations/<id>`, see gateway/web/edits.py)."""
 from flask import request, url_for
 
@@ -14,7 +15,13 @@ from gateway.web import edits, formats, forms, labels
 from gateway.web.animation import STAFF, done, refusal, render
 from gateway.web.animation_members import membership_view
 from gateway.web.blueprint import web
-from gateway.web.my_organisation import service_view, subscription_view
+from gateway.web.my_organisation import (
+    MONTHS,
+    invoice_page,
+    invoice_view,
+    service_view,
+    subscription_view,
+)
 from gateway.web.security import signed_in
 from shared.errors import DomainError
 
@@ -52,8 +59,6 @@ DONE = {"approuver": "L'adhésion est approuvée : elle est active.",
         "fiche": "La fiche de la structure est enregistrée.",
         "demission": "La démission est enregistrée.",
         **{form: spec["done"] for form, spec in FORMS.items()}}
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-          "septembre", "octobre", "novembre", "décembre")
 
 
 @web.get("/animation/adherents/<uuid:organisation_id>")
@@ -115,8 +120,8 @@ def invoice_month(principal, organisation_id):
     except DomainError as exc:
         errors, status = refusal(exc, {}, INVOICE_MESSAGES)
         return organisation_page(organisation_id, "facturation", errors, typed, status)
-    # The invoices are the answer, shown at once: no route lists them afterwards. Sent
-    # again, the month is invoiced once per organisation all the same.
+    # The month's invoices are the answer, shown at once (the list below has them too).
+    # Sent again, the month is invoiced once per organisation all the same.
     return organisation_page(organisation_id, "facturation", typed=typed,
                              invoices=invoices_view(outcome["invoices"], organisation_id))
 
@@ -135,6 +140,7 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   subscriptions=[subscription_view(s) for s in subscriptions],
                   months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)],
                   invoices=invoices,
+                  invoice_list=invoice_page(organisation_id, request.args.get("factures")),
                   form=form, errors=errors or {}, typed=typed or {}, done=done,
                   key=forms.new_key(), today=today.isoformat(), year=today.year,
                   month=str(today.month),
@@ -159,12 +165,5 @@ def catalogue_view(services):
 def invoices_view(invoices, organisation_id):
     """The month's invoices: this organisation's, with its lines, and how many the
     cluster issued for that month in all."""
-    mine = [{"period": f"{MONTHS[i['month'] - 1]} {i['year']}",
-             "total": formats.euros(i["total_cents"]),
-             "lines": [{"service": line["service"],
-                        "hours": f"{formats.number(line['hours_per_month'])} h"
-                        if line.get("hours_per_month") else "",
-                        "amount": formats.euros(line["amount_cents"])}
-                       for line in i["lines"]]}
-            for i in invoices if i["organisation_id"] == organisation_id]
+    mine = [invoice_view(i) for i in invoices if i["organisation_id"] == organisation_id]
     return {"mine": mine, "count": len(invoices)}

@@ -1,7 +1,8 @@
 """"Mes données": what the platform holds about the person signed in (their account, their
-contributions, their investor profile), downloadable as JSON (right of access, GDPR art.
-15 and 20), and their erasure (art. 17), asked once more before it is done: members
-anonymises the account and tells every service (members.person_erased)."""
+contributions, their investor profile, the public questions they asked), downloadable as
+JSON (right of access, GDPR art. 15 and 20), and their erasure (art. 17), asked once more
+before it is done: members anonymises the account and tells every service
+(members.person_erased)."""
 import json
 
 from flask import Response, g, make_response, render_template
@@ -12,7 +13,7 @@ from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
 from gateway.web.security import signed_in
 
-CONTRIBUTIONS_EXPORTED = "100"  # a page of the service's list: more than anyone has here
+CONTRIBUTIONS_EXPORTED = "100"  # a page of the service's lists: more than anyone has here
 
 
 def _held(principal) -> dict:
@@ -22,6 +23,8 @@ def _held(principal) -> dict:
         "contributions": call("funding", "list_my_contributions", principal.account_id,
                               {"limit": CONTRIBUTIONS_EXPORTED})["items"],
         "investor_profile": call("funding", "get_investor_profile", principal.account_id),
+        "questions": call("funding", "list_my_questions", principal.account_id,
+                          {"limit": CONTRIBUTIONS_EXPORTED})["items"],
         "account": account}
 
 
@@ -32,6 +35,7 @@ def my_data(principal):
     profile = held["investor_profile"]
     return render_template("web/my_data.html", active="my_data", account=held["account"],
                            contributions=len(held["contributions"]),
+                           questions=len(held["questions"]),
                            contacts=len(held["personal_data"]["contacts"]),
                            investor=profile["knowledge_test_passed_at"] is not None
                            or profile["net_worth_cents"] is not None)
@@ -42,7 +46,7 @@ def my_data(principal):
 def my_data_export(principal):
     held = _held(principal)
     body = json.dumps({key: held[key] for key in ("personal_data", "contributions",
-                                                  "investor_profile")},
+                                                  "investor_profile", "questions")},
                       ensure_ascii=False, indent=2, default=str)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-dombinnov.json"'})

@@ -2,12 +2,13 @@
 accounts, tied to their organisation in the access token, as the API's ORGANISATION
 routes): who the cluster knows it as, its membership year by year with the dues paid
 and left to pay, each payment, its subscriptions to mutualised services, the projects it
-carries, and the catalogue of services it may use. As the API's
-`GET /organisations/<id>/{memberships,dues-payments,subscriptions}` and
-`GET /projects?carrier_organisation_id=<id>`; its card to edit (as
-`PATCH /organisations/<id>`, see gateway/web/edits.py), and the card of each project it
-carries (/mon-organisation/projets/<id>, as `PATCH /projects/<id>`, which the services
-allow its admins for the projects their organisation carries)."""
+carries, its invoices of mutualisation fees (newest first, a page at a time), and the
+catalogue of services it may use. As the API's
+`GET /organisations/<id>/{memberships,dues-payments,subscriptions}`,
+`GET /mutualisation/invoices` and `GET /projects?carrier_organisation_id=<id>`; its card
+to edit (as `PATCH /organisations/<id>`, see gateway/web/edits.py), and the card of each
+project it carries (/mon-organisation/projets/<id>, as `PATCH /projects/<id>`, which the
+services allow its admins for the projects their organisation carries)."""
 from flask import redirect, render_template, request, url_for
 
 from gateway.api import actor
@@ -18,8 +19,12 @@ from gateway.web.animation_members import membership_view
 from gateway.web.blueprint import web
 from gateway.web.security import signed_in
 from shared.cluster import STAGE_LABELS
+from shared.errors import INVALID, DomainError
 
 ROLES = ("member_admin",)
+INVOICES_PER_PAGE = 12
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
 
 
 @web.get("/mon-organisation")
@@ -90,13 +95,42 @@ def my_organisation_page(principal, fiche=None, done=None):
                            payments=[payment_view(payment) for payment in payments],
                            subscriptions=[subscription_view(row) for row in subscriptions],
                            projects=[project_view(project) for project in projects],
+                           invoice_list=invoice_page(organisation_id,
+                                                 request.args.get("factures")),
                            services=[service_view(service) for service in services],
                            done=done, form="fiche", errors=fiche["errors"] if fiche else {},
                            **edits.organisation_card(
                                organisation, fiche, url_for("web.my_organisation_card")))
 
 
+def invoice_page(organisation_id, cursor=None):
+    """A page of the organisation's invoices, newest first (`cursor`: the page's
+    `factures` parameter; one the list no longer knows starts it again, said so)."""
+    query = {"organisation_id": organisation_id, "limit": str(INVOICES_PER_PAGE)}
+    try:
+        page = call("members", "list_invoices", {**query, **({"cursor": cursor} if cursor
+                                                              else {})})
+    except DomainError as exc:
+        if exc.kind != INVALID or not cursor:
+            raise
+        return {**invoice_page(organisation_id), "restarted": True}
+    return {"rows": [invoice_view(invoice) for invoice in page["items"]],
+            "next_cursor": page["next_cursor"], "later": bool(cursor), "restarted": False}
+
+
 # --- shaping the data for the page (pure) ---------------------------------------------
+
+def invoice_view(invoice):
+    """An invoice as the pages show it: its month in words, its lines, its total."""
+    return {"period": f"{MONTHS[invoice['month'] - 1]} {invoice['year']}",
+            "total": formats.euros(invoice["total_cents"]),
+            "issued": formats.long_date(invoice["issued_at"]),
+            "lines": [{"service": line["service"],
+                       "hours": f"{formats.number(line['hours_per_month'])} h"
+                       if line.get("hours_per_month") else "",
+                       "amount": formats.euros(line["amount_cents"])}
+                      for line in invoice["lines"]]}
+
 
 def organisation_view(organisation):
     return {"name": organisation["name"],

@@ -219,6 +219,25 @@ class Queries:
                             dump=schemas.Question().dump)
 
     @rpc
+    def list_my_questions(self, account_id, query):
+        """The questions a person asked (their data: "Mes données"), oldest first, each
+        with its campaign's title and its answer."""
+        params = load(schemas.PageQuery(), query)
+        with self.db.read() as session:
+            titles = {}
+
+            def view(question):
+                if question.campaign_id not in titles:
+                    titles[question.campaign_id] = session.get(Campaign,
+                                                               question.campaign_id).title
+                return {**schemas.MyQuestion().dump(question),
+                        "campaign_title": titles[question.campaign_id]}
+            return paginate(session, models.Question,
+                            {**params, "account_id": str(account_id)},
+                            created_at=models.Question.asked_at, filters=("account_id",),
+                            dump=view)
+
+    @rpc
     def key_information(self, campaign_id, viewer=None):
         with self.db.read() as session:
             campaign = seen_campaign(session, campaign_id, rules.sight(viewer))

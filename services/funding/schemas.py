@@ -365,6 +365,12 @@ class Question(Schema):
     answered_at = fields.AwareDateTime(allow_none=True)
 
 
+class MyQuestion(Question):
+    """A question as its asker reads it among their data: its campaign named."""
+
+    campaign_title = fields.String()
+
+
 class Webhook(Schema):
     received = fields.Boolean()
     applied = fields.Boolean()
@@ -662,6 +668,9 @@ class QuestionAnswered(Schema):
                              metadata={"description": "who asked (null once erased)"})
     answered_by = fields.String(required=True, validate=validate.OneOf(ANSWERERS))
     answered_at = fields.AwareDateTime(required=True)
+    campaign_title = fields.String(required=True)
+    question = fields.String(required=True, metadata={"description": "its text, as shown"})
+    answer = fields.String(required=True, metadata={"description": "the answer, as shown"})
 
 
 _event = partial(EventSpec, "funding")  # EventSpec(source, name, version, schema, description)
@@ -726,9 +735,11 @@ RESOURCE_RECORDED = _event("resource_recorded", 1, ResourceRecorded,
 QUESTION_ASKED = _event("question_asked", 1, QuestionAsked,
                         "Someone asked a public question on a campaign's page (its text is "
                         "read through the API, not carried here).")
-QUESTION_ANSWERED = _event("question_answered", 1, QuestionAnswered,
-                           "The project's carrier or the cluster's team answered a public "
-                           "question on a campaign.")
+QUESTION_ANSWERED = _event(
+    "question_answered", 2, QuestionAnswered,
+    "The project's carrier or the cluster's team answered a public question on a campaign. "
+    "v2 adds the campaign's title, the question and its answer (public texts, never the "
+    "asker's name), for the mail to who asked.")
 VOLUNTEERING_RECORDED = _event("volunteering_recorded", 1, VolunteeringRecorded,
                                "Volunteer hours were recorded, valued at the reference hourly "
                                "rate.")

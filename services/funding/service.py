@@ -747,7 +747,9 @@ class FundingService(ServiceBase, Queries):
             uow.emit(schemas.QUESTION_ANSWERED, {
                 "question_id": question.id, "campaign_id": campaign.id,
                 "account_id": question.account_id, "answered_by": answered_by,
-                "answered_at": question.answered_at.isoformat()})
+                "answered_at": question.answered_at.isoformat(),
+                "campaign_title": campaign.title, "question": question.body,
+                "answer": question.answer})
             return schemas.Question().dump(question)
 
     # --- helpers that read ----------------------------------------------------------

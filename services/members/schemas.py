@@ -1,7 +1,7 @@
 """What goes in and out of members: RPC payloads and event data."""
 from functools import partial
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.members.domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROLES
 from services.members.domain.memberships import STATUSES
@@ -243,6 +243,20 @@ class OrganisationSubscription(Subscription):
 class InvoiceMonth(Schema):
     year = Year
     month = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=12))
+
+
+class ListInvoices(PageQuery):
+    """Newest first; a member admin reads its own organisation's only (the gateway)."""
+
+    organisation_id = fields.UUID()
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    month = fields.Integer(validate=validate.Range(min=1, max=12),
+                           metadata={"description": "with `year`: that month's invoices"})
+
+    @validates_schema
+    def _month_of_a_year(self, data, **kwargs):
+        if "month" in data and "year" not in data:
+            raise ValidationError("A month is asked with its year.", "year")
 
 
 class InvoiceLine(Schema):

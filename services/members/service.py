@@ -37,7 +37,7 @@ from shared.errors import (
     invalid,
     not_found,
 )
-from shared.pagination import paginate
+from shared.pagination import Order, paginate
 from shared.rpc import rpc
 from shared.schemas import load, load_patch
 from shared.service import Database, ServiceBase
@@ -452,10 +452,18 @@ class MembersService(ServiceBase):
                 sa.select(models.Invoice).where(models.Invoice.year == year,
                                                 models.Invoice.month == month)
                 .order_by(models.Invoice.organisation_id)).all()
-            answer = uow.remember(schemas.Invoice().dump(
-                [{**row_values(invoice), "lines": json.loads(invoice.lines)}
-                 for invoice in invoices], many=True))
+            answer = uow.remember([_invoice_view(invoice) for invoice in invoices])
         return {"replayed": False, "invoices": answer}
+
+    @rpc
+    def list_invoices(self, query):
+        """Invoices issued, newest first, by organisation and month (`query`: the
+        gateway confines a member admin to its own organisation)."""
+        params = load(schemas.ListInvoices(), query)
+        with self.db.read() as session:
+            return paginate(session, models.Invoice, params, created_at=None,
+                            order=Order(models.Invoice.issued_at, descending=True),
+                            filters=("organisation_id", "year", "month"), dump=_invoice_view)
 
     @rpc
     def mutualisation_summary(self):
@@ -1138,6 +1146,10 @@ def _dues_scale(scale_json: str):
     if not scale_json:
         return memberships.DEFAULT_DUES_SCALE
     return {form: [tuple(band) for band in bands] for form, bands in json.loads(scale_json).items()}
+
+
+def _invoice_view(invoice):
+    return schemas.Invoice().dump({**row_values(invoice), "lines": json.loads(invoice.lines)})
 
 
 def _invoice_lines(session, year, month):

@@ -94,6 +94,18 @@ def news_heard(session, news, now, public_url):
         claim(session, mail, letter, now)
 
 
+def question_answered_heard(session, question, now, public_url):
+    """The answer, mailed once to who asked (none once they are erased: funding then
+    says no account)."""
+    account = question.get("account_id")
+    if account is None:
+        return
+    campaign_url = f"{public_url.rstrip('/')}/campagnes/{question['campaign_id']}"
+    claim(session, due.Due(f"question_answered:{question['question_id']}",
+                           "question_answered", str(account), now),
+          letters.question_answered(question, campaign_url), now)
+
+
 # --- memberships and accounts --------------------------------------------------------
 
 def membership_heard(session, organisation_id, membership_id, values, now, grace,

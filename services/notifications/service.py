@@ -20,6 +20,7 @@ from services.funding.schemas import (
     CONTRIBUTION_CONFIRMED,
     CONTRIBUTION_FAILED,
     CONTRIBUTION_REFUNDED,
+    QUESTION_ANSWERED,
     RECEIPT_ISSUED,
 )
 from services.members.domain.memberships import renewal_start
@@ -112,6 +113,14 @@ class NotificationsService(ServiceBase):
 
     def _contribution(self, uow, data, values):
         records.contribution_heard(uow.session, data, values, self.clock(), self._public_url)
+
+    @subscribe("funding", "question_answered")
+    def question_answered(self, uow, envelope):
+        """Its answer, to who asked the question (v1 carried no text: nothing to mail)."""
+        if envelope.get("version", 1) < 2:
+            return
+        records.question_answered_heard(uow.session, QUESTION_ANSWERED.read(envelope["data"]),
+                                        self.clock(), self._public_url)
 
     # --- projects: news for its contributors -------------------------------------------
 

@@ -1,12 +1,14 @@
 """A member organisation's own page in headless Chromium against the whole platform: its
-admin signs in and reads its membership, its dues paid and left to pay, and the
-mutualised services of the cluster; the page passes axe and fits a phone; the
-animators' pages stay closed to it."""
+admin signs in and reads its membership, its dues paid and left to pay, its invoices of
+mutualisation fees, and the mutualised services of the cluster; the page passes axe and
+fits a phone; the animators' pages stay closed to it, and show them its invoices."""
+import uuid
 from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
 
+from shared.french import long_date
 from tests.support.pages import (
     account,
     assert_accessible,
@@ -36,7 +38,7 @@ def organisation(platform):
         "field": "circular_economy", "commune": "Châtillon-sur-Chalaronne",
         "carrier_organisation_id": organisation["id"]}))
     return {"admin": account(platform, ["member_admin"], organisation["id"]),
-            "membership": membership}
+            "membership": membership, "id": organisation["id"], "service": service}
 
 
 def euros(cents):
@@ -81,4 +83,35 @@ def test_the_animators_pages_stay_closed_to_an_organisation(browser, platform, o
     sign_in(browser, platform, organisation["admin"], "/mon-organisation")
     browser.get(platform.base_url + "/animation/adherents")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Accès réservé"
+    assert_accessible(browser)
+
+
+def invoice_rows(browser, css):
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in browser.find_elements(By.CSS_SELECTOR, f"{css} tbody tr")]
+
+
+def test_an_organisation_and_its_animators_read_its_invoices(browser, platform, organisation):
+    other, _ = member(platform, f"Voisins {uuid.uuid4().hex[:6]}")
+    created(platform.post(f"/organisations/{other['id']}/subscriptions", {
+        "service_id": organisation["service"]["id"], "starts_on": f"{YEAR}-01-01"}))
+    for month in (1, 2):  # every subscriber's invoice of the month, the other's too
+        created(platform.post("/mutualisation/invoices", {"year": YEAR, "month": month},
+                              **{"Idempotency-Key": uuid.uuid4().hex}))
+    today = platform.get(f"/mutualisation/invoices?organisation_id={organisation['id']}",
+                         as_="staff").json()["items"][0]["issued_at"]
+    issued = long_date(today)
+    expected = [[f"février {YEAR}", f"Comptabilité partagée : {euros(20_000)}",
+                 euros(20_000), issued],
+                [f"janvier {YEAR}", f"Comptabilité partagée : {euros(20_000)}",
+                 euros(20_000), issued]]
+
+    sign_in(browser, platform, organisation["admin"], "/mon-organisation")
+    assert invoice_rows(browser, "#factures") == expected  # its own only, newest first
+    assert_accessible(browser)
+
+    sign_in(browser, platform, account(platform, ["animator"]),
+            f"/animation/adherents/{organisation['id']}")
+    assert browser.find_element(By.ID, "factures").text == "Factures émises"
+    assert invoice_rows(browser, "#facturation .invoices") == expected
     assert_accessible(browser)

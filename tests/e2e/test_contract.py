@@ -58,6 +58,7 @@ MATRIX = {
     ("POST", "/organisations/<uuid:organisation_id>/subscriptions"): STAFF,
     ("POST", "/subscriptions/<uuid:subscription_id>/end"): STAFF,
     ("POST", "/mutualisation/invoices"): STAFF,
+    ("GET", "/mutualisation/invoices"): STAFF | {"member_admin"},
     ("GET", "/mutualisation/summary"): STAFF | {"funder"},
     ("GET", "/privacy/personal-data"): {"operator"},
     ("POST", "/privacy/erasures"): {"operator"},

@@ -336,3 +336,54 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
                              "FROM contributions WHERE id = :id",
                              id=given.json()["id"]) == [(None, None)],
                message="funding to forget the contributor's name")
+
+
+def test_invoices_are_listed_for_staff_and_for_each_organisations_admins_only(platform):
+    """`GET /mutualisation/invoices`: staff read every organisation's, by organisation and
+    month, page by page; a member admin reads its own organisation's, never another's."""
+    service = platform.post("/mutualised-services", {
+        "name": f"Paie {uuid.uuid4().hex[:6]}", "fte_carried": 0.5, "pricing": "monthly",
+        "price_cents": 12_000}).json()
+    mine, theirs = (platform.post("/organisations", {
+        "name": f"{name} {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01330", "commune": "Villars-les-Dombes"}).json()["id"]
+        for name in ("Atelier", "Voisins"))
+    for organisation in (mine, theirs):
+        assert platform.post(f"/organisations/{organisation}/subscriptions", {
+            "service_id": service["id"], "starts_on": "2031-01-01"}).status_code == 201
+    for month in (1, 2):
+        assert platform.post("/mutualisation/invoices", {"year": 2031, "month": month},
+                             **{"Idempotency-Key": uuid.uuid4().hex}).status_code == 200
+
+    def listed(query, as_="staff"):
+        answer = platform.get(f"/mutualisation/invoices?{query}", as_=as_)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    page = listed(f"organisation_id={mine}")
+    assert [(i["organisation_id"], i["year"], i["month"], i["total_cents"])
+            for i in page["items"]] == [(mine, 2031, 2, 12_000), (mine, 2031, 1, 12_000)]
+    assert page["items"][0]["lines"][0]["service"] == service["name"]
+    first = listed(f"organisation_id={mine}&limit=1")
+    second = listed(f"organisation_id={mine}&limit=1&cursor={first['next_cursor']}")
+    assert [i["month"] for i in first["items"] + second["items"]] == [2, 1]
+    assert second["next_cursor"] is None
+    january = listed("year=2031&month=1&limit=100")["items"]
+    assert {mine, theirs} <= {i["organisation_id"] for i in january}
+    assert {i["month"] for i in january} == {1}
+
+    own = listed("limit=100", as_=("member_admin", mine))["items"]
+    assert [(i["organisation_id"], i["month"]) for i in own] == [(mine, 2), (mine, 1)]
+    assert [i["organisation_id"] for i in listed(
+        f"organisation_id={theirs}", as_=("member_admin", theirs))["items"]] == [theirs] * 2
+    other = platform.get(f"/mutualisation/invoices?organisation_id={theirs}",
+                         as_=("member_admin", mine))
+    assert other.status_code == 403
+    assert other.headers["Content-Type"] == "application/problem+json"
+    assert other.json()["code"] == "other_organisation"
+    assert platform.get("/mutualisation/invoices", as_="citizen").status_code == 403
+    assert platform.get("/mutualisation/invoices").status_code == 401
+    no_year = platform.get("/mutualisation/invoices?month=1", as_="staff")
+    assert no_year.status_code == 422
+    assert no_year.headers["Content-Type"] == "application/problem+json"
+    assert [error["field"] for error in no_year.json()["errors"]] == ["year"]

@@ -1,11 +1,13 @@
 """"Mes données" through the whole platform: a citizen signed in on the pages sees what is
 held about them, downloads it as JSON, and erases it; the erasure reaches members,
-funding (their contributions' names and their investor profile) and notifications."""
+funding (their contributions' and questions' names, their investor profile) and
+notifications."""
 import json
 import uuid
 
 from tests.e2e.test_password_reset import browser_at, post_page, shown
-from tests.support.accounts import sign_up
+from tests.support.accounts import bearer, sign_up
+from tests.support.funding import live_campaign
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
@@ -20,6 +22,23 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
                                  {"net_worth_cents": 5_000_000},
                                  headers={"Authorization": f"Bearer {token}"})
     assert simulated.status_code == 200, simulated.text
+    campaign = live_campaign(platform, title="Un four à pain")
+    asked = platform.request("POST", f"/campaigns/{campaign['id']}/questions",
+                             {"body": "Quand ouvrez-vous ?", "asker_name": "Dominique"},
+                             headers=bearer(session))
+    assert asked.status_code == 201, asked.text
+    question = asked.json()
+    answered = platform.post(f"/questions/{question['id']}/answer",
+                             {"answer": "En mai, au marché."})  # the cluster's team
+    assert answered.status_code == 200, answered.text
+    # Who asked is mailed the answer, once, with a link to the campaign's page.
+    wait_until(lambda: f"question_answered:{question['id']}" in platform.mail.by_fact(),
+               timeout=30, message="the answer's mail")
+    [mail] = platform.mail.by_fact()[f"question_answered:{question['id']}"]
+    assert mail["X-RcptTo"] == email
+    text = mail.get_body(("plain",)).get_content()
+    assert "En mai, au marché." in text and "« Quand ouvrez-vous ? »" in text
+    assert f"{platform.base_url}/campagnes/{campaign['id']}" in text
 
     browser, _ = browser_at(platform, "/connexion")
     signed_in = post_page(platform, browser, "/connexion", email=email, password=PASSWORD)
@@ -28,6 +47,7 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     assert page.status_code == 200
     assert "Dominique Garnier" in shown(page) and email in shown(page)
     assert "Un profil d'investisseur" in shown(page)
+    assert "1 question posée sur des campagnes" in shown(page)
     assert 'href="/mes-donnees"' in page.text  # in the navigation, for any signed-in account
 
     export = browser.get(platform.base_url + "/mes-donnees.json", timeout=15)
@@ -37,6 +57,10 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     assert [a["email"] for a in held["personal_data"]["accounts"]] == [email]
     assert held["investor_profile"]["net_worth_cents"] == 5_000_000
     assert held["contributions"] == []
+    [mine] = held["questions"]
+    assert (mine["body"], mine["campaign_id"], mine["campaign_title"], mine["answer"]) == (
+        "Quand ouvrez-vous ?", campaign["id"], "Un four à pain", "En mai, au marché.")
+    assert mine["asked_at"] == question["asked_at"] and mine["answered_at"]
 
     asked = browser.get(platform.base_url + "/mes-donnees/effacement", timeout=15)
     assert asked.status_code == 200 and "Cela ne peut pas être défait" in shown(asked)
@@ -62,6 +86,14 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     wait_until(lambda: platform.query(
         "notifications", "SELECT 1 FROM accounts WHERE id = :id AND erased_at IS NOT NULL",
         id=account_id), timeout=30, message="notifications hearing of the erasure")
+    # Their question stays public with its answer, as their contributions stay counted,
+    # but it names no one and is no longer tied to the account.
+    wait_until(lambda: platform.query(
+        "funding", "SELECT 1 FROM questions WHERE account_id = :id", id=account_id) == [],
+        timeout=30, message="funding forgetting who asked")
+    listed = platform.get(f"/campaigns/{campaign['id']}/questions").json()["items"]
+    assert [(q["asker_name"], q["body"], q["answer"]) for q in listed] == [
+        (None, "Quand ouvrez-vous ?", "En mai, au marché.")]
 
 
 def test_an_erased_animator_no_longer_animates_a_project(platform):

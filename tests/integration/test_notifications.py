@@ -336,3 +336,45 @@ def test_a_projects_news_is_mailed_once_to_each_contributor_of_its_campaigns(
     assert "Merci à vous &lt;3" in html_of(mail)
     assert f"{PUBLIC_URL}/projets/{project}" in html_of(mail)
     assert send_due(notifications) == 0 and len(catcher.messages()) == 6
+
+
+def question_answered(question_id, campaign_id, account_id, version=2):
+    """As funding emits it; version 1 carried no text."""
+    data = {"question_id": question_id, "campaign_id": campaign_id, "account_id": account_id,
+            "answered_by": "carrier", "answered_at": datetime.now(timezone.utc).isoformat(),
+            "campaign_title": "Un four à pain", "question": "Quand ouvrez-vous ?",
+            "answer": "En mai, au marché.\n\nVenez goûter <3"}
+    envelope = make_envelope(funding.QUESTION_ANSWERED, data, "corr-notifications")
+    if version == 1:
+        envelope["version"] = 1
+        for name in ("campaign_title", "question", "answer"):
+            del envelope["data"][name]
+    return envelope
+
+
+def test_an_answered_question_is_mailed_once_to_who_asked_it(services, catcher, broker_uri):
+    members, notifications = services
+    catcher.start()
+    (asker, asker_email), (erased, _) = citizen(members), citizen(members)
+    campaign, question = str(uuid.uuid4()), str(uuid.uuid4())
+    answered = question_answered(question, campaign, asker)
+    assert deliver(notifications, broker_uri, answered) == "applied"
+    assert deliver(notifications, broker_uri, answered) == "duplicate"
+    assert deliver(notifications, broker_uri, {**answered, "event_id": str(uuid.uuid4())}) \
+        == "applied"  # the same answer told again
+    for envelope in (question_answered(str(uuid.uuid4()), campaign, None),  # asker erased
+                     question_answered(str(uuid.uuid4()), campaign, erased, version=1)):
+        assert deliver(notifications, broker_uri, envelope) == "applied"
+    wait_until(lambda: send_due(notifications) is not None and len(catcher.messages()) >= 1,
+               timeout=20, message="the answer's mail")
+    assert send_due(notifications) == 0
+    [mail] = catcher.messages()
+    assert mail["X-Dombinnov-Fact"] == f"question_answered:{question}"
+    assert mail["X-RcptTo"] == asker_email
+    assert mail["Subject"] == "Réponse à votre question sur la campagne « Un four à pain »"
+    text = text_of(mail)
+    assert "le porteur du projet y a répondu" in text
+    assert "Votre question : « Quand ouvrez-vous ? »" in text
+    assert "En mai, au marché." in text and "Venez goûter <3" in text
+    assert "Venez goûter &lt;3" in html_of(mail)
+    assert f"{PUBLIC_URL}/campagnes/{campaign}" in html_of(mail)

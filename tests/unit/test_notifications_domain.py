@@ -291,3 +291,21 @@ def test_a_projects_news_is_told_whole_in_french_text_and_html():
     assert f"Voir la page du projet : {URL}/projets/p-1" in text
     assert "« Le four &lt;est&gt; livré »" in letter.html()
     assert "<p>Merci &amp; à bientôt</p>" in letter.html()
+
+
+def test_an_answer_tells_who_answered_the_question_and_the_answer_whole():
+    question = {"question_id": "q-1", "campaign_id": "camp-1", "answered_by": "team",
+                "campaign_title": "Un camion <frigorifique> & co",
+                "question": "Livrez-vous à Trévoux ?",
+                "answer": "Oui, le mardi.\n\n  Et à Jassans le jeudi. "}
+    letter = letters.question_answered(question, f"{URL}/campagnes/camp-1")
+    assert letter.subject == ("Réponse à votre question sur la campagne « Un camion "
+                              "<frigorifique> & co »")
+    text = letter.text()
+    assert "l'équipe de Domb'Innov y a répondu" in text
+    assert "Votre question : « Livrez-vous à Trévoux ? »" in text
+    assert "Oui, le mardi.\n\nEt à Jassans le jeudi.\n\n" in text
+    assert f"Voir la campagne : {URL}/campagnes/camp-1" in text
+    assert "&lt;frigorifique&gt; &amp; co" in letter.html()
+    carrier = letters.question_answered({**question, "answered_by": "carrier"}, URL)
+    assert "le porteur du projet y a répondu" in carrier.text()

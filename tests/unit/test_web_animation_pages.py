@@ -74,6 +74,7 @@ class Services:
             "list_mutualised_services": {"items": []},
             "organisation_dues_payments": {"items": []},
             "organisation_subscriptions": {"items": []},
+            "list_invoices": {"items": [], "next_cursor": None},
             "list_campaigns": {"items": [], "next_cursor": None},
             "get_campaign": {"id": CAMPAIGN_ID, "title": "Un camion"},
             "list_projects": {"items": [], "next_cursor": None},
@@ -286,7 +287,35 @@ def test_a_member_organisation_sees_its_own_membership(client, services):
     assert ("projects", "list_projects", ({"carrier_organisation_id": "o1", "limit": "100"},)) \
         in services.calls  # its own projects, never another's
     assert "Recyclerie de la Dombes" in page and "Adhésion 2026" in page
+    assert ("members", "list_invoices", ({"organisation_id": "o1", "limit": "12"},)) \
+        in services.calls  # its own invoices, never another's
+    assert "Aucune facture de mutualisation." in page
     assert client.get("/animation/adherents").status_code == 403
+
+
+INVOICE = {"id": "i1", "organisation_id": "o1", "year": 2026, "month": 2,
+           "total_cents": 56_250, "issued_at": "2026-03-01T08:00:00+00:00",
+           "lines": [{"service": "Comptabilité", "hours_per_month": 12.5,
+                      "amount_cents": 56_250}]}
+
+
+def test_an_organisations_invoices_are_shown_a_page_at_a_time(client, services, monkeypatch):
+    def invoices(service, method, *args):
+        if method != "list_invoices":
+            return services(service, method, *args)
+        services.calls.append((service, method, args))
+        if args[0].get("cursor") == "gone":
+            raise invalid({"cursor": ["Not a cursor of this list."]})
+        return {"items": [INVOICE], "next_cursor": "c2"}
+    monkeypatch.setattr(my_organisation, "call", invoices)
+    sign_in(client, "admin@x.org")
+    page = client.get("/mon-organisation").get_data(as_text=True)
+    row = re.sub(r"\s+", " ", page.split('class="invoices"')[1].split("</tbody>")[0])
+    assert "<td>février 2026</td>" in row and "<td>1er mars 2026</td>" in row
+    assert "Comptabilité (12,5 h) : 562,50 €" in row  # its no-break space made a space
+    assert 'href="/mon-organisation?factures=c2#factures">Factures plus anciennes' in page
+    stale = client.get("/mon-organisation?factures=gone").get_data(as_text=True)
+    assert "Cette page de factures n'existe plus" in stale and "février 2026" in stale
 
 
 def test_staff_have_no_organisation_page(client, services):

@@ -180,6 +180,21 @@ def project_news(news: dict, project_url: str) -> Letter:
                   Link("Voir la page du projet", project_url))
 
 
+def question_answered(question: dict, campaign_url: str) -> Letter:
+    """`question`: funding's question_answered fact (the campaign's title, the question
+    and its answer, all public on the campaign's page)."""
+    who = ("l'équipe de Domb'Innov" if question["answered_by"] == "team"
+           else "le porteur du projet")
+    paragraphs = [f"Vous avez posé une question sur {_campaign(question['campaign_title'])} : "
+                  f"{who} y a répondu.",
+                  f"Votre question : « {question['question']} »",
+                  "La réponse :",
+                  *(part.strip() for part in question["answer"].split("\n\n") if part.strip())]
+    return Letter("Réponse à votre question sur la campagne « "
+                  f"{question['campaign_title']} »", tuple(paragraphs),
+                  Link("Voir la campagne", campaign_url))
+
+
 def _paris_time(at) -> str:
     """An instant as the investor reads it, the time zone said: deadlines bind by it."""
     return f"{long_date_time(at)} (heure de Paris)"
