@@ -1,7 +1,8 @@
 """A carrier's own campaigns (/mon-organisation/campagnes), for the member admins of the
 organisation carrying a project: draft a campaign (its story in Markdown, a video link,
-its goal, optimum and deadline, rewards with their stock, delivered or picked up, or
-for a loan or cooperative shares their key information sheet: carrier_sheet.py), change
+its funding model (all or nothing, or keep it all), its goal, optimum and deadline, for
+cooperative shares a goal in new members, rewards with their stock, delivered or picked
+up, or for a loan or cooperative shares their key information sheet: carrier_sheet.py), change
 it while it is a draft or sent back (naming the version read, as `PATCH
 /campaigns/<id>`), give it a cover picture (as `PUT /campaigns/<id>/cover-image`), and
 submit it to the animators (as `POST /campaigns/<id>/submit`), who review it at
@@ -19,6 +20,7 @@ from gateway.web.blueprint import BODY_LIMITS, web
 from gateway.web.public import reader
 from gateway.web.security import signed_in
 from gateway.web.story import render_story
+from services.funding.domain.campaigns import ALL_OR_NOTHING, KEEP_IT_ALL, SHARES
 from shared.errors import DomainError
 
 ROLES = ("member_admin",)
@@ -26,18 +28,31 @@ REWARD_ROWS = 3  # the form's reward lines; more through the API
 KINDS = (("donation", "Don"), ("reward", "Don avec contreparties"), ("loan", "Prêt"),
          ("shares", "Parts sociales de la coopérative"))
 HANDOVERS = tuple(labels.REWARD_HANDOVERS.items())
+# The funding models (services.funding.domain.campaigns.MODELS): each with what it means
+# for the project and its contributors, as the carrier chooses.
+MODELS = (
+    (ALL_OR_NOTHING, labels.CAMPAIGN_MODELS[ALL_OR_NOTHING],
+     "Si l'objectif n'est pas atteint à la date limite, chaque contributeur est remboursé "
+     "et le projet ne reçoit rien. À choisir quand le projet ne peut pas se faire avec "
+     "moins que l'objectif."),
+    (KEEP_IT_ALL, labels.CAMPAIGN_MODELS[KEEP_IT_ALL],
+     "Le projet reçoit chaque contribution, que l'objectif soit atteint ou non. À choisir "
+     "quand chaque euro collecté sert déjà le projet."),
+)
 STATUS_LABELS = {"draft": "Brouillon", "sent_back": "Renvoyée par l'équipe d'animation",
                  "in_review": "En cours de validation", "live": "En ligne",
                  "succeeded": "Réussie", "failed": "Terminée sans atteindre son objectif",
                  "closed": "Close"}
 EDITABLE = ("draft", "sent_back")
-FIELDS = ("projet", "titre", "histoire", "video", "type", "objectif", "optimum", "date_limite",
+FIELDS = ("projet", "titre", "histoire", "video", "type", "modele", "objectif", "optimum",
+          "objectif_membres", "date_limite",
           *(f"contrepartie-{i}-{part}" for i in range(REWARD_ROWS)
             for part in ("titre", "montant", "stock", "remise")),
           *carrier_sheet.TYPED_NAMES)
 ALIASES = {"project_id": "projet", "title": "titre", "description": "histoire",
-           "video_url": "video", "kind": "type", "goal_cents": "objectif",
-           "optimum_cents": "optimum", "deadline": "date_limite", "rewards": "contreparties",
+           "video_url": "video", "kind": "type", "model": "modele", "goal_cents": "objectif",
+           "optimum_cents": "optimum", "people_goal": "objectif_membres",
+           "deadline": "date_limite", "rewards": "contreparties",
            **{f"rewards.{i}.{name}": f"contrepartie-{i}-{part}" for i in range(REWARD_ROWS)
               for name, part in (("title", "titre"), ("min_amount_cents", "montant"),
                                  ("stock", "stock"), ("handover", "remise"))},
@@ -48,6 +63,9 @@ MESSAGES = {
     "histoire": "L'histoire fait 20 000 caractères au plus.",
     "video": "Collez l'adresse complète de la vidéo, en https://.",
     "type": "Choisissez le type de campagne.",
+    "modele": "Choisissez « Tout ou rien » ou « Tout compte ».",
+    "objectif_membres": "Indiquez un nombre entier de nouveaux sociétaires, d'au moins 1 "
+                        "(ou laissez vide).",
     "objectif": "Indiquez l'objectif en euros, par exemple 8 000.",
     "optimum": "L'objectif optimal dépasse l'objectif (ou laissez-le vide).",
     "date_limite": "Choisissez une date limite à venir.",
@@ -174,8 +192,8 @@ def _form_page(campaign, projects, errors=None, typed=None, status=200, done=Non
     return render_template(
         "web/carrier/campaign.html", active="organisation", campaign=campaign and
         campaign_view(campaign), projects=[(p["id"], p["title"]) for p in projects],
-        kinds=KINDS, handovers=HANDOVERS, rows=range(REWARD_ROWS), errors=errors or {},
-        sheet=carrier_sheet.GROUPS,
+        kinds=KINDS, models=MODELS, handovers=HANDOVERS, rows=range(REWARD_ROWS),
+        errors=errors or {}, sheet=carrier_sheet.GROUPS,
         typed=typed if typed is not None else (typed_from(campaign) if campaign else {}),
         done=done), status
 
@@ -199,8 +217,11 @@ def typed_from(campaign) -> dict:
     """The form filled with the campaign as it is (pure)."""
     typed = {"titre": campaign["title"], "histoire": campaign["description"],
              "video": campaign.get("video_url") or "", "type": campaign["kind"],
+             "modele": campaign["model"],
              "objectif": forms.cents_to_typed(campaign["goal_cents"]),
              "optimum": forms.cents_to_typed(campaign.get("optimum_cents")),
+             "objectif_membres": "" if campaign.get("people_goal") is None
+             else str(campaign["people_goal"]),
              "date_limite": formats.local_date(campaign["deadline"]).isoformat()}
     for i, reward in enumerate((campaign.get("rewards") or [])[:REWARD_ROWS]):
         typed.update({f"contrepartie-{i}-titre": reward["title"],
@@ -218,7 +239,11 @@ def _campaign_body(form) -> dict:
     errors = {}
     body = {"title": forms.text(form, "titre"), "description": form.get("histoire", "").strip(),
             "kind": forms.text(form, "type") or "donation",
+            "model": forms.text(form, "modele") or KEEP_IT_ALL,
             "video_url": forms.text(form, "video") or None}
+    # A goal in new members is for shares only: a field the chosen kind hides sends none.
+    people = forms.text(form, "objectif_membres") if body["kind"] == SHARES else ""
+    body["people_goal"] = forms.integer(people) if people else None
     for name, field, required in (("goal_cents", "objectif", True),
                                   ("optimum_cents", "optimum", False)):
         typed = forms.text(form, field)

@@ -108,7 +108,10 @@ _MESSAGES_BY_WIDGET = {
 MESSAGES = {field.typed: _MESSAGES_BY_WIDGET.get(field.widget) or (
     f"Remplissez ce champ, en {TEXT_LIMITS[field.name]:,} caractères au plus."
     .replace(",", "\u202f")
-    if field.name in TEXT_LIMITS else "Indiquez les 9 chiffres du SIREN de la structure.")
+    if field.name in TEXT_LIMITS else
+    "Ce SIREN n'est pas valide : indiquez les 9 chiffres du SIREN de la structure, tels "
+    "que les donne son avis de situation Sirene (le dernier chiffre est une clé de "
+    "contrôle des huit autres).")
     for field in FIELDS}
 ALIASES = {**{f"key_information.{field.name}": field.typed for field in FIELDS},
            **{f"key_information.{name}": typed for name, typed in FROM_THE_CAMPAIGN.items()}}

@@ -60,12 +60,26 @@ MILESTONE = {
     "title": ("title", None, "Jalon", None, "Nommez le jalon (200 caractères au plus)."),
     "due_on": ("due_on", None, "Date prévue", _day, "Indiquez la date prévue."),
 }
+# A ticked box (the read `bool`): sent as true or false, shown as "oui" or "non".
+YES, NO = "oui", "non"
+
+
+def _yes_no(shown: str) -> str:
+    return "Oui" if shown == YES else "Non"
+
+
 PARTNER = {
     "formalisation": ("formalisation", None, "Formalisation", words.FORMALISATIONS,
                       "Choisissez le degré de formalisation."),
     "circle": ("circle", None, "Cercle", words.PARTNER_CIRCLES,
                "Choisissez le cercle du partenaire."),
     "role": ("role", None, "Rôle", None, "Le rôle tient en 200 caractères au plus."),
+    "starts_on": ("starts_on", None, "Début du partenariat", _day,
+                  "Une date de début valide, ou rien."),
+    "ends_on": ("ends_on", None, "Fin du partenariat", _day,
+                "Une date de fin valide, ou rien : pas avant la date de début."),
+    "shown_publicly": ("shown_publicly", bool, "Affiché sur la page publique", _yes_no,
+                       "Cochez la case pour afficher le partenaire, ou décochez-la."),
 }
 # A correction's reason is not a value of the record: it is kept in the history.
 REASON = ("reason", None, "Raison de la correction", None,
@@ -122,13 +136,17 @@ def body(form, card: dict) -> dict:
     patch = {}
     for name, (typed_name, convert, *_) in card.items():
         typed = forms.text(form, typed_name)
+        if convert is bool:  # a box left unticked is sent by no browser
+            patch[name] = forms.ticked(form, typed_name)
+            continue
         patch[name] = (convert(typed) if convert else typed) if typed else None
     patch["version"] = forms.integer(forms.text(form, "version"))
     return patch
 
 
 def typed_values(form, card: dict) -> dict:
-    return forms.values(form, [spec[0] for spec in card.values()])
+    return {spec[0]: (YES if forms.ticked(form, spec[0]) else NO) if spec[1] is bool
+            else form.get(spec[0], "") for spec in card.values()}
 
 
 def shown_value(card: dict, name: str, value) -> str:
@@ -136,6 +154,8 @@ def shown_value(card: dict, name: str, value) -> str:
     itself (the select shows its word), nothing as empty."""
     if value is None:
         return ""
+    if card[name][1] is bool:
+        return YES if value else NO
     if card[name][1] is forms.number:
         return format(value, "g").replace(".", ",")  # 3.0 as 3, 4.5 as 4,5
     return str(value)

@@ -97,6 +97,7 @@ class FundingService(ServiceBase, Queries):
         (`author`: the roles and organisation the gateway read; None: a trusted caller,
         as the demo loader)."""
         data = load(schemas.CreateCampaign(), payload)
+        data["key_information"] = investors.tidied_key_information(data["key_information"])
         project = self._project(str(data["project_id"]))
         if author is not None:
             rules.check_author(rules.sight(author), project.get("carrier_organisation_id"),
@@ -117,6 +118,9 @@ class FundingService(ServiceBase, Queries):
         """Its authors change a draft or a campaign sent back, naming the version they
         read: someone else's change since is a version_conflict, never overwritten."""
         expected_version, changes = load_patch(schemas.EditCampaign(), payload)
+        if "key_information" in changes:
+            changes["key_information"] = investors.tidied_key_information(
+                changes["key_information"])
         with self.db() as uow:
             session = uow.session
             campaign = self._authored(session, campaign_id, author, changes)

@@ -3,7 +3,9 @@ admin of the organisation carrying a project writes its story in Markdown, its g
 optimum, deadline and a reward to pick up, gives it a cover photo, submits it; an
 animator reads it (story formatted, photo) and approves it: it is live. A loan's key
 information sheet is drafted on the same form, refused field by field, changed once sent
-back. Each page passes axe and fits a phone."""
+back; its funding model is chosen, each explained, and cooperative shares set a goal in
+new members, both drawn again when the draft is edited. Each page passes axe and fits a
+phone."""
 import io
 from datetime import date, timedelta
 
@@ -16,6 +18,7 @@ from tests.support.browser import screenshot
 from tests.support.pages import (
     account,
     assert_accessible,
+    assert_fits_a_phone,
     assert_readable_on_a_phone,
     created,
     follow,
@@ -140,13 +143,20 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
     assert browser.find_element(By.CSS_SELECTOR, ".sheet-loan").is_displayed()
     assert not browser.find_element(By.CSS_SELECTOR, ".sheet-shares").is_displayed()
     assert not browser.find_element(By.CSS_SELECTOR, ".rewards-fieldset").is_displayed()
+    assert not browser.find_element(By.ID, "campagne-objectif_membres").is_displayed()
+    # Each funding model says what it means; keep-it-all, the API's default, is chosen.
+    assert browser.find_element(By.ID, "campagne-modele-keep_it_all").is_selected()
+    assert "chaque contributeur est remboursé" in browser.find_element(
+        By.ID, "campagne-modele-all_or_nothing-aide").text
+    browser.find_element(By.CSS_SELECTOR, "label[for=campagne-modele-all_or_nothing]").click()
     assert "avant impôts" in browser.find_element(By.ID, "campagne-fiche-taux-aide").text
     fill(browser, "campagne-objectif", "20 000")
     browser.execute_script("arguments[0].value = arguments[1]",
                            browser.find_element(By.ID, "campagne-date_limite"),
                            (date.today() + timedelta(days=40)).isoformat())
     for field, value in (("denomination", "Épicerie de la Dombes"),
-                         ("forme", "SCIC SAS à capital variable"), ("siren", "123"),
+                         ("forme", "SCIC SAS à capital variable"),
+                         ("siren", "732 829 321"),  # one digit wrong: its key fails
                          ("adresse", "1 place du Marché, 01400 Châtillon-sur-Chalaronne"),
                          ("description", "Une chambre froide pour les invendus."),
                          ("frais", "Aucun frais."), ("fonds", "Achat de la chambre froide."),
@@ -164,7 +174,8 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
     assert links == {"#campagne-fiche-siren", "#campagne-fiche-duree"}
     for link in links:
         assert browser.find_element(By.ID, link[1:]).get_attribute("aria-invalid") == "true"
-    assert "9 chiffres" in browser.find_element(By.ID, "campagne-fiche-siren-erreur").text
+    assert "n'est pas valide" in browser.find_element(By.ID, "campagne-fiche-siren-erreur").text
+    assert browser.find_element(By.ID, "campagne-modele-all_or_nothing").is_selected()
     assert "en mois" in browser.find_element(By.ID, "campagne-fiche-duree-erreur").text
     assert browser.find_element(By.ID, "campagne-fiche-taux").get_attribute("value") == "3,5"
     assert_accessible(browser)
@@ -182,6 +193,10 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
     assert (drafted["kind"], drafted["key_information"]["annual_interest_rate_bps"],
             drafted["key_information"]["duration_months"],
             drafted["key_information"]["target_amount_cents"]) == ("loan", 350, 60, 2_000_000)
+    assert (drafted["model"], drafted["key_information"]["issuer_siren"]) == \
+        ("all_or_nothing", "732829320")  # the SIREN as its 9 digits, however typed
+    assert browser.find_element(By.ID, "campagne-fiche-siren").get_attribute("value") == \
+        "732829320"
     assert_accessible(browser)
     screenshot(browser, "carrier-loan-draft")
     assert_readable_on_a_phone(browser, platform, {"carrier-loan-campaign": campaign_path})
@@ -194,6 +209,7 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
                           {"note": "Précisez le différé dans le calendrier."}, as_="staff"))
     browser.get(platform.base_url + campaign_path)
     assert "Précisez le différé" in browser.find_element(By.CSS_SELECTOR, "[role=note]").text
+    assert browser.find_element(By.ID, "campagne-modele-all_or_nothing").is_selected()
     fill(browser, "campagne-fiche-remboursement",
          "Un an de différé, puis 48 mensualités constantes.")
     submit(browser, "form.wide-form")
@@ -221,3 +237,65 @@ def test_a_carrier_drafts_a_loan_with_its_key_information_sheet_and_submits_it(
     assert "Qui détient l'argent" in holder.text
     assert len(holder.find_elements(By.TAG_NAME, "p")) >= 3  # the holder, the authorisation
     assert_accessible(browser)
+
+
+def test_a_carrier_drafts_shares_with_a_goal_in_new_members_and_changes_its_model(
+        browser, platform, carrier):
+    sign_in(browser, platform, carrier["admin"], "/mon-organisation/campagnes/nouvelle")
+    Select(browser.find_element(By.ID, "campagne-projet")).select_by_visible_text(
+        "Épicerie solidaire itinérante")
+    fill(browser, "campagne-titre", "Devenez sociétaires de l'épicerie")
+    Select(browser.find_element(By.ID, "campagne-type")).select_by_visible_text(
+        "Parts sociales de la coopérative")
+    members = browser.find_element(By.ID, "campagne-objectif_membres")
+    assert members.is_displayed()  # shares only
+    assert "les deux sont atteints" in browser.find_element(
+        By.ID, "campagne-objectif_membres-aide").text
+    fill(browser, "campagne-objectif", "15 000")
+    fill(browser, "campagne-objectif_membres", "zéro")
+    browser.execute_script("arguments[0].value = arguments[1]",
+                           browser.find_element(By.ID, "campagne-date_limite"),
+                           (date.today() + timedelta(days=60)).isoformat())
+    for field, value in (("denomination", "Épicerie de la Dombes"), ("forme", "SCIC SAS"),
+                         ("siren", "732829320"), ("adresse", "1 place du Marché, 01400 "
+                                                             "Châtillon-sur-Chalaronne"),
+                         ("description", "Une épicerie coopérative."),
+                         ("risques", "Perte de tout ou partie de la somme investie."),
+                         ("frais", "Aucun frais."), ("fonds", "Le fonds de roulement."),
+                         ("prix-part", "50"), ("droits", "Une voix en assemblée générale."),
+                         ("sortie", "Remboursement à la valeur nominale après 5 ans.")):
+        fill(browser, f"campagne-fiche-{field}", value)
+    submit(browser, "form.wide-form")
+    # Not a number of people: said next to its field, the rest kept.
+    summary = browser.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert [link.get_attribute("hash") for link in summary.find_elements(By.TAG_NAME, "a")] \
+        == ["#campagne-objectif_membres"]
+    assert "nouveaux sociétaires" in browser.find_element(
+        By.ID, "campagne-objectif_membres-erreur").text
+    assert browser.find_element(By.ID, "campagne-fiche-prix-part").get_attribute("value") == "50"
+    assert_accessible(browser)
+    screenshot(browser, "carrier-shares-refused")
+    assert_fits_a_phone(browser, "carrier-shares-refused")
+
+    fill(browser, "campagne-objectif_membres", "40")
+    submit(browser, "form.wide-form")
+    assert "Votre brouillon est enregistré." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+    campaign_path = browser.current_url.split(platform.base_url, 1)[1].split("?")[0]
+    campaign_id = campaign_path.rsplit("/", 1)[1]
+    # Drawn again from the draft: the model and the goal in new members as saved.
+    assert browser.find_element(By.ID, "campagne-modele-keep_it_all").is_selected()
+    assert browser.find_element(By.ID, "campagne-objectif_membres").get_attribute("value") \
+        == "40"
+    browser.find_element(By.CSS_SELECTOR, "label[for=campagne-modele-all_or_nothing]").click()
+    fill(browser, "campagne-objectif_membres", "35")
+    submit(browser, "form.wide-form")
+    assert "Vos changements sont enregistrés." in browser.find_element(
+        By.CSS_SELECTOR, "[role=status]").text
+    assert browser.find_element(By.ID, "campagne-modele-all_or_nothing").is_selected()
+    saved = platform.get(f"/campaigns/{campaign_id}", as_="staff").json()
+    assert (saved["kind"], saved["model"], saved["people_goal"], saved["version"]) == (
+        "shares", "all_or_nothing", 35, 2)
+    assert_accessible(browser)
+    screenshot(browser, "carrier-shares-draft")
+    assert_readable_on_a_phone(browser, platform, {"carrier-shares-campaign": campaign_path})

@@ -2,10 +2,11 @@
 organisation's card; its own admin, whose card someone else saved meanwhile, is told so
 in French, sees the values now, keeps what was typed, and saves again knowingly. The
 same for a project's card edited by its carrier's admin from "Mon organisation", and for
-a partner's formalisation on the project's page, where animators also move a milestone
-and correct support hours and a job report, with a reason the history then shows. The
-pages pass axe and fit a phone, their folded forms open."""
-from datetime import datetime, timedelta
+a partner's formalisation, dates and public visibility on the project's page, where
+animators also move a milestone and correct support hours and a job report, with a
+reason the history then shows. The pages pass axe and fit a phone, their folded forms
+open."""
+from datetime import date, datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -210,6 +211,54 @@ def test_an_animator_moves_a_milestone_and_formalises_a_partner_edited_meanwhile
         ("agreement", 3)]
     assert [(m["title"], m["due_on"]) for m in file["milestones"]] == [
         ("Local loué", due.isoformat())]
+
+
+def test_an_animator_dates_a_partnership_and_shows_the_partner_on_the_public_page(
+        browser, platform, organisation, project):
+    public = f"/projets/{project['id']}"
+    browser.get(platform.base_url + public)
+    assert "Mairie de Trévoux" not in browser.find_element(By.TAG_NAME, "main").text
+    sign_in(browser, platform, organisation["animator"], project["path"])
+    partner = unfold(browser, "partenaire", project["partner"])
+    shown = browser.find_element(By.ID, f"{partner}-shown_publicly")
+    assert not shown.is_selected()
+    set_day(browser, f"{partner}-starts_on", date(2026, 9, 1))
+    set_day(browser, f"{partner}-ends_on", date(2026, 8, 31))
+    browser.find_element(By.CSS_SELECTOR, f"label[for={partner}-shown_publicly]").click()
+    submit(browser, f"#{partner} form")  # it would end before it starts: said by the field
+    [link] = browser.find_elements(By.CSS_SELECTOR, ".error-summary a")
+    assert link.get_attribute("href").endswith(f"#{partner}-ends_on")
+    assert "pas avant la date de début" in browser.find_element(
+        By.ID, f"{partner}-ends_on-erreur").text
+    assert browser.find_element(By.ID, f"{partner}-shown_publicly").is_selected()  # kept
+    assert browser.find_element(By.ID, f"{partner}-starts_on").get_attribute("value") == \
+        "2026-09-01"
+    assert_accessible(browser)
+    screenshot(browser, "animation-partner-dates-refused")
+    assert_fits_a_phone(browser, "animation-partner-dates-refused")
+
+    drawn = int(card_version(browser, partner))
+    saved_meanwhile(platform, f"{project['route']}/partners/{project['partner']['id']}",
+                    {"version": drawn, "starts_on": "2026-10-01"})
+    set_day(browser, f"{partner}-ends_on", date(2027, 8, 31))
+    assert told_of_a_conflict(browser, partner) == {
+        "Début du partenariat": "1er octobre 2026", "Fin du partenariat": "(vide)",
+        "Affiché sur la page publique": "Non"}
+    assert browser.find_element(By.ID, f"{partner}-ends_on").get_attribute("value") == \
+        "2027-08-31"  # as it was typed: the reader decides
+    assert int(card_version(browser, partner)) == drawn + 1
+    assert_accessible(browser)
+    screenshot(browser, "animation-partner-dates-conflict")
+    assert_fits_a_phone(browser, "animation-partner-dates-conflict")
+
+    sent_and_done(browser, f"#{partner} form", "Le partenaire est modifié.")
+    row = browser.find_element(By.CSS_SELECTOR, "#partenaire tbody tr").text
+    assert "du 1er septembre 2026 au 31 août 2027" in row and row.endswith("Oui")
+    file = platform.get(f"{project['route']}/file", as_="staff").json()
+    assert [(p["starts_on"], p["ends_on"], p["shown_publicly"], p["version"])
+            for p in file["partners"]] == [("2026-09-01", "2027-08-31", True, drawn + 2)]
+    browser.get(platform.base_url + public)
+    assert "Mairie de Trévoux" in browser.find_element(By.TAG_NAME, "main").text
 
 
 def test_staff_correct_support_hours_and_a_job_report_with_a_reason_kept_in_the_history(

@@ -159,6 +159,40 @@ def test_a_carrier_admin_drafts_a_loan_with_its_sheet_and_the_animator_publishes
     assert shares["key_information"]["share_price_cents"] == 5_000
 
 
+def test_a_carrier_chooses_the_model_and_a_goal_in_new_members_and_changes_them(
+        platform, world):
+    made = ok(draft(platform, world, kind="shares", rewards=[], model="all_or_nothing",
+                    people_goal=30, key_information=SHARES_SHEET))
+    assert (made["model"], made["people_goal"]) == ("all_or_nothing", 30)
+    edited = ok(patch(platform, world, made["id"], {"version": 1, "model": "keep_it_all",
+                                                    "people_goal": 25}))
+    assert (edited["model"], edited["people_goal"], edited["version"]) == \
+        ("keep_it_all", 25, 2)
+    refused(patch(platform, world, made["id"], {"version": 2, "model": "half"}), 422,
+            "validation_failed")
+    gift = refused(draft(platform, world, people_goal=30), 422, "validation_failed")
+    assert [error["field"] for error in gift["errors"]] == ["people_goal"]
+
+
+def test_the_issuers_siren_is_kept_as_its_nine_digits_and_a_wrong_one_refused(
+        platform, world):
+    made = ok(draft(platform, world, kind="loan", rewards=[], key_information={
+        **LOAN_SHEET, "issuer_siren": "732 829 320"}))
+    assert made["key_information"]["issuer_siren"] == "732829320"
+    wrong = refused(patch(platform, world, made["id"], {"version": 1, "key_information": {
+        **LOAN_SHEET, "issuer_siren": "732 829 321"}}), 422, "validation_failed")
+    [error] = wrong["errors"]
+    assert error["field"] == "key_information.issuer_siren"
+    assert "Luhn" in error["messages"][0]
+    edited = ok(patch(platform, world, made["id"], {"version": 1, "key_information": {
+        **LOAN_SHEET, "issuer_siren": "  552 100 554 "}}))
+    assert edited["key_information"]["issuer_siren"] == "552100554"
+    ok(platform.request("POST", f"/campaigns/{made['id']}/submit", headers=world["carrier"]))
+    ok(platform.post(f"/campaigns/{made['id']}/approve", as_="staff"))
+    offered = ok(platform.get(f"/campaigns/{made['id']}/key-information"))["sheet"]
+    assert offered["issuer_siren"] == "552100554"
+
+
 def test_a_cover_picture_is_checked_resized_and_served_for_ever(platform, world):
     made = ok(draft(platform, world))
     path = f"/campaigns/{made['id']}/cover-image"

@@ -149,6 +149,24 @@ def test_a_partner_becomes_formal_and_a_milestone_moves_by_version(platform, pro
     [event] = outbox(platform, "projects", "partner_updated")
     assert (event["formalisation"], event["changed"]) == ("agreement", ["formalisation"])
 
+    # Its dates and whether the project's public page shows it, by version too.
+    dated = ok(patch(platform, f"{route}/partners/{partner['id']}", {
+        "version": 2, "starts_on": "2026-09-01", "ends_on": "2027-08-31",
+        "shown_publicly": True}))
+    assert (dated["starts_on"], dated["ends_on"], dated["shown_publicly"],
+            dated["version"]) == ("2026-09-01", "2027-08-31", True, 3)
+    assert [p["name"] for p in platform.get(route).json()["partners"]] == [
+        "Mairie de Trévoux"]
+    backwards = patch(platform, f"{route}/partners/{partner['id']}",
+                      {"version": 3, "ends_on": "2026-08-31"})
+    assert backwards.status_code == 422, backwards.text
+    assert [error["field"] for error in backwards.json()["errors"]] == ["ends_on"]
+    hidden = ok(patch(platform, f"{route}/partners/{partner['id']}", {
+        "version": 3, "ends_on": None, "shown_publicly": False}))
+    assert (hidden["starts_on"], hidden["ends_on"], hidden["version"]) == (
+        "2026-09-01", None, 4)
+    assert platform.get(route).json()["partners"] == []
+
     milestone = ok(platform.post(f"{route}/milestones", {"title": "Local trouvé",
                                                          "due_on": "2027-03-01"}))
     moved = ok(patch(platform, f"{route}/milestones/{milestone['id']}",

@@ -415,6 +415,22 @@ def test_wrong_values_are_explained():
     assert "Luhn" in errors["issuer_siren"][0]
 
 
+@pytest.mark.parametrize("typed", ["732 829 320", " 732829320 ", "732.829.320",
+                                   "732\u00a0829\u00a0320"])
+def test_the_issuers_siren_is_kept_as_its_nine_digits_however_typed(typed):
+    tidied = investors.tidied_key_information(sheet(issuer_siren=typed))
+    assert tidied == {**sheet(), "issuer_siren": "732829320"}
+
+
+@pytest.mark.parametrize("sent", [
+    sheet(issuer_siren="732 829 321"),  # a wrong check digit: refused, not tidied away
+    sheet(issuer_siren="123"), sheet(issuer_siren=732829320), sheet(issuer_siren=None),
+    None, "a sheet", [],
+])
+def test_a_sheet_whose_siren_is_no_siren_is_left_for_its_errors_to_name(sent):
+    assert investors.tidied_key_information(sent) == sent
+
+
 def test_the_minimum_target_cannot_exceed_the_amount_sought():
     errors = investors.key_information_errors("shares", sheet(
         "shares", minimum_target_cents=90_000 * EUR))

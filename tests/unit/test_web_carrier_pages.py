@@ -9,7 +9,8 @@ from gateway.web.forms import FormError
 from services.funding.domain.investors import KEY_INFORMATION_FIELDS, key_information_errors
 
 FORM = {"titre": " Un camion ", "histoire": "## Pourquoi\n\nPour **livrer**.\n",
-        "video": "", "type": "reward", "objectif": "8 000", "optimum": "12 000,50",
+        "video": "", "type": "reward", "modele": "all_or_nothing", "objectif": "8 000",
+        "optimum": "12 000,50",
         "date_limite": "2027-01-15", "contrepartie-0-titre": "Un panier",
         "contrepartie-0-montant": "25", "contrepartie-0-stock": "",
         "contrepartie-0-remise": "pick_up", "contrepartie-1-titre": ""}
@@ -19,10 +20,31 @@ def test_the_form_becomes_the_services_body_in_cents_and_the_end_of_the_day_in_f
     body = page._campaign_body(FORM)
     assert body == {
         "title": "Un camion", "description": "## Pourquoi\n\nPour **livrer**.",
-        "kind": "reward", "video_url": None, "goal_cents": 800_000,
-        "optimum_cents": 1_200_050, "deadline": "2027-01-15T23:59:00+01:00",
+        "kind": "reward", "model": "all_or_nothing", "video_url": None,
+        "goal_cents": 800_000, "optimum_cents": 1_200_050, "people_goal": None,
+        "deadline": "2027-01-15T23:59:00+01:00",
         "rewards": [{"title": "Un panier", "min_amount_cents": 2_500, "stock": None,
                      "handover": "pick_up"}], "key_information": None}
+
+
+def test_a_form_without_a_model_keeps_the_services_default():
+    assert page._campaign_body({**FORM, "modele": ""})["model"] == "keep_it_all"
+
+
+@pytest.mark.parametrize("kind, typed, goal", [
+    ("shares", "25", 25), ("shares", " 1 200 ", 1200), ("shares", "", None),
+    ("shares", "vingt", "vingt"),  # left as typed: the service refuses it by name
+    ("loan", "25", None), ("reward", "25", None),  # hidden for other kinds: not sent
+])
+def test_a_goal_in_new_members_is_sent_for_shares_only(kind, typed, goal):
+    assert page._campaign_body({**FORM, "type": kind, "objectif_membres": typed,
+                                "contrepartie-0-titre": ""})["people_goal"] == goal
+
+
+def test_each_model_is_explained_in_french():
+    assert [(code, name) for code, name, _ in page.MODELS] == [
+        ("all_or_nothing", "Tout ou rien"), ("keep_it_all", "Tout compte")]
+    assert "remboursé" in page.MODELS[0][2] and "atteint ou non" in page.MODELS[1][2]
 
 
 def test_what_cannot_be_read_is_said_in_french_next_to_its_field():
@@ -39,13 +61,14 @@ def test_an_empty_optimum_clears_it():
 def test_the_form_is_filled_back_from_the_campaign():
     typed = page.typed_from({
         "title": "Un camion", "description": "Pour livrer.", "video_url": None,
-        "kind": "reward", "goal_cents": 800_000, "optimum_cents": None,
-        "deadline": "2027-01-15T22:59:00+00:00",
+        "kind": "reward", "model": "all_or_nothing", "goal_cents": 800_000,
+        "optimum_cents": None, "deadline": "2027-01-15T22:59:00+00:00",
         "rewards": [{"title": "Un panier", "min_amount_cents": 2_550, "stock": 40,
                      "handover": "pick_up"}]})
     assert typed == {"titre": "Un camion", "histoire": "Pour livrer.", "video": "",
-                     "type": "reward", "objectif": "8000", "optimum": "",
-                     "date_limite": "2027-01-15", "contrepartie-0-titre": "Un panier",
+                     "type": "reward", "modele": "all_or_nothing", "objectif": "8000",
+                     "optimum": "", "objectif_membres": "", "date_limite": "2027-01-15",
+                     "contrepartie-0-titre": "Un panier",
                      "contrepartie-0-montant": "25,50", "contrepartie-0-stock": "40",
                      "contrepartie-0-remise": "pick_up"}
 
@@ -149,7 +172,7 @@ def test_the_form_is_filled_back_from_a_loans_sheet():
     body = page._campaign_body(LOAN_FORM)
     typed = page.typed_from({
         "title": "Un camion", "description": "", "video_url": None, "kind": "loan",
-        "goal_cents": 800_000, "optimum_cents": None,
+        "model": "keep_it_all", "goal_cents": 800_000, "optimum_cents": None,
         "deadline": "2027-01-15T22:59:00+00:00", "rewards": [],
         "key_information": body["key_information"]})
     assert typed["fiche-taux"] == "2,5" and typed["fiche-duree"] == "60"
@@ -157,3 +180,17 @@ def test_the_form_is_filled_back_from_a_loans_sheet():
     assert "fiche-prix-part" not in typed
     assert page._campaign_body({**typed, "projet": "p"})["key_information"] == \
         body["key_information"]
+
+
+def test_a_shares_campaign_fills_back_its_model_and_goal_in_new_members():
+    body = page._campaign_body({**LOAN_FORM, "type": "shares", "modele": "all_or_nothing",
+                                "objectif_membres": "30", "fiche-prix-part": "50",
+                                "fiche-droits": "Une voix.", "fiche-sortie": "Après 5 ans."})
+    typed = page.typed_from({
+        "title": "Un camion", "description": "", "video_url": None, "kind": "shares",
+        "model": body["model"], "people_goal": body["people_goal"], "goal_cents": 800_000,
+        "optimum_cents": None, "deadline": "2027-01-15T22:59:00+00:00", "rewards": [],
+        "key_information": body["key_information"]})
+    assert (typed["modele"], typed["objectif_membres"]) == ("all_or_nothing", "30")
+    again = page._campaign_body({**typed, "projet": "p"})
+    assert (again["model"], again["people_goal"]) == ("all_or_nothing", 30)

@@ -215,7 +215,8 @@ def test_a_partner_edited_meanwhile_shows_its_formalisation_now_in_french(client
     sign_in(client, "animator@x.org")
     services.refusals["update_partner"] = version_conflict("partner", PARTNER_ID, 2)
     answer = post(client, record_path("partenaire", PARTNER_ID), version="1",
-                  formalisation="agreement", circle="ally", role="Prêt du local")
+                  formalisation="agreement", circle="ally", role="Prêt du local",
+                  starts_on="", ends_on="", shown_publicly="oui")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 409
     card = page[page.index(f'id="partenaire-{PARTNER_ID}"'):]
@@ -225,6 +226,51 @@ def test_a_partner_edited_meanwhile_shows_its_formalisation_now_in_french(client
     assert "<dt>Formalisation</dt><dd>Contrat</dd>" in card  # now, the only field that differs
     assert card.count("<dt>") == 1
     assert '<option value="agreement" selected>' in card and 'name="version" value="2"' in card
+
+
+def test_an_animator_edits_a_partners_dates_and_visibility_as_the_api_patch(client,
+                                                                            services):
+    sign_in(client, "animator@x.org")
+    page = client.get(f"/animation/projets/{PROJECT_ID}").get_data(as_text=True)
+    card = page[page.index(f'id="partenaire-{PARTNER_ID}"'):]
+    card = card[:card.index("</details>")]
+    assert f'id="partenaire-{PARTNER_ID}-starts_on" name="starts_on" type="date"' in card
+    assert f'id="partenaire-{PARTNER_ID}-shown_publicly" name="shown_publicly" ' \
+        'type="checkbox" value="oui" checked' in card  # shown now: the box is ticked
+    answer = post(client, record_path("partenaire", PARTNER_ID), version="2",
+                  formalisation="contract", circle="ally", role="Prêt du local",
+                  starts_on="2026-09-01", ends_on="")  # the box unticked: not sent
+    assert answer.status_code == 303
+    assert sent(services, "update_partner")[0][2] == {
+        "formalisation": "contract", "circle": "ally", "role": "Prêt du local",
+        "starts_on": "2026-09-01", "ends_on": None, "shown_publicly": False, "version": 2}
+
+
+def test_a_partnership_ending_before_it_starts_is_refused_in_french(client, services):
+    sign_in(client, "animator@x.org")
+    services.refusals["update_partner"] = invalid(
+        {"ends_on": ["A partnership ends on or after the day it starts."]})
+    answer = post(client, record_path("partenaire", PARTNER_ID), version="2",
+                  formalisation="contract", circle="ally", starts_on="2026-09-01",
+                  ends_on="2026-08-01", shown_publicly="oui")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert f'<p class="error" id="partenaire-{PARTNER_ID}-ends_on-erreur">Une date de fin ' \
+        'valide, ou rien : pas avant la date de début.</p>' in page
+    assert f'name="ends_on" type="date" value="2026-08-01"' in page  # kept as typed
+    assert f'id="partenaire-{PARTNER_ID}-shown_publicly" name="shown_publicly" ' \
+        'type="checkbox" value="oui" checked' in page
+
+
+def test_after_a_conflict_a_partners_dates_and_visibility_now_are_said_in_french():
+    now = {**RECORDS["partners"][0], "starts_on": "2026-09-01", "version": 3}
+    typed = {"formalisation": "contract", "circle": "ally", "role": "Prêt du local",
+             "starts_on": "", "ends_on": "", "shown_publicly": "non"}
+    assert edits.current_values(edits.PARTNER, now, typed) == [
+        {"label": "Début du partenariat", "value": "1er septembre 2026"},
+        {"label": "Affiché sur la page publique", "value": "Oui"}]
+    assert edits.current_values(edits.PARTNER, {**now, "shown_publicly": False},
+                                {**typed, "starts_on": "2026-09-01"}) == []
 
 
 def test_a_correction_without_a_reason_is_refused_next_to_its_field(client, services):

@@ -549,6 +549,18 @@ def key_information_errors(kind: str, sheet: dict) -> dict[str, list[str]]:
     return errors
 
 
+def tidied_key_information(sheet):
+    """The sheet as it is kept: the issuer's SIREN as its 9 digits, however it was typed
+    ("732 829 320"), so that every reader finds it in one form. Anything else, and a
+    SIREN that is not one, is left as sent, for key_information_errors to refuse."""
+    if not isinstance(sheet, dict) or not isinstance(sheet.get("issuer_siren"), str):
+        return sheet
+    try:
+        return {**sheet, "issuer_siren": check_siren(sheet["issuer_siren"])}
+    except DomainError:
+        return sheet
+
+
 def _risks_errors(value) -> list[str]:
     if not isinstance(value, list) or not value:
         return ["List the main risks: at least one."]
