@@ -10,7 +10,8 @@ from flask import current_app, request, url_for
 from gateway.auth import confined_organisation
 from gateway.calls import MULTIPART, call
 from gateway.routing import AUTHENTICATED, PUBLIC, route
-from gateway.schemas import ProjectPublicPage, TokenPair
+from gateway.privacy import held_about
+from gateway.schemas import HeldAboutPerson, ProjectPublicPage, TokenPair
 from services.members import schemas as members
 from services.projects import schemas as projects
 from services.reporting import schemas as reporting
@@ -318,11 +319,13 @@ def mutualisation_summary(principal):
 
 # --- privacy -------------------------------------------------------------------------
 
-@route("/privacy/personal-data", "GET", summary="Everything held about a person",
+@route("/privacy/personal-data", "GET",
+       summary="Everything held about a person, found by e-mail address: what every "
+               "service holds, as the person's own export (Mes données) has it",
        tag="privacy", roles=("operator",), query=members.PersonQuery,
-       response=members.PersonalData)
+       response=HeldAboutPerson)
 def personal_data(query, principal):
-    return call("members", "personal_data", query)
+    return held_about(query)
 
 
 @route("/privacy/erasures", "POST", summary="Erase a person, here and in every service",

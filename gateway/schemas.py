@@ -2,8 +2,8 @@
 are the services' own, the very ones that validate each request."""
 from marshmallow import Schema, fields
 
-from services.funding.schemas import Campaign
-from services.members.schemas import Account
+from services.funding.schemas import Campaign, Contribution, InvestorProfile, MyQuestion
+from services.members.schemas import Account, PersonalData
 from services.projects.schemas import PublicProject
 
 
@@ -40,3 +40,13 @@ class ProjectPublicPage(PublicProject):
     """A project's public page, with the campaigns its reader may see (from funding)."""
 
     campaigns = fields.List(fields.Nested(Campaign))
+
+
+class HeldAboutPerson(Schema):
+    """Everything held about a person (gateway.privacy): members' part, then funding's
+    of their account (none without an account)."""
+
+    personal_data = fields.Nested(PersonalData, required=True)
+    contributions = fields.List(fields.Nested(Contribution), required=True)
+    investor_profile = fields.Nested(InvestorProfile, required=True, allow_none=True)
+    questions = fields.List(fields.Nested(MyQuestion), required=True)

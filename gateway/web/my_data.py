@@ -1,31 +1,25 @@
 """"Mes données": what the platform holds about the person signed in (their account, their
-contributions, their investor profile, the public questions they asked), downloadable as
-JSON (right of access, GDPR art. 15 and 20), and their erasure (art. 17), asked once more
-before it is done: members anonymises the account and tells every service
-(members.person_erased)."""
+contributions, their investor profile, the public questions they asked; gathered as an
+operator gathers it, gateway.privacy), downloadable as JSON (right of access, GDPR art.
+15 and 20), and their erasure (art. 17), asked once more before it is done: members
+anonymises the account and tells every service (members.person_erased)."""
 import json
 
 from flask import Response, g, make_response, render_template
 
 from gateway.calls import call
+from gateway.privacy import SECTIONS, held_about
 from gateway.web import security
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
 from gateway.web.security import signed_in
 
-CONTRIBUTIONS_EXPORTED = "100"  # a page of the service's lists: more than anyone has here
-
 
 def _held(principal) -> dict:
+    """What is held about the person signed in: the sections an operator reads of them
+    too (gateway.privacy), found by the address members has for their account."""
     account = call("members", "get_account", principal.account_id)
-    return {
-        "personal_data": call("members", "personal_data", {"email": account["email"]}),
-        "contributions": call("funding", "list_my_contributions", principal.account_id,
-                              {"limit": CONTRIBUTIONS_EXPORTED})["items"],
-        "investor_profile": call("funding", "get_investor_profile", principal.account_id),
-        "questions": call("funding", "list_my_questions", principal.account_id,
-                          {"limit": CONTRIBUTIONS_EXPORTED})["items"],
-        "account": account}
+    return {**held_about({"email": account["email"]}), "account": account}
 
 
 @web.get("/mes-donnees")
@@ -45,9 +39,8 @@ def my_data(principal):
 @signed_in(EVERYONE)
 def my_data_export(principal):
     held = _held(principal)
-    body = json.dumps({key: held[key] for key in ("personal_data", "contributions",
-                                                  "investor_profile", "questions")},
-                      ensure_ascii=False, indent=2, default=str)
+    body = json.dumps({key: held[key] for key in SECTIONS}, ensure_ascii=False, indent=2,
+                      default=str)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="mes-donnees-dombinnov.json"'})
 

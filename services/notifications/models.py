@@ -69,6 +69,9 @@ class Campaign(Base):
     outcome: Mapped[str | None] = mapped_column(sa.String(20))  # succeeded | failed
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     raised_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The campaign's version its title, project and deadline are from (1: its creation;
+    # funding.campaign_edited then); None: neither heard yet.
+    version: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 class Contribution(Base):

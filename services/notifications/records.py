@@ -43,6 +43,13 @@ def campaign_heard(session, campaign_id, values, now, public_url):
             _contribution_mails(session, contribution, campaign, now, public_url)
 
 
+def campaign_described(session, campaign_id, values, version=1):
+    """Its title, project and deadline, from its creation (version 1) or an edit made
+    while a draft or sent back: the greatest version's, whatever order they come in."""
+    locked(session, models.Campaign, campaign_id)
+    keep_newest(session, models.Campaign.__table__, {"id": campaign_id, **values}, version)
+
+
 def contribution_heard(session, data, values, now, public_url):
     """`data`: the event's contribution fact; `values`: what this event adds."""
     campaign = locked(session, models.Campaign, str(data["campaign_id"]))

@@ -13,6 +13,7 @@ from nameko.timer import timer
 
 from services.funding.schemas import (
     CAMPAIGN_CREATED,
+    CAMPAIGN_EDITED,
     CAMPAIGN_FAILED,
     CAMPAIGN_SUCCEEDED,
     CONTRIBUTION_AUTHORIZED,
@@ -58,10 +59,18 @@ class NotificationsService(ServiceBase):
 
     @subscribe("funding", "campaign_created")
     def campaign_created(self, uow, envelope):
-        data = CAMPAIGN_CREATED.read(envelope["data"])
-        records.campaign_heard(uow.session, str(data["campaign_id"]), {
+        self._described(uow, CAMPAIGN_CREATED.read(envelope["data"]), 1)
+
+    @subscribe("funding", "campaign_edited")
+    def campaign_edited(self, uow, envelope):
+        """A campaign renamed before it is published: its mails name it as it is now."""
+        data = CAMPAIGN_EDITED.read(envelope["data"])
+        self._described(uow, data, data["version"])
+
+    def _described(self, uow, data, version):
+        records.campaign_described(uow.session, str(data["campaign_id"]), {
             "project_id": str(data["project_id"]), "title": data["title"],
-            "deadline": data["deadline"]}, self.clock(), self._public_url)
+            "deadline": data["deadline"]}, version)
 
     @subscribe("funding", "campaign_succeeded")
     def campaign_succeeded(self, uow, envelope):

@@ -320,13 +320,15 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     assert given.status_code == 201, given.text
 
     held = platform.get(f"/privacy/personal-data?email={email}", as_="operator").json()
-    assert [a["display_name"] for a in held["accounts"]] == ["Camille"]
-    assert [c["phone"] for c in held["contacts"]] == ["+33 4 74 00 00 00"]
+    assert [a["display_name"] for a in held["personal_data"]["accounts"]] == ["Camille"]
+    assert [c["phone"] for c in held["personal_data"]["contacts"]] == ["+33 4 74 00 00 00"]
+    assert [c["id"] for c in held["contributions"]] == [given.json()["id"]]
 
     erased = platform.post("/privacy/erasures", {"email": email}, as_="operator").json()
     assert erased == {"accounts": 1, "contacts": 1}
     assert platform.get(f"/privacy/personal-data?email={email}", as_="operator").json() == {
-        "email": email, "accounts": [], "contacts": []}
+        "personal_data": {"email": email, "accounts": [], "contacts": []},
+        "contributions": [], "investor_profile": None, "questions": []}
     assert platform.post("/auth/login", {"email": email, "password": "a long passphrase"},
                          as_=None).status_code == 401
     contacts = platform.get(f"/organisations/{organisation['id']}/contacts", as_="staff").json()

@@ -1,5 +1,5 @@
 """"Mes données" through the whole platform: a citizen signed in on the pages sees what is
-held about them, downloads it as JSON, and erases it; the erasure reaches members,
+held about them, downloads it as JSON (an operator reads the same of them), and erases it; the erasure reaches members,
 funding (their contributions' and questions' names, their investor profile) and
 notifications."""
 import json
@@ -61,6 +61,17 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     assert (mine["body"], mine["campaign_id"], mine["campaign_title"], mine["answer"]) == (
         "Quand ouvrez-vous ?", campaign["id"], "Un four à pain", "En mai, au marché.")
     assert mine["asked_at"] == question["asked_at"] and mine["answered_at"]
+
+    # An operator answering their request for access, by their address, reads the same:
+    # every section, each as whole as the person's own export. No other role reads it.
+    asked_for = f"/privacy/personal-data?email={email.upper()}"
+    answer = platform.get(asked_for, as_="operator")
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == held
+    for refused in (platform.get(asked_for, as_="animator"),
+                    platform.request("GET", asked_for, headers=bearer(session))):
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["Content-Type"] == "application/problem+json"
 
     asked = browser.get(platform.base_url + "/mes-donnees/effacement", timeout=15)
     assert asked.status_code == 200 and "Cela ne peut pas être défait" in shown(asked)

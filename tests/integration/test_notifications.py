@@ -92,13 +92,19 @@ def contribution_event(spec, contribution_id, campaign_id, account_id, amount_ce
     return make_envelope(spec, data, "corr-notifications")
 
 
-def campaign_created(campaign_id, title):
+def campaign_created(campaign_id, title, project_id=None):
     now = datetime.now(timezone.utc)
     return make_envelope(funding.CAMPAIGN_CREATED, {
-        "campaign_id": campaign_id, "project_id": str(uuid.uuid4()), "kind": "donation",
-        "model": "keep_it_all", "title": title, "goal_cents": 1000, "cap_cents": None,
-        "people_goal": None, "matchfunder": None, "starts_at": now.isoformat(),
-        "deadline": (now + timedelta(days=30)).isoformat()})
+        "campaign_id": campaign_id, "project_id": project_id or str(uuid.uuid4()),
+        "kind": "donation", "model": "keep_it_all", "title": title, "goal_cents": 1000,
+        "cap_cents": None, "people_goal": None, "matchfunder": None,
+        "starts_at": now.isoformat(), "deadline": (now + timedelta(days=30)).isoformat()})
+
+
+def campaign_edited(created, title, version):
+    """The campaign of `created` as an edit made on version `version - 1` leaves it."""
+    return make_envelope(funding.CAMPAIGN_EDITED,
+                         {**created["data"], "title": title, "version": version})
 
 
 def campaign_decided(spec, campaign_id, raised_cents):
@@ -378,3 +384,46 @@ def test_an_answered_question_is_mailed_once_to_who_asked_it(services, catcher, 
     assert "En mai, au marché." in text and "Venez goûter <3" in text
     assert "Venez goûter &lt;3" in html_of(mail)
     assert f"{PUBLIC_URL}/campagnes/{campaign}" in html_of(mail)
+
+
+def test_a_campaign_renamed_before_it_is_published_is_mailed_under_its_newest_title(
+        services, catcher, broker_uri):
+    members, notifications = services
+    catcher.start()
+    account, email = citizen(members)
+    campaign, contribution = str(uuid.uuid4()), str(uuid.uuid4())
+    created = campaign_created(campaign, "Un four")
+    renamed = campaign_edited(created, "Un four à pain", version=2)
+    renamed_again = campaign_edited(created, "Un four à pain pour le village", version=3)
+    assert deliver(notifications, broker_uri, created) == "applied"
+    assert deliver(notifications, broker_uri, renamed) == "applied"
+    assert rows(notifications, "SELECT title, version FROM campaigns WHERE id = :id",
+                id=campaign) == [("Un four à pain", 2)]
+    assert deliver(notifications, broker_uri, renamed_again) == "applied"
+    # Redelivered, told again late, or overtaken: no older title comes back.
+    assert deliver(notifications, broker_uri, renamed) == "duplicate"
+    for late in (renamed, created):
+        assert deliver(notifications, broker_uri,
+                       {**late, "event_id": str(uuid.uuid4())}) == "applied"
+    assert rows(notifications, "SELECT title, version FROM campaigns WHERE id = :id",
+                id=campaign) == [("Un four à pain pour le village", 3)]
+
+    confirmed = contribution_event(funding.CONTRIBUTION_CONFIRMED, contribution, campaign,
+                                   account, 2000, "captured")
+    assert deliver(notifications, broker_uri, confirmed) == "applied"
+    wait_until(lambda: send_due(notifications) is not None and len(catcher.messages()) >= 1,
+               timeout=20, message="the thanks")
+    [thanks] = catcher.messages()
+    assert thanks["X-RcptTo"] == email
+    assert "« Un four à pain pour le village »" in text_of(thanks)
+
+
+def test_an_edit_heard_before_its_campaigns_creation_is_kept(services, broker_uri):
+    _, notifications = services
+    campaign, project = str(uuid.uuid4()), str(uuid.uuid4())
+    created = campaign_created(campaign, "Un four", project_id=project)
+    assert deliver(notifications, broker_uri,
+                   campaign_edited(created, "Un four à pain", version=2)) == "applied"
+    assert deliver(notifications, broker_uri, created) == "applied"
+    assert rows(notifications, "SELECT title, project_id, version FROM campaigns "
+                "WHERE id = :id", id=campaign) == [("Un four à pain", project, 2)]
