@@ -130,14 +130,22 @@ def contribution_page(contribution_id, principal):
 @web.get("/mes-contributions")
 @signed_in(EVERYONE)
 def my_contributions(principal):
+    # The newest ones: someone with more than a page sees what they gave lately.
     page = call("funding", "list_my_contributions", principal.account_id,
-                {"limit": str(MY_CONTRIBUTIONS_SHOWN)})
+                {"limit": str(MY_CONTRIBUTIONS_SHOWN), "sort": "recent"})
     campaigns, now = _campaigns(page["items"]), _now()
-    rows = without_retries_made([contribution_view(row, campaigns.get(row["campaign_id"]), now)
-                                 for row in page["items"]])
-    rows.reverse()  # newest first
-    return render_template("web/my_contributions.html", active="mine", contributions=rows,
+    return render_template("web/my_contributions.html", active="mine",
+                           contributions=newest_first(page["items"], campaigns, now),
                            more=page["next_cursor"] is not None)
+
+
+def newest_first(items: list[dict], campaigns: dict, now: datetime) -> list[dict]:
+    """The rows of "Mes contributions" from funding's newest first list: each one's
+    "Réessayer" weighed against those that came after it (without_retries_made reads
+    them oldest first)."""
+    oldest_first = [contribution_view(row, campaigns.get(row["campaign_id"]), now)
+                    for row in reversed(items)]
+    return without_retries_made(oldest_first)[::-1]
 
 
 @web.get("/mes-contributions/<uuid:contribution_id>/recu")

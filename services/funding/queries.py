@@ -137,6 +137,8 @@ def phase_condition(phase) -> list:
 ORDERS = {rules.SORT_RECENT: Order(Campaign.created_at, descending=True),
           rules.SORT_ENDING: Order(Campaign.deadline),
           rules.SORT_SUPPORTED: Order(Campaign.contributions_count, descending=True)}
+# The contributions lists' order other than oldest first.
+CONTRIBUTION_ORDERS = {rules.SORT_RECENT: Order(Contribution.created_at, descending=True)}
 
 
 class Queries:
@@ -249,6 +251,7 @@ class Queries:
                             {**params, "contributor_account_id": account_id},
                             created_at=Contribution.created_at,
                             filters=("contributor_account_id", "status"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
                             dump=_viewed_in(session))
 
     @rpc
@@ -260,7 +263,9 @@ class Queries:
             get_or_not_found(session, Campaign, campaign_id, "campaign")
             return paginate(session, Contribution, {**params, "campaign_id": str(campaign_id)},
                             created_at=Contribution.created_at,
-                            filters=("campaign_id", "status"), dump=_viewed_in(session))
+                            filters=("campaign_id", "status"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
+                            dump=_viewed_in(session))
 
     @rpc
     def get_beneficiary(self, organisation_id):

@@ -11,6 +11,7 @@ from services.funding.domain.campaigns import (
     MAX_AMOUNT_CENTS,
     MODELS,
     PHASES,
+    SORT_RECENT,
     SORTS,
     STATUSES,
 )
@@ -294,6 +295,9 @@ class BoardDecision(Schema):
 
 class ListContributions(PageQuery):
     status = fields.String(validate=validate.OneOf(STATES))
+    sort = fields.String(validate=validate.OneOf((SORT_RECENT,)), metadata={
+        "description": "recent (newest first); default: oldest first. A cursor is good in "
+                       "the order that gave it only"})
 
 
 class Contribution(Schema):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
-from gateway.web.contributions import contribution_view, without_retries_made
+from gateway.web.contributions import contribution_view, newest_first, without_retries_made
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
 from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
@@ -195,6 +195,22 @@ def test_a_refused_payment_tried_again_is_not_offered_a_second_retry():
     for later in (row("captured", reward_id="r2"), row("captured", campaign_id="k2"),
                   row("cancelled")):
         assert without_retries_made([row("failed"), later])[0]["retry"]
+
+
+def test_my_contributions_come_newest_first_and_a_retry_is_weighed_against_later_ones():
+    campaigns = {"k1": {"kind": "reward", "title": "Paniers", "status": "live",
+                        "rewards": [{"id": "r1", "title": "Un panier de saison"}]}}
+
+    def item(number, status):
+        return {**CONTRIBUTION, "id": f"c{number}", "status": status, "reward_id": "r1",
+                "campaign_id": "k1", "created_at": (NOW + timedelta(hours=number)).isoformat()}
+    # As funding gives them with sort=recent: the paid retry, then the refusal before it.
+    rows = newest_first([item(2, "authorized"), item(1, "failed")], campaigns, NOW)
+    assert [row["id"] for row in rows] == ["c2", "c1"]
+    assert rows[1]["retry"] is None and rows[1]["retried"]
+    # The newest is a refusal: it is the one offered again.
+    rows = newest_first([item(2, "failed"), item(1, "authorized")], campaigns, NOW)
+    assert rows[0]["retry"] and not rows[1].get("retried")
 
 
 def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_back():
