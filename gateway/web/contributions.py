@@ -12,7 +12,7 @@ from gateway.calls import call
 from gateway.funding_routes import viewer
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
-from gateway.web.public import card, reader
+from gateway.web.public import campaign_share, card, reader
 from gateway.web.security import signed_in
 from services.members.domain.accounts import ROLES
 from shared import french
@@ -123,7 +123,10 @@ def contribution_page(contribution_id, principal):
     # the HTTP Refresh header), for a few minutes.
     again = refreshes(shown, _now())
     page = render_template("web/contribution.html", active="mine", contribution=shown,
-                           campaign=card(campaign, None, formats.today()), refreshes=again)
+                           campaign=card(campaign, None, formats.today()), refreshes=again,
+                           # Given, and the campaign still collecting: pass it on.
+                           share_links=campaign_share(campaign) if shown["confirmed"]
+                           and campaign["status"] == "live" else None)
     return page, {"Refresh": str(REFRESH_SECONDS)} if again else {}
 
 

@@ -1,7 +1,9 @@
 """The public pages: the home page (what the cluster is, its figures) and the live
 campaigns. They call the same services, with the same arguments, as the JSON API's
 `GET /reports/summary` and `GET /campaigns`."""
-from flask import render_template, request
+from urllib.parse import quote
+
+from flask import current_app, render_template, request, url_for
 
 from gateway.api import actor
 from gateway.calls import call
@@ -159,3 +161,19 @@ def card(campaign, project, today):
         # Only those who may see it before its publication are shown such a campaign.
         "unpublished": not is_public(campaign["status"]),
     }
+
+
+def share_links(title: str, address: str) -> dict:
+    """How a campaign is passed on (_campaign.html's share): its address, and an email
+    ready to send with it."""
+    subject = f"Une campagne à soutenir : {title}"
+    body = f"Je vous fais connaître la campagne « {title} » sur Domb'Innov : {address}"
+    return {"address": address,
+            "mail": f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"}
+
+
+def campaign_share(campaign: dict) -> dict:
+    """share_links for a campaign, its address as people reach the site (PUBLIC_URL)."""
+    address = current_app.extensions["web_public_url"] + url_for("web.campaign_page",
+                                                                 campaign_id=campaign["id"])
+    return share_links(campaign["title"], address)

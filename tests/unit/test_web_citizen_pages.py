@@ -5,11 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
+from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body, reward_view
 from gateway.web.contributions import contribution_view, newest_first, without_retries_made
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
 from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
+from gateway.web.public import share_links
 from shared.errors import DomainError, conflict, invalid
 
 NBSP = "\u00a0"
@@ -220,3 +221,27 @@ def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_bac
     said = retry_message("2026-12-05T23:30:00+00:00")
     assert said.startswith("Vous avez échoué 3 fois au test en 24 heures.")
     assert said.endswith("à partir du 6 décembre 2026 à 0\u00a0h\u00a030.")
+
+
+def test_a_reward_card_says_how_many_are_left_of_how_many_and_when_it_comes():
+    counted = reward_view({"id": "r1", "title": "Panier", "min_amount_cents": 2500,
+                           "stock": 40, "remaining": 1, "estimated_delivery": "2027-03-15",
+                           "handover": "pick_up"})
+    assert counted["left"] == "1 restante sur 40"
+    assert (counted["delivery"], counted["handover"]) == ("Prévue en mars 2027",
+                                                         "À retirer sur place")
+    unlimited = reward_view({"id": "r2", "title": "Merci", "min_amount_cents": 500,
+                             "stock": None, "remaining": None})
+    assert unlimited["left"] is None and not unlimited["sold_out"]
+    assert unlimited["delivery"] is None and unlimited["handover"] is None
+    gone = reward_view({"id": "r3", "title": "Atelier", "min_amount_cents": 5000,
+                        "stock": 10, "remaining": 0, "handover": "delivery"})
+    assert gone["sold_out"] and gone["handover"] == "Envoyée par la poste"
+
+
+def test_a_campaign_is_shared_by_its_address_and_a_ready_email():
+    links = share_links("L'épicerie & co", "https://dombinnov.fr/campagnes/k1")
+    assert links["address"] == "https://dombinnov.fr/campagnes/k1"
+    assert links["mail"].startswith("mailto:?subject=Une%20campagne%20%C3%A0%20soutenir")
+    assert "%26%20co" in links["mail"]  # an "&" in the title does not cut the email short
+    assert "https%3A%2F%2Fdombinnov.fr%2Fcampagnes%2Fk1" in links["mail"].split("&body=")[1]
