@@ -21,7 +21,7 @@ from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
-from gateway.web.public import campaign_share, card, project_or_none, reader
+from gateway.web.public import campaign_share, card, project_or_none, reader, reward_delivery
 from gateway.web.security import page_principal, signed_in
 from services.funding.domain import campaigns as rules
 from services.funding.domain import questions
@@ -224,7 +224,6 @@ def reward_view(reward: dict) -> dict:
     """A reward's card: its minimum, how many are left (when counted), and when and how
     it reaches the contributor, as the carrier said."""
     remaining, stock = reward.get("remaining"), reward.get("stock")
-    delivery = reward.get("estimated_delivery")
     left = None
     if remaining is not None:
         left = f"{formats.number(remaining)} restante{'s' if remaining > 1 else ''}"
@@ -233,8 +232,7 @@ def reward_view(reward: dict) -> dict:
     return {**reward, "minimum": formats.euros(reward["min_amount_cents"]),
             "typed_minimum": forms.cents_to_typed(reward["min_amount_cents"]),
             "sold_out": remaining == 0, "left": left,
-            "delivery": f"Prévue en {formats.month_year(delivery)}" if delivery else None,
-            "handover": labels.REWARD_HANDOVERS.get(reward.get("handover") or "")}
+            "delivery": reward_delivery(reward)}
 
 
 @web.post("/campagnes/<uuid:campaign_id>/contribuer")

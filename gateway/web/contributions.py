@@ -12,7 +12,7 @@ from gateway.calls import call
 from gateway.funding_routes import viewer
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
-from gateway.web.public import campaign_share, card, reader
+from gateway.web.public import campaign_share, card, reader, reward_delivery
 from gateway.web.security import signed_in
 from services.members.domain.accounts import ROLES
 from shared import french
@@ -45,7 +45,8 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
     investment = bool(campaign and campaign["kind"] in INVESTMENT_KINDS)
     in_reflection = bool(investment and reflection_ends and status in ("pending", "authorized")
                          and datetime.fromisoformat(reflection_ends) > now)
-    rewards = {reward["id"]: reward["title"] for reward in (campaign or {}).get("rewards", [])}
+    rewards = {reward["id"]: reward for reward in (campaign or {}).get("rewards", [])}
+    reward = rewards.get(contribution.get("reward_id"))
     tried_again = status == "failed" or contribution.get("cancel_reason") == "expired"
     return {
         **contribution,
@@ -61,7 +62,9 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "can_withdraw": in_reflection,
         "reflection_ends": french.long_date_time(reflection_ends) if in_reflection else None,
         "has_receipt": bool(contribution.get("receipt_number")),
-        "reward_title": rewards.get(contribution.get("reward_id")),
+        "reward_title": reward["title"] if reward else None,
+        "reward_delivery": reward_delivery(reward) if reward else None,
+        "until_the_goal": waits_for_the_goal(contribution, campaign),
         # A payment refused or not made in time: the form again, with what was chosen
         # (the campaign page's address carries it).
         "retry": {"montant": forms.cents_to_typed(contribution["amount_cents"]),
@@ -73,6 +76,17 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "receipt_requested": contribution.get("receipt_status") == "requested",
         "receipt_notice": contribution.get("receipt_notice"),
     }
+
+
+def waits_for_the_goal(contribution: dict, campaign: dict | None) -> str | None:
+    """A gift to an all-or-nothing campaign, its payment authorized: funding takes it
+    only if the campaign reaches its goal (payments.capture_now). The date it will be
+    known, in words; None otherwise."""
+    if not campaign or contribution["status"] != "authorized" \
+            or campaign["kind"] in INVESTMENT_KINDS \
+            or campaign.get("model") != "all_or_nothing" or campaign.get("status") != "live":
+        return None
+    return formats.long_date(campaign["deadline"])
 
 
 STILL_GOING = ("pending", "authorized", "captured")

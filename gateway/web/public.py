@@ -163,6 +163,15 @@ def card(campaign, project, today):
     }
 
 
+def reward_delivery(reward: dict) -> str | None:
+    """When and how a reward reaches its contributor, as its carrier said: « Prévue en
+    mars 2027 · À retirer sur place »; None when nothing was said."""
+    delivery = reward.get("estimated_delivery")
+    said = [f"Prévue en {formats.month_year(delivery)}" if delivery else None,
+            labels.REWARD_HANDOVERS.get(reward.get("handover") or "")]
+    return " · ".join(part for part in said if part) or None
+
+
 def share_links(title: str, address: str) -> dict:
     """How a campaign is passed on (_campaign.html's share): its address, and an email
     ready to send with it."""

@@ -141,10 +141,12 @@ def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
 
     assert "25 €" in text(browser, ".notice")
     assert "25 € collectés" in text(browser, ".amounts")  # the campaign's progress
+    assert "il ne sera prélevé que si la campagne atteint son objectif" in text(browser)
+    assert "Contrepartie choisie : Un panier de saison (envoyée par la poste)." in text(browser)
     # Given: the page offers to pass the campaign on.
     share = browser.find_element(By.CSS_SELECTOR, ".share")
     assert share.find_element(By.PARTIAL_LINK_TEXT, f"/campagnes/{vegetables['id']}")
-    accessible(browser)
+    at_both_widths(browser, "thank-you")
     click_and_wait_for_the_next_page(browser, browser.find_element(By.LINK_TEXT,
                                                                    "Mes contributions"))
     row = text(browser, "tbody tr")

@@ -228,15 +228,14 @@ def test_a_reward_card_says_how_many_are_left_of_how_many_and_when_it_comes():
                            "stock": 40, "remaining": 1, "estimated_delivery": "2027-03-15",
                            "handover": "pick_up"})
     assert counted["left"] == "1 restante sur 40"
-    assert (counted["delivery"], counted["handover"]) == ("Prévue en mars 2027",
-                                                         "À retirer sur place")
+    assert counted["delivery"] == "Prévue en mars 2027 · À retirer sur place"
     unlimited = reward_view({"id": "r2", "title": "Merci", "min_amount_cents": 500,
                              "stock": None, "remaining": None})
     assert unlimited["left"] is None and not unlimited["sold_out"]
-    assert unlimited["delivery"] is None and unlimited["handover"] is None
+    assert unlimited["delivery"] is None
     gone = reward_view({"id": "r3", "title": "Atelier", "min_amount_cents": 5000,
                         "stock": 10, "remaining": 0, "handover": "delivery"})
-    assert gone["sold_out"] and gone["handover"] == "Envoyée par la poste"
+    assert gone["sold_out"] and gone["delivery"] == "Envoyée par la poste"
 
 
 def test_a_campaign_is_shared_by_its_address_and_a_ready_email():
@@ -245,3 +244,19 @@ def test_a_campaign_is_shared_by_its_address_and_a_ready_email():
     assert links["mail"].startswith("mailto:?subject=Une%20campagne%20%C3%A0%20soutenir")
     assert "%26%20co" in links["mail"]  # an "&" in the title does not cut the email short
     assert "https%3A%2F%2Fdombinnov.fr%2Fcampagnes%2Fk1" in links["mail"].split("&body=")[1]
+
+
+def test_a_gift_to_an_all_or_nothing_campaign_says_it_is_taken_only_if_the_goal_is_met():
+    campaign = {"kind": "reward", "title": "Paniers", "status": "live",
+                "model": "all_or_nothing", "deadline": "2027-01-06",
+                "rewards": [{"id": "r1", "title": "Un panier de saison",
+                             "estimated_delivery": "2027-03-15", "handover": "delivery"}]}
+    gift = {**CONTRIBUTION, "reward_id": "r1"}
+    shown = contribution_view(gift, campaign, NOW)
+    assert shown["until_the_goal"] == "6 janvier 2027"
+    assert shown["reward_delivery"] == "Prévue en mars 2027 · Envoyée par la poste"
+    for other in ({**campaign, "model": "keep_it_all"}, {**campaign, "kind": "loan"},
+                  {**campaign, "status": "succeeded"}):
+        assert contribution_view(gift, other, NOW)["until_the_goal"] is None
+    assert contribution_view({**gift, "status": "captured"}, campaign,
+                             NOW)["until_the_goal"] is None
