@@ -1,6 +1,7 @@
 """The public pages: the home page (what the cluster is, its figures) and the live
 campaigns. They call the same services, with the same arguments, as the JSON API's
 `GET /reports/summary` and `GET /campaigns`."""
+from textwrap import shorten
 from urllib.parse import quote
 
 from flask import current_app, render_template, request, url_for
@@ -120,6 +121,9 @@ def project_or_none(project_id):
         return None  # the card shows the campaign alone
 
 
+PITCH_CHARS = 160
+
+
 def card(campaign, project, today):
     goal, raised, matched = (campaign["goal_cents"], campaign["raised_cents"],
                              campaign["matched_cents"])
@@ -134,7 +138,10 @@ def card(campaign, project, today):
         "id": campaign["id"], "title": campaign["title"],
         "project": project and {"id": project["id"], "title": project["title"],
                                 "commune": project["commune"],
-                                "field": labels.label(labels.FIELDS, project["field"])},
+                                "field": labels.label(labels.FIELDS, project["field"]),
+                                # What the project is, in a line, as list cards give it.
+                                "pitch": shorten(project.get("summary") or "", PITCH_CHARS,
+                                                 placeholder=" …") or None},
         # The cover's drawing (_campaign.html's cover): one per field of the project.
         "field_code": project["field"] if project else None,
         # The carrier's own photo, when it gave one, replaces the drawing.

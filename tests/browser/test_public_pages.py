@@ -96,6 +96,7 @@ def test_live_campaigns_show_progress_days_left_and_matchfunding(browser, platfo
     titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".campaign .card-title")]
     assert titles == ["Des paniers de légumes"]
     assert "Tout ou rien" in text(browser, ".campaign")
+    assert text(browser, ".campaign .pitch") == "Donner une seconde vie aux objets."
 
 
 def test_the_pages_work_with_the_keyboard(browser, platform, campaigns):
@@ -141,6 +142,8 @@ def test_a_project_page_tells_its_story_stage_and_campaigns(browser, platform, c
     assert "Ressourcerie de Villars" in text(browser, "h1")
     assert "Donner une seconde vie aux objets." in page and "Étape : Idée" in page
     assert "Des paniers de légumes" in text(browser, ".campaign")
+    # The page tells the project: its campaigns' cards do not link back to it.
+    assert not browser.find_elements(By.CSS_SELECTOR, ".campaign .project-line, .campaign .pitch")
     assert axe_violations(browser) == [], describe(axe_violations(browser))
 
 

@@ -1,7 +1,7 @@
 """The pure parts of the citizens' pages: amounts as people type them, the French
 refusals of a form, the tax receipt's part of the contribution form, the investor's next
 step, the key information sheet and a contribution as "Mes contributions" tells it."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -10,7 +10,7 @@ from gateway.web.contributions import contribution_view, newest_first, without_r
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
 from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
-from gateway.web.public import share_links
+from gateway.web.public import card, share_links
 from shared.errors import DomainError, conflict, invalid
 
 NBSP = "\u00a0"
@@ -260,3 +260,17 @@ def test_a_gift_to_an_all_or_nothing_campaign_says_it_is_taken_only_if_the_goal_
         assert contribution_view(gift, other, NOW)["until_the_goal"] is None
     assert contribution_view({**gift, "status": "captured"}, campaign,
                              NOW)["until_the_goal"] is None
+
+
+def test_a_campaign_card_gives_its_project_in_a_line():
+    campaign = {"id": "k1", "title": "Paniers", "goal_cents": 100_000, "raised_cents": 0,
+                "matched_cents": 0, "kind": "reward", "model": "all_or_nothing",
+                "status": "live", "contributions_count": 0, "deadline": "2027-01-06"}
+    project = {"id": "p1", "title": "Ressourcerie", "commune": "Villars-les-Dombes",
+               "field": "circular_economy", "summary": "Donner une seconde vie\n aux objets."}
+    today = date(2026, 12, 7)
+    assert card(campaign, project, today)["project"]["pitch"] == \
+        "Donner une seconde vie aux objets."
+    long = card(campaign, {**project, "summary": "Réparer. " * 40}, today)["project"]["pitch"]
+    assert len(long) <= 160 and long.endswith(" …")
+    assert card(campaign, {**project, "summary": ""}, today)["project"]["pitch"] is None
