@@ -118,6 +118,9 @@ def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
     project = project_or_none(campaign["project_id"])
     principal = page_principal()
     asking = asking or {}
+    # The latest ones, as they come in.
+    contributors = call("funding", "list_public_contributions", campaign_id,
+                        {"limit": str(CONTRIBUTORS_SHOWN), "sort": "recent"}, reader())
     if typed_values.get("reward") not in {reward["id"] for reward in campaign["rewards"]}:
         typed_values = {**typed_values, "reward": ""}  # no longer offered, or mistyped
     return render_template(
@@ -137,11 +140,12 @@ def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
                        {"limit": str(QUESTIONS_SHOWN)}, reader())["items"],
         answers=may_answer(principal, campaign),
         asking=asking, answer_labels=ANSWERED_BY,
-        contributors=call("funding", "list_public_contributions", campaign_id,
-                          {"limit": "10"}, reader())["items"]), status
+        contributors=contributors["items"],
+        more_contributors=contributors["next_cursor"] is not None), status
 
 
 CAMPAIGN_NEWS_SHOWN = 3
+CONTRIBUTORS_SHOWN = 10
 QUESTIONS_SHOWN = 100
 ANSWERED_BY = {"carrier": "Réponse du porteur du projet",
                "team": "Réponse de l'équipe Domb'Innov"}

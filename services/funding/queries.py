@@ -196,13 +196,14 @@ class Queries:
     def list_public_contributions(self, campaign_id, query, viewer=None):
         """Who gave, as the campaign page shows it: counted ones only, anonymous ones
         without a name."""
-        params = load(schemas.PageQuery(), query)
+        params = load(schemas.ContributionsQuery(), query)
         with self.db.read() as session:
             seen_campaign(session, campaign_id, rules.sight(viewer))
             page = paginate(session, Contribution, {**params, "campaign_id": str(campaign_id),
                                                     "counted": True},
                             created_at=Contribution.created_at,
                             filters=("campaign_id", "counted"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
                             dump=lambda row: schemas.PublicContribution().dump({
                                 "amount_cents": row.amount_cents if row.amount_public
                                 else None, "created_at": row.created_at,

@@ -293,11 +293,16 @@ class BoardDecision(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approved", "declined")))
 
 
-class ListContributions(PageQuery):
-    status = fields.String(validate=validate.OneOf(STATES))
+class ContributionsQuery(PageQuery):
+    """A list of contributions: oldest first, or newest first."""
+
     sort = fields.String(validate=validate.OneOf((SORT_RECENT,)), metadata={
         "description": "recent (newest first); default: oldest first. A cursor is good in "
                        "the order that gave it only"})
+
+
+class ListContributions(ContributionsQuery):
+    status = fields.String(validate=validate.OneOf(STATES))
 
 
 class Contribution(Schema):

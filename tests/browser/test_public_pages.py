@@ -266,6 +266,13 @@ def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platf
     assert card.find_elements(By.CSS_SELECTOR, "svg.cover-card.cover-proximity_economy")
     read_on_a_phone(browser, f"{platform.base_url}/campagnes/{campaign['id']}",
                     "campaign-page-phone")
+    # Who gave: the latest first, as the API gives them with sort=recent.
+    given(platform, campaign["id"], 5_000, public=True, contributor_name="Noé")
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert text(browser, ".contributors").splitlines() == [
+        "Noé — 50 €", f"Anonyme — 12{NNBSP}000 €"]
+    newest = platform.get(f"/campaigns/{campaign['id']}/contributors?sort=recent").json()
+    assert [row["contributor_name"] for row in newest["items"]] == ["Noé", None]
 
 
 def signed_in_on(browser, platform, email, path):
