@@ -161,7 +161,7 @@ def key_information(campaign_id, principal):
 
 @route("/campaigns/<uuid:campaign_id>/contributors", "GET", tag="campaigns", roles=PUBLIC,
        reader=True,
-       summary="Who gave (anonymous ones without a name)", query=PageQuery,
+       summary="Who gave (anonymous ones without a name)", query=funding.ContributionsQuery,
        response=page_schema(funding.PublicContribution))
 def list_public_contributions(campaign_id, query, principal):
     return call("funding", "list_public_contributions", campaign_id, query, actor(principal))

@@ -66,6 +66,11 @@ def long_date(value) -> str:
     return text.replace("1 ", "1er ", 1) if day.day == 1 else text
 
 
+def month_year(value) -> str:
+    """mars 2027: a date known to the month (a reward's estimated delivery)."""
+    return format_date(local_date(value), format="MMMM y", locale=LOCALE)
+
+
 def long_date_time(value) -> str:
     """27 novembre 2026 à 14 h 05, in the cluster's time zone (an instant, or ISO 8601)."""
     if isinstance(value, str):

@@ -58,6 +58,7 @@ def register(app, settings) -> None:
     security.init(app, settings.jwt_secret, settings.public_url)
     app.extensions["web_csp"] = content_security_policy(settings.payment_page_url)
     app.extensions["site_operator"] = legal.Operator()
+    app.extensions["web_public_url"] = settings.public_url.rstrip("/")  # addresses to share
     app.extensions["contribution_confirm_above_cents"] = \
         settings.contribution_confirm_above_cents
     app.register_blueprint(web)

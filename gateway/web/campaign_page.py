@@ -21,7 +21,7 @@ from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
-from gateway.web.public import card, project_or_none, reader
+from gateway.web.public import campaign_share, card, project_or_none, reader, reward_delivery
 from gateway.web.security import page_principal, signed_in
 from services.funding.domain import campaigns as rules
 from services.funding.domain import questions
@@ -118,6 +118,9 @@ def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
     project = project_or_none(campaign["project_id"])
     principal = page_principal()
     asking = asking or {}
+    # The latest ones, as they come in.
+    contributors = call("funding", "list_public_contributions", campaign_id,
+                        {"limit": str(CONTRIBUTORS_SHOWN), "sort": "recent"}, reader())
     if typed_values.get("reward") not in {reward["id"] for reward in campaign["rewards"]}:
         typed_values = {**typed_values, "reward": ""}  # no longer offered, or mistyped
     return render_template(
@@ -127,6 +130,7 @@ def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
         news=project_view(project)["news"][:CAMPAIGN_NEWS_SHOWN] if project else [],
         rewards=[reward_view(reward) for reward in campaign["rewards"]],
         investment=campaign["kind"] in INVESTMENTS, errors=errors, typed=typed_values,
+        share_links=campaign_share(campaign),
         receipt_fields=RECEIPT_FORM,
         key=typed_values.get("key") or str(uuid.uuid4()),
         can_contribute=bool(principal and "citizen" in principal.roles),
@@ -136,11 +140,12 @@ def _campaign_page(campaign_id, errors, typed_values, status=200, asking=None):
                        {"limit": str(QUESTIONS_SHOWN)}, reader())["items"],
         answers=may_answer(principal, campaign),
         asking=asking, answer_labels=ANSWERED_BY,
-        contributors=call("funding", "list_public_contributions", campaign_id,
-                          {"limit": "10"}, reader())["items"]), status
+        contributors=contributors["items"],
+        more_contributors=contributors["next_cursor"] is not None), status
 
 
 CAMPAIGN_NEWS_SHOWN = 3
+CONTRIBUTORS_SHOWN = 10
 QUESTIONS_SHOWN = 100
 ANSWERED_BY = {"carrier": "Réponse du porteur du projet",
                "team": "Réponse de l'équipe Domb'Innov"}
@@ -220,12 +225,18 @@ def carrier_view(organisation_id) -> dict | None:
 
 
 def reward_view(reward: dict) -> dict:
-    remaining = reward.get("remaining")
+    """A reward's card: its minimum, how many are left (when counted), and when and how
+    it reaches the contributor, as the carrier said."""
+    remaining, stock = reward.get("remaining"), reward.get("stock")
+    left = None
+    if remaining is not None:
+        left = f"{formats.number(remaining)} restante{'s' if remaining > 1 else ''}"
+        if stock:
+            left += f" sur {formats.number(stock)}"
     return {**reward, "minimum": formats.euros(reward["min_amount_cents"]),
             "typed_minimum": forms.cents_to_typed(reward["min_amount_cents"]),
-            "sold_out": remaining == 0,
-            "left": None if remaining is None else
-            f"{formats.number(remaining)} restante{'s' if remaining > 1 else ''}"}
+            "sold_out": remaining == 0, "left": left,
+            "delivery": reward_delivery(reward)}
 
 
 @web.post("/campagnes/<uuid:campaign_id>/contribuer")

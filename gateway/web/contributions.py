@@ -12,7 +12,7 @@ from gateway.calls import call
 from gateway.funding_routes import viewer
 from gateway.web import formats, forms
 from gateway.web.blueprint import web
-from gateway.web.public import card, reader
+from gateway.web.public import campaign_share, card, reader, reward_delivery
 from gateway.web.security import signed_in
 from services.members.domain.accounts import ROLES
 from shared import french
@@ -45,7 +45,8 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
     investment = bool(campaign and campaign["kind"] in INVESTMENT_KINDS)
     in_reflection = bool(investment and reflection_ends and status in ("pending", "authorized")
                          and datetime.fromisoformat(reflection_ends) > now)
-    rewards = {reward["id"]: reward["title"] for reward in (campaign or {}).get("rewards", [])}
+    rewards = {reward["id"]: reward for reward in (campaign or {}).get("rewards", [])}
+    reward = rewards.get(contribution.get("reward_id"))
     tried_again = status == "failed" or contribution.get("cancel_reason") == "expired"
     return {
         **contribution,
@@ -61,7 +62,9 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "can_withdraw": in_reflection,
         "reflection_ends": french.long_date_time(reflection_ends) if in_reflection else None,
         "has_receipt": bool(contribution.get("receipt_number")),
-        "reward_title": rewards.get(contribution.get("reward_id")),
+        "reward_title": reward["title"] if reward else None,
+        "reward_delivery": reward_delivery(reward) if reward else None,
+        "until_the_goal": waits_for_the_goal(contribution, campaign),
         # A payment refused or not made in time: the form again, with what was chosen
         # (the campaign page's address carries it).
         "retry": {"montant": forms.cents_to_typed(contribution["amount_cents"]),
@@ -73,6 +76,17 @@ def contribution_view(contribution: dict, campaign: dict | None, now: datetime) 
         "receipt_requested": contribution.get("receipt_status") == "requested",
         "receipt_notice": contribution.get("receipt_notice"),
     }
+
+
+def waits_for_the_goal(contribution: dict, campaign: dict | None) -> str | None:
+    """A gift to an all-or-nothing campaign, its payment authorized: funding takes it
+    only if the campaign reaches its goal (payments.capture_now). The date it will be
+    known, in words; None otherwise."""
+    if not campaign or contribution["status"] != "authorized" \
+            or campaign["kind"] in INVESTMENT_KINDS \
+            or campaign.get("model") != "all_or_nothing" or campaign.get("status") != "live":
+        return None
+    return formats.long_date(campaign["deadline"])
 
 
 STILL_GOING = ("pending", "authorized", "captured")
@@ -123,21 +137,32 @@ def contribution_page(contribution_id, principal):
     # the HTTP Refresh header), for a few minutes.
     again = refreshes(shown, _now())
     page = render_template("web/contribution.html", active="mine", contribution=shown,
-                           campaign=card(campaign, None, formats.today()), refreshes=again)
+                           campaign=card(campaign, None, formats.today()), refreshes=again,
+                           # Given, and the campaign still collecting: pass it on.
+                           share_links=campaign_share(campaign) if shown["confirmed"]
+                           and campaign["status"] == "live" else None)
     return page, {"Refresh": str(REFRESH_SECONDS)} if again else {}
 
 
 @web.get("/mes-contributions")
 @signed_in(EVERYONE)
 def my_contributions(principal):
+    # The newest ones: someone with more than a page sees what they gave lately.
     page = call("funding", "list_my_contributions", principal.account_id,
-                {"limit": str(MY_CONTRIBUTIONS_SHOWN)})
+                {"limit": str(MY_CONTRIBUTIONS_SHOWN), "sort": "recent"})
     campaigns, now = _campaigns(page["items"]), _now()
-    rows = without_retries_made([contribution_view(row, campaigns.get(row["campaign_id"]), now)
-                                 for row in page["items"]])
-    rows.reverse()  # newest first
-    return render_template("web/my_contributions.html", active="mine", contributions=rows,
+    return render_template("web/my_contributions.html", active="mine",
+                           contributions=newest_first(page["items"], campaigns, now),
                            more=page["next_cursor"] is not None)
+
+
+def newest_first(items: list[dict], campaigns: dict, now: datetime) -> list[dict]:
+    """The rows of "Mes contributions" from funding's newest first list: each one's
+    "Réessayer" weighed against those that came after it (without_retries_made reads
+    them oldest first)."""
+    oldest_first = [contribution_view(row, campaigns.get(row["campaign_id"]), now)
+                    for row in reversed(items)]
+    return without_retries_made(oldest_first)[::-1]
 
 
 @web.get("/mes-contributions/<uuid:contribution_id>/recu")

@@ -12,6 +12,7 @@ from shared.french import (  # noqa: F401  (the pages' vocabulary, imported from
     local_date,
     long_date,
     long_date_time,
+    month_year,
     number,
     percent,
     today,

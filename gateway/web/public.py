@@ -1,7 +1,10 @@
 """The public pages: the home page (what the cluster is, its figures) and the live
 campaigns. They call the same services, with the same arguments, as the JSON API's
 `GET /reports/summary` and `GET /campaigns`."""
-from flask import render_template, request
+from textwrap import shorten
+from urllib.parse import quote
+
+from flask import current_app, render_template, request, url_for
 
 from gateway.api import actor
 from gateway.calls import call
@@ -118,6 +121,9 @@ def project_or_none(project_id):
         return None  # the card shows the campaign alone
 
 
+PITCH_CHARS = 160
+
+
 def card(campaign, project, today):
     goal, raised, matched = (campaign["goal_cents"], campaign["raised_cents"],
                              campaign["matched_cents"])
@@ -132,7 +138,10 @@ def card(campaign, project, today):
         "id": campaign["id"], "title": campaign["title"],
         "project": project and {"id": project["id"], "title": project["title"],
                                 "commune": project["commune"],
-                                "field": labels.label(labels.FIELDS, project["field"])},
+                                "field": labels.label(labels.FIELDS, project["field"]),
+                                # What the project is, in a line, as list cards give it.
+                                "pitch": shorten(project.get("summary") or "", PITCH_CHARS,
+                                                 placeholder=" …") or None},
         # The cover's drawing (_campaign.html's cover): one per field of the project.
         "field_code": project["field"] if project else None,
         # The carrier's own photo, when it gave one, replaces the drawing.
@@ -159,3 +168,28 @@ def card(campaign, project, today):
         # Only those who may see it before its publication are shown such a campaign.
         "unpublished": not is_public(campaign["status"]),
     }
+
+
+def reward_delivery(reward: dict) -> str | None:
+    """When and how a reward reaches its contributor, as its carrier said: « Prévue en
+    mars 2027 · À retirer sur place »; None when nothing was said."""
+    delivery = reward.get("estimated_delivery")
+    said = [f"Prévue en {formats.month_year(delivery)}" if delivery else None,
+            labels.REWARD_HANDOVERS.get(reward.get("handover") or "")]
+    return " · ".join(part for part in said if part) or None
+
+
+def share_links(title: str, address: str) -> dict:
+    """How a campaign is passed on (_campaign.html's share): its address, and an email
+    ready to send with it."""
+    subject = f"Une campagne à soutenir : {title}"
+    body = f"Je vous fais connaître la campagne « {title} » sur Domb'Innov : {address}"
+    return {"address": address,
+            "mail": f"mailto:?subject={quote(subject, safe='')}&body={quote(body, safe='')}"}
+
+
+def campaign_share(campaign: dict) -> dict:
+    """share_links for a campaign, its address as people reach the site (PUBLIC_URL)."""
+    address = current_app.extensions["web_public_url"] + url_for("web.campaign_page",
+                                                                 campaign_id=campaign["id"])
+    return share_links(campaign["title"], address)

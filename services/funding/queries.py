@@ -137,6 +137,8 @@ def phase_condition(phase) -> list:
 ORDERS = {rules.SORT_RECENT: Order(Campaign.created_at, descending=True),
           rules.SORT_ENDING: Order(Campaign.deadline),
           rules.SORT_SUPPORTED: Order(Campaign.contributions_count, descending=True)}
+# The contributions lists' order other than oldest first.
+CONTRIBUTION_ORDERS = {rules.SORT_RECENT: Order(Contribution.created_at, descending=True)}
 
 
 class Queries:
@@ -194,13 +196,14 @@ class Queries:
     def list_public_contributions(self, campaign_id, query, viewer=None):
         """Who gave, as the campaign page shows it: counted ones only, anonymous ones
         without a name."""
-        params = load(schemas.PageQuery(), query)
+        params = load(schemas.ContributionsQuery(), query)
         with self.db.read() as session:
             seen_campaign(session, campaign_id, rules.sight(viewer))
             page = paginate(session, Contribution, {**params, "campaign_id": str(campaign_id),
                                                     "counted": True},
                             created_at=Contribution.created_at,
                             filters=("campaign_id", "counted"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
                             dump=lambda row: schemas.PublicContribution().dump({
                                 "amount_cents": row.amount_cents if row.amount_public
                                 else None, "created_at": row.created_at,
@@ -268,6 +271,7 @@ class Queries:
                             {**params, "contributor_account_id": account_id},
                             created_at=Contribution.created_at,
                             filters=("contributor_account_id", "status"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
                             dump=_viewed_in(session))
 
     @rpc
@@ -279,7 +283,9 @@ class Queries:
             get_or_not_found(session, Campaign, campaign_id, "campaign")
             return paginate(session, Contribution, {**params, "campaign_id": str(campaign_id)},
                             created_at=Contribution.created_at,
-                            filters=("campaign_id", "status"), dump=_viewed_in(session))
+                            filters=("campaign_id", "status"),
+                            order=CONTRIBUTION_ORDERS.get(params.get("sort")),
+                            dump=_viewed_in(session))
 
     @rpc
     def get_beneficiary(self, organisation_id):

@@ -11,6 +11,7 @@ from services.funding.domain.campaigns import (
     MAX_AMOUNT_CENTS,
     MODELS,
     PHASES,
+    SORT_RECENT,
     SORTS,
     STATUSES,
 )
@@ -292,7 +293,15 @@ class BoardDecision(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("approved", "declined")))
 
 
-class ListContributions(PageQuery):
+class ContributionsQuery(PageQuery):
+    """A list of contributions: oldest first, or newest first."""
+
+    sort = fields.String(validate=validate.OneOf((SORT_RECENT,)), metadata={
+        "description": "recent (newest first); default: oldest first. A cursor is good in "
+                       "the order that gave it only"})
+
+
+class ListContributions(ContributionsQuery):
     status = fields.String(validate=validate.OneOf(STATES))
 
 

@@ -104,7 +104,8 @@ def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
     browser.get(f"{platform.base_url}/campagnes/{vegetables['id']}")
     assert "0 € collectés" in text(browser, ".amounts")
     assert "Un panier de saison" in text(browser, ".rewards")
-    assert "3 restantes" in text(browser, ".rewards")
+    assert "3 restantes sur 3" in text(browser, ".rewards")
+    assert "Envoyée par la poste" in text(browser, ".rewards")  # the carrier's default
     accessible(browser)
     click_and_wait_for_the_next_page(
         browser, browser.find_element(By.LINK_TEXT, "Créer un compte pour contribuer"))
@@ -140,7 +141,12 @@ def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
 
     assert "25 €" in text(browser, ".notice")
     assert "25 € collectés" in text(browser, ".amounts")  # the campaign's progress
-    accessible(browser)
+    assert "il ne sera prélevé que si la campagne atteint son objectif" in text(browser)
+    assert "Contrepartie choisie : Un panier de saison (envoyée par la poste)." in text(browser)
+    # Given: the page offers to pass the campaign on.
+    share = browser.find_element(By.CSS_SELECTOR, ".share")
+    assert share.find_element(By.PARTIAL_LINK_TEXT, f"/campagnes/{vegetables['id']}")
+    at_both_widths(browser, "thank-you")
     click_and_wait_for_the_next_page(browser, browser.find_element(By.LINK_TEXT,
                                                                    "Mes contributions"))
     row = text(browser, "tbody tr")
@@ -148,7 +154,7 @@ def test_a_citizen_signs_up_gives_for_a_reward_and_sees_the_campaign_move(
     accessible(browser)
 
     browser.get(f"{platform.base_url}/campagnes/{vegetables['id']}")
-    assert "2 restantes" in text(browser, ".rewards")
+    assert "2 restantes sur 3" in text(browser, ".rewards")
     assert "Camille — 25 €" in text(browser, ".contributors")
 
 
@@ -410,6 +416,17 @@ def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser,
     # Tried again and paid: the refused one no longer invites a second payment.
     assert not browser.find_elements(By.PARTIAL_LINK_TEXT, "Réessayer")
     assert "Vous avez réessayé" in text(browser, "tbody")
+    # Newest first on the page, as funding gives them when asked (sort=recent): someone
+    # with more than a page of contributions sees their latest ones.
+    states = [row.text for row in browser.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert "Paiement autorisé" in states[0] and "Paiement refusé" in states[1]
+    auth = {"Authorization": f"Bearer {platform.login(email)['access_token']}"}
+    newest = platform.get("/me/contributions?sort=recent&limit=1", **auth).json()
+    oldest = platform.get("/me/contributions?limit=1", **auth).json()
+    assert [page["items"][0]["status"] for page in (newest, oldest)] == ["authorized", "failed"]
+    after = platform.get(f"/me/contributions?sort=recent&limit=1&cursor={newest['next_cursor']}",
+                         **auth).json()
+    assert after["items"][0]["id"] == oldest["items"][0]["id"]
 
 
 def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, platform,

@@ -38,7 +38,8 @@ def campaigns(platform):
                                           "per_contributor_cap_cents": 50_000})
     rewarded = live_campaign(platform, title="Des paniers de légumes", kind="reward",
                              model="all_or_nothing", goal_cents=800_000, rewards=[
-                                 {"title": "Un panier", "min_amount_cents": 2_500, "stock": 40}])
+                                 {"title": "Un panier", "min_amount_cents": 2_500, "stock": 40,
+                                  "estimated_delivery": "2027-03-15", "handover": "pick_up"}])
     given(platform, matched["id"], 123_450)
     wait_until(lambda: platform.get("/reports/summary").json()["contributions"] >= 1,
                timeout=20, message="reporting to count the gift")
@@ -95,6 +96,7 @@ def test_live_campaigns_show_progress_days_left_and_matchfunding(browser, platfo
     titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, ".campaign .card-title")]
     assert titles == ["Des paniers de légumes"]
     assert "Tout ou rien" in text(browser, ".campaign")
+    assert text(browser, ".campaign .pitch") == "Donner une seconde vie aux objets."
 
 
 def test_the_pages_work_with_the_keyboard(browser, platform, campaigns):
@@ -140,6 +142,8 @@ def test_a_project_page_tells_its_story_stage_and_campaigns(browser, platform, c
     assert "Ressourcerie de Villars" in text(browser, "h1")
     assert "Donner une seconde vie aux objets." in page and "Étape : Idée" in page
     assert "Des paniers de légumes" in text(browser, ".campaign")
+    # The page tells the project: its campaigns' cards do not link back to it.
+    assert not browser.find_elements(By.CSS_SELECTOR, ".campaign .project-line, .campaign .pitch")
     assert axe_violations(browser) == [], describe(axe_violations(browser))
 
 
@@ -206,10 +210,20 @@ def test_a_campaign_page_reads_on_a_phone(browser, platform, campaigns):
             "return document.documentElement.scrollWidth - "
             "document.documentElement.clientWidth")
         assert overflow <= 0, f"the campaign page scrolls sideways by {overflow}px"
-        assert "Un panier" in text(browser, ".rewards")
+        rewards = text(browser, ".rewards")
+        assert "Un panier" in rewards and "40 restantes sur 40" in rewards
+        assert "Prévue en mars 2027 · À retirer sur place" in rewards
         screenshot(browser, "campaign-phone")
+        # The form comes after the story on a phone: a button under the summary leads there.
+        jump = browser.find_element(By.CSS_SELECTOR, ".jump-to-action a")
+        assert jump.is_displayed() and jump.text == "Contribuer"
+        jump.click()  # within the page
+        assert browser.current_url.endswith("#contribuer")
+        assert "Créer un compte pour contribuer" in text(browser, "#contribuer")
     finally:
         as_desktop(browser)
+    browser.get(f"{platform.base_url}/campagnes/{campaigns['rewarded']['id']}")
+    assert not browser.find_element(By.CSS_SELECTOR, ".jump-to-action a").is_displayed()
 
 
 def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platform):
@@ -233,6 +247,18 @@ def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platf
     assert f"Objectif optimal : 15{NNBSP}000 € · atteint à 80 %" in text(browser, ".optimum")
     page = text(browser, "#contenu")
     assert "Le local est trouvé" in page and "Nous signons le bail en mars." in page
+    # The h1 says the title: the summary under the cover neither repeats it nor links to
+    # the page itself.
+    assert text(browser, "h1") == "Ouvrir l'épicerie"
+    summary = browser.find_element(By.CSS_SELECTOR, ".campaign-summary")
+    assert "Ouvrir l'épicerie" not in summary.text
+    assert f"12{NNBSP}000 € collectés" in summary.text
+    assert not summary.find_elements(By.CSS_SELECTOR, f"a[href$='/campagnes/{campaign['id']}']")
+    # Passed on by its address, or by an email ready to send.
+    share = browser.find_element(By.CSS_SELECTOR, ".share")
+    assert share.find_element(By.PARTIAL_LINK_TEXT, f"/campagnes/{campaign['id']}")
+    mail = share.find_element(By.LINK_TEXT, "L'envoyer par courriel").get_attribute("href")
+    assert mail.startswith("mailto:?subject=") and campaign["id"] in mail
     assert axe_violations(browser) == [], describe(axe_violations(browser))
     screenshot(browser, "campaign-page-desktop")
     browser.get(platform.base_url + "/campagnes")
@@ -240,6 +266,13 @@ def test_a_campaign_page_shows_its_cover_carrier_optimum_and_news(browser, platf
     assert card.find_elements(By.CSS_SELECTOR, "svg.cover-card.cover-proximity_economy")
     read_on_a_phone(browser, f"{platform.base_url}/campagnes/{campaign['id']}",
                     "campaign-page-phone")
+    # Who gave: the latest first, as the API gives them with sort=recent.
+    given(platform, campaign["id"], 5_000, public=True, contributor_name="Noé")
+    browser.get(f"{platform.base_url}/campagnes/{campaign['id']}")
+    assert text(browser, ".contributors").splitlines() == [
+        "Noé — 50 €", f"Anonyme — 12{NNBSP}000 €"]
+    newest = platform.get(f"/campaigns/{campaign['id']}/contributors?sort=recent").json()
+    assert [row["contributor_name"] for row in newest["items"]] == ["Noé", None]
 
 
 def signed_in_on(browser, platform, email, path):

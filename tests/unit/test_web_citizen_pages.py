@@ -1,15 +1,16 @@
 """The pure parts of the citizens' pages: amounts as people type them, the French
 refusals of a form, the tax receipt's part of the contribution form, the investor's next
 step, the key information sheet and a contribution as "Mes contributions" tells it."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body
-from gateway.web.contributions import contribution_view, without_retries_made
+from gateway.web.campaign_page import CONTRIBUTE_MESSAGES, contribution_body, reward_view
+from gateway.web.contributions import contribution_view, newest_first, without_retries_made
 from gateway.web.formats import euros
 from gateway.web.forms import FormError, cents_to_typed, euros_to_cents, french_errors
 from gateway.web.investing import attempts_left_message, next_step, retry_message, sheet_rows
+from gateway.web.public import card, share_links
 from shared.errors import DomainError, conflict, invalid
 
 NBSP = "\u00a0"
@@ -197,6 +198,22 @@ def test_a_refused_payment_tried_again_is_not_offered_a_second_retry():
         assert without_retries_made([row("failed"), later])[0]["retry"]
 
 
+def test_my_contributions_come_newest_first_and_a_retry_is_weighed_against_later_ones():
+    campaigns = {"k1": {"kind": "reward", "title": "Paniers", "status": "live",
+                        "rewards": [{"id": "r1", "title": "Un panier de saison"}]}}
+
+    def item(number, status):
+        return {**CONTRIBUTION, "id": f"c{number}", "status": status, "reward_id": "r1",
+                "campaign_id": "k1", "created_at": (NOW + timedelta(hours=number)).isoformat()}
+    # As funding gives them with sort=recent: the paid retry, then the refusal before it.
+    rows = newest_first([item(2, "authorized"), item(1, "failed")], campaigns, NOW)
+    assert [row["id"] for row in rows] == ["c2", "c1"]
+    assert rows[1]["retry"] is None and rows[1]["retried"]
+    # The newest is a refusal: it is the one offered again.
+    rows = newest_first([item(2, "failed"), item(1, "authorized")], campaigns, NOW)
+    assert rows[0]["retry"] and not rows[1].get("retried")
+
+
 def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_back():
     assert attempts_left_message(2) == "Il vous reste 2 essais sur 3 par période de 24 heures."
     assert attempts_left_message(1) == "Il vous reste 1 essai sur 3 par période de 24 heures."
@@ -204,3 +221,56 @@ def test_the_page_says_how_many_tries_are_left_and_when_a_refused_test_comes_bac
     said = retry_message("2026-12-05T23:30:00+00:00")
     assert said.startswith("Vous avez échoué 3 fois au test en 24 heures.")
     assert said.endswith("à partir du 6 décembre 2026 à 0\u00a0h\u00a030.")
+
+
+def test_a_reward_card_says_how_many_are_left_of_how_many_and_when_it_comes():
+    counted = reward_view({"id": "r1", "title": "Panier", "min_amount_cents": 2500,
+                           "stock": 40, "remaining": 1, "estimated_delivery": "2027-03-15",
+                           "handover": "pick_up"})
+    assert counted["left"] == "1 restante sur 40"
+    assert counted["delivery"] == "Prévue en mars 2027 · À retirer sur place"
+    unlimited = reward_view({"id": "r2", "title": "Merci", "min_amount_cents": 500,
+                             "stock": None, "remaining": None})
+    assert unlimited["left"] is None and not unlimited["sold_out"]
+    assert unlimited["delivery"] is None
+    gone = reward_view({"id": "r3", "title": "Atelier", "min_amount_cents": 5000,
+                        "stock": 10, "remaining": 0, "handover": "delivery"})
+    assert gone["sold_out"] and gone["delivery"] == "Envoyée par la poste"
+
+
+def test_a_campaign_is_shared_by_its_address_and_a_ready_email():
+    links = share_links("L'épicerie & co", "https://dombinnov.fr/campagnes/k1")
+    assert links["address"] == "https://dombinnov.fr/campagnes/k1"
+    assert links["mail"].startswith("mailto:?subject=Une%20campagne%20%C3%A0%20soutenir")
+    assert "%26%20co" in links["mail"]  # an "&" in the title does not cut the email short
+    assert "https%3A%2F%2Fdombinnov.fr%2Fcampagnes%2Fk1" in links["mail"].split("&body=")[1]
+
+
+def test_a_gift_to_an_all_or_nothing_campaign_says_it_is_taken_only_if_the_goal_is_met():
+    campaign = {"kind": "reward", "title": "Paniers", "status": "live",
+                "model": "all_or_nothing", "deadline": "2027-01-06",
+                "rewards": [{"id": "r1", "title": "Un panier de saison",
+                             "estimated_delivery": "2027-03-15", "handover": "delivery"}]}
+    gift = {**CONTRIBUTION, "reward_id": "r1"}
+    shown = contribution_view(gift, campaign, NOW)
+    assert shown["until_the_goal"] == "6 janvier 2027"
+    assert shown["reward_delivery"] == "Prévue en mars 2027 · Envoyée par la poste"
+    for other in ({**campaign, "model": "keep_it_all"}, {**campaign, "kind": "loan"},
+                  {**campaign, "status": "succeeded"}):
+        assert contribution_view(gift, other, NOW)["until_the_goal"] is None
+    assert contribution_view({**gift, "status": "captured"}, campaign,
+                             NOW)["until_the_goal"] is None
+
+
+def test_a_campaign_card_gives_its_project_in_a_line():
+    campaign = {"id": "k1", "title": "Paniers", "goal_cents": 100_000, "raised_cents": 0,
+                "matched_cents": 0, "kind": "reward", "model": "all_or_nothing",
+                "status": "live", "contributions_count": 0, "deadline": "2027-01-06"}
+    project = {"id": "p1", "title": "Ressourcerie", "commune": "Villars-les-Dombes",
+               "field": "circular_economy", "summary": "Donner une seconde vie\n aux objets."}
+    today = date(2026, 12, 7)
+    assert card(campaign, project, today)["project"]["pitch"] == \
+        "Donner une seconde vie aux objets."
+    long = card(campaign, {**project, "summary": "Réparer. " * 40}, today)["project"]["pitch"]
+    assert len(long) <= 160 and long.endswith(" …")
+    assert card(campaign, {**project, "summary": ""}, today)["project"]["pitch"] is None

@@ -80,6 +80,12 @@ class Services:
                     "amount_raised_cents": 0}
         if method == "list_campaigns":
             return {"items": [], "next_cursor": None}
+        if method == "list_my_contributions":  # newest first when asked, more after them
+            assert args[1]["sort"] == "recent"
+            return {"items": [{**self.contribution, "id": f"c{day}", "amount_cents": cents,
+                               "created_at": f"2026-11-{day}T10:00:00+00:00"}
+                              for day, cents in ((20, 3000), (12, 1000))],
+                    "next_cursor": "more"}
         raise AssertionError(f"unexpected call {service}.{method}")
 
 
@@ -445,3 +451,13 @@ def test_renoncer_past_the_reflection_period_asks_nothing_and_says_it_is_too_lat
     sign_in(client, email="citizen@x.org")
     answer = client.get(f"/mes-contributions/{WITHDRAWN}/renoncer")
     assert answer.status_code == 303 and "renoncement=impossible" in answer.headers["Location"]
+
+
+def test_my_contributions_shows_the_newest_and_says_older_ones_are_left_out(client, services):
+    sign_in(client, email="citizen@x.org")
+    page = client.get("/mes-contributions").get_data(as_text=True)
+    assert page.index("20 novembre 2026") < page.index("12 novembre 2026")
+    assert page.index("30\u00a0€") < page.index("10\u00a0€")
+    assert "Seules vos 2 contributions les plus récentes sont affichées" in page
+    asked = [args for _, method, args in services.calls if method == "list_my_contributions"]
+    assert asked == [(CITIZEN["id"], {"limit": "100", "sort": "recent"})]
