@@ -13,8 +13,8 @@ projections, in one transaction), and from the payer's confirmation at the provi
 Starts the whole platform as local processes (the commands `make run` uses) on fresh
 databases (PostgreSQL when TEST_DATABASE_URL is set, else SQLite) and a fresh vhost,
 measures with one funding replica, then starts a second one and measures again. With
-`--profile DIR`, py-spy samples funding and the gateway's workers during the first
-load and leaves their collapsed stacks in DIR (bench/profile.py summarises them). It
+`--profile DIR`, py-spy samples funding, the gateway's workers and reporting during the
+first load and leaves their collapsed stacks in DIR (bench/profile.py summarises them). It
 asserts nothing: figures are read, compared and explained, not tested (`make bench`,
 bench/run.py, prints them beside the machine's ceilings).
 """
@@ -372,7 +372,8 @@ def measure(platform, citizen, campaign_id, requests_count, concurrencies, probe
         if profile_dir is not None and concurrency == concurrencies[0]:
             seconds = max(5, int(requests_count / 40))
             spies = profiled(platform.pids("funding"), seconds, profile_dir, "funding") + \
-                profiled(platform.pids("gateway"), seconds, profile_dir, "gateway")
+                profiled(platform.pids("gateway"), seconds, profile_dir, "gateway") + \
+                profiled(platform.pids("reporting"), seconds, profile_dir, "reporting")
         cpu_before = cpu_by_component(platform.processes)
         with PostgresWaits(platform.urls["funding"]) as waits:
             throughput = load(api, campaign_id, citizen, requests_count, concurrency)
@@ -424,8 +425,8 @@ def main():
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--replicas", type=int, action="append")
     parser.add_argument("--gateway-workers", type=int, default=2)
-    parser.add_argument("--profile", type=Path, help="py-spy stacks of funding and the "
-                        "gateway during the first load, into this directory")
+    parser.add_argument("--profile", type=Path, help="py-spy stacks of funding, the gateway and "
+                        "reporting during the first load, into this directory")
     args = parser.parse_args()
     results = run(args.requests, tuple(args.concurrency or (16,)), args.probes,
                   tuple(args.replicas or (1,)), args.gateway_workers,
