@@ -144,6 +144,16 @@ class OutboxRelay:
         self.publisher = Publisher(amqp_uri)
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        # Built once (a cycle per commit under load): the claim, and the mark.
+        self._claim = (
+            sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.exchange,
+                      outbox.c.routing_key, outbox.c.payload, outbox.c.correlation_id)
+            .where(outbox.c.published_at.is_(None))
+            .order_by(outbox.c.seq)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True))
+        self._mark = (outbox.update().where(outbox.c.seq.in_(sa.bindparam("seqs", expanding=True)))
+                      .values(published_at=sa.bindparam("at")))
         self._wake = threading.Event()
         self._stopping = False
 
@@ -184,14 +194,7 @@ class OutboxRelay:
         """One transaction: claim, publish, mark. Returns (published, batch_was_full)."""
         outbox = self.outbox
         with self.engine.begin() as conn:
-            rows = conn.execute(
-                sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.exchange,
-                          outbox.c.routing_key, outbox.c.payload, outbox.c.correlation_id)
-                .where(outbox.c.published_at.is_(None))
-                .order_by(outbox.c.seq)
-                .limit(self.batch_size)
-                .with_for_update(skip_locked=True)
-            ).all()
+            rows = conn.execute(self._claim).all()
             published, failures = [], []
             if rows:
                 try:
@@ -207,9 +210,7 @@ class OutboxRelay:
                     else:
                         failures.append((row.seq, f"{type(outcome).__name__}: {outcome}"))
             if published:
-                conn.execute(
-                    outbox.update().where(outbox.c.seq.in_(published)).values(published_at=utcnow())
-                )
+                conn.execute(self._mark, {"seqs": published, "at": utcnow()})
             for seq, error in failures:
                 conn.execute(
                     outbox.update().where(outbox.c.seq == seq)

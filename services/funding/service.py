@@ -302,9 +302,10 @@ class FundingService(ServiceBase, Queries):
             payment_id=payment and payment["id"], payment_url=payment and payment["redirect_url"],
             cancel_reason=None, board_decision=None, receipt_number=None,
             provider_checks=0, provider_check_due_at=None)
-        session.connection().execute(_INSERT_CONTRIBUTION, vars(contribution))
+        # The contribution and its event's outbox row: one statement (UnitOfWork.emit).
         uow.emit(schemas.CONTRIBUTION_PLEDGED,
-                 settlement.fact(campaign, contribution, now, reward=reward))
+                 settlement.fact(campaign, contribution, now, reward=reward),
+                 along=(_CONTRIBUTIONS, vars(contribution)))
         settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
         return contribution, campaign.kind
 
@@ -775,7 +776,7 @@ def _uuid():
 # Built once, not per call: a marshmallow schema's construction copies its fields, and
 # the Core INSERT is compiled once (its values are bound parameters).
 _CONTRIBUTE = schemas.Contribute()
-_INSERT_CONTRIBUTION = models.Contribution.__table__.insert()
+_CONTRIBUTIONS = models.Contribution.__table__
 
 
 def _remember_project(session, project_id, project):
