@@ -368,7 +368,7 @@ def measure(platform, citizen, campaign_id, requests_count, concurrencies, probe
     figures = {}
     for concurrency in concurrencies:
         load(api, campaign_id, citizen, min(200, requests_count), concurrency)  # warm-up
-        spies = []
+        spies, seconds = [], 0
         if profile_dir is not None and concurrency == concurrencies[0]:
             seconds = max(5, int(requests_count / 40))
             spies = profiled(platform.pids("funding"), seconds, profile_dir, "funding") + \
@@ -380,8 +380,12 @@ def measure(platform, citizen, campaign_id, requests_count, concurrencies, probe
         throughput["funding_connections"] = waits.average()
         throughput["cpu_ms_per_request"] = cpu_per_request(
             cpu_before, cpu_by_component(platform.processes), requests_count)
-        for spy in spies:
-            spy.wait()
+        for spy in spies:  # py-spy has been seen to hang on a process: not waited for long
+            try:
+                spy.wait(timeout=seconds + 60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+                spy.wait()
         figures[f"c{concurrency}"] = throughput
         log(f"  c{concurrency}: {throughput}")
     with BackgroundLoad(api, campaign_id, citizen, background):
