@@ -9,6 +9,7 @@ import json
 import time
 from contextlib import contextmanager
 from functools import lru_cache
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -125,6 +126,19 @@ def _ignoring_duplicate(dialect_name, table, columns):
     ).on_conflict_do_nothing()
 
 
+@lru_cache(maxsize=16)
+def _claim_reading(keys, columns, table):
+    """PostgreSQL: claim an idempotency key (INSERT ... ON CONFLICT DO NOTHING, in a
+    CTE) and read the row of `table` whose id is :read_id, in one statement. One row
+    always: (claimed, *the row's columns, all NULL when there is no such row)."""
+    claim = (postgresql.insert(keys)
+             .values({name: sa.bindparam(name, type_=keys.c[name].type) for name in columns})
+             .on_conflict_do_nothing().returning(keys.c.key).cte("claimed"))
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return (sa.select(sa.exists(sa.select(claim.c.key)).label("claimed"), *table.c)
+            .select_from(one.outerjoin(table, table.c.id == sa.bindparam("read_id"))))
+
+
 OUTBOX_COLUMNS = ("event_id", "exchange", "routing_key", "payload", "correlation_id",
                   "occurred_at")
 
@@ -217,6 +231,7 @@ class UnitOfWork:
         self._idempotency_claim = None
         self.delivery = None  # (consumer, event_id) a handler that claims itself claims
         self.first = None     # whether it was the first delivery, once claimed
+        self.read_with_claim = None  # the row replay_or_claim(reading=...) read
 
     def emit(self, spec: EventSpec, data: dict, along=None) -> dict:
         """Record an event in the outbox, in this transaction. `along`: (table, values),
@@ -251,18 +266,40 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
-    def replay_or_claim(self, scope: str, key: str, request, answer=None):
+    def replay_or_claim(self, scope: str, key: str, request, answer=None, reading=None):
         """Claim `key` for this command, in this transaction; or, when the key has run
         already, return its stored answer. Concurrent holders of one key wait for the
         first to commit. A key reused with a different request is refused. A command
         that knows its answer before it runs (the id it will create) passes it as
-        `answer`: stored with the claim, it needs no `remember` afterwards."""
+        `answer`: stored with the claim, it needs no `remember` afterwards.
+
+        `reading`: (table, id), a row the command reads first, read by the claim's own
+        statement on PostgreSQL (one round trip for both), without a lock and in that
+        statement's snapshot; it is then in `self.read_with_claim` (None if there is
+        none, or when the key had run: the command does not run again)."""
         table = self._tables.idempotency_keys
         digest = fingerprint(request)
-        claimed = insert_ignoring_duplicate(self.session, table, {
+        values = {
             "scope": scope, "key": key, "fingerprint": digest, "created_at": utcnow(),
             **({"response": json.dumps(answer, default=str)} if answer is not None else {}),
-        })
+        }
+        self.read_with_claim = None
+        if reading is not None and self.session.get_bind().dialect.name == "postgresql":
+            read_table, row_id = reading
+            found = self.session.connection().execute(
+                _claim_reading(table, tuple(values), read_table),
+                {**values, "read_id": str(row_id)}).one()
+            claimed, row = found[0], dict(zip(read_table.c.keys(), found[1:], strict=True))
+            if claimed and row["id"] is not None:
+                self.read_with_claim = SimpleNamespace(**row)
+        else:
+            claimed = insert_ignoring_duplicate(self.session, table, values)
+            if claimed and reading is not None:
+                read_table, row_id = reading
+                found = self.session.connection().execute(
+                    sa.select(read_table).where(read_table.c.id == str(row_id))
+                ).mappings().first()
+                self.read_with_claim = found and SimpleNamespace(**found)
         if claimed:
             self._idempotency_claim = (scope, key)
             return None

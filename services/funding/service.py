@@ -228,13 +228,15 @@ class FundingService(ServiceBase, Queries):
             with self.db() as uow:
                 # The answer is stored with the claim, before the campaign's lock is
                 # taken: one statement fewer while other contributions wait for it.
+                # The campaign is read (without a lock) by the claim's statement.
                 replay = uow.replay_or_claim(
                     f"contribute:{contributor_account_id}", idempotency_key,
                     {"campaign_id": str(campaign_id), **payload},
-                    answer={"contribution_id": contribution_id})
+                    answer={"contribution_id": contribution_id},
+                    reading=(models.Campaign.__table__, campaign_id))
                 if replay is None:
-                    contribution, kind = self._pledge(uow, campaign_id, data,
-                                                      contributor_account_id, now,
+                    contribution, kind = self._pledge(uow, uow.read_with_claim, campaign_id,
+                                                      data, contributor_account_id, now,
                                                       contribution_id, created,
                                                       email_verified)
         except Exception:
@@ -251,15 +253,15 @@ class FundingService(ServiceBase, Queries):
         return {"replayed": True,
                 "contribution": self._with_payment(contribution, title, kind)}
 
-    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id, created,
-                email_verified=True):
+    def _pledge(self, uow, campaign, campaign_id, data, account_id, now, contribution_id,
+                created, email_verified=True):
         """The pledge's rules, its payment and its rows, in Core on the hot path: the
-        contribution as written (a namespace) and its campaign's kind."""
+        contribution as written (a namespace) and its campaign's kind. `campaign`: its
+        row as the idempotency claim read it (a namespace), or None."""
         session = uow.session
         # Read without a lock: most refusals are said here, before any lock is taken.
         # hold_place takes the campaign's lock last and checks the cap, the stock and the
         # campaign's state again on the newest rows.
-        campaign = settlement.read_row(session, models.Campaign, campaign_id)
         if campaign is None or not rules.is_public(campaign.status):
             # Citizens contribute; to them an unpublished campaign does not exist.
             raise not_found("campaign", campaign_id)
