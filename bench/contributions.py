@@ -13,8 +13,8 @@ projections, in one transaction), and from the payer's confirmation at the provi
 Starts the whole platform as local processes (the commands `make run` uses) on fresh
 databases (PostgreSQL when TEST_DATABASE_URL is set, else SQLite) and a fresh vhost,
 measures with one funding replica, then starts a second one and measures again. With
-`--profile DIR`, py-spy samples funding and the gateway's workers during the first
-load and leaves their collapsed stacks in DIR (bench/profile.py summarises them). It
+`--profile DIR`, py-spy samples funding, the gateway's workers and reporting during the
+first load and leaves their collapsed stacks in DIR (bench/profile.py summarises them). It
 asserts nothing: figures are read, compared and explained, not tested (`make bench`,
 bench/run.py, prints them beside the machine's ceilings).
 """
@@ -368,19 +368,24 @@ def measure(platform, citizen, campaign_id, requests_count, concurrencies, probe
     figures = {}
     for concurrency in concurrencies:
         load(api, campaign_id, citizen, min(200, requests_count), concurrency)  # warm-up
-        spies = []
+        spies, seconds = [], 0
         if profile_dir is not None and concurrency == concurrencies[0]:
             seconds = max(5, int(requests_count / 40))
             spies = profiled(platform.pids("funding"), seconds, profile_dir, "funding") + \
-                profiled(platform.pids("gateway"), seconds, profile_dir, "gateway")
+                profiled(platform.pids("gateway"), seconds, profile_dir, "gateway") + \
+                profiled(platform.pids("reporting"), seconds, profile_dir, "reporting")
         cpu_before = cpu_by_component(platform.processes)
         with PostgresWaits(platform.urls["funding"]) as waits:
             throughput = load(api, campaign_id, citizen, requests_count, concurrency)
         throughput["funding_connections"] = waits.average()
         throughput["cpu_ms_per_request"] = cpu_per_request(
             cpu_before, cpu_by_component(platform.processes), requests_count)
-        for spy in spies:
-            spy.wait()
+        for spy in spies:  # py-spy has been seen to hang on a process: not waited for long
+            try:
+                spy.wait(timeout=seconds + 60)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+                spy.wait()
         figures[f"c{concurrency}"] = throughput
         log(f"  c{concurrency}: {throughput}")
     with BackgroundLoad(api, campaign_id, citizen, background):
@@ -424,8 +429,8 @@ def main():
     parser.add_argument("--probes", type=int, default=200)
     parser.add_argument("--replicas", type=int, action="append")
     parser.add_argument("--gateway-workers", type=int, default=2)
-    parser.add_argument("--profile", type=Path, help="py-spy stacks of funding and the "
-                        "gateway during the first load, into this directory")
+    parser.add_argument("--profile", type=Path, help="py-spy stacks of funding, the gateway and "
+                        "reporting during the first load, into this directory")
     args = parser.parse_args()
     results = run(args.requests, tuple(args.concurrency or (16,)), args.probes,
                   tuple(args.replicas or (1,)), args.gateway_workers,

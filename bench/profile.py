@@ -28,6 +28,7 @@ PACKAGES = (
     ("JWT", r"jwt/"),
     ("platform code", r"/(services|shared|gateway)/"),
 )
+REPO = str(Path(__file__).resolve().parents[1])  # the checkout profiled, wherever it is
 FRAME = re.compile(r"^(?P<function>.*?) \((?P<file>[^:()]+)(?::(?P<line>\d+))?\)$")
 
 
@@ -53,7 +54,7 @@ def short(frame: str) -> str:
     if not match:
         return frame
     file = match["file"]
-    for marker in ("site-packages/", "/wt-bench/", "/main/", "lib/python3"):
+    for marker in ("site-packages/", f"{REPO}/", "/wt-bench/", "/main/", "lib/python3"):
         if marker in file:
             file = file.split(marker, 1)[1]
     return f"{match['function']} ({file}:{match['line']})"

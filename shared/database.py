@@ -9,6 +9,7 @@ import json
 import time
 from contextlib import contextmanager
 from functools import lru_cache
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -125,6 +126,38 @@ def _ignoring_duplicate(dialect_name, table, columns):
     ).on_conflict_do_nothing()
 
 
+@lru_cache(maxsize=16)
+def _claim_reading(keys, columns, table):
+    """PostgreSQL: claim an idempotency key (INSERT ... ON CONFLICT DO NOTHING, in a
+    CTE) and read the row of `table` whose id is :read_id, in one statement. One row
+    always: (claimed, *the row's columns, all NULL when there is no such row)."""
+    claim = (postgresql.insert(keys)
+             .values({name: sa.bindparam(name, type_=keys.c[name].type) for name in columns})
+             .on_conflict_do_nothing().returning(keys.c.key).cte("claimed"))
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return (sa.select(sa.exists(sa.select(claim.c.key)).label("claimed"), *table.c)
+            .select_from(one.outerjoin(table, table.c.id == sa.bindparam("read_id"))))
+
+
+OUTBOX_COLUMNS = ("event_id", "exchange", "routing_key", "payload", "correlation_id",
+                  "occurred_at")
+
+
+@lru_cache(maxsize=32)
+def _outbox_insert(outbox, along=None, columns=()):
+    """The outbox row's INSERT, built once; with `along` (a table) and its `columns`,
+    that table's row inserted by the same statement first (PostgreSQL: a data-modifying
+    CTE runs once, to completion, whether or not the statement reads it). The row's
+    parameters are named along_<column>."""
+    insert = outbox.insert().values({name: sa.bindparam(name, type_=outbox.c[name].type)
+                                     for name in OUTBOX_COLUMNS})
+    if along is None:
+        return insert
+    written = postgresql.insert(along).values(
+        {name: sa.bindparam(f"along_{name}", type_=along.c[name].type) for name in columns})
+    return insert.add_cte(written.cte("along"))
+
+
 @lru_cache(maxsize=32)
 def _claiming_insert(inbox, table, columns):
     """PostgreSQL: the inbox's claim and an insert ignoring a duplicate, in one statement
@@ -198,9 +231,12 @@ class UnitOfWork:
         self._idempotency_claim = None
         self.delivery = None  # (consumer, event_id) a handler that claims itself claims
         self.first = None     # whether it was the first delivery, once claimed
+        self.read_with_claim = None  # the row replay_or_claim(reading=...) read
 
-    def emit(self, spec: EventSpec, data: dict) -> dict:
-        """Record an event in the outbox, in this transaction."""
+    def emit(self, spec: EventSpec, data: dict, along=None) -> dict:
+        """Record an event in the outbox, in this transaction. `along`: (table, values),
+        a row this event tells of, inserted first; on PostgreSQL in the same statement
+        (a data-modifying CTE): one round trip fewer (the pledge's contribution)."""
         if spec.source != self._source:
             raise ValueError(f"{self._source} cannot emit {spec.type}")
         envelope = make_envelope(spec, data, correlation_id.get())
@@ -208,29 +244,62 @@ class UnitOfWork:
         # none of the ORM's execution, and its values are bound parameters. The session
         # is flushed first, as session.execute would (nothing to do on a Core path).
         self.session.flush()
-        self.session.connection().execute(self._tables.outbox.insert(), {
+        connection = self.session.connection()
+        row = {
             "event_id": envelope["event_id"],
             "exchange": f"{spec.source}.events",
             "routing_key": spec.name,
             "payload": json.dumps(envelope, separators=(",", ":")),
             "correlation_id": envelope["correlation_id"],
             "occurred_at": utcnow(),
-        })
+        }
+        if along is None:
+            connection.execute(_outbox_insert(self._tables.outbox), row)
+        elif connection.dialect.name == "postgresql":
+            table, values = along
+            connection.execute(_outbox_insert(self._tables.outbox, table, tuple(values)),
+                               {**row, **{f"along_{name}": value
+                                          for name, value in values.items()}})
+        else:
+            connection.execute(along[0].insert(), along[1])
+            connection.execute(_outbox_insert(self._tables.outbox), row)
         self.emitted.append(envelope)
         return envelope
 
-    def replay_or_claim(self, scope: str, key: str, request, answer=None):
+    def replay_or_claim(self, scope: str, key: str, request, answer=None, reading=None):
         """Claim `key` for this command, in this transaction; or, when the key has run
         already, return its stored answer. Concurrent holders of one key wait for the
         first to commit. A key reused with a different request is refused. A command
         that knows its answer before it runs (the id it will create) passes it as
-        `answer`: stored with the claim, it needs no `remember` afterwards."""
+        `answer`: stored with the claim, it needs no `remember` afterwards.
+
+        `reading`: (table, id), a row the command reads first, read by the claim's own
+        statement on PostgreSQL (one round trip for both), without a lock and in that
+        statement's snapshot; it is then in `self.read_with_claim` (None if there is
+        none, or when the key had run: the command does not run again)."""
         table = self._tables.idempotency_keys
         digest = fingerprint(request)
-        claimed = insert_ignoring_duplicate(self.session, table, {
+        values = {
             "scope": scope, "key": key, "fingerprint": digest, "created_at": utcnow(),
             **({"response": json.dumps(answer, default=str)} if answer is not None else {}),
-        })
+        }
+        self.read_with_claim = None
+        if reading is not None and self.session.get_bind().dialect.name == "postgresql":
+            read_table, row_id = reading
+            found = self.session.connection().execute(
+                _claim_reading(table, tuple(values), read_table),
+                {**values, "read_id": str(row_id)}).one()
+            claimed, row = found[0], dict(zip(read_table.c.keys(), found[1:], strict=True))
+            if claimed and row["id"] is not None:
+                self.read_with_claim = SimpleNamespace(**row)
+        else:
+            claimed = insert_ignoring_duplicate(self.session, table, values)
+            if claimed and reading is not None:
+                read_table, row_id = reading
+                found = self.session.connection().execute(
+                    sa.select(read_table).where(read_table.c.id == str(row_id))
+                ).mappings().first()
+                self.read_with_claim = found and SimpleNamespace(**found)
         if claimed:
             self._idempotency_claim = (scope, key)
             return None

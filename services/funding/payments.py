@@ -5,6 +5,8 @@ The protocol is paysim's (README.md, "Simulated payment provider"), shaped like 
 provider's, so a real one can take its place behind this client. Its failures become
 DomainErrors the gateway already knows how to answer.
 """
+import os
+
 import requests
 from nameko.extensions import DependencyProvider
 from requests.adapters import HTTPAdapter
@@ -25,6 +27,14 @@ class PaymentProvider:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["Authorization"] = f"Bearer {api_key}"
+        # The environment (proxies, NO_PROXY, a CA bundle) read once, here, as requests
+        # would read it on every call: per call it scans every environment variable
+        # twice and looks for a .netrc (about a third of the client's own CPU per call).
+        # The Authorization header above is the only credential sent.
+        self.session.trust_env = False
+        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self.session.verify = (os.environ.get("REQUESTS_CA_BUNDLE")
+                               or os.environ.get("CURL_CA_BUNDLE") or True)
 
     def create_payment(self, *, amount_cents: int, reference: str, description: str,
                        capture: str, return_url: str | None, idempotency_key: str) -> dict:

@@ -232,13 +232,15 @@ class FundingService(ServiceBase, Queries):
             with self.db() as uow:
                 # The answer is stored with the claim, before the campaign's lock is
                 # taken: one statement fewer while other contributions wait for it.
+                # The campaign is read (without a lock) by the claim's statement.
                 replay = uow.replay_or_claim(
                     f"contribute:{contributor_account_id}", idempotency_key,
                     {"campaign_id": str(campaign_id), **payload},
-                    answer={"contribution_id": contribution_id})
+                    answer={"contribution_id": contribution_id},
+                    reading=(models.Campaign.__table__, campaign_id))
                 if replay is None:
-                    contribution, kind = self._pledge(uow, campaign_id, data,
-                                                      contributor_account_id, now,
+                    contribution, kind = self._pledge(uow, uow.read_with_claim, campaign_id,
+                                                      data, contributor_account_id, now,
                                                       contribution_id, created,
                                                       email_verified)
         except Exception:
@@ -255,15 +257,15 @@ class FundingService(ServiceBase, Queries):
         return {"replayed": True,
                 "contribution": self._with_payment(contribution, title, kind)}
 
-    def _pledge(self, uow, campaign_id, data, account_id, now, contribution_id, created,
-                email_verified=True):
+    def _pledge(self, uow, campaign, campaign_id, data, account_id, now, contribution_id,
+                created, email_verified=True):
         """The pledge's rules, its payment and its rows, in Core on the hot path: the
-        contribution as written (a namespace) and its campaign's kind."""
+        contribution as written (a namespace) and its campaign's kind. `campaign`: its
+        row as the idempotency claim read it (a namespace), or None."""
         session = uow.session
         # Read without a lock: most refusals are said here, before any lock is taken.
         # hold_place takes the campaign's lock last and checks the cap, the stock and the
         # campaign's state again on the newest rows.
-        campaign = settlement.read_row(session, models.Campaign, campaign_id)
         if campaign is None or not rules.is_public(campaign.status):
             # Citizens contribute; to them an unpublished campaign does not exist.
             raise not_found("campaign", campaign_id)
@@ -306,9 +308,10 @@ class FundingService(ServiceBase, Queries):
             payment_id=payment and payment["id"], payment_url=payment and payment["redirect_url"],
             cancel_reason=None, board_decision=None, receipt_number=None,
             provider_checks=0, provider_check_due_at=None)
-        session.connection().execute(_INSERT_CONTRIBUTION, vars(contribution))
+        # The contribution and its event's outbox row: one statement (UnitOfWork.emit).
         uow.emit(schemas.CONTRIBUTION_PLEDGED,
-                 settlement.fact(campaign, contribution, now, reward=reward))
+                 settlement.fact(campaign, contribution, now, reward=reward),
+                 along=(_CONTRIBUTIONS, vars(contribution)))
         settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
         return contribution, campaign.kind
 
@@ -781,7 +784,7 @@ def _uuid():
 # Built once, not per call: a marshmallow schema's construction copies its fields, and
 # the Core INSERT is compiled once (its values are bound parameters).
 _CONTRIBUTE = schemas.Contribute()
-_INSERT_CONTRIBUTION = models.Contribution.__table__.insert()
+_CONTRIBUTIONS = models.Contribution.__table__
 
 
 def _remember_project(session, project_id, project):

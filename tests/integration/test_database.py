@@ -91,3 +91,82 @@ def test_funding_0006_keeps_issued_receipts_under_their_organisation(databases):
     assert receipts == [(first, "2026-000001"), (second, "2026-000002"),
                         (first, "2026-000003")]
     assert series == {first: 3, second: 2}
+
+
+def test_a_claim_reads_its_row_with_it_and_a_replay_neither_claims_nor_reads(databases):
+    """replay_or_claim(reading=...) (a pledge's campaign): the claim's own statement
+    reads the row on PostgreSQL; a key that ran already answers as before and reads
+    nothing; a missing row reads as None; a key reused with another request is refused."""
+    from services.funding import models
+    from shared.database import UnitsOfWork
+    from shared.errors import DomainError
+
+    engine = create_engine(databases.new("funding"))
+    projects = models.KnownProject.__table__
+    with engine.begin() as connection:
+        connection.execute(projects.insert(), {"id": "p1", "title": "Jardins partagés"})
+    units = UnitsOfWork(engine, models.messaging, "funding")
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(statement))
+
+    with units() as uow:
+        assert uow.replay_or_claim("pledge", "k1", {"amount": 1}, answer={"id": "c1"},
+                                   reading=(projects, "p1")) is None
+        assert uow.read_with_claim.title == "Jardins partagés"
+    if databases.backend == "postgresql":
+        assert [s for s in statements if "idempotency_keys" in s or "known_projects" in s] \
+            == [s for s in statements if "idempotency_keys" in s and "known_projects" in s]
+        assert len(statements) == 1
+
+    with units() as uow:
+        assert uow.replay_or_claim("pledge", "k1", {"amount": 1},
+                                   reading=(projects, "p1")) == {"id": "c1"}
+        assert uow.read_with_claim is None
+    with units() as uow:
+        assert uow.replay_or_claim("pledge", "k2", {"amount": 1}, answer={"id": "c2"},
+                                   reading=(projects, "nowhere")) is None
+        assert uow.read_with_claim is None
+    with units() as uow, pytest.raises(DomainError) as refused:
+        uow.replay_or_claim("pledge", "k2", {"amount": 2}, reading=(projects, "p1"))
+    assert refused.value.code == "idempotency_key_reused"
+    engine.dispose()
+
+
+def test_an_event_and_the_row_it_tells_of_are_written_together(databases):
+    """UnitOfWork.emit(along=...) (a pledge's contribution): the row and the event's
+    outbox row, both written, in one statement on PostgreSQL; neither if the
+    transaction does not commit."""
+    from marshmallow import Schema, fields
+
+    from services.funding import models
+    from shared.database import UnitsOfWork
+    from shared.envelope import EventSpec
+
+    class Noted(Schema):
+        project_id = fields.String(required=True)
+
+    spec = EventSpec("funding", "project_noted", 1, Noted, "a test's event")
+    engine = create_engine(databases.new("funding"))
+    projects, outbox = models.KnownProject.__table__, models.messaging.outbox
+    units = UnitsOfWork(engine, models.messaging, "funding")
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: statements.append(statement))
+    row = {name: None for name in projects.c.keys()} | {"id": "p1", "title": "Verger"}
+
+    with units() as uow:
+        envelope = uow.emit(spec, {"project_id": "p1"}, along=(projects, row))
+    if databases.backend == "postgresql":
+        assert len(statements) == 1
+    with pytest.raises(RuntimeError), units() as uow:
+        uow.emit(spec, {"project_id": "p2"}, along=(projects, {**row, "id": "p2"}))
+        raise RuntimeError("the pledge is refused")
+
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(projects.c.id, projects.c.title)).all() == \
+            [("p1", "Verger")]
+        [event] = connection.execute(sa.select(outbox)).mappings().all()
+    assert event["event_id"] == envelope["event_id"]
+    assert event["routing_key"] == "project_noted" and event["published_at"] is None
+    engine.dispose()

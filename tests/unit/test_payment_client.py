@@ -165,3 +165,25 @@ def test_the_dependency_gives_every_worker_the_container_s_one_provider():
     assert provider.session.headers["Authorization"] == "Bearer sk_test"
     assert dependency.get_dependency(Mock()) is provider
     dependency.stop()
+
+
+def test_the_environment_is_read_once_and_its_proxy_still_used(monkeypatch):
+    """Proxies, NO_PROXY and a CA bundle from the environment, as requests reads them,
+    but read when the client is made, not on every call (trust_env off)."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://egress.test:3128")
+    monkeypatch.setenv("NO_PROXY", "paysim.internal")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/provider.pem")
+    provider = PaymentProvider("https://provider.test", "sk_test")
+    assert provider.session.trust_env is False
+    assert provider.session.proxies.get("https") == "http://egress.test:3128"
+    assert provider.session.verify == "/etc/ssl/provider.pem"
+    assert PaymentProvider("http://paysim.internal:8000", "sk_test").session.proxies == {}
+
+    fake = FakeProvider((200, PAYMENT))
+    provider.session.mount("https://provider.test", fake)
+    monkeypatch.setenv("HTTPS_PROXY", "http://elsewhere.test:3128")  # read once: ignored
+    seen = Mock(wraps=fake.send)
+    fake.send = seen
+    provider.get_payment("pay_1")
+    assert seen.call_args.kwargs["proxies"]["https"] == "http://egress.test:3128"
+    assert seen.call_args.kwargs["verify"] == "/etc/ssl/provider.pem"
