@@ -108,7 +108,8 @@ FORMS = {
         "messages": {"title": "Donnez un titre à l'actualité (200 caractères au plus).",
                      "body": "Écrivez le texte de l'actualité (20 000 caractères au plus).",
                      "visibility": "Choisissez à qui s'adresse l'actualité."},
-        "done": "L'actualité est publiée.",
+        "done": "L'actualité est publiée : chaque contributeur des campagnes du projet la "
+                "reçoit une fois par courriel.",
     },
 }
 # Marking a milestone reached: one small form per milestone not reached yet.
@@ -175,6 +176,9 @@ def new_project(principal):
 @signed_in(STAFF)
 def create_project(principal):
     body = forms.payload(request.form, NEW_PROJECT["fields"])
+    # The service would take "outside" for a territory not given, and it is not edited
+    # later: the page has it chosen.
+    body.setdefault("territory", "")
     try:
         project = call("projects", "submit_project", body, actor(principal))
     except DomainError as exc:

@@ -62,6 +62,19 @@ def test_a_new_project_is_sent_as_the_api_sends_it_then_its_file_is_shown(client
     assert "Le projet est créé : il entre dans le parcours comme idée." in page
 
 
+def test_a_new_projects_territory_is_chosen_never_taken_for_granted(client, created):
+    """Projects would take "outside" for a territory not sent, and it is not edited later:
+    the form proposes none, and a territory not chosen is sent empty (refused)."""
+    sign_in(client, "animator@x.org")
+    page = client.get("/animation/projets/nouveau").get_data(as_text=True)
+    assert '<option value="">Choisir un territoire</option>' in page
+    assert '<option value="outside" selected>' not in page
+    post(client, "/animation/projets/nouveau", title="Atelier vélo", summary="Réparer.",
+         field="circular_economy", commune="Trévoux", founders="Camille")
+    assert [args[0]["territory"] for _, method, args in created.calls
+            if method == "submit_project"] == [""]
+
+
 def test_a_project_without_carrier_nor_founders_says_so_and_keeps_what_was_typed(client,
                                                                                  created):
     sign_in(client, "animator@x.org")
