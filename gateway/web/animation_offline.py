@@ -39,7 +39,7 @@ FORMS = {
             "campaign_cap_reached": "Ce montant dépasserait le plafond de la campagne.",
             "offline_investment_refused": "Un investissement passe par le parcours en "
                                           "ligne de l'investisseur."},
-        "done": "La contribution de {name} ({amount}) est enregistrée.",
+        "done": "La contribution {of} ({amount}) est enregistrée.",
     },
     "virement": {
         "method": "match_transfer", "fields": TRANSFER_FIELDS,
@@ -52,11 +52,12 @@ FORMS = {
                                        "ligne, ou remboursez-le.",
             "contribution_wrong_status": "Ce virement est déjà rapproché, ou sa contribution "
                                          "a pris fin."},
-        "done": "Le virement de {name} ({amount}) est rapproché : il compte dans la collecte.",
+        "done": "Le virement {of} ({amount}) est rapproché : il compte dans la collecte.",
     },
 }
 UNKNOWN_REFERENCE = "Aucune contribution par virement de cette campagne ne porte cette " \
                     "référence : vérifiez-la sur le relevé bancaire."
+INVESTOR = "l'investisseur"  # a subscription without a name
 DECISIONS = {"approved": "approuvée", "declined": "refusée (l'investisseur est remboursé)"}
 BOARD_CONFLICTS = {
     "subscription_not_open": "Le conseil a déjà décidé de cette souscription, ou son délai "
@@ -132,12 +133,16 @@ def _done_message():
 # --- shaping the data for the pages (pure) --------------------------------------------
 
 def done_message(form, contribution):
-    name = contribution.get("contributor_name") or "l'investisseur"
+    """Named by its contributor; a gift without a name by its reference (never "the
+    investor": most are gifts)."""
+    name = contribution.get("contributor_name")
     if form == "conseil":
-        return f"La souscription de {name} est " \
+        return f"La souscription de {name or INVESTOR} est " \
                f"{DECISIONS.get(contribution.get('board_decision'), 'décidée')}."
     sentence = FORMS.get(form, {}).get("done")
-    return sentence and sentence.format(name=name,
+    reference = contribution.get("transfer_reference")
+    of = f"de {name}" if name else f"de référence {reference}" if reference else "sans nom"
+    return sentence and sentence.format(of=of,
                                         amount=formats.euros(contribution["amount_cents"]))
 
 
