@@ -135,6 +135,12 @@ def test_an_animator_records_a_cheque_once_and_matches_a_transfer(browser, platf
     assert platform.get(f"/contributions/{pledged.json()['id']}", as_="staff").json()[
         "status"] == "captured"
 
+    # The project's file leads to its campaign's money too.
+    browser.get(f"{platform.base_url}/animation/projets/{campaign['project_id']}")
+    assert "En ligne" in text(browser, "#campagnes")
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#campagnes a"))
+    assert text(browser, "h1") == campaign["title"]
+
 
 def test_the_board_approves_a_share_subscription(browser, platform, animator):
     campaign = live_campaign(platform, title=f"Parts de l'épicerie {uuid.uuid4().hex[:6]}",
@@ -144,7 +150,12 @@ def test_the_board_approves_a_share_subscription(browser, platform, animator):
     end_reflection(platform, subscription["id"])
     wait_until(lambda: platform.get(f"/contributions/{subscription['id']}", as_="staff")
                .json()["counted"], timeout=30, message="the subscription to count")
-    sign_in(browser, platform, animator, f"/animation/campagnes/{campaign['id']}")
+    sign_in(browser, platform, animator, "/animation/campagnes")
+    # The list says where the board has to decide, and leads there.
+    live = browser.find_element(By.ID, f"en-ligne-{campaign['id']}")
+    assert live.text == f"{campaign['title']} Parts sociales · 1 souscription en attente " \
+                        f"du conseil"
+    follow(browser, live.find_element(By.TAG_NAME, "a"))
     assert not browser.find_elements(By.ID, "especes")  # an investment is online only
     row = browser.find_element(By.ID, f"souscription-{subscription['id']}")
     assert "Dominique : 50 €" in row.text

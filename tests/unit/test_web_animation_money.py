@@ -97,6 +97,25 @@ def test_the_live_campaigns_link_to_their_money_page(client, services, monkeypat
     assert f'href="/animation/campagnes/{CAMPAIGN_ID}">Un four à pain</a>' in page
 
 
+def test_a_live_shares_campaign_says_how_many_subscriptions_await_the_board(
+        client, services, monkeypatch):
+    sign_in(client, "animator@x.org")
+    services_list = services.__class__.__call__
+    shares = {**CAMPAIGN, "kind": "shares", "title": "Parts de l'épicerie"}
+    services.contributions = [contribution(id="a", channel="online"),
+                              contribution(id="b", channel="online"),
+                              contribution(id="c", board_decision="approved")]
+
+    def with_live(service, method, *args):
+        if method == "list_campaigns" and args[0].get("status") == "live":
+            return {"items": [CAMPAIGN, shares], "next_cursor": None}
+        return services_list(services, service, method, *args)
+    monkeypatch.setattr(animation_campaigns, "call", with_live)
+    page = client.get("/animation/campagnes").get_data(as_text=True)
+    assert "2 souscriptions en attente du conseil" in page
+    assert page.count("en attente du conseil</strong>") == 1  # the gift campaign has none
+
+
 def test_cash_received_is_sent_in_cents_with_the_forms_own_key(client, services):
     sign_in(client, "animator@x.org")
     page = client.get(f"/animation/campagnes/{CAMPAIGN_ID}").get_data(as_text=True)
