@@ -4,7 +4,7 @@ to the contribution its reference names (as `POST /campaigns/<id>/transfers`), a
 a cooperative shares campaign the subscriptions awaiting the board, approved or
 declined (as `POST /contributions/<id>/board-decision`). The forms that move money carry
 their own Idempotency-Key (field "cle"): a double click records one contribution."""
-from flask import request
+from flask import request, url_for
 
 from gateway.calls import call
 from gateway.web import formats, forms, labels
@@ -90,6 +90,29 @@ def record_money(principal, campaign_id, form):
         return money_page(campaign_id, form, errors, typed, status)
     return done("web.campaign_money", campaign_id=campaign_id, fait=form,
                 contribution=outcome["contribution"]["id"])
+
+
+@web.get("/animation/campagnes/<uuid:campaign_id>/souscriptions/<uuid:contribution_id>/refus")
+@signed_in(STAFF)
+def confirm_decline(principal, campaign_id, contribution_id):
+    """Declining a subscription refunds the investor, for good: asked again first."""
+    campaign_id = str(campaign_id)
+    campaign = call("funding", "get_campaign", campaign_id, reader())
+    contribution = call("funding", "get_contribution", str(contribution_id),
+                        {"account_id": None, "staff": True})
+    back = url_for("web.campaign_money", campaign_id=campaign_id, _anchor="conseil")
+    name = contribution.get("contributor_name") or "Investisseur sans nom"
+    return render("web/animation/confirm.html", "campaigns", c={
+        "heading": f"Refuser la souscription de {name} ?",
+        "facts": [("Campagne", campaign["title"]),
+                  ("Montant", formats.euros(contribution["amount_cents"])),
+                  ("Reçue le", formats.long_date(contribution["created_at"]))],
+        "sentence": "Le conseil refuse cette souscription : l'investisseur est remboursé. La "
+                    "décision est définitive.",
+        "action": url_for("web.decide_subscription", campaign_id=campaign_id,
+                          contribution_id=str(contribution_id)),
+        "fields": {"decision": "declined"}, "button": "Oui, refuser et rembourser",
+        "back": back, "back_text": campaign["title"]})
 
 
 @web.post("/animation/campagnes/<uuid:campaign_id>/souscriptions/<uuid:contribution_id>")

@@ -119,6 +119,27 @@ def organisation_card(principal, organisation_id):
                 _anchor="fiche")
 
 
+@web.get("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
+          "demission")
+@signed_in(STAFF)
+def confirm_resignation(principal, organisation_id, membership_id):
+    """A resignation is definitive: asked again on a page of its own."""
+    organisation_id = str(organisation_id)
+    found = call("members", "get_organisation", organisation_id)
+    membership = membership_view(call("members", "get_membership", str(membership_id)))
+    back = url_for("web.organisation", organisation_id=organisation_id, _anchor="adhesions")
+    return render("web/animation/confirm.html", "members", c={
+        "heading": f"Enregistrer la démission de {found['name']} ?",
+        "facts": [("Adhésion", f"{membership['year']} · {membership['circle']}"),
+                  ("État", membership["status"]), ("Reste à payer", membership["left"])],
+        "sentence": "La démission est définitive : cette adhésion ne reçoit plus de "
+                    "cotisation. Pour revenir, la structure dépose une nouvelle candidature.",
+        "action": url_for("web.move_membership", organisation_id=organisation_id,
+                          membership_id=membership["id"], move="demission"),
+        "fields": {}, "button": "Oui, enregistrer la démission", "back": back,
+        "back_text": found["name"]})
+
+
 @web.post("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
           "<any(approuver, demission):move>")
 @signed_in(STAFF)

@@ -222,9 +222,14 @@ def test_an_animator_moves_a_membership_and_subscribes_an_organisation(browser, 
     submit(browser, "#adhesions form[action*='/approuver']")
     assert text(browser, ".notice.success") == "L'adhésion est approuvée : elle est active."
     assert "Active" in text(browser, "#adhesions")
-    submit(browser, "#adhesions form[action*='/demission']")
+    # A resignation is definitive: asked again on a page of its own.
+    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Enregistrer la démission"))
+    assert text(browser, "h1") == f"Enregistrer la démission de {name} ?"
+    assert_accessible(browser)
+    submit(browser, "main form")
     assert text(browser, ".notice.success") == "La démission est enregistrée."
     assert not browser.find_elements(By.CSS_SELECTOR, "#adhesions form")  # nothing more
+    assert not browser.find_elements(By.CSS_SELECTOR, "#adhesions td a")
     memberships = platform.get(f"/organisations/{organisation['id']}/memberships",
                                as_="staff").json()["items"]
     assert [(m["year"], m["circle"], m["status"]) for m in memberships] == [

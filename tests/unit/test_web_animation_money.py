@@ -181,6 +181,22 @@ def test_a_shares_campaign_lists_what_the_board_decides_and_takes_no_cash(client
                                                "a1")) in services.calls
 
 
+def test_declining_a_subscription_is_asked_again_on_a_page_of_its_own(client, services):
+    """It refunds the investor for good: the list leads to a confirmation, not a POST."""
+    sign_in(client, "animator@x.org")
+    services.campaign["kind"] = "shares"
+    services.contributions = [contribution(channel="online", status="authorized")]
+    page = client.get(f"/animation/campagnes/{CAMPAIGN_ID}").get_data(as_text=True)
+    confirm = f"/animation/campagnes/{CAMPAIGN_ID}/souscriptions/{CONTRIBUTION_ID}/refus"
+    assert f'href="{confirm}"' in page and 'value="declined"' not in page
+    page = client.get(confirm).get_data(as_text=True)
+    assert "<h1>Refuser la souscription de Camille ?</h1>" in page
+    assert 'name="decision" value="declined"' in page
+    assert f'action="/animation/campagnes/{CAMPAIGN_ID}/souscriptions/{CONTRIBUTION_ID}"' \
+        in page
+    assert not [call for call in services.calls if call[1] == "decide_subscription"]
+
+
 def test_a_subscription_decided_already_is_said_above_the_list(client, services):
     sign_in(client, "animator@x.org")
     services.campaign["kind"] = "shares"
@@ -245,6 +261,18 @@ def test_applying_then_approving_then_resigning(client, services):
             in services.calls
     page = client.get(f"{base}?fait=demission").get_data(as_text=True)
     assert "La démission est enregistrée." in page
+
+
+def test_a_resignation_is_asked_again_on_a_page_of_its_own(client, services):
+    sign_in(client, "animator@x.org")
+    base = f"/animation/adherents/{ORGANISATION_ID}"
+    page = client.get(base).get_data(as_text=True)
+    assert f'href="{base}/adhesions/{MEMBERSHIP_ID}/demission"' in page
+    page = client.get(f"{base}/adhesions/{MEMBERSHIP_ID}/demission").get_data(as_text=True)
+    assert "Enregistrer la démission de Recyclerie de la Dombes ?" in page
+    assert f'action="{base}/adhesions/{MEMBERSHIP_ID}/demission"' in page
+    assert "Oui, enregistrer la démission" in page
+    assert not [call for call in services.calls if call[1] == "move_membership"]
 
 
 def test_a_second_membership_of_a_year_and_a_second_resignation_are_said(client, services):
