@@ -54,6 +54,13 @@ def invalid(field_errors, message="The request has invalid fields."):
     return DomainError(INVALID, "validation_failed", message, {"fields": field_errors})
 
 
+def check_done_by(field: str, day, today) -> None:
+    """A fact done (support given, dues paid, volunteering, a milestone reached...)
+    happened on a day that has come: `today` is the cluster's day (Europe/Paris)."""
+    if day > today:
+        raise invalid({field: [f"A fact done can't be dated in the future (after {today})."]})
+
+
 def not_found(entity, entity_id):
     return DomainError(
         NOT_FOUND, f"{entity}_not_found", f"No {entity} with id {entity_id}.",

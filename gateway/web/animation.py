@@ -21,7 +21,7 @@ from shared.errors import CONFLICT, INVALID, DomainError
 
 # (section, endpoint, link text) of the animators' own navigation, in this order.
 SECTIONS = (("projects", "web.board", "Projets"),
-            ("campaigns", "web.campaign_review", "Campagnes à valider"),
+            ("campaigns", "web.campaign_review", "Campagnes"),
             ("members", "web.members", "Adhérents"),
             ("resources", "web.resources", "Ressources"))
 MOST_PAGES = 20  # of 100 items: far more than the cluster has, and a bound all the same

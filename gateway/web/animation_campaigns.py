@@ -4,12 +4,14 @@ review, each with what a reviewer checks, a button that approves it (it goes liv
 note (as `POST /campaigns/<id>/send-back`); its carriers then change it and submit it
 again (carrier_campaigns.py). The live campaigns follow, each linking to
 the page where animators record the money received off the platform
-(animation_offline.py)."""
+(animation_offline.py), a shares campaign saying how many subscriptions await the
+board."""
 from flask import request
 
 from gateway.calls import call
 from gateway.web import formats, forms, labels
-from gateway.web.animation import STAFF, done, refusal, render
+from gateway.web.animation import STAFF, done, every_item, refusal, render
+from gateway.web.animation_offline import awaiting_board
 from gateway.web.blueprint import web
 from gateway.web.investing import sheet_rows
 from gateway.web.public import project_or_none, reader
@@ -81,9 +83,8 @@ def review_page(target=None, errors=None, typed=None, status=200, done=None):
     return render("web/animation/campaigns.html", "campaigns", status,
                   campaigns=[review_card(c, projects[c["project_id"]])
                              for c in campaigns["items"]],
-                  live=[{"id": c["id"], "title": c["title"]} for c in call(
-                      "funding", "list_campaigns", {"status": LIVE, "limit": "100"},
-                      reader())["items"]],
+                  live=live_rows(call("funding", "list_campaigns",
+                                      {"status": LIVE, "limit": "100"}, reader())["items"]),
                   target=target, errors=errors or {}, typed=typed or {}, done=done)
 
 
@@ -98,6 +99,17 @@ def _done_message():
             except DomainError:
                 return None  # a hand-edited address: nothing to confirm
     return None
+
+
+def live_rows(campaigns):
+    """The live campaigns, each with its kind and, for cooperative shares, the number of
+    subscriptions the board has to decide (what an animator looks for first)."""
+    return [{"id": c["id"], "title": c["title"],
+             "kind": labels.label(labels.CAMPAIGN_KINDS, c["kind"]),
+             "awaiting": len(awaiting_board(every_item(
+                 "funding", "list_campaign_contributions", {}, c["id"])))
+             if c["kind"] == "shares" else 0}
+            for c in campaigns]
 
 
 def review_card(campaign, project):

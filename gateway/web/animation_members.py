@@ -1,15 +1,16 @@
 """Members for animators (/animation/adherents): the organisations of the register with
 their membership of a year (circle, status, dues paid and left to pay), a page to
-record a payment of dues (as `POST /memberships/<id>/payments`), and the import of the
-animators' spreadsheet (as `POST /organisations/import`), whose report says each
-refused line's errors in French."""
+record a payment of dues (as `POST /memberships/<id>/payments`), the registration of
+one organisation (as `POST /organisations`; its page then takes its application), and
+the import of the animators' spreadsheet (as `POST /organisations/import`), whose report
+says each refused line's errors in French."""
 import base64
 
-from flask import request
+from flask import request, url_for
 
 from gateway.calls import call
 from gateway.web import animation_labels as words
-from gateway.web import formats, forms, imports, labels
+from gateway.web import edits, formats, forms, imports, labels
 from gateway.web.animation import STAFF, done, every_item, long_day, refusal, render
 from gateway.web.blueprint import web
 from gateway.web.security import signed_in
@@ -23,6 +24,19 @@ PAYMENT_CONFLICTS = {
                               "doit d'abord être approuvée, et une démission est définitive.",
 }
 YEAR_MESSAGE = "Une année en chiffres, de 2000 à 2100."
+# A new organisation's form: the fields of its card (gateway/web/edits.py) it is born with.
+NEW_ORGANISATION = ("name", "legal_form", "siret", "rna", "postal_code", "commune",
+                    "territory")
+NEW_FIELDS = {name: edits.ORGANISATION[name][:2] for name in NEW_ORGANISATION}
+NEW_MESSAGES = {edits.ORGANISATION[name][0]: edits.ORGANISATION[name][4]
+                for name in NEW_ORGANISATION}
+NEW_CONFLICTS = {
+    "siret_already_registered": "Une structure de ce SIRET est déjà enregistrée : cherchez-la "
+                                "dans la liste ci-dessous.",
+    "organisation_already_registered": "Une structure de ce nom est déjà enregistrée à ce "
+                                       "code postal : cherchez-la dans la liste, ou donnez le "
+                                       "SIRET s'il s'agit d'une autre.",
+}
 
 
 @web.get("/animation/adherents")
@@ -30,6 +44,21 @@ YEAR_MESSAGE = "Une année en chiffres, de 2000 à 2100."
 def members(principal):
     return members_page(request.args.get("annee", "").strip(),
                         paid=request.args.get("paye", ""))
+
+
+@web.post("/animation/adherents/nouvelle")
+@signed_in(STAFF)
+def register_organisation(principal):
+    body = forms.payload(request.form, NEW_FIELDS)
+    body.setdefault("territory", "")  # chosen on the page: the service would take "outside"
+    try:
+        organisation = call("members", "register_organisation", body)
+    except DomainError as exc:
+        errors, status = refusal(exc, NEW_CONFLICTS, NEW_MESSAGES)
+        return members_page("", errors, forms.values(request.form, NEW_FIELDS), status=status,
+                            form="structure")
+    return done("web.organisation", organisation_id=organisation["id"], fait="nouvelle",
+                _anchor="adhesion")
 
 
 @web.post("/animation/adherents/import")
@@ -81,7 +110,9 @@ def record_payment(principal, membership_id):
     return done("web.members", annee=membership["year"], paye=membership_id)
 
 
-def members_page(year_text, errors=None, typed=None, report=None, status=200, paid=""):
+def members_page(year_text, errors=None, typed=None, report=None, status=200, paid="",
+                 form=None):
+    """`form`: "structure" when the new organisation's form comes back with `errors`."""
     errors = dict(errors or {})
     year = year_of(year_text)
     if year is None:
@@ -94,6 +125,10 @@ def members_page(year_text, errors=None, typed=None, report=None, status=200, pa
     return render("web/animation/members.html", "members", status, year=year,
                   year_text=year_text or str(year), rows=rows, errors=errors,
                   typed=typed or {}, report=report, modes=words.IMPORT_MODES.items(),
+                  form=form,
+                  legal_forms=labels.LEGAL_FORM_LABELS.items(),
+                  territories=labels.TERRITORY_LABELS.items(),
+                  action=url_for("web.register_organisation"),
                   done=paid_row and f"Le paiement de {paid_row['name']} est enregistré.")
 
 
@@ -110,7 +145,7 @@ def payment_page(membership_id, errors=None, typed=None, status=200):
 def payment_messages(membership):
     left = formats.euros(membership["dues_cents"] - membership["paid_cents"])
     return {"amount": f"Un montant en euros, de 0,01 € au reste à payer ({left}).",
-            "paid_on": "Indiquez la date du paiement.",
+            "paid_on": "Indiquez la date du paiement : aujourd'hui au plus tard.",
             "method": "Choisissez le moyen de paiement.",
             "reference": "La référence tient en 120 caractères au plus."}
 

@@ -4,7 +4,7 @@ to the contribution its reference names (as `POST /campaigns/<id>/transfers`), a
 a cooperative shares campaign the subscriptions awaiting the board, approved or
 declined (as `POST /contributions/<id>/board-decision`). The forms that move money carry
 their own Idempotency-Key (field "cle"): a double click records one contribution."""
-from flask import request
+from flask import request, url_for
 
 from gateway.calls import call
 from gateway.web import formats, forms, labels
@@ -39,7 +39,7 @@ FORMS = {
             "campaign_cap_reached": "Ce montant dépasserait le plafond de la campagne.",
             "offline_investment_refused": "Un investissement passe par le parcours en "
                                           "ligne de l'investisseur."},
-        "done": "La contribution de {name} ({amount}) est enregistrée.",
+        "done": "La contribution {of} ({amount}) est enregistrée.",
     },
     "virement": {
         "method": "match_transfer", "fields": TRANSFER_FIELDS,
@@ -52,11 +52,12 @@ FORMS = {
                                        "ligne, ou remboursez-le.",
             "contribution_wrong_status": "Ce virement est déjà rapproché, ou sa contribution "
                                          "a pris fin."},
-        "done": "Le virement de {name} ({amount}) est rapproché : il compte dans la collecte.",
+        "done": "Le virement {of} ({amount}) est rapproché : il compte dans la collecte.",
     },
 }
 UNKNOWN_REFERENCE = "Aucune contribution par virement de cette campagne ne porte cette " \
                     "référence : vérifiez-la sur le relevé bancaire."
+INVESTOR = "l'investisseur"  # a subscription without a name
 DECISIONS = {"approved": "approuvée", "declined": "refusée (l'investisseur est remboursé)"}
 BOARD_CONFLICTS = {
     "subscription_not_open": "Le conseil a déjà décidé de cette souscription, ou son délai "
@@ -89,6 +90,29 @@ def record_money(principal, campaign_id, form):
         return money_page(campaign_id, form, errors, typed, status)
     return done("web.campaign_money", campaign_id=campaign_id, fait=form,
                 contribution=outcome["contribution"]["id"])
+
+
+@web.get("/animation/campagnes/<uuid:campaign_id>/souscriptions/<uuid:contribution_id>/refus")
+@signed_in(STAFF)
+def confirm_decline(principal, campaign_id, contribution_id):
+    """Declining a subscription refunds the investor, for good: asked again first."""
+    campaign_id = str(campaign_id)
+    campaign = call("funding", "get_campaign", campaign_id, reader())
+    contribution = call("funding", "get_contribution", str(contribution_id),
+                        {"account_id": None, "staff": True})
+    back = url_for("web.campaign_money", campaign_id=campaign_id, _anchor="conseil")
+    name = contribution.get("contributor_name") or "Investisseur sans nom"
+    return render("web/animation/confirm.html", "campaigns", c={
+        "heading": f"Refuser la souscription de {name} ?",
+        "facts": [("Campagne", campaign["title"]),
+                  ("Montant", formats.euros(contribution["amount_cents"])),
+                  ("Reçue le", formats.long_date(contribution["created_at"]))],
+        "sentence": "Le conseil refuse cette souscription : l'investisseur est remboursé. La "
+                    "décision est définitive.",
+        "action": url_for("web.decide_subscription", campaign_id=campaign_id,
+                          contribution_id=str(contribution_id)),
+        "fields": {"decision": "declined"}, "button": "Oui, refuser et rembourser",
+        "back": back, "back_text": campaign["title"]})
 
 
 @web.post("/animation/campagnes/<uuid:campaign_id>/souscriptions/<uuid:contribution_id>")
@@ -132,12 +156,16 @@ def _done_message():
 # --- shaping the data for the pages (pure) --------------------------------------------
 
 def done_message(form, contribution):
-    name = contribution.get("contributor_name") or "l'investisseur"
+    """Named by its contributor; a gift without a name by its reference (never "the
+    investor": most are gifts)."""
+    name = contribution.get("contributor_name")
     if form == "conseil":
-        return f"La souscription de {name} est " \
+        return f"La souscription de {name or INVESTOR} est " \
                f"{DECISIONS.get(contribution.get('board_decision'), 'décidée')}."
     sentence = FORMS.get(form, {}).get("done")
-    return sentence and sentence.format(name=name,
+    reference = contribution.get("transfer_reference")
+    of = f"de {name}" if name else f"de référence {reference}" if reference else "sans nom"
+    return sentence and sentence.format(of=of,
                                         amount=formats.euros(contribution["amount_cents"]))
 
 

@@ -2,7 +2,9 @@
 year by year, with the application for a year and a circle (as `POST
 /organisations/<id>/memberships`), the approval and the resignation (as `POST
 /memberships/<id>/status`); its subscriptions to mutualised services, the catalogue and
-the form that subscribes it (as `POST /organisations/<id>/subscriptions`); and the
+the form that subscribes it (as `POST /organisations/<id>/subscriptions`), the end of a
+subscription (as `POST /subscriptions/<id>/end`) and a new service in the catalogue (as
+`POST /mutualised-services`); and the
 invoicing of a month's mutualisation fees (as `POST /mutualisation/invoices`, with its
 own Idempotency-Key), whose answer shows this organisation's invoice, and the list of its
 invoices (as `GET /mutualisation/invoices?organisation_id=<id>`); and its card to
@@ -51,13 +53,33 @@ FORMS = {
         "conflicts": {},
         "done": "L'abonnement est enregistré.",
     },
+    "service": {  # the cluster's catalogue, from any member's page
+        "method": "add_mutualised_service", "catalogue": True,
+        "fields": {"name": ("name", None), "pricing": ("pricing", None),
+                   "price_cents": ("price", forms.cents),
+                   "fte_carried": ("fte_carried", forms.number),
+                   "description": ("description", None)},
+        "aliases": {"price_cents": "price"},
+        "messages": {"name": "Nommez le service, de 2 à 120 caractères.",
+                     "pricing": "Choisissez s'il est facturé à l'heure ou au mois.",
+                     "price": "Un prix en euros, par exemple 35 ou 120,50.",
+                     "fte_carried": "Les emplois qu'il porte, en ETP : de 0 à 1 000, par "
+                                    "exemple 1,5.",
+                     "description": "La description tient en 2 000 caractères au plus."},
+        "conflicts": {"service_exists": "Un service du catalogue porte déjà ce nom."},
+        "done": "Le service est ajouté au catalogue.",
+    },
 }
+END_MESSAGES = {"ends_on": "Indiquez le dernier jour de l'abonnement : pas avant son début."}
 INVOICE_FIELDS = {"year": ("year", forms.integer), "month": ("month", forms.integer)}
 INVOICE_MESSAGES = {"year": "Une année en chiffres, de 2000 à 2100.",
                     "month": "Choisissez le mois à facturer."}
 DONE = {"approuver": "L'adhésion est approuvée : elle est active.",
+        "nouvelle": "La structure est enregistrée. Enregistrez maintenant sa candidature "
+                    "à l'adhésion.",
         "fiche": "La fiche de la structure est enregistrée.",
         "demission": "La démission est enregistrée.",
+        "fin": "L'abonnement prend fin à la date indiquée.",
         **{form: spec["done"] for form, spec in FORMS.items()}}
 
 
@@ -67,15 +89,18 @@ def organisation(principal, organisation_id):
     return organisation_page(str(organisation_id), done=DONE.get(request.args.get("fait", "")))
 
 
-@web.post("/animation/adherents/<uuid:organisation_id>/<any(adhesion, abonnement):form>")
+@web.post("/animation/adherents/<uuid:organisation_id>/"
+          "<any(adhesion, abonnement, service):form>")
 @signed_in(STAFF)
 def organisation_form(principal, organisation_id, form):
     organisation_id, spec = str(organisation_id), FORMS[form]
+    body = forms.payload(request.form, spec["fields"])
     try:
-        call("members", spec["method"], organisation_id,
-             forms.payload(request.form, spec["fields"]))
+        call("members", spec["method"],
+             *(() if spec.get("catalogue") else (organisation_id,)), body)
     except DomainError as exc:
-        errors, status = refusal(exc, spec["conflicts"], spec["messages"])
+        errors, status = refusal(exc, spec["conflicts"], spec["messages"],
+                                 spec.get("aliases"))
         typed = forms.values(request.form, [name for name, _ in spec["fields"].values()])
         return organisation_page(organisation_id, form, errors, typed, status)
     return done("web.organisation", organisation_id=organisation_id, fait=form, _anchor=form)
@@ -94,6 +119,27 @@ def organisation_card(principal, organisation_id):
                 _anchor="fiche")
 
 
+@web.get("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
+          "demission")
+@signed_in(STAFF)
+def confirm_resignation(principal, organisation_id, membership_id):
+    """A resignation is definitive: asked again on a page of its own."""
+    organisation_id = str(organisation_id)
+    found = call("members", "get_organisation", organisation_id)
+    membership = membership_view(call("members", "get_membership", str(membership_id)))
+    back = url_for("web.organisation", organisation_id=organisation_id, _anchor="adhesions")
+    return render("web/animation/confirm.html", "members", c={
+        "heading": f"Enregistrer la démission de {found['name']} ?",
+        "facts": [("Adhésion", f"{membership['year']} · {membership['circle']}"),
+                  ("État", membership["status"]), ("Reste à payer", membership["left"])],
+        "sentence": "La démission est définitive : cette adhésion ne reçoit plus de "
+                    "cotisation. Pour revenir, la structure dépose une nouvelle candidature.",
+        "action": url_for("web.move_membership", organisation_id=organisation_id,
+                          membership_id=membership["id"], move="demission"),
+        "fields": {}, "button": "Oui, enregistrer la démission", "back": back,
+        "back_text": found["name"]})
+
+
 @web.post("/animation/adherents/<uuid:organisation_id>/adhesions/<uuid:membership_id>/"
           "<any(approuver, demission):move>")
 @signed_in(STAFF)
@@ -107,6 +153,21 @@ def move_membership(principal, organisation_id, membership_id, move):
         return organisation_page(organisation_id, "adhesions", errors, status=status)
     return done("web.organisation", organisation_id=organisation_id, fait=move,
                 _anchor="adhesions")
+
+
+@web.post("/animation/adherents/<uuid:organisation_id>/abonnements/<uuid:subscription_id>/fin")
+@signed_in(STAFF)
+def end_subscription(principal, organisation_id, subscription_id):
+    organisation_id, prefix = str(organisation_id), f"fin-{subscription_id}"
+    try:
+        call("members", "end_subscription", str(subscription_id),
+             forms.payload(request.form, {"ends_on": ("ends_on", None)}))
+    except DomainError as exc:
+        errors, status = refusal(exc, {}, END_MESSAGES)
+        return organisation_page(organisation_id, prefix, errors,
+                                 forms.values(request.form, ["ends_on"]), status)
+    return done("web.organisation", organisation_id=organisation_id, fait="fin",
+                _anchor="abonnement")
 
 
 @web.post("/animation/adherents/<uuid:organisation_id>/facturation")
@@ -137,7 +198,8 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   organisation=found, memberships=membership_rows(memberships),
                   circles=labels.CIRCLES.items(), services=catalogue_view(catalogue),
                   service_choices=[(s["id"], s["name"]) for s in catalogue],
-                  subscriptions=[subscription_view(s) for s in subscriptions],
+                  subscriptions=subscription_rows(subscriptions),
+                  pricings=words.PRICINGS.items(),
                   months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)],
                   invoices=invoices,
                   invoice_list=invoice_page(organisation_id, request.args.get("factures")),
@@ -155,6 +217,13 @@ def membership_rows(memberships):
     return [{**membership_view(m), "approvable": m["status"] == "applied",
              "resignable": m["status"] in ("applied", "active", "lapsed")}
             for m in sorted(memberships, key=lambda m: m["year"], reverse=True)]
+
+
+def subscription_rows(subscriptions):
+    """Each subscription as members read it, and whether it runs with no end set yet
+    (the page then offers to end it)."""
+    return [{**subscription_view(s), "id": s["id"], "open": not s.get("ends_on")}
+            for s in subscriptions]
 
 
 def catalogue_view(services):

@@ -5,7 +5,8 @@ support hours, add a partner, report jobs, record the enterprise it created, set
 reach milestones, publish news (as the API's `/projects/<id>/...` routes); its card, its
 milestones and its partners to edit (as `PATCH /projects/<id>` and its records'), its
 support hours and job reports to correct with a reason (as `PATCH .../support/<id>` and
-`/job-reports/<id>`; see gateway/web/edits.py), and the history of those corrections."""
+`/job-reports/<id>`; see gateway/web/edits.py), the history of those corrections, and
+its campaigns, each leading to where an animator acts on it (review, money received)."""
 from datetime import date
 
 from flask import request, url_for
@@ -23,6 +24,8 @@ from gateway.web.animation import (
     render,
 )
 from gateway.web.blueprint import web
+from gateway.web.carrier_campaigns import STATUS_LABELS as CAMPAIGN_STATUSES
+from gateway.web.public import reader
 from gateway.web.security import signed_in
 from services.projects.domain import FIELDS, STAGES, check_launch, check_stage_move
 from shared.errors import INVALID, NOT_FOUND, DomainError
@@ -108,7 +111,8 @@ FORMS = {
         "messages": {"title": "Donnez un titre à l'actualité (200 caractères au plus).",
                      "body": "Écrivez le texte de l'actualité (20 000 caractères au plus).",
                      "visibility": "Choisissez à qui s'adresse l'actualité."},
-        "done": "L'actualité est publiée.",
+        "done": "L'actualité est publiée : chaque contributeur des campagnes du projet la "
+                "reçoit une fois par courriel.",
     },
 }
 # Marking a milestone reached: one small form per milestone not reached yet.
@@ -175,6 +179,9 @@ def new_project(principal):
 @signed_in(STAFF)
 def create_project(principal):
     body = forms.payload(request.form, NEW_PROJECT["fields"])
+    # The service would take "outside" for a territory not given, and it is not edited
+    # later: the page has it chosen.
+    body.setdefault("territory", "")
     try:
         project = call("projects", "submit_project", body, actor(principal))
     except DomainError as exc:
@@ -273,8 +280,22 @@ def project_page(principal, project_id, form=None, typed=None, errors=None, stat
                   words=words, form=form, typed=typed or {}, errors=errors or {}, done=done,
                   today=formats.today().isoformat(), visibilities=VISIBILITIES.items(),
                   cards=edits.record_cards(record, refused),
+                  campaigns=campaign_rows(call("funding", "list_campaigns", {
+                      "project_id": project_id, "limit": "100"}, reader())["items"]),
                   **edits.project_card(record, fiche, url_for("web.project_card",
                                                               project_id=project_id)))
+
+
+def campaign_rows(campaigns):
+    """A project's campaigns, each with its status in French and the animators' page
+    where it is acted on: the review while in review, the money received while live."""
+    return [{"id": c["id"], "title": c["title"],
+             "status": labels.label(CAMPAIGN_STATUSES, c["status"]),
+             "page": url_for("web.campaign_money", campaign_id=c["id"])
+             if c["status"] == "live" else url_for("web.campaign_review",
+                                                   _anchor=f"campagne-{c['id']}")
+             if c["status"] == "in_review" else None}
+            for c in campaigns]
 
 
 def _carrier(record, organisations):

@@ -49,7 +49,7 @@ FORMS = {
         "aliases": {},
         "messages": {"hours": "Un nombre d'heures, de 0 à 1 000, avec deux décimales au plus "
                               "(par exemple 3,5).",
-                     "done_on": "Indiquez le jour du bénévolat.",
+                     "done_on": "Indiquez le jour du bénévolat : aujourd'hui au plus tard.",
                      "activity": "Décrivez l'activité, de 2 à 300 caractères.",
                      "project_id": "Choisissez un projet de la liste, ou aucun."},
         "done": "Les heures de bénévolat sont enregistrées.",

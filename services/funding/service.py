@@ -36,6 +36,7 @@ from shared.database import (
     upsertable_insert,
 )
 from shared.errors import DomainError, conflict, invalid, not_found
+from shared.french import local_date
 from shared.inbox import subscribe
 from shared.rpc import RpcProxy, fetch_or_none, rpc
 from shared.schemas import load, load_patch
@@ -707,7 +708,8 @@ class FundingService(ServiceBase, Queries):
     @rpc
     def record_volunteering(self, payload, by):
         values = resources.new_volunteering(load(schemas.RecordVolunteering(), payload),
-                                            self.config["VOLUNTEER_HOUR_VALUE_CENTS"], by)
+                                            self.config["VOLUNTEER_HOUR_VALUE_CENTS"], by,
+                                            local_date(self.clock()))
         with self.db() as uow:
             volunteering = models.Volunteering(**values, created_at=self.clock())
             uow.session.add(volunteering)

@@ -33,10 +33,12 @@ from shared.errors import (
     TOO_MANY_REQUESTS,
     UNAUTHENTICATED,
     DomainError,
+    check_done_by,
     conflict,
     invalid,
     not_found,
 )
+from shared.french import local_date
 from shared.pagination import Order, paginate
 from shared.rpc import rpc
 from shared.schemas import load, load_patch
@@ -265,6 +267,7 @@ class MembersService(ServiceBase):
     def pay_dues(self, membership_id, payload, idempotency_key, by):
         """Record a payment of dues; a lapsed membership paid in full is active again."""
         data = load(schemas.PayDues(), payload)
+        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
         with self.db() as uow:
             replay = uow.replay_or_claim(f"pay_dues:{by}", idempotency_key,
                                          {"membership_id": str(membership_id), **payload})

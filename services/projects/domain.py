@@ -3,7 +3,7 @@ support, milestones and outcomes. Pure Python."""
 import uuid
 
 from shared.cluster import TERRITORIES  # noqa: F401  (projects' vocabulary)
-from shared.errors import FORBIDDEN, DomainError, conflict, invalid
+from shared.errors import FORBIDDEN, DomainError, check_done_by, conflict, invalid
 
 FIELDS = ("circular_economy", "proximity_economy", "citizen_economy")
 PIPELINE = ("idea", "emergence", "incubation", "launched", "consolidated")
@@ -99,13 +99,6 @@ def check_job_report(data: dict) -> None:
     if data["insertion_fte"] > data["created_fte"] + data["consolidated_fte"]:
         raise invalid({"insertion_fte": [
             "Insertion jobs are part of the jobs created and consolidated."]})
-
-
-def check_done_by(field: str, day, today) -> None:
-    """A fact done (support given, milestone reached, jobs counted, enterprise created)
-    happened on a day that has come: `today` is the cluster's day (Europe/Paris)."""
-    if day > today:
-        raise invalid({field: [f"A fact done can't be dated in the future (after {today})."]})
 
 
 def check_support(hours_hundredths: int, given_on, today) -> None:

@@ -128,10 +128,18 @@ def test_an_animator_records_a_cheque_once_and_matches_a_transfer(browser, platf
     field.clear()
     field.send_keys(reference)
     submit(browser, "#virement form")
-    assert text(browser, ".notice.success").endswith("il compte dans la collecte.")
+    assert text(browser, ".notice.success") == (  # a gift pledged by an account: no name
+        f"Le virement de référence {reference} (40 €) est rapproché : il compte dans la "
+        "collecte.")
     assert "Reçu" in text(browser, "#hors-ligne")
     assert platform.get(f"/contributions/{pledged.json()['id']}", as_="staff").json()[
         "status"] == "captured"
+
+    # The project's file leads to its campaign's money too.
+    browser.get(f"{platform.base_url}/animation/projets/{campaign['project_id']}")
+    assert "En ligne" in text(browser, "#campagnes")
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#campagnes a"))
+    assert text(browser, "h1") == campaign["title"]
 
 
 def test_the_board_approves_a_share_subscription(browser, platform, animator):
@@ -142,7 +150,12 @@ def test_the_board_approves_a_share_subscription(browser, platform, animator):
     end_reflection(platform, subscription["id"])
     wait_until(lambda: platform.get(f"/contributions/{subscription['id']}", as_="staff")
                .json()["counted"], timeout=30, message="the subscription to count")
-    sign_in(browser, platform, animator, f"/animation/campagnes/{campaign['id']}")
+    sign_in(browser, platform, animator, "/animation/campagnes")
+    # The list says where the board has to decide, and leads there.
+    live = browser.find_element(By.ID, f"en-ligne-{campaign['id']}")
+    assert live.text == f"{campaign['title']} Parts sociales · 1 souscription en attente " \
+                        f"du conseil"
+    follow(browser, live.find_element(By.TAG_NAME, "a"))
     assert not browser.find_elements(By.ID, "especes")  # an investment is online only
     row = browser.find_element(By.ID, f"souscription-{subscription['id']}")
     assert "Dominique : 50 €" in row.text
@@ -157,17 +170,48 @@ def test_the_board_approves_a_share_subscription(browser, platform, animator):
 def test_an_animator_moves_a_membership_and_subscribes_an_organisation(browser, platform,
                                                                       animator):
     name = f"Ressourcerie {uuid.uuid4().hex[:6]}"
-    organisation = created(platform.post("/organisations", {
-        "name": name, "legal_form": "association", "postal_code": "01400",
-        "commune": "Châtillon-sur-Chalaronne"}))
-    service = created(platform.post("/mutualised-services", {
-        "name": f"Comptabilité partagée {uuid.uuid4().hex[:6]}", "fte_carried": 1.5,
-        "pricing": "hourly", "price_cents": 3_500}))
+    service = {"name": f"Comptabilité partagée {uuid.uuid4().hex[:6]}"}
     sign_in(browser, platform, animator, "/animation/adherents")
-    follow(browser, browser.find_element(By.LINK_TEXT, name))
-    assert text(browser, "h1") == name
-    assert service["name"] in text(browser, "#catalogue")
+    # A structure that wants to join is registered on the page, its territory chosen.
+    browser.find_element(By.ID, "structure-name").send_keys(name)
+    Select(browser.find_element(By.ID, "structure-legal_form")).select_by_visible_text(
+        "Association")
+    browser.find_element(By.ID, "structure-postal_code").send_keys("01400")
+    browser.find_element(By.ID, "structure-commune").send_keys("Châtillon-sur-Chalaronne")
+    submit(browser, "#structure form")  # no territory chosen
+    assert text(browser, "#structure-territory-erreur") == "Choisissez le territoire."
+    assert browser.find_element(By.ID, "structure-name").get_attribute("value") == name
     assert_accessible(browser)
+    Select(browser.find_element(By.ID, "structure-territory")).select_by_visible_text("Dombes")
+    submit(browser, "#structure form")
+    assert text(browser, "h1") == name
+    assert text(browser, ".notice.success") == ("La structure est enregistrée. Enregistrez "
+                                                "maintenant sa candidature à l'adhésion.")
+    organisation = {"id": browser.current_url.split("?")[0].rsplit("/", 1)[1]}
+    assert platform.get(f"/organisations/{organisation['id']}", as_="staff").json()[
+        "territory"] == "dombes"
+    follow(browser, browser.find_element(By.CSS_SELECTOR, ".breadcrumb a"))
+    follow(browser, browser.find_element(By.LINK_TEXT, name))  # listed with the members
+    assert text(browser, "h1") == name
+
+    # A new mutualised service in the cluster's catalogue, its price typed the French way.
+    browser.find_element(By.ID, "service-name").send_keys(service["name"])
+    browser.find_element(By.ID, "service-price").send_keys("35")
+    browser.find_element(By.ID, "service-fte_carried").send_keys("1,5")
+    submit(browser, "#catalogue form")  # not said whether by the hour or the month
+    assert text(browser, "#service-pricing-erreur") == \
+        "Choisissez s'il est facturé à l'heure ou au mois."
+    assert browser.find_element(By.ID, "service-price").get_attribute("value") == "35"
+    assert_accessible(browser)
+    Select(browser.find_element(By.ID, "service-pricing")).select_by_visible_text("à l'heure")
+    submit(browser, "#catalogue form")
+    assert text(browser, ".notice.success") == "Le service est ajouté au catalogue."
+    row = browser.find_element(By.XPATH, f"//section[@id='catalogue']//tr[th[contains(., "
+                                         f"'{service['name']}')]]")
+    assert "35 € à l'heure" in row.text and "1,5 ETP" in row.text
+    service = next(s for s in platform.get("/mutualised-services").json()["items"]
+                   if s["name"] == service["name"])
+    assert (service["price_cents"], service["fte_carried"]) == (3_500, 1.5)
 
     submit(browser, "#adhesion form")  # no circle chosen
     assert text(browser, "#adhesion-circle-erreur") == "Choisissez le cercle de l'adhésion."
@@ -178,9 +222,14 @@ def test_an_animator_moves_a_membership_and_subscribes_an_organisation(browser, 
     submit(browser, "#adhesions form[action*='/approuver']")
     assert text(browser, ".notice.success") == "L'adhésion est approuvée : elle est active."
     assert "Active" in text(browser, "#adhesions")
-    submit(browser, "#adhesions form[action*='/demission']")
+    # A resignation is definitive: asked again on a page of its own.
+    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Enregistrer la démission"))
+    assert text(browser, "h1") == f"Enregistrer la démission de {name} ?"
+    assert_accessible(browser)
+    submit(browser, "main form")
     assert text(browser, ".notice.success") == "La démission est enregistrée."
     assert not browser.find_elements(By.CSS_SELECTOR, "#adhesions form")  # nothing more
+    assert not browser.find_elements(By.CSS_SELECTOR, "#adhesions td a")
     memberships = platform.get(f"/organisations/{organisation['id']}/memberships",
                                as_="staff").json()["items"]
     assert [(m["year"], m["circle"], m["status"]) for m in memberships] == [
@@ -207,6 +256,15 @@ def test_an_animator_moves_a_membership_and_subscribes_an_organisation(browser, 
     caption = text(browser, "#facturation caption")
     assert caption.startswith("Facture de ") and caption.endswith(f"{TODAY.year} : 262,50 €")
     assert_accessible(browser)
+
+    # The structure leaves the service: its last day is today, as the form proposes.
+    submit(browser, "#abonnement li form")
+    assert text(browser, ".notice.success") == "L'abonnement prend fin à la date indiquée."
+    assert "jusqu'au" in text(browser, "#abonnement")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#abonnement li form")
+    assert_accessible(browser)
+    assert platform.get(f"/organisations/{organisation['id']}/subscriptions",
+                        as_="staff").json()["items"][0]["ends_on"] is not None
 
 
 def test_the_money_and_member_pages_read_on_a_phone(browser, platform, animator):

@@ -4,12 +4,13 @@ live on the public list) and sends another back, records a payment of dues, impo
 spreadsheet, records a grant and volunteering. Every page passes axe and fits a phone;
 a refused form says what is wrong next to the field and keeps what was typed."""
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from shared.french import PARIS
 from tests.support.funding import PROJECT, in_a_month
 from tests.support.pages import (
     account,
@@ -18,11 +19,14 @@ from tests.support.pages import (
     created,
     follow,
     member,
+    set_day,
     sign_in,
     submit,
 )
 
 YEAR = date.today().year
+TODAY = datetime.now(PARIS).date()  # the cluster's day, as the services date facts
+TOMORROW = TODAY + timedelta(days=1)
 NNBSP = "\u202f"  # babel's thousands separator; its no-break space before "€" reads as " "
 
 
@@ -126,6 +130,9 @@ def test_an_animator_approves_a_campaign_which_goes_live(browser, platform, anim
     approved = submitted_campaign(platform, f"Un four à pain {uuid.uuid4().hex[:6]}")
     sent_back = submitted_campaign(platform, f"Des vélos cargo {uuid.uuid4().hex[:6]}")
     sign_in(browser, platform, animator, "/animation/campagnes")
+    # The section holds the review and the live campaigns' money: named for both.
+    assert browser.find_element(By.CSS_SELECTOR, ".subnav a[aria-current='page']").text == \
+        "Campagnes"
     assert_accessible(browser)
     card = browser.find_element(By.ID, f"campagne-{approved['id']}")
     assert f"8{NNBSP}000 €" in card.text
@@ -170,6 +177,14 @@ def test_an_animator_records_dues_and_imports_a_spreadsheet(browser, platform, a
     amount.clear()
     amount.send_keys("20")
     Select(browser.find_element(By.ID, "paiement-method")).select_by_visible_text("Chèque")
+    assert browser.find_element(By.ID, "paiement-paid_on").get_attribute("max") == \
+        TODAY.isoformat()
+    set_day(browser, "paiement-paid_on", TOMORROW)  # dues paid tomorrow: not a fact yet
+    submit(browser, "main form")
+    assert browser.find_element(By.ID, "paiement-paid_on-erreur").text == \
+        "Indiquez la date du paiement : aujourd'hui au plus tard."
+    assert browser.find_element(By.ID, "paiement-amount").get_attribute("value") == "20"
+    set_day(browser, "paiement-paid_on", TODAY)
     submit(browser, "main form")
     assert browser.find_element(By.CSS_SELECTOR, ".notice.success").text == \
         f"Le paiement de {name} est enregistré."
@@ -216,6 +231,13 @@ def test_an_animator_records_a_grant_and_volunteering(browser, platform, animato
 
     browser.find_element(By.ID, "benevolat-hours").send_keys("3,5")
     browser.find_element(By.ID, "benevolat-activity").send_keys("Chantier participatif")
+    set_day(browser, "benevolat-done_on", TOMORROW)  # not done yet
+    submit(browser, "#benevolat form")
+    assert browser.find_element(By.ID, "benevolat-done_on-erreur").text == \
+        "Indiquez le jour du bénévolat : aujourd'hui au plus tard."
+    assert browser.find_element(By.ID, "benevolat-activity").get_attribute("value") == \
+        "Chantier participatif"
+    set_day(browser, "benevolat-done_on", TODAY)
     submit(browser, "#benevolat form")
     assert "Chantier participatif" in browser.find_element(By.ID, "benevolat").text
     assert "3,5 h" in browser.find_element(By.ID, "benevolat").text

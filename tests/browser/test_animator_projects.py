@@ -17,6 +17,7 @@ from tests.support.pages import (
     assert_readable_on_a_phone,
     follow,
     member,
+    set_day,
     sign_in,
     submit,
 )
@@ -33,12 +34,6 @@ def type_in(browser, field_id, text):
     field.send_keys(text)
 
 
-def set_day(browser, field_id, day):
-    """A date field's value, as the browser would send it (its own picker is locale's)."""
-    browser.execute_script("arguments[0].value = arguments[1]",
-                           browser.find_element(By.ID, field_id), day.isoformat())
-
-
 def test_an_animator_creates_a_project_sets_milestones_and_publishes_news(browser, platform,
                                                                           animator):
     today = datetime.now(PARIS).date()
@@ -53,12 +48,16 @@ def test_an_animator_creates_a_project_sets_milestones_and_publishes_news(browse
     type_in(browser, "projet-title", title)
     type_in(browser, "projet-summary", "Réparer des vélos avec les habitants.")
     type_in(browser, "projet-commune", "Trévoux")
-    submit(browser, "main form")  # no field chosen, nor a carrier
+    submit(browser, "main form")  # no field chosen, nor a territory, nor a carrier
     assert browser.find_element(By.ID, "projet-field-erreur").text == \
         "Choisissez la filière du projet."
+    # The territory is not edited later: the page has it chosen, none taken for granted.
+    assert browser.find_element(By.ID, "projet-territory-erreur").text == \
+        "Choisissez le territoire du projet."
     assert browser.find_element(By.ID, "projet-title").get_attribute("value") == title
     assert_accessible(browser)
     Select(browser.find_element(By.ID, "projet-field")).select_by_value("circular_economy")
+    Select(browser.find_element(By.ID, "projet-territory")).select_by_visible_text("Dombes")
     submit(browser, "main form")
     assert browser.find_element(By.ID, "projet-carrier_organisation_id-erreur").text \
         .startswith("Choisissez la structure porteuse, ou nommez les fondateurs")
@@ -69,6 +68,7 @@ def test_an_animator_creates_a_project_sets_milestones_and_publishes_news(browse
     assert browser.find_element(By.CSS_SELECTOR, ".notice.success").text == \
         "Le projet est créé : il entre dans le parcours comme idée."
     assert carrier in browser.find_element(By.CSS_SELECTOR, ".facts").text
+    assert "Trévoux · Dombes" in browser.find_element(By.CSS_SELECTOR, ".facts").text
     project_path = browser.current_url.removeprefix(platform.base_url).split("?")[0]
 
     # 500 hours in one day: said next to the hours, what was typed kept.
@@ -107,13 +107,17 @@ def test_an_animator_creates_a_project_sets_milestones_and_publishes_news(browse
     type_in(browser, "actualite-body", "Merci à vous : nous avons trouvé un local.")
     Select(browser.find_element(By.ID, "actualite-visibility")).select_by_value("contributors")
     submit(browser, "#actualite form")
+    assert browser.find_element(By.CSS_SELECTOR, ".notice.success").text == (
+        "L'actualité est publiée : chaque contributeur des campagnes du projet la reçoit une "
+        "fois par courriel.")
     news = browser.find_element(By.ID, "actualite").text
     assert "Un local trouvé" in news and "Contributeurs seulement" in news
     assert_accessible(browser)
 
     record = platform.get(f"/projects/{project_path.rsplit('/', 1)[1]}/file",
                           as_="staff").json()
-    assert record["carrier_organisation_id"] == organisation["id"]
+    assert (record["carrier_organisation_id"], record["territory"]) == (organisation["id"],
+                                                                        "dombes")
     assert record["support"] == []
     assert [(m["title"], m["completed_on"]) for m in record["milestones"]] == [
         ("Statuts déposés", today.isoformat())]

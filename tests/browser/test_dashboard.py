@@ -102,7 +102,8 @@ def cluster(platform):
                       "funder_type": "foundation"},
                      {"kind": "sale", "amount_cents": 250_000, "year": YEAR}):
         created(platform.post("/resources", resource))
-    created(platform.post("/volunteering", {"hours": 40, "done_on": f"{YEAR}-05-01",
+    created(platform.post("/volunteering", {"hours": 40,
+                                            "done_on": not_after_today(date(YEAR, 5, 1)),
                                             "activity": "Chantier participatif"}))
     funder = {"email": f"financeur-{uuid.uuid4().hex[:8]}@example.org", "password": PASSWORD}
     created(platform.post("/accounts", {**funder, "display_name": "Région",

@@ -170,7 +170,7 @@ def test_a_funder_reads_the_figures_of_the_projects_it_funded_as_json_and_csv(pl
             ("/resources", {"kind": "grant", "amount_cents": 1_200_000, "year": year,
                             "project_id": project["id"], "funder": funder,
                             "funder_type": "private"}),
-            ("/volunteering", {"hours": 10.5, "done_on": f"{year}-03-01",
+            ("/volunteering", {"hours": 10.5, "done_on": f"{year}-01-01",  # not ahead
                                "activity": "Chantier participatif", "project_id": project["id"]}),
             (f"/projects/{project['id']}/job-reports", {"reported_on": f"{year}-01-01",
                                                          "created_fte": 2,

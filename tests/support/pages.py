@@ -67,6 +67,12 @@ def sign_in(browser, platform, email, path):
     assert browser.current_url == platform.base_url + path
 
 
+def set_day(browser, field_id, day):
+    """A date field's value, as the browser would send it (its own picker is locale's)."""
+    browser.execute_script("arguments[0].value = arguments[1]",
+                           browser.find_element(By.ID, field_id), day.isoformat())
+
+
 def submit(browser, form_css):
     """Send the form found by `form_css` with its own button; wait for the answer."""
     follow(browser, browser.find_element(By.CSS_SELECTOR, f"{form_css} button[type=submit]"))

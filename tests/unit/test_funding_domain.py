@@ -456,11 +456,20 @@ def test_volunteering_is_valued_at_the_hourly_rate_to_the_nearest_cent():
     assert resources.valued_cents(5, 1230) == 62              # 61.5 rounds half up
     values = resources.new_volunteering({"hours": 350, "done_on": date(2026, 5, 1),
                                          "activity": "  Tenue  du stand ", "project_id": None},
-                                        1202, "acc")
+                                        1202, "acc", date(2026, 5, 1))
     assert (values["valued_cents"], values["activity"]) == (4207, "Tenue du stand")
     assert "hours" in field_errors(lambda: resources.new_volunteering(
         {"hours": 0, "done_on": date(2026, 5, 1), "activity": "x", "project_id": None},
-        1202, None))
+        1202, None, date(2026, 5, 1)))
+
+
+def test_volunteering_done_tomorrow_is_refused():
+    """A fact done is dated on a day that has come (issue 16: no dates in the future)."""
+    data = {"hours": 350, "done_on": date(2026, 5, 2), "activity": "Stand", "project_id": None}
+    assert "done_on" in field_errors(lambda: resources.new_volunteering(
+        data, 1202, None, date(2026, 5, 1)))
+    assert resources.new_volunteering(data, 1202, None, date(2026, 5, 2))["done_on"] == \
+        date(2026, 5, 2)
 
 
 @pytest.mark.parametrize("amount, goal, asks", [

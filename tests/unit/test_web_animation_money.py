@@ -30,6 +30,7 @@ from tests.unit.test_web_animation_pages import (
 ORGANISATION_ID = "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a"
 CONTRIBUTION_ID = "7d6c5b4a-3f2e-4d1c-8b0a-9f8e7d6c5b4a"
 SERVICE_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+SUBSCRIPTION_ID = "5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c"
 CAMPAIGN = {"id": CAMPAIGN_ID, "title": "Un four à pain", "kind": "donation", "status": "live",
             "goal_cents": 800_000, "raised_cents": 12_050,
             "deadline": "2026-12-31T22:00:00+00:00"}
@@ -45,7 +46,7 @@ def contribution(**fields):
 class MoneyServices(Services):
     def __init__(self):
         super().__init__()
-        self.campaign, self.contributions = dict(CAMPAIGN), []
+        self.campaign, self.contributions, self.subscriptions = dict(CAMPAIGN), [], []
 
     def __call__(self, service, method, *args):
         answers = {
@@ -55,6 +56,8 @@ class MoneyServices(Services):
             "record_offline": {"replayed": False, "contribution": contribution()},
             "match_transfer": {"replayed": False, "contribution": contribution()},
             "get_organisation": {**ORGANISATION, "id": ORGANISATION_ID},
+            "register_organisation": {**ORGANISATION, "id": ORGANISATION_ID},
+            "organisation_subscriptions": {"items": self.subscriptions},
             "list_mutualised_services": {"items": [
                 {"id": SERVICE_ID, "name": "Comptabilité partagée", "description": None,
                  "fte_carried": 1.5, "pricing": "hourly", "price_cents": 3_500}]},
@@ -92,6 +95,25 @@ def test_the_live_campaigns_link_to_their_money_page(client, services, monkeypat
     monkeypatch.setattr(animation_campaigns, "call", with_live)
     page = client.get("/animation/campagnes").get_data(as_text=True)
     assert f'href="/animation/campagnes/{CAMPAIGN_ID}">Un four à pain</a>' in page
+
+
+def test_a_live_shares_campaign_says_how_many_subscriptions_await_the_board(
+        client, services, monkeypatch):
+    sign_in(client, "animator@x.org")
+    services_list = services.__class__.__call__
+    shares = {**CAMPAIGN, "kind": "shares", "title": "Parts de l'épicerie"}
+    services.contributions = [contribution(id="a", channel="online"),
+                              contribution(id="b", channel="online"),
+                              contribution(id="c", board_decision="approved")]
+
+    def with_live(service, method, *args):
+        if method == "list_campaigns" and args[0].get("status") == "live":
+            return {"items": [CAMPAIGN, shares], "next_cursor": None}
+        return services_list(services, service, method, *args)
+    monkeypatch.setattr(animation_campaigns, "call", with_live)
+    page = client.get("/animation/campagnes").get_data(as_text=True)
+    assert "2 souscriptions en attente du conseil" in page
+    assert page.count("en attente du conseil</strong>") == 1  # the gift campaign has none
 
 
 def test_cash_received_is_sent_in_cents_with_the_forms_own_key(client, services):
@@ -159,6 +181,22 @@ def test_a_shares_campaign_lists_what_the_board_decides_and_takes_no_cash(client
                                                "a1")) in services.calls
 
 
+def test_declining_a_subscription_is_asked_again_on_a_page_of_its_own(client, services):
+    """It refunds the investor for good: the list leads to a confirmation, not a POST."""
+    sign_in(client, "animator@x.org")
+    services.campaign["kind"] = "shares"
+    services.contributions = [contribution(channel="online", status="authorized")]
+    page = client.get(f"/animation/campagnes/{CAMPAIGN_ID}").get_data(as_text=True)
+    confirm = f"/animation/campagnes/{CAMPAIGN_ID}/souscriptions/{CONTRIBUTION_ID}/refus"
+    assert f'href="{confirm}"' in page and 'value="declined"' not in page
+    page = client.get(confirm).get_data(as_text=True)
+    assert "<h1>Refuser la souscription de Camille ?</h1>" in page
+    assert 'name="decision" value="declined"' in page
+    assert f'action="/animation/campagnes/{CAMPAIGN_ID}/souscriptions/{CONTRIBUTION_ID}"' \
+        in page
+    assert not [call for call in services.calls if call[1] == "decide_subscription"]
+
+
 def test_a_subscription_decided_already_is_said_above_the_list(client, services):
     sign_in(client, "animator@x.org")
     services.campaign["kind"] = "shares"
@@ -189,6 +227,21 @@ def test_the_offline_list_leaves_online_payments_out_and_says_each_state():
         ("Virement", "En attente du virement"), ("Espèces", "Reçu")]
 
 
+def test_the_confirmation_names_a_gift_without_a_name_by_its_reference():
+    """A transfer pledged by an account carries no name: it is not "the investor's"."""
+    transfer = {"amount_cents": 4_000, "contributor_name": None,
+                "transfer_reference": "DOMB-C20F17B5"}
+    assert animation_offline.done_message("virement", transfer) == (
+        "Le virement de référence DOMB-C20F17B5 (40\u00a0€) est rapproché : il compte dans la "
+        "collecte.")
+    assert animation_offline.done_message("especes", {**transfer, "contributor_name":
+                                                      "Mme Perrin"}) == \
+        "La contribution de Mme Perrin (40\u00a0€) est enregistrée."
+    assert animation_offline.done_message("conseil", {**transfer,
+                                                      "board_decision": "approved"}) == \
+        "La souscription de l'investisseur est approuvée."
+
+
 # --- an organisation's memberships, services and invoices ------------------------------
 
 def test_applying_then_approving_then_resigning(client, services):
@@ -208,6 +261,18 @@ def test_applying_then_approving_then_resigning(client, services):
             in services.calls
     page = client.get(f"{base}?fait=demission").get_data(as_text=True)
     assert "La démission est enregistrée." in page
+
+
+def test_a_resignation_is_asked_again_on_a_page_of_its_own(client, services):
+    sign_in(client, "animator@x.org")
+    base = f"/animation/adherents/{ORGANISATION_ID}"
+    page = client.get(base).get_data(as_text=True)
+    assert f'href="{base}/adhesions/{MEMBERSHIP_ID}/demission"' in page
+    page = client.get(f"{base}/adhesions/{MEMBERSHIP_ID}/demission").get_data(as_text=True)
+    assert "Enregistrer la démission de Recyclerie de la Dombes ?" in page
+    assert f'action="{base}/adhesions/{MEMBERSHIP_ID}/demission"' in page
+    assert "Oui, enregistrer la démission" in page
+    assert not [call for call in services.calls if call[1] == "move_membership"]
 
 
 def test_a_second_membership_of_a_year_and_a_second_resignation_are_said(client, services):
@@ -240,6 +305,66 @@ def test_subscribing_sends_hours_typed_the_french_way(client, services):
     assert ("members", "subscribe", (ORGANISATION_ID, {
         "service_id": SERVICE_ID, "hours_per_month": 7.5, "starts_on": "2026-11-01"})) \
         in services.calls
+
+
+def test_a_running_subscription_can_be_ended_on_its_last_day(client, services):
+    subscription = {"id": SUBSCRIPTION_ID, "organisation_id": ORGANISATION_ID,
+                    "service_id": SERVICE_ID, "service_name": "Comptabilité partagée",
+                    "pricing": "hourly", "price_cents": 3_500, "hours_per_month": 7.5,
+                    "starts_on": "2026-11-01", "ends_on": None}
+    services.subscriptions = [subscription]
+    sign_in(client, "animator@x.org")
+    page = client.get(f"/animation/adherents/{ORGANISATION_ID}").get_data(as_text=True)
+    assert "Mettre fin à l'abonnement" in page
+    answer = post(client, f"/animation/adherents/{ORGANISATION_ID}/abonnements/"
+                          f"{SUBSCRIPTION_ID}/fin", ends_on="2026-12-31")
+    assert answer.status_code == 303
+    assert ("members", "end_subscription", (SUBSCRIPTION_ID, {"ends_on": "2026-12-31"})) \
+        in services.calls
+    services.subscriptions = [{**subscription, "ends_on": "2026-12-31"}]  # nothing more
+    page = client.get(f"/animation/adherents/{ORGANISATION_ID}?fait=fin").get_data(
+        as_text=True)
+    assert "L&#39;abonnement prend fin à la date indiquée." in page
+    assert "Mettre fin à l'abonnement" not in page
+
+
+def test_a_service_is_added_to_the_clusters_catalogue_in_cents(client, services):
+    sign_in(client, "animator@x.org")
+    answer = post(client, f"/animation/adherents/{ORGANISATION_ID}/service",
+                  name="Paie partagée", pricing="monthly", price="120,50", fte_carried="0,5",
+                  description="")
+    assert answer.status_code == 303
+    assert ("members", "add_mutualised_service", ({
+        "name": "Paie partagée", "pricing": "monthly", "price_cents": 12_050,
+        "fte_carried": 0.5},)) in services.calls
+    services.refusals["add_mutualised_service"] = conflict("service_exists", "Taken.")
+    page = post(client, f"/animation/adherents/{ORGANISATION_ID}/service",
+                name="Paie partagée", pricing="monthly", price="120,50",
+                fte_carried="0,5").get_data(as_text=True)
+    assert "Un service du catalogue porte déjà ce nom." in page
+    assert 'value="120,50"' in page
+
+
+def test_an_organisation_registered_on_the_page_has_its_territory_chosen(client, services):
+    sign_in(client, "animator@x.org")
+    services.refusals["register_organisation"] = invalid({"territory": ["Not one of."]})
+    answer = post(client, "/animation/adherents/nouvelle", name="Épicerie solidaire",
+                  legal_form="association", postal_code="01330", commune="Villars")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="structure-territory-erreur">Choisissez le territoire.' in page
+    assert '<a href="#structure-territory">' in page  # the summary leads to the field
+    assert 'value="Épicerie solidaire"' in page
+    assert [args[0] for _, method, args in services.calls
+            if method == "register_organisation"] == [{
+                "name": "Épicerie solidaire", "legal_form": "association",
+                "postal_code": "01330", "commune": "Villars", "territory": ""}]
+    del services.refusals["register_organisation"]
+    answer = post(client, "/animation/adherents/nouvelle", name="Épicerie solidaire",
+                  legal_form="association", postal_code="01330", commune="Villars",
+                  territory="dombes")
+    assert answer.headers["Location"] == \
+        f"/animation/adherents/{ORGANISATION_ID}?fait=nouvelle#adhesion"
 
 
 def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_invoice(

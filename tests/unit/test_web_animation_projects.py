@@ -17,9 +17,14 @@ STAFF_ACTOR = {"account_id": "a1", "roles": ["animator"], "organisation_id": Non
 
 class ProjectServices(Services):
     """The fake services, answering a new project with its id and a project's file with
-    a milestone not reached yet."""
+    a milestone not reached yet, and the project's campaigns (`campaigns`)."""
+
+    campaigns = ()
 
     def __call__(self, service, method, *args):
+        if method == "list_campaigns":
+            self.calls.append((service, method, args))
+            return {"items": list(self.campaigns), "next_cursor": None}
         if method in self.refusals or method not in ("submit_project", "project_file"):
             return super().__call__(service, method, *args)
         self.calls.append((service, method, args))
@@ -60,6 +65,38 @@ def test_a_new_project_is_sent_as_the_api_sends_it_then_its_file_is_shown(client
         STAFF_ACTOR)) in created.calls
     page = client.get(f"/animation/projets/{PROJECT_ID}?fait=nouveau").get_data(as_text=True)
     assert "Le projet est créé : il entre dans le parcours comme idée." in page
+
+
+def test_a_projects_file_leads_to_its_campaigns_where_animators_act_on_them(client,
+                                                                             created):
+    campaigns = [{"id": "c-live", "title": "Un four", "status": "live"},
+                 {"id": "c-review", "title": "Un toit", "status": "in_review"},
+                 {"id": "c-done", "title": "Un vélo", "status": "succeeded"}]
+    created.campaigns = campaigns
+    sign_in(client, "animator@x.org")
+    page = client.get(f"/animation/projets/{PROJECT_ID}").get_data(as_text=True)
+    assert '<a href="/animation/campagnes/c-live">Un four</a> <span class="hint">En ligne' \
+        in page
+    assert '<a href="/animation/campagnes#campagne-c-review">Un toit</a>' in page
+    assert 'Un vélo <span class="hint">Réussie</span>' in page
+    assert [args[0]["project_id"] for _, method, args in created.calls
+            if method == "list_campaigns"] == [PROJECT_ID]
+    created.campaigns = []
+    assert "Aucune campagne pour ce projet." in client.get(
+        f"/animation/projets/{PROJECT_ID}").get_data(as_text=True)
+
+
+def test_a_new_projects_territory_is_chosen_never_taken_for_granted(client, created):
+    """Projects would take "outside" for a territory not sent, and it is not edited later:
+    the form proposes none, and a territory not chosen is sent empty (refused)."""
+    sign_in(client, "animator@x.org")
+    page = client.get("/animation/projets/nouveau").get_data(as_text=True)
+    assert '<option value="">Choisir un territoire</option>' in page
+    assert '<option value="outside" selected>' not in page
+    post(client, "/animation/projets/nouveau", title="Atelier vélo", summary="Réparer.",
+         field="circular_economy", commune="Trévoux", founders="Camille")
+    assert [args[0]["territory"] for _, method, args in created.calls
+            if method == "submit_project"] == [""]
 
 
 def test_a_project_without_carrier_nor_founders_says_so_and_keeps_what_was_typed(client,

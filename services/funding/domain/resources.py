@@ -3,7 +3,7 @@ mutualisation income, and volunteering valued at a reference hourly rate."""
 import uuid
 
 from shared.cluster import FUNDER_TYPES  # noqa: F401 (the kinds of grant funder)
-from shared.errors import invalid
+from shared.errors import check_done_by, invalid
 
 GRANT, SALE, MUTUALISATION = "grant", "sale", "mutualisation"
 RESOURCE_KINDS = (GRANT, SALE, MUTUALISATION)
@@ -32,9 +32,11 @@ def valued_cents(hours_hundredths: int, hour_value_cents: int) -> int:
     return (hours_hundredths * hour_value_cents + 50) // 100
 
 
-def new_volunteering(data: dict, hour_value_cents: int, recorded_by) -> dict:
+def new_volunteering(data: dict, hour_value_cents: int, recorded_by, today) -> dict:
+    """Volunteering done on a day that has come (`today`: the cluster's day)."""
     if data["hours"] <= 0:
         raise invalid({"hours": ["Volunteering takes some time: more than 0 hours."]})
+    check_done_by("done_on", data["done_on"], today)
     return {
         "id": str(uuid.uuid4()),
         "hours_hundredths": data["hours"],
