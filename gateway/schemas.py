@@ -4,6 +4,7 @@ from marshmallow import Schema, fields
 
 from services.funding.schemas import Campaign, Contribution, InvestorProfile, MyQuestion
 from services.members.schemas import Account, PersonalData
+from services.notifications.schemas import PersonMail
 from services.projects.schemas import PublicProject
 
 
@@ -44,9 +45,10 @@ class ProjectPublicPage(PublicProject):
 
 class HeldAboutPerson(Schema):
     """Everything held about a person (gateway.privacy): members' part, then funding's
-    of their account (none without an account)."""
+    and notifications' of their account (none without an account)."""
 
     personal_data = fields.Nested(PersonalData, required=True)
     contributions = fields.List(fields.Nested(Contribution), required=True)
     investor_profile = fields.Nested(InvestorProfile, required=True, allow_none=True)
     questions = fields.List(fields.Nested(MyQuestion), required=True)
+    mails = fields.List(fields.Nested(PersonMail), required=True)

@@ -1,6 +1,6 @@
 """"Mes données": what the platform holds about the person signed in (their account, their
-contributions, their investor profile, the public questions they asked; gathered as an
-operator gathers it, gateway.privacy), downloadable as JSON (right of access, GDPR art.
+contributions, their investor profile, the public questions they asked, the mails sent
+to them; gathered as an operator gathers it, gateway.privacy), downloadable as JSON (right of access, GDPR art.
 15 and 20), and their erasure (art. 17), asked once more before it is done: members
 anonymises the account and tells every service (members.person_erased)."""
 import json
@@ -22,6 +22,11 @@ def _held(principal) -> dict:
     return {**held_about({"email": account["email"]}), "account": account}
 
 
+# What became of a mail (notifications' states), as the page says it.
+MAIL_STATES = {"pending": "à envoyer", "sent": "envoyé", "cancelled": "annulé",
+               "failed": "non distribué"}
+
+
 @web.get("/mes-donnees")
 @signed_in(EVERYONE)
 def my_data(principal):
@@ -31,6 +36,7 @@ def my_data(principal):
                            contributions=len(held["contributions"]),
                            questions=len(held["questions"]),
                            contacts=len(held["personal_data"]["contacts"]),
+                           mails=held["mails"], mail_states=MAIL_STATES,
                            investor=profile["knowledge_test_passed_at"] is not None
                            or profile["net_worth_cents"] is not None)
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from services.notifications import models
 from services.notifications.domain import due, letters
 from shared.database import insert_ignoring_duplicate, keep_newest, row_values, upsertable_insert
+from shared.pagination import paginate
 
 Message = models.Message
 
@@ -207,6 +208,16 @@ def person_erased(session, account_ids, now):
         .values(status=models.CANCELLED))
     session.execute(sa.update(Message).where(Message.account_id.in_(account_ids))
                     .values(subject="", text_body="", html_body=""))
+
+
+def mails_of(session, account_id, params, dump):
+    """One page of the mails written to an account, oldest first; none to an erased one
+    (what they said is wiped: only their keys are kept, see person_erased)."""
+    erased = sa.select(models.Account.id).where(models.Account.id == account_id,
+                                                models.Account.erased_at.is_not(None))
+    return paginate(session, Message, {**params, "account_id": account_id},
+                    created_at=Message.created_at, id_column=Message.key,
+                    filters=("account_id",), where=(~erased.exists(),), dump=dump)
 
 
 def claim(session, mail: due.Due, letter: letters.Letter, now) -> bool:

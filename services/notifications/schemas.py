@@ -18,3 +18,17 @@ class MailCounts(Schema):
     cancelled = fields.Integer()
     failed = fields.Integer()
     oldest_pending_at = fields.AwareDateTime(allow_none=True)
+
+
+class PersonMail(Schema):
+    """A mail the platform wrote to an account, for its person's right of access: what it
+    was about and what became of it. Never its body: a password reset's or an address
+    confirmation's carries a secret link once sent (kept here only as a placeholder)."""
+
+    kind = fields.String(required=True, metadata={"description": "what the mail tells, e.g. "
+                                                  "email_confirmation, contribution_confirmed"})
+    subject = fields.String(required=True)
+    status = fields.String(required=True,
+                           metadata={"enum": ["pending", "sent", "cancelled", "failed"]})
+    queued_at = fields.AwareDateTime(required=True, attribute="created_at")
+    sent_at = fields.AwareDateTime(required=True, allow_none=True)

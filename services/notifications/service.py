@@ -45,7 +45,9 @@ from services.projects.schemas import NEWS_PUBLISHED
 from shared.config import Settings
 from shared.errors import DomainError
 from shared.inbox import subscribe
+from shared.pagination import PageQuery
 from shared.rpc import RpcProxy, fetch_or_none, rpc
+from shared.schemas import load
 from shared.service import Clock, Database, ServiceBase
 
 
@@ -304,6 +306,15 @@ class NotificationsService(ServiceBase):
         return schemas.MailCounts().dump({**{status: counts.get(status, 0) for status in (
             models.PENDING, models.SENT, models.CANCELLED, models.FAILED)},
             "oldest_pending_at": oldest})
+
+    @rpc
+    def list_account_mails(self, account_id, query):
+        """The mails written to an account (its person's data: "Mes données"), oldest
+        first: subject, kind, status, when; none once the person is erased."""
+        params = load(PageQuery(), query)
+        with self.db.read() as session:
+            return records.mails_of(session, str(account_id), params,
+                                    schemas.PersonMail().dump)
 
     @property
     def _public_url(self):

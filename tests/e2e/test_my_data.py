@@ -6,7 +6,7 @@ import json
 import uuid
 
 from tests.e2e.test_password_reset import browser_at, post_page, shown
-from tests.support.accounts import bearer, sign_up
+from tests.support.accounts import bearer, confirmation_links, sign_up, token_of
 from tests.support.funding import live_campaign
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
@@ -39,6 +39,8 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     text = mail.get_body(("plain",)).get_content()
     assert "En mai, au marché." in text and "« Quand ouvrez-vous ? »" in text
     assert f"{platform.base_url}/campagnes/{campaign['id']}" in text
+    # The link mailed at sign-up to confirm the address: personal, it is never exported.
+    [link] = confirmation_links(platform, email)
 
     browser, _ = browser_at(platform, "/connexion")
     signed_in = post_page(platform, browser, "/connexion", email=email, password=PASSWORD)
@@ -49,6 +51,9 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     assert "Un profil d'investisseur" in shown(page)
     assert "1 question posée sur des campagnes" in shown(page)
     assert 'href="/mes-donnees"' in page.text  # in the navigation, for any signed-in account
+    assert "Messages que nous vous avons écrits" in shown(page)
+    assert "Confirmer votre adresse électronique" in shown(page) and "envoyé le" in shown(page)
+    assert token_of(link) not in page.text
 
     export = browser.get(platform.base_url + "/mes-donnees.json", timeout=15)
     assert export.status_code == 200 and export.headers["Content-Type"] == "application/json"
@@ -61,6 +66,12 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     assert (mine["body"], mine["campaign_id"], mine["campaign_title"], mine["answer"]) == (
         "Quand ouvrez-vous ?", campaign["id"], "Un four à pain", "En mai, au marché.")
     assert mine["asked_at"] == question["asked_at"] and mine["answered_at"]
+    # The mails written to them: what each was about and what became of it, not its text.
+    assert [(m["kind"], m["subject"], m["status"]) for m in held["mails"]] == [
+        ("email_confirmation", "Confirmer votre adresse électronique", "sent"),
+        ("question_answered", mail["Subject"], "sent")]
+    assert all(m["queued_at"] and m["sent_at"] for m in held["mails"])
+    assert token_of(link) not in export.text and "/adresse/" not in export.text
 
     # An operator answering their request for access, by their address, reads the same:
     # every section, each as whole as the person's own export. No other role reads it.
@@ -102,6 +113,11 @@ def test_a_citizen_sees_downloads_and_erases_what_is_held_about_them(platform):
     wait_until(lambda: platform.query(
         "funding", "SELECT 1 FROM questions WHERE account_id = :id", id=account_id) == [],
         timeout=30, message="funding forgetting who asked")
+    # Nothing is held of them by their address any more, their mails neither.
+    after = platform.get(asked_for, as_="operator").json()
+    assert (after["personal_data"]["accounts"], after["mails"]) == ([], [])
+    assert platform.query("notifications", "SELECT count(*) FROM messages WHERE account_id = "
+                          ":id AND subject <> ''", id=account_id) == [(0,)]
     listed = platform.get(f"/campaigns/{campaign['id']}/questions").json()["items"]
     assert [(q["asker_name"], q["body"], q["answer"]) for q in listed] == [
         (None, "Quand ouvrez-vous ?", "En mai, au marché.")]

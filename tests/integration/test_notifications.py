@@ -427,3 +427,42 @@ def test_an_edit_heard_before_its_campaigns_creation_is_kept(services, broker_ur
     assert deliver(notifications, broker_uri, created) == "applied"
     assert rows(notifications, "SELECT title, project_id, version FROM campaigns "
                 "WHERE id = :id", id=campaign) == [("Un four à pain", project, 2)]
+
+
+def test_the_mails_of_an_account_are_listed_without_their_secret_links_until_erasure(
+        services, catcher, broker_uri):
+    members, notifications = services
+    catcher.start()
+    account, email = citizen(members)
+    other, _ = citizen(members)
+    campaign, contribution = str(uuid.uuid4()), str(uuid.uuid4())
+    deliver(notifications, broker_uri, contribution_event(
+        funding.CONTRIBUTION_CONFIRMED, contribution, campaign, account, 2000, "captured"))
+    deliver(notifications, broker_uri, contribution_event(
+        funding.CONTRIBUTION_CONFIRMED, str(uuid.uuid4()), campaign, other, 500, "captured"))
+    with entrypoint_waiter(notifications, "password_reset_requested"):
+        call(members, "request_password_reset", {"email": email}, "127.0.0.1")
+    assert send_due(notifications) == 3
+    [reset_mail] = [m for m in catcher.messages() if m["X-RcptTo"] == email
+                    and "mot de passe" in m["Subject"]]
+    token = text_of(reset_mail).split("/mot-de-passe/", 1)[1].split()[0]
+
+    listed = call(notifications, "list_account_mails", account, {})
+    assert listed["next_cursor"] is None
+    assert [(m["kind"], m["subject"], m["status"]) for m in listed["items"]] == [
+        ("contribution_confirmed", listed["items"][0]["subject"], "sent"),
+        ("password_reset", "Choisir un nouveau mot de passe", "sent")]
+    assert all(m["queued_at"] and m["sent_at"] for m in listed["items"])
+    assert set(listed["items"][0]) == {"kind", "subject", "status", "queued_at", "sent_at"}
+    assert token not in json.dumps(listed)
+    # Page by page, as the gateway reads them all.
+    first = call(notifications, "list_account_mails", account, {"limit": "1"})
+    rest = call(notifications, "list_account_mails", account,
+                {"limit": "1", "cursor": first["next_cursor"]})
+    assert first["items"] + rest["items"] == listed["items"] and rest["next_cursor"] is None
+
+    with entrypoint_waiter(notifications, "person_erased"):
+        call(members, "erase_person", {"email": email})
+    assert call(notifications, "list_account_mails", account, {}) == {
+        "items": [], "next_cursor": None}
+    assert len(call(notifications, "list_account_mails", other, {})["items"]) == 1
