@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from shared.french import PARIS
@@ -70,6 +71,21 @@ def test_an_animator_creates_a_project_sets_milestones_and_publishes_news(browse
     assert carrier in browser.find_element(By.CSS_SELECTOR, ".facts").text
     assert "Trévoux · Dombes" in browser.find_element(By.CSS_SELECTOR, ".facts").text
     project_path = browser.current_url.removeprefix(platform.base_url).split("?")[0]
+
+    # "Sur cette page": a link to each of its sections, in their order, each to an id the
+    # page has; followed from the keyboard, it leads there.
+    links = browser.find_elements(By.CSS_SELECTOR, "nav.toc a")
+    targets = [link.get_attribute("href").split("#", 1)[1] for link in links]
+    sections = [section.get_attribute("id")
+                for section in browser.find_elements(By.CSS_SELECTOR, "main section[id]")]
+    assert targets == sections and "jalon" in targets and "actualite" in targets
+    assert [link.text for link in links][:3] == ["Campagnes", "Étape", "Accompagnement"]
+    for target in targets:
+        assert len(browser.find_elements(By.ID, target)) == 1, target
+    jalons = links[targets.index("jalon")]
+    jalons.send_keys(Keys.ENTER)
+    assert browser.current_url.endswith("#jalon")
+    assert_accessible(browser)
 
     # 500 hours in one day: said next to the hours, what was typed kept.
     Select(browser.find_element(By.ID, "accompagnement-kind")).select_by_visible_text(
