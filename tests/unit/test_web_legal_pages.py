@@ -74,5 +74,8 @@ def test_an_operator_names_itself_its_host_its_provider_and_its_authorisation(mo
 def test_the_privacy_notice_says_what_is_kept_why_and_for_how_long(client):
     privacy = page_text(client.get("/confidentialite"))
     for fact in ("Nom, prénom et adresse du donateur", "6 ans après l'année du don",
-                 "règlement (UE) 2020/1503", "CNIL", "Aucun cookie de mesure d'audience"):
+                 "règlement (UE) 2020/1503", "CNIL", "Aucun cookie de mesure d'audience",
+                 "Questions posées sur une campagne", "Messages que nous vous écrivons"):
         assert fact in privacy
+    # The page that exercises those rights is named and linked.
+    assert 'href="/mes-donnees"' in client.get("/confidentialite").get_data(as_text=True)
