@@ -59,6 +59,7 @@ MATRIX = {
     ("POST", "/subscriptions/<uuid:subscription_id>/end"): STAFF,
     ("POST", "/mutualisation/invoices"): STAFF,
     ("GET", "/mutualisation/invoices"): STAFF | {"member_admin"},
+    ("POST", "/mutualisation/invoices/<uuid:invoice_id>/payments"): STAFF,
     ("GET", "/mutualisation/summary"): STAFF | {"funder"},
     ("GET", "/privacy/personal-data"): {"operator"},
     ("POST", "/privacy/erasures"): {"operator"},
