@@ -14,8 +14,8 @@ from flask import redirect, render_template, request, url_for
 from gateway.api import actor
 from gateway.calls import call
 from gateway.web import edits, formats, labels
-from gateway.web.animation_labels import PAYMENT_METHODS, PRICINGS
-from gateway.web.animation_members import membership_view
+from gateway.web.animation_labels import INVOICE_STATUSES, PAYMENT_METHODS, PRICINGS
+from gateway.web.animation_members import euros_input, membership_view
 from gateway.web.blueprint import web
 from gateway.web.security import signed_in
 from shared.cluster import STAGE_LABELS
@@ -121,9 +121,14 @@ def invoice_page(organisation_id, cursor=None):
 # --- shaping the data for the page (pure) ---------------------------------------------
 
 def invoice_view(invoice):
-    """An invoice as the pages show it: its month in words, its lines, its total."""
-    return {"period": f"{MONTHS[invoice['month'] - 1]} {invoice['year']}",
+    """An invoice as the pages show it: its month in words, its lines, its total, what
+    has been paid and what is left (`amount`: the rest, as a payment's form offers it)."""
+    return {"id": invoice["id"], "period": f"{MONTHS[invoice['month'] - 1]} {invoice['year']}",
             "total": formats.euros(invoice["total_cents"]),
+            "paid": formats.euros(invoice["paid_cents"]),
+            "left": formats.euros(invoice["left_cents"]),
+            "status": labels.label(INVOICE_STATUSES, invoice["status"]),
+            "payable": invoice["left_cents"] > 0, "amount": euros_input(invoice["left_cents"]),
             "issued": formats.long_date(invoice["issued_at"]),
             "lines": [{"service": line["service"],
                        "hours": f"{formats.number(line['hours_per_month'])} h"

@@ -470,13 +470,18 @@ class MembershipStatusChanged(Schema):
     by = fields.String(required=True)
 
 
-class DuesPaid(Schema):
+class PaymentRecorded(Schema):
+    """What every payment's event says: dues' (DuesPaid) and an invoice's (InvoicePaid)."""
+
     payment_id = fields.UUID(required=True)
-    membership_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
     year = fields.Integer(required=True, strict=True)
     amount_cents = fields.Integer(required=True, strict=True)
     paid_on = fields.Date(required=True)
+
+
+class DuesPaid(PaymentRecorded):
+    membership_id = fields.UUID(required=True)
 
 
 class MutualisedServiceAdded(Schema):
@@ -511,14 +516,9 @@ class MutualisationInvoiced(Schema):
     total_cents = fields.Integer(required=True, strict=True)
 
 
-class InvoicePaid(Schema):
-    payment_id = fields.UUID(required=True)
+class InvoicePaid(PaymentRecorded):
     invoice_id = fields.UUID(required=True)
-    organisation_id = fields.UUID(required=True)
-    year = fields.Integer(required=True, strict=True)
     month = fields.Integer(required=True, strict=True)
-    amount_cents = fields.Integer(required=True, strict=True)
-    paid_on = fields.Date(required=True)
     left_cents = fields.Integer(required=True, strict=True)
 
 
@@ -619,5 +619,5 @@ PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ORGANISATION_UPDATED, CONTACT_ADDED
                     MEMBERSHIP_APPLIED, MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
                     MUTUALISATION_INVOICED, INVOICE_PAID, ACCOUNT_CREATED,
-                    PASSWORD_RESET_REQUESTED, PERSON_ERASED, EMAIL_CONFIRMATION_REQUESTED, ADDRESS_ALREADY_REGISTERED,
-                    EMAIL_CHANGED)
+                    PASSWORD_RESET_REQUESTED, PERSON_ERASED, EMAIL_CONFIRMATION_REQUESTED,
+                    ADDRESS_ALREADY_REGISTERED, EMAIL_CHANGED)

@@ -266,13 +266,7 @@ class MembersService(ServiceBase):
     @rpc
     def pay_dues(self, membership_id, payload, idempotency_key, by):
         """Record a payment of dues; a lapsed membership paid in full is active again."""
-        data = load(schemas.PayDues(), payload)
-        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
-        with self.db() as uow:
-            replay = uow.replay_or_claim(f"pay_dues:{by}", idempotency_key,
-                                         {"membership_id": str(membership_id), **payload})
-            if replay is not None:
-                return {"replayed": True, "payment": replay}
+        def record(uow, data):
             membership = get_or_not_found(uow.session, models.Membership, membership_id,
                                           "membership", for_update=True)
             if membership.status in ("applied", "resigned"):
@@ -291,7 +285,20 @@ class MembersService(ServiceBase):
                                                membership.paid_cents)
             if status != membership.status:
                 _move(uow, membership, status, by, "dues paid")
-            answer = uow.remember(schemas.DuesPayment().dump(payment))
+            return schemas.DuesPayment().dump(payment)
+        return self._pay_once("pay_dues", {"membership_id": str(membership_id)},
+                              schemas.PayDues(), payload, idempotency_key, by, record)
+
+    def _pay_once(self, kind, owner, schema, payload, idempotency_key, by, record):
+        """A payment recorded by staff, once per Idempotency-Key: `owner` names what is
+        paid; `record(uow, data)` locks it, records the payment and answers its view."""
+        data = load(schema, payload)
+        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"{kind}:{by}", idempotency_key, {**owner, **payload})
+            if replay is not None:
+                return {"replayed": True, "payment": replay}
+            answer = uow.remember(record(uow, data))
         return {"replayed": False, "payment": answer}
 
     @rpc
@@ -470,13 +477,7 @@ class MembersService(ServiceBase):
     def pay_invoice(self, invoice_id, payload, idempotency_key, by):
         """Record a payment of a mutualisation invoice; the invoice's row is locked, so
         payments sent together never take it beyond its total."""
-        data = load(schemas.PayInvoice(), payload)
-        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
-        with self.db() as uow:
-            replay = uow.replay_or_claim(f"pay_invoice:{by}", idempotency_key,
-                                         {"invoice_id": str(invoice_id), **payload})
-            if replay is not None:
-                return {"replayed": True, "payment": replay}
+        def record(uow, data):
             invoice = get_or_not_found(uow.session, models.Invoice, invoice_id, "invoice",
                                        for_update=True)
             mutualisation.check_invoice_payment(data["amount_cents"], invoice.total_cents,
@@ -491,8 +492,9 @@ class MembersService(ServiceBase):
                 "paid_on": payment.paid_on.isoformat(),
                 "left_cents": mutualisation.left_to_pay(invoice.total_cents,
                                                         invoice.paid_cents)})
-            answer = uow.remember(schemas.InvoicePayment().dump(payment))
-        return {"replayed": False, "payment": answer}
+            return schemas.InvoicePayment().dump(payment)
+        return self._pay_once("pay_invoice", {"invoice_id": str(invoice_id)},
+                              schemas.PayInvoice(), payload, idempotency_key, by, record)
 
     @rpc
     def mutualisation_summary(self):

@@ -158,7 +158,7 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id", "record_id", "question_id"):
+                 "milestone_id", "contribution_id", "record_id", "question_id", "invoice_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     path = path.replace("<string:image_id>", "0" * 64)
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}

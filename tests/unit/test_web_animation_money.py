@@ -374,6 +374,7 @@ def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_in
     key = key_of(client.get(base).get_data(as_text=True))
     invoice = {"id": "i1", "organisation_id": ORGANISATION_ID, "year": 2026, "month": 10,
                "total_cents": 26_250, "issued_at": "2026-11-01T00:00:00+00:00",
+               "paid_cents": 0, "left_cents": 26_250, "status": "unpaid",
                "lines": [{"service": "Comptabilité partagée", "hours_per_month": 7.5,
                           "amount_cents": 26_250}]}
     original = services.__class__.__call__
