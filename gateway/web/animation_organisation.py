@@ -215,8 +215,9 @@ def pay_invoice(principal, organisation_id, invoice_id):
                                  {"amount_cents": "amount"})
         return organisation_page(organisation_id, f"facture-{invoice_id}", errors,
                                  forms.values(request.form, PAYMENT_NAMES), status)
+    # The page of invoices the form was on (`factures`), again, refused or done.
     return done("web.organisation", organisation_id=organisation_id, fait="reglement",
-                _anchor="factures")
+                factures=request.args.get("factures"), _anchor="factures")
 
 
 def organisation_page(organisation_id, form=None, errors=None, typed=None, status=200,
@@ -237,6 +238,7 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   invoice_list=payable_invoices(invoice_page(organisation_id,
                                                              request.args.get("factures"))),
                   methods=words.PAYMENT_METHODS.items(),
+                  invoice_cursor=request.args.get("factures"),
                   form=form, errors=errors or {}, typed=typed or {}, done=done,
                   key=forms.new_key(), today=today.isoformat(), year=today.year,
                   month=str(today.month),

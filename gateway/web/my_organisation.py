@@ -2,7 +2,8 @@
 accounts, tied to their organisation in the access token, as the API's ORGANISATION
 routes): who the cluster knows it as, its membership year by year with the dues paid
 and left to pay, each payment, its subscriptions to mutualised services, the projects it
-carries, its invoices of mutualisation fees (newest first, a page at a time), and the
+carries, its invoices of mutualisation fees (newest first, a page at a time, each
+with what is paid and left), and the
 catalogue of services it may use. As the API's
 `GET /organisations/<id>/{memberships,dues-payments,subscriptions}`,
 `GET /mutualisation/invoices` and `GET /projects?carrier_organisation_id=<id>`; its card
