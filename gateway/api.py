@@ -310,6 +310,16 @@ def list_invoices(query, principal):
                 {**query, "organisation_id": confined} if confined else query)
 
 
+@route("/mutualisation/invoices/<uuid:invoice_id>/payments", "POST",
+       summary="Record a payment of a mutualisation invoice", tag="mutualisation",
+       roles=STAFF, body=members.PayInvoice, response=members.InvoicePayment, status=201,
+       idempotent=True, errors=(409,))
+def pay_invoice(invoice_id, body, idempotency_key, principal):
+    outcome = call("members", "pay_invoice", invoice_id, body, idempotency_key,
+                   principal.account_id)
+    return outcome["payment"], replayed(outcome)
+
+
 @route("/mutualisation/summary", "GET",
        summary="Services, subscribers and the jobs the services carry", tag="mutualisation",
        roles=(*STAFF, "funder"), response=members.MutualisationSummary)

@@ -32,6 +32,7 @@ IMPORT_MODES = {
 IMPORT_STATUSES = {"imported": "Importée", "invalid": "Refusée",
                    "not_imported": "Non importée (fichier refusé)"}
 PRICINGS = {"hourly": "à l'heure", "monthly": "au mois"}
+INVOICE_STATUSES = {"unpaid": "À payer", "partly_paid": "Payée en partie", "paid": "Payée"}
 # The columns of the animators' spreadsheet, as the import's errors name their fields.
 IMPORT_COLUMNS = {"name": "Nom", "legal_form": "Forme juridique", "siret": "SIRET",
                   "siren": "SIREN", "rna": "N° RNA", "street": "Adresse",

@@ -19,6 +19,10 @@ from shared.errors import INVALID, DomainError
 PAYABLE = ("active", "lapsed")  # members refuses dues for the others
 PAYMENT_FIELDS = {"amount_cents": ("amount", forms.cents), "paid_on": ("paid_on", None),
                   "method": ("method", None), "reference": ("reference", None)}
+PAYMENT_NAMES = [typed for typed, _ in PAYMENT_FIELDS.values()]
+PAYMENT_MESSAGES = {"paid_on": "Indiquez la date du paiement : aujourd'hui au plus tard.",
+                    "method": "Choisissez le moyen de paiement.",
+                    "reference": "La référence tient en 120 caractères au plus."}
 PAYMENT_CONFLICTS = {
     "membership_not_payable": "Cette adhésion ne reçoit pas de cotisation : une candidature "
                               "doit d'abord être approuvée, et une démission est définitive.",
@@ -104,8 +108,7 @@ def record_payment(principal, membership_id):
     except DomainError as exc:
         errors, status = refusal(exc, PAYMENT_CONFLICTS, payment_messages(membership),
                                  {"amount_cents": "amount"})
-        return payment_page(membership_id, errors,
-                            forms.values(request.form, [f for f, _ in PAYMENT_FIELDS.values()]),
+        return payment_page(membership_id, errors, forms.values(request.form, PAYMENT_NAMES),
                             status)
     return done("web.members", annee=membership["year"], paye=membership_id)
 
@@ -145,9 +148,7 @@ def payment_page(membership_id, errors=None, typed=None, status=200):
 def payment_messages(membership):
     left = formats.euros(membership["dues_cents"] - membership["paid_cents"])
     return {"amount": f"Un montant en euros, de 0,01 € au reste à payer ({left}).",
-            "paid_on": "Indiquez la date du paiement : aujourd'hui au plus tard.",
-            "method": "Choisissez le moyen de paiement.",
-            "reference": "La référence tient en 120 caractères au plus."}
+            **PAYMENT_MESSAGES}
 
 
 # --- shaping the data for the pages (pure) --------------------------------------------

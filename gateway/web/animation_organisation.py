@@ -7,7 +7,9 @@ subscription (as `POST /subscriptions/<id>/end`) and a new service in the catalo
 `POST /mutualised-services`); and the
 invoicing of a month's mutualisation fees (as `POST /mutualisation/invoices`, with its
 own Idempotency-Key), whose answer shows this organisation's invoice, and the list of its
-invoices (as `GET /mutualisation/invoices?organisation_id=<id>`); and its card to
+invoices (as `GET /mutualisation/invoices?organisation_id=<id>`), each with what is paid
+and left and, while something is left, a form recording a payment (as `POST
+/mutualisation/invoices/<id>/payments`, with its own Idempotency-Key); and its card to
 edit (as `PATCH /organisations/<id>`, see gateway/web/edits.py)."""
 from flask import request, url_for
 
@@ -15,7 +17,12 @@ from gateway.calls import call
 from gateway.web import animation_labels as words
 from gateway.web import edits, formats, forms, labels
 from gateway.web.animation import STAFF, done, refusal, render
-from gateway.web.animation_members import membership_view
+from gateway.web.animation_members import (
+    PAYMENT_FIELDS,
+    PAYMENT_MESSAGES,
+    PAYMENT_NAMES,
+    membership_view,
+)
 from gateway.web.blueprint import web
 from gateway.web.my_organisation import (
     MONTHS,
@@ -74,12 +81,19 @@ END_MESSAGES = {"ends_on": "Indiquez le dernier jour de l'abonnement : pas avant
 INVOICE_FIELDS = {"year": ("year", forms.integer), "month": ("month", forms.integer)}
 INVOICE_MESSAGES = {"year": "Une année en chiffres, de 2000 à 2100.",
                     "month": "Choisissez le mois à facturer."}
+INVOICE_PAYMENT_MESSAGES = {
+    "amount": "Un montant en euros d'au moins 0,01 €, par exemple 150 ou 75,50.",
+    **PAYMENT_MESSAGES}
+INVOICE_PAYMENT_CONFLICTS = {
+    "invoice_overpaid": "Ce montant dépasse le reste à payer de la facture (un autre paiement "
+                        "a pu être enregistré entre-temps) : vérifiez le reste à payer."}
 DONE = {"approuver": "L'adhésion est approuvée : elle est active.",
         "nouvelle": "La structure est enregistrée. Enregistrez maintenant sa candidature "
                     "à l'adhésion.",
         "fiche": "La fiche de la structure est enregistrée.",
         "demission": "La démission est enregistrée.",
         "fin": "L'abonnement prend fin à la date indiquée.",
+        "reglement": "Le paiement de la facture est enregistré.",
         **{form: spec["done"] for form, spec in FORMS.items()}}
 
 
@@ -187,6 +201,25 @@ def invoice_month(principal, organisation_id):
                              invoices=invoices_view(outcome["invoices"], organisation_id))
 
 
+@web.post("/animation/adherents/<uuid:organisation_id>/factures/<uuid:invoice_id>/paiement")
+@signed_in(STAFF)
+def pay_invoice(principal, organisation_id, invoice_id):
+    """A payment of one of the organisation's invoices, as `POST
+    /mutualisation/invoices/<id>/payments`, with its form's own Idempotency-Key."""
+    organisation_id, invoice_id = str(organisation_id), str(invoice_id)
+    try:
+        call("members", "pay_invoice", invoice_id, forms.payload(request.form, PAYMENT_FIELDS),
+             forms.idempotency_key(request.form), principal.account_id)
+    except DomainError as exc:
+        errors, status = refusal(exc, INVOICE_PAYMENT_CONFLICTS, INVOICE_PAYMENT_MESSAGES,
+                                 {"amount_cents": "amount"})
+        return organisation_page(organisation_id, f"facture-{invoice_id}", errors,
+                                 forms.values(request.form, PAYMENT_NAMES), status)
+    # The page of invoices the form was on (`factures`), again, refused or done.
+    return done("web.organisation", organisation_id=organisation_id, fait="reglement",
+                factures=request.args.get("factures"), _anchor="factures")
+
+
 def organisation_page(organisation_id, form=None, errors=None, typed=None, status=200,
                       done=None, invoices=None, fiche=None):
     found = call("members", "get_organisation", organisation_id)
@@ -202,7 +235,10 @@ def organisation_page(organisation_id, form=None, errors=None, typed=None, statu
                   pricings=words.PRICINGS.items(),
                   months=[(str(n), name) for n, name in enumerate(MONTHS, start=1)],
                   invoices=invoices,
-                  invoice_list=invoice_page(organisation_id, request.args.get("factures")),
+                  invoice_list=payable_invoices(invoice_page(organisation_id,
+                                                             request.args.get("factures"))),
+                  methods=words.PAYMENT_METHODS.items(),
+                  invoice_cursor=request.args.get("factures"),
                   form=form, errors=errors or {}, typed=typed or {}, done=done,
                   key=forms.new_key(), today=today.isoformat(), year=today.year,
                   month=str(today.month),
@@ -229,6 +265,12 @@ def subscription_rows(subscriptions):
 def catalogue_view(services):
     return [{**service_view(s), "hourly": s["pricing"] == "hourly",
              "pricing": labels.label(words.PRICINGS, s["pricing"])} for s in services]
+
+
+def payable_invoices(invoice_list):
+    """The page of invoices, each with the Idempotency-Key of its own payment form."""
+    return {**invoice_list, "rows": [{**row, "key": forms.new_key()}
+                                     for row in invoice_list["rows"]]}
 
 
 def invoices_view(invoices, organisation_id):

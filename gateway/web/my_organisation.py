@@ -2,7 +2,8 @@
 accounts, tied to their organisation in the access token, as the API's ORGANISATION
 routes): who the cluster knows it as, its membership year by year with the dues paid
 and left to pay, each payment, its subscriptions to mutualised services, the projects it
-carries, its invoices of mutualisation fees (newest first, a page at a time), and the
+carries, its invoices of mutualisation fees (newest first, a page at a time, each
+with what is paid and left), and the
 catalogue of services it may use. As the API's
 `GET /organisations/<id>/{memberships,dues-payments,subscriptions}`,
 `GET /mutualisation/invoices` and `GET /projects?carrier_organisation_id=<id>`; its card
@@ -14,8 +15,8 @@ from flask import redirect, render_template, request, url_for
 from gateway.api import actor
 from gateway.calls import call
 from gateway.web import edits, formats, labels
-from gateway.web.animation_labels import PAYMENT_METHODS, PRICINGS
-from gateway.web.animation_members import membership_view
+from gateway.web.animation_labels import INVOICE_STATUSES, PAYMENT_METHODS, PRICINGS
+from gateway.web.animation_members import euros_input, membership_view
 from gateway.web.blueprint import web
 from gateway.web.security import signed_in
 from shared.cluster import STAGE_LABELS
@@ -121,9 +122,14 @@ def invoice_page(organisation_id, cursor=None):
 # --- shaping the data for the page (pure) ---------------------------------------------
 
 def invoice_view(invoice):
-    """An invoice as the pages show it: its month in words, its lines, its total."""
-    return {"period": f"{MONTHS[invoice['month'] - 1]} {invoice['year']}",
+    """An invoice as the pages show it: its month in words, its lines, its total, what
+    has been paid and what is left (`amount`: the rest, as a payment's form offers it)."""
+    return {"id": invoice["id"], "period": f"{MONTHS[invoice['month'] - 1]} {invoice['year']}",
             "total": formats.euros(invoice["total_cents"]),
+            "paid": formats.euros(invoice["paid_cents"]),
+            "left": formats.euros(invoice["left_cents"]),
+            "status": labels.label(INVOICE_STATUSES, invoice["status"]),
+            "payable": invoice["left_cents"] > 0, "amount": euros_input(invoice["left_cents"]),
             "issued": formats.long_date(invoice["issued_at"]),
             "lines": [{"service": line["service"],
                        "hours": f"{formats.number(line['hours_per_month'])} h"

@@ -80,18 +80,23 @@ class MembershipMove(Base):
     reason: Mapped[str | None] = mapped_column(sa.String(500))
 
 
-class DuesPayment(Base):
-    __tablename__ = "dues_payments"
+class RecordedPayment:
+    """What a payment recorded by staff says: dues' and invoices' alike."""
 
-    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    membership_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("memberships.id"),
-                                               index=True)
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
     paid_on: Mapped[date] = mapped_column(sa.Date)
     method: Mapped[str] = mapped_column(sa.String(20))
     reference: Mapped[str | None] = mapped_column(sa.String(120))
     recorded_by: Mapped[str] = mapped_column(sa.String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DuesPayment(RecordedPayment, Base):
+    __tablename__ = "dues_payments"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    membership_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("memberships.id"),
+                                               index=True)
 
 
 class MutualisedService(Base):
@@ -135,6 +140,15 @@ class Invoice(Base):
     total_cents: Mapped[int] = mapped_column(sa.BigInteger)
     lines: Mapped[str] = mapped_column(sa.Text)  # JSON
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    paid_cents: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+
+
+class InvoicePayment(RecordedPayment, Base):
+    __tablename__ = "invoice_payments"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    invoice_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("invoices.id"),
+                                            index=True)
 
 
 class Account(Base):

@@ -129,12 +129,18 @@ class MoveMembership(Schema):
 
 
 class PayDues(Schema):
+    """A payment recorded by staff: dues', and an invoice's (PayInvoice) alike."""
+
     amount_cents = Cents(required=True, strict=True, validate=validate.Range(min=1, max=MAX_CENTS))
     paid_on = fields.Date(required=True)
     method = fields.String(required=True, validate=validate.OneOf(
         ("transfer", "cheque", "cash", "card", "direct_debit")))
     reference = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=120))
+
+
+class PayInvoice(PayDues):
+    pass
 
 
 class Renewal(Schema):
@@ -171,14 +177,21 @@ class MembershipWithMoves(Membership):
     moves = fields.List(fields.Nested(MembershipMove))
 
 
-class DuesPayment(Schema):
+class RecordedPayment(Schema):
     id = fields.String()
-    membership_id = fields.String()
     amount_cents = fields.Integer()
     paid_on = fields.Date()
     method = fields.String()
     reference = fields.String(allow_none=True)
     recorded_at = fields.AwareDateTime()
+
+
+class DuesPayment(RecordedPayment):
+    membership_id = fields.String()
+
+
+class InvoicePayment(RecordedPayment):
+    invoice_id = fields.String()
 
 
 class OrganisationDuesPayment(DuesPayment):
@@ -275,6 +288,9 @@ class Invoice(Schema):
     total_cents = fields.Integer()
     lines = fields.List(fields.Nested(InvoiceLine))
     issued_at = fields.AwareDateTime()
+    paid_cents = fields.Integer(metadata={"description": "the payments recorded so far"})
+    left_cents = fields.Integer(metadata={"description": "what is left to pay"})
+    status = fields.String(metadata={"description": "unpaid, partly_paid or paid"})
 
 
 class MutualisationSummary(Schema):
@@ -454,13 +470,18 @@ class MembershipStatusChanged(Schema):
     by = fields.String(required=True)
 
 
-class DuesPaid(Schema):
+class PaymentRecorded(Schema):
+    """What every payment's event says: dues' (DuesPaid) and an invoice's (InvoicePaid)."""
+
     payment_id = fields.UUID(required=True)
-    membership_id = fields.UUID(required=True)
     organisation_id = fields.UUID(required=True)
     year = fields.Integer(required=True, strict=True)
     amount_cents = fields.Integer(required=True, strict=True)
     paid_on = fields.Date(required=True)
+
+
+class DuesPaid(PaymentRecorded):
+    membership_id = fields.UUID(required=True)
 
 
 class MutualisedServiceAdded(Schema):
@@ -493,6 +514,12 @@ class MutualisationInvoiced(Schema):
     year = fields.Integer(required=True, strict=True)
     month = fields.Integer(required=True, strict=True)
     total_cents = fields.Integer(required=True, strict=True)
+
+
+class InvoicePaid(PaymentRecorded):
+    invoice_id = fields.UUID(required=True)
+    month = fields.Integer(required=True, strict=True)
+    left_cents = fields.Integer(required=True, strict=True)
 
 
 class AccountCreated(Schema):
@@ -562,6 +589,9 @@ SUBSCRIPTION_ENDED = _event("subscription_ended", 1, SubscriptionEnded,
 MUTUALISATION_INVOICED = _event("mutualisation_invoiced", 1, MutualisationInvoiced,
                                 "A month's mutualisation fees were invoiced to an "
                                 "organisation.")
+INVOICE_PAID = _event("invoice_paid", 1, InvoicePaid,
+                      "A payment of a mutualisation invoice was recorded; `left_cents` is "
+                      "what the invoice still awaits after it.")
 ACCOUNT_CREATED = _event("account_created", 1, AccountCreated,
                          "Someone can now sign in, with these roles. No personal data travels.")
 PASSWORD_RESET_REQUESTED = _event(
@@ -588,6 +618,6 @@ PERSON_ERASED = _event("person_erased", 1, PersonErased,
 PUBLISHED_EVENTS = (ORGANISATION_REGISTERED, ORGANISATION_UPDATED, CONTACT_ADDED,
                     MEMBERSHIP_APPLIED, MEMBERSHIP_RENEWED, MEMBERSHIP_STATUS_CHANGED, DUES_PAID,
                     MUTUALISED_SERVICE_ADDED, SUBSCRIPTION_STARTED, SUBSCRIPTION_ENDED,
-                    MUTUALISATION_INVOICED, ACCOUNT_CREATED, PASSWORD_RESET_REQUESTED,
-                    PERSON_ERASED, EMAIL_CONFIRMATION_REQUESTED, ADDRESS_ALREADY_REGISTERED,
-                    EMAIL_CHANGED)
+                    MUTUALISATION_INVOICED, INVOICE_PAID, ACCOUNT_CREATED,
+                    PASSWORD_RESET_REQUESTED, PERSON_ERASED, EMAIL_CONFIRMATION_REQUESTED,
+                    ADDRESS_ALREADY_REGISTERED, EMAIL_CHANGED)

@@ -266,13 +266,7 @@ class MembersService(ServiceBase):
     @rpc
     def pay_dues(self, membership_id, payload, idempotency_key, by):
         """Record a payment of dues; a lapsed membership paid in full is active again."""
-        data = load(schemas.PayDues(), payload)
-        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
-        with self.db() as uow:
-            replay = uow.replay_or_claim(f"pay_dues:{by}", idempotency_key,
-                                         {"membership_id": str(membership_id), **payload})
-            if replay is not None:
-                return {"replayed": True, "payment": replay}
+        def record(uow, data):
             membership = get_or_not_found(uow.session, models.Membership, membership_id,
                                           "membership", for_update=True)
             if membership.status in ("applied", "resigned"):
@@ -280,11 +274,9 @@ class MembersService(ServiceBase):
                                f"A membership that is {membership.status} takes no dues.")
             memberships.check_payment(data["amount_cents"], membership.dues_cents,
                                       membership.paid_cents)
-            payment = models.DuesPayment(id=str(uuid.uuid4()), membership_id=membership.id,
-                                         recorded_by=by, recorded_at=utcnow(), **data)
-            uow.session.add(payment)
+            payment = _record_payment(uow, models.DuesPayment, data, by,
+                                      membership_id=membership.id)
             membership.paid_cents += payment.amount_cents
-            uow.session.flush()
             uow.emit(schemas.DUES_PAID, {
                 "payment_id": payment.id, "membership_id": membership.id,
                 "organisation_id": membership.organisation_id, "year": membership.year,
@@ -293,7 +285,20 @@ class MembersService(ServiceBase):
                                                membership.paid_cents)
             if status != membership.status:
                 _move(uow, membership, status, by, "dues paid")
-            answer = uow.remember(schemas.DuesPayment().dump(payment))
+            return schemas.DuesPayment().dump(payment)
+        return self._pay_once("pay_dues", {"membership_id": str(membership_id)},
+                              schemas.PayDues(), payload, idempotency_key, by, record)
+
+    def _pay_once(self, kind, owner, schema, payload, idempotency_key, by, record):
+        """A payment recorded by staff, once per Idempotency-Key: `owner` names what is
+        paid; `record(uow, data)` locks it, records the payment and answers its view."""
+        data = load(schema, payload)
+        check_done_by("paid_on", data["paid_on"], local_date(utcnow()))
+        with self.db() as uow:
+            replay = uow.replay_or_claim(f"{kind}:{by}", idempotency_key, {**owner, **payload})
+            if replay is not None:
+                return {"replayed": True, "payment": replay}
+            answer = uow.remember(record(uow, data))
         return {"replayed": False, "payment": answer}
 
     @rpc
@@ -467,6 +472,29 @@ class MembersService(ServiceBase):
             return paginate(session, models.Invoice, params, created_at=None,
                             order=Order(models.Invoice.issued_at, descending=True),
                             filters=("organisation_id", "year", "month"), dump=_invoice_view)
+
+    @rpc
+    def pay_invoice(self, invoice_id, payload, idempotency_key, by):
+        """Record a payment of a mutualisation invoice; the invoice's row is locked, so
+        payments sent together never take it beyond its total."""
+        def record(uow, data):
+            invoice = get_or_not_found(uow.session, models.Invoice, invoice_id, "invoice",
+                                       for_update=True)
+            mutualisation.check_invoice_payment(data["amount_cents"], invoice.total_cents,
+                                                invoice.paid_cents)
+            payment = _record_payment(uow, models.InvoicePayment, data, by,
+                                      invoice_id=invoice.id)
+            invoice.paid_cents += payment.amount_cents
+            uow.emit(schemas.INVOICE_PAID, {
+                "payment_id": payment.id, "invoice_id": invoice.id,
+                "organisation_id": invoice.organisation_id, "year": invoice.year,
+                "month": invoice.month, "amount_cents": payment.amount_cents,
+                "paid_on": payment.paid_on.isoformat(),
+                "left_cents": mutualisation.left_to_pay(invoice.total_cents,
+                                                        invoice.paid_cents)})
+            return schemas.InvoicePayment().dump(payment)
+        return self._pay_once("pay_invoice", {"invoice_id": str(invoice_id)},
+                              schemas.PayInvoice(), payload, idempotency_key, by, record)
 
     @rpc
     def mutualisation_summary(self):
@@ -1151,8 +1179,21 @@ def _dues_scale(scale_json: str):
     return {form: [tuple(band) for band in bands] for form, bands in json.loads(scale_json).items()}
 
 
+def _record_payment(uow, model, data, by, **owner):
+    """A payment recorded by staff (dues', an invoice's), written at once."""
+    payment = model(id=str(uuid.uuid4()), recorded_by=by, recorded_at=utcnow(), **owner,
+                    **data)
+    uow.session.add(payment)
+    uow.session.flush()
+    return payment
+
+
 def _invoice_view(invoice):
-    return schemas.Invoice().dump({**row_values(invoice), "lines": json.loads(invoice.lines)})
+    total, paid = invoice.total_cents, invoice.paid_cents
+    return schemas.Invoice().dump({
+        **row_values(invoice), "lines": json.loads(invoice.lines),
+        "left_cents": mutualisation.left_to_pay(total, paid),
+        "status": mutualisation.invoice_status(total, paid)})
 
 
 def _invoice_lines(session, year, month):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from shared.french import long_date
 from tests.support.pages import (
@@ -16,6 +17,7 @@ from tests.support.pages import (
     created,
     member,
     sign_in,
+    submit,
 )
 
 YEAR = date.today().year
@@ -102,9 +104,9 @@ def test_an_organisation_and_its_animators_read_its_invoices(browser, platform, 
                          as_="staff").json()["items"][0]["issued_at"]
     issued = long_date(today)
     expected = [[f"février {YEAR}", f"Comptabilité partagée : {euros(20_000)}",
-                 euros(20_000), issued],
+                 euros(20_000), euros(0), euros(20_000), "À payer", issued],
                 [f"janvier {YEAR}", f"Comptabilité partagée : {euros(20_000)}",
-                 euros(20_000), issued]]
+                 euros(20_000), euros(0), euros(20_000), "À payer", issued]]
 
     sign_in(browser, platform, organisation["admin"], "/mon-organisation")
     assert invoice_rows(browser, "#factures") == expected  # its own only, newest first
@@ -115,3 +117,52 @@ def test_an_organisation_and_its_animators_read_its_invoices(browser, platform, 
     assert browser.find_element(By.ID, "factures").text == "Factures émises"
     assert invoice_rows(browser, "#facturation .invoices") == expected
     assert_accessible(browser)
+
+    # An animator records a payment of January's invoice on its own form.
+    january = next(i for i in platform.get(
+        f"/mutualisation/invoices?organisation_id={organisation['id']}&year={YEAR}&month=1",
+        as_="staff").json()["items"])
+    form = f"facture-{january['id']}"
+    assert browser.find_element(By.ID, form).text == (
+        f"Paiement de la facture de janvier {YEAR} : reste à payer {euros(20_000)}")
+    assert browser.find_element(By.ID, f"{form}-amount").get_attribute("value") == "200"
+    amount = browser.find_element(By.ID, f"{form}-amount")
+    amount.clear()
+    browser.find_element(By.ID, f"{form}-reference").send_keys("Chèque 0042")
+    submit(browser, f"form[action*='{january['id']}']")  # no amount, no method
+    assert browser.find_element(By.CSS_SELECTOR, ".error-summary h2").text == \
+        "2 points à corriger"
+    assert browser.find_element(By.ID, f"{form}-method-erreur").text == \
+        "Choisissez le moyen de paiement."
+    assert browser.find_element(By.ID, f"{form}-amount-erreur").text.startswith(
+        "Un montant en euros")
+    assert browser.find_element(By.ID, f"{form}-reference").get_attribute("value") == \
+        "Chèque 0042"
+    assert_accessible(browser)
+    browser.find_element(By.ID, f"{form}-amount").send_keys("250")
+    Select(browser.find_element(By.ID, f"{form}-method")).select_by_visible_text("Chèque")
+    submit(browser, f"form[action*='{january['id']}']")  # more than is left
+    assert browser.find_element(By.ID, f"{form}-form-erreur").text.startswith(
+        "Ce montant dépasse le reste à payer de la facture")
+    assert browser.find_element(By.ID, f"{form}-amount").get_attribute("value") == "250"
+    assert Select(browser.find_element(By.ID, f"{form}-method")).first_selected_option.text \
+        == "Chèque"
+    amount = browser.find_element(By.ID, f"{form}-amount")
+    amount.clear()
+    amount.send_keys("50")
+    submit(browser, f"form[action*='{january['id']}']")
+    assert browser.find_element(By.CSS_SELECTOR, ".notice.success").text == \
+        "Le paiement de la facture est enregistré."
+    paid = [*expected[0][:3], euros(0), euros(20_000), "À payer", issued], \
+        [*expected[1][:3], euros(5_000), euros(15_000), "Payée en partie", issued]
+    assert invoice_rows(browser, "#facturation .invoices") == list(paid)
+    assert browser.find_element(By.ID, form).text.endswith(euros(15_000))
+    assert_accessible(browser)
+    listed = platform.get(f"/mutualisation/invoices?organisation_id={organisation['id']}"
+                          f"&year={YEAR}&month=1", as_="staff").json()["items"][0]
+    assert (listed["paid_cents"], listed["left_cents"]) == (5_000, 15_000)
+
+    # The organisation's admin reads what is paid and what is left.
+    sign_in(browser, platform, organisation["admin"], "/mon-organisation")
+    assert invoice_rows(browser, "#factures") == list(paid)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#factures form")

@@ -59,6 +59,7 @@ MATRIX = {
     ("POST", "/subscriptions/<uuid:subscription_id>/end"): STAFF,
     ("POST", "/mutualisation/invoices"): STAFF,
     ("GET", "/mutualisation/invoices"): STAFF | {"member_admin"},
+    ("POST", "/mutualisation/invoices/<uuid:invoice_id>/payments"): STAFF,
     ("GET", "/mutualisation/summary"): STAFF | {"funder"},
     ("GET", "/privacy/personal-data"): {"operator"},
     ("POST", "/privacy/erasures"): {"operator"},
@@ -157,7 +158,7 @@ def test_each_route_admits_exactly_the_roles_the_matrix_says(platform, org_a, me
                                                              caller):
     path = rule.replace("<uuid:organisation_id>", org_a)
     for name in ("project_id", "campaign_id", "membership_id", "subscription_id",
-                 "milestone_id", "contribution_id", "record_id", "question_id"):
+                 "milestone_id", "contribution_id", "record_id", "question_id", "invoice_id"):
         path = path.replace(f"<uuid:{name}>", str(uuid.uuid4()))
     path = path.replace("<string:image_id>", "0" * 64)
     headers = {**caller_headers(platform, caller, org_a), "Idempotency-Key": uuid.uuid4().hex}

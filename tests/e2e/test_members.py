@@ -2,7 +2,10 @@
 organisations from the animators' spreadsheet, mutualised services carrying nine jobs,
 memberships and dues, privacy."""
 import json
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -389,3 +392,98 @@ def test_invoices_are_listed_for_staff_and_for_each_organisations_admins_only(pl
     assert no_year.status_code == 422
     assert no_year.headers["Content-Type"] == "application/problem+json"
     assert [error["field"] for error in no_year.json()["errors"]] == ["year"]
+
+
+def an_invoice(platform, price_cents, year):
+    """A new organisation's invoice of January of `year`, for one monthly service."""
+    service = platform.post("/mutualised-services", {
+        "name": f"Accueil {uuid.uuid4().hex[:6]}", "fte_carried": 0.5, "pricing": "monthly",
+        "price_cents": price_cents}).json()
+    organisation = platform.post("/organisations", {
+        "name": f"Payeuse {uuid.uuid4().hex[:6]}", "legal_form": "association",
+        "postal_code": "01400", "commune": "Châtillon-sur-Chalaronne"}).json()["id"]
+    assert platform.post(f"/organisations/{organisation}/subscriptions", {
+        "service_id": service["id"], "starts_on": f"{year}-01-01",
+        "ends_on": f"{year}-01-31"}).status_code == 201
+    issued = platform.post("/mutualisation/invoices", {"year": year, "month": 1},
+                           **{"Idempotency-Key": uuid.uuid4().hex}).json()["items"]
+    return next(i for i in issued if i["organisation_id"] == organisation)
+
+
+def listed_invoice(platform, invoice):
+    page = platform.get(f"/mutualisation/invoices?organisation_id={invoice['organisation_id']}",
+                        as_="staff").json()
+    return next(i for i in page["items"] if i["id"] == invoice["id"])
+
+
+def test_an_invoice_is_paid_in_parts_once_per_key_and_never_beyond_its_total(platform):
+    invoice = an_invoice(platform, 30_000, 2024)
+    assert (invoice["paid_cents"], invoice["left_cents"], invoice["status"]) == (0, 30_000,
+                                                                                 "unpaid")
+    payments = f"/mutualisation/invoices/{invoice['id']}/payments"
+    payment = {"amount_cents": 10_000, "paid_on": "2024-02-05", "method": "cheque",
+               "reference": "Chèque 1234"}
+    first = platform.post(payments, payment, **{"Idempotency-Key": "invoice-pay-1"})
+    replay = platform.post(payments, payment, **{"Idempotency-Key": "invoice-pay-1"})
+    assert first.status_code == 201, first.text
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert replay.json() == first.json()
+    assert (first.json()["invoice_id"], first.json()["amount_cents"]) == (invoice["id"], 10_000)
+    listed = listed_invoice(platform, invoice)
+    assert (listed["paid_cents"], listed["left_cents"], listed["status"]) == (
+        10_000, 20_000, "partly_paid")
+
+    too_much = platform.post(payments, {**payment, "amount_cents": 20_001},
+                             **{"Idempotency-Key": "invoice-pay-2"})
+    assert too_much.status_code == 409
+    assert too_much.headers["Content-Type"] == "application/problem+json"
+    assert too_much.json()["code"] == "invoice_overpaid"
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    future = platform.post(payments, {**payment, "paid_on": tomorrow},
+                           **{"Idempotency-Key": "invoice-pay-3"})
+    assert future.status_code == 422
+    assert [e["field"] for e in future.json()["errors"]] == ["paid_on"]
+    unknown_method = platform.post(payments, {**payment, "method": "bitcoin"},
+                                   **{"Idempotency-Key": "invoice-pay-4"})
+    assert unknown_method.status_code == 422
+    assert platform.post(payments, payment, as_=("member_admin", invoice["organisation_id"]),
+                         **{"Idempotency-Key": "invoice-pay-5"}).status_code == 403
+    assert platform.post(f"/mutualisation/invoices/{uuid.uuid4()}/payments", payment,
+                         **{"Idempotency-Key": "invoice-pay-6"}).status_code == 404
+
+    rest = platform.post(payments, {**payment, "amount_cents": 20_000},
+                         **{"Idempotency-Key": "invoice-pay-7"})
+    assert rest.status_code == 201, rest.text
+    listed = listed_invoice(platform, invoice)
+    assert (listed["paid_cents"], listed["left_cents"], listed["status"]) == (30_000, 0, "paid")
+    assert listed_invoice(platform, invoice) == next(i for i in platform.get(
+        "/mutualisation/invoices?limit=100", as_=("member_admin", invoice["organisation_id"])
+    ).json()["items"] if i["id"] == invoice["id"])
+
+    def archived():
+        return platform.query("reporting", "SELECT data FROM event_archive WHERE type = :t "
+                              "AND data LIKE :invoice", t="members.invoice_paid",
+                              invoice=f"%{invoice['id']}%")
+    wait_until(lambda: len(archived()) == 2, timeout=15, message="two invoice_paid events")
+    assert sorted(json.loads(data)["left_cents"] for (data,) in archived()) == [0, 20_000]
+
+
+def test_twenty_concurrent_payments_never_pay_an_invoice_beyond_its_total(platform):
+    invoice = an_invoice(platform, 25_000, 2025)
+    payments = f"/mutualisation/invoices/{invoice['id']}/payments"
+    start = threading.Barrier(20)
+
+    def pay(n):
+        start.wait()
+        return platform.post(payments, {"amount_cents": 3_000, "paid_on": "2025-02-03",
+                                        "method": "transfer"},
+                             **{"Idempotency-Key": f"concurrent-{invoice['id']}-{n}"})
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(pay, range(20)))
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [201] * 8 + [409] * 12, [a.text for a in answers if a.status_code >= 500]
+    listed = listed_invoice(platform, invoice)
+    assert (listed["paid_cents"], listed["left_cents"]) == (24_000, 1_000)
+    (recorded,), = platform.query("members", "SELECT sum(amount_cents) FROM invoice_payments "
+                                  "WHERE invoice_id = :i", i=invoice["id"])
+    assert recorded == 24_000

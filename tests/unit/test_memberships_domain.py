@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from services.members.domain import memberships, mutualisation, spreadsheets
-from shared.errors import DomainError
+from shared.errors import CONFLICT, DomainError
 
 UTC = timezone.utc
 GRACE = timedelta(days=60)
@@ -165,3 +165,21 @@ def test_an_export_never_writes_a_cell_a_spreadsheet_would_run_as_a_formula():
     assert (row["street"], row["commune"], row["sector"]) == (
         "'@SUM(1+1)", "'+33 Trévoux", "'-2+3")
     assert row["postal_code"] == "01600" and row["headcount_fte"] == "2,50"
+
+
+@pytest.mark.parametrize("total, paid, status, left", [
+    (30_000, 0, "unpaid", 30_000), (30_000, 1, "partly_paid", 29_999),
+    (30_000, 29_999, "partly_paid", 1), (30_000, 30_000, "paid", 0), (0, 0, "paid", 0)])
+def test_an_invoice_is_unpaid_partly_paid_or_paid(total, paid, status, left):
+    assert mutualisation.invoice_status(total, paid) == status
+    assert mutualisation.left_to_pay(total, paid) == left
+
+
+def test_an_invoice_takes_payments_up_to_what_is_left_and_no_more():
+    mutualisation.check_invoice_payment(10_000, 30_000, 20_000)  # the rest, exactly
+    with pytest.raises(DomainError) as refused:
+        mutualisation.check_invoice_payment(10_001, 30_000, 20_000)
+    assert (refused.value.kind, refused.value.code) == (CONFLICT, "invoice_overpaid")
+    assert refused.value.details["left_cents"] == 10_000
+    with pytest.raises(DomainError):
+        mutualisation.check_invoice_payment(1, 30_000, 30_000)

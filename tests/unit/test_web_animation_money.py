@@ -374,6 +374,7 @@ def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_in
     key = key_of(client.get(base).get_data(as_text=True))
     invoice = {"id": "i1", "organisation_id": ORGANISATION_ID, "year": 2026, "month": 10,
                "total_cents": 26_250, "issued_at": "2026-11-01T00:00:00+00:00",
+               "paid_cents": 0, "left_cents": 26_250, "status": "unpaid",
                "lines": [{"service": "Comptabilité partagée", "hours_per_month": 7.5,
                           "amount_cents": 26_250}]}
     original = services.__class__.__call__
@@ -392,6 +393,54 @@ def test_invoicing_a_month_carries_the_forms_key_and_shows_this_organisations_in
         in services.calls
     assert "2 factures pour ce mois dans le pôle." in page
     assert "Facture de octobre 2026 : 262,50" in page and "7,5 h" in page
+
+
+def test_each_invoice_has_its_payment_form_and_a_refusal_keeps_its_page_and_typing(
+        client, services, monkeypatch):
+    base = f"/animation/adherents/{ORGANISATION_ID}"
+    invoice = {"id": SERVICE_ID, "organisation_id": ORGANISATION_ID, "year": 2026,
+               "month": 10, "total_cents": 26_250, "issued_at": "2026-11-01T00:00:00+00:00",
+               "paid_cents": 6_250, "left_cents": 20_000, "status": "partly_paid",
+               "lines": []}
+    paid = {**invoice, "id": SUBSCRIPTION_ID, "month": 9, "paid_cents": 26_250,
+            "left_cents": 0, "status": "paid"}
+    original = services.__class__.__call__
+
+    def invoices(service, method, *args):
+        if method == "list_invoices":
+            services.calls.append((service, method, args))
+            return {"items": [invoice, paid], "next_cursor": None}
+        return original(services, service, method, *args)
+    for module in (animation_organisation, my_organisation):
+        monkeypatch.setattr(module, "call", invoices)
+    services.refusals["pay_invoice"] = conflict("invoice_overpaid", "Only 20000 cents left.")
+    sign_in(client, "animator@x.org")
+    page = client.get(f"{base}?factures=c2").get_data(as_text=True)
+    action = f"{base}/factures/{SERVICE_ID}/paiement?factures=c2"
+    assert f'action="{action}#facture-{SERVICE_ID}"' in page
+    assert f"/factures/{SUBSCRIPTION_ID}/paiement" not in page  # paid: no form
+    keys = re.findall(r'name="cle" value="([^"]+)"', page)
+    assert len(keys) == len(set(keys)) == 2  # the payment's form and the invoicing's
+    assert f'id="facture-{SERVICE_ID}-amount" name="amount" type="text" value="200"' in page
+
+    answer = post(client, action, amount="300", paid_on="2026-11-02", method="cheque",
+                  reference="Chèque 12", cle=keys[0])
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert ("members", "pay_invoice", (SERVICE_ID, {
+        "amount_cents": 30_000, "paid_on": "2026-11-02", "method": "cheque",
+        "reference": "Chèque 12"}, keys[0], "a1")) in services.calls
+    assert "Ce montant dépasse le reste à payer de la facture" in page
+    assert f'id="facture-{SERVICE_ID}-amount" name="amount" type="text" value="300"' in page
+    assert ("members", "list_invoices", ({"organisation_id": ORGANISATION_ID, "limit": "12",
+                                          "cursor": "c2"},)) in services.calls
+    assert keys[0] not in page  # a new key for the form drawn again, as the dues' page
+
+    del services.refusals["pay_invoice"]
+    done = post(client, action, amount="200", paid_on="2026-11-02", method="cheque",
+                cle=keys[1])
+    assert done.status_code == 303
+    assert done.headers["Location"].endswith(f"{base}?fait=reglement&factures=c2#factures")
 
 
 def test_membership_rows_offer_only_the_moves_the_service_allows():

@@ -295,6 +295,7 @@ def test_a_member_organisation_sees_its_own_membership(client, services):
 
 INVOICE = {"id": "i1", "organisation_id": "o1", "year": 2026, "month": 2,
            "total_cents": 56_250, "issued_at": "2026-03-01T08:00:00+00:00",
+           "paid_cents": 0, "left_cents": 56_250, "status": "unpaid",
            "lines": [{"service": "Comptabilité", "hours_per_month": 12.5,
                       "amount_cents": 56_250}]}
 

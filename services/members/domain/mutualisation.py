@@ -3,7 +3,7 @@ import calendar
 import uuid
 from datetime import date
 
-from shared.errors import invalid
+from shared.errors import conflict, invalid
 
 PRICINGS = ("hourly", "monthly")
 
@@ -64,3 +64,24 @@ def invoice_lines(subscriptions, year: int, month: int) -> list:
                                        sub["hours_per_month_hundredths"])}
             for sub in subscriptions
             if runs_during(sub["starts_on"], sub["ends_on"], first, last)]
+
+
+def left_to_pay(total_cents: int, paid_cents: int) -> int:
+    return max(total_cents - paid_cents, 0)
+
+
+def invoice_status(total_cents: int, paid_cents: int) -> str:
+    """unpaid, partly_paid or paid: what the invoice's payments add up to."""
+    if paid_cents <= 0 and total_cents > 0:
+        return "unpaid"
+    return "paid" if paid_cents >= total_cents else "partly_paid"
+
+
+def check_invoice_payment(amount_cents: int, total_cents: int, paid_cents: int) -> None:
+    """A payment never takes an invoice beyond its total: more is refused (the state of
+    the invoice forbids it, whatever the amount's form)."""
+    left = left_to_pay(total_cents, paid_cents)
+    if amount_cents > left:
+        raise conflict("invoice_overpaid",
+                       f"Only {left} cents of this invoice remain to be paid.",
+                       left_cents=left)
