@@ -331,7 +331,7 @@ def test_a_person_can_see_and_erase_what_is_held_about_them(platform, cluster):
     assert erased == {"accounts": 1, "contacts": 1}
     assert platform.get(f"/privacy/personal-data?email={email}", as_="operator").json() == {
         "personal_data": {"email": email, "accounts": [], "contacts": []},
-        "contributions": [], "investor_profile": None, "questions": []}
+        "contributions": [], "investor_profile": None, "questions": [], "mails": []}
     assert platform.post("/auth/login", {"email": email, "password": "a long passphrase"},
                          as_=None).status_code == 401
     contacts = platform.get(f"/organisations/{organisation['id']}/contacts", as_="staff").json()
