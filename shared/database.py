@@ -44,6 +44,7 @@ def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
     if not is_sqlite(url):
         engine = sa.create_engine(url, pool_size=pool_size, max_overflow=2, pool_timeout=10)
         _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
+        _back_out_of_autocommit(engine)
         return engine
     # SQLite is the zero-setup default for one process. One connection per process: a
     # second one would wait for the file lock in C, freezing every green thread, including
@@ -97,6 +98,19 @@ def _ping_when_idle(engine, idle_seconds):
             raise
         if not alive:
             raise sa.exc.DisconnectionError()
+
+
+def _back_out_of_autocommit(engine):
+    """A connection a statement alone ran on (UnitOfWork.first_delivery_with) goes back
+    to the pool in transactions again. Set on psycopg2's connection itself, not through
+    SQLAlchemy's isolation level: that one sets the level explicitly when it resets it,
+    and psycopg2 then sends `SET default_transaction_isolation` each time autocommit is
+    turned on again, a round trip that would eat the one saved."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _returned(dbapi_connection, _record):
+        if dbapi_connection is not None and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False
 
 
 def upsertable_insert(session_or_conn, table: sa.Table):
@@ -329,18 +343,29 @@ class UnitOfWork:
             {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()},
         )
 
-    def first_delivery_with(self, table: sa.Table, values: dict) -> bool:
+    def first_delivery_with(self, table: sa.Table, values: dict, alone: bool = False) -> bool:
         """For a handler that claims its own delivery (shared.inbox, `claims_itself`):
         record the delivery apply_once hands it (`self.delivery`, a consumer and an
         event id) in the inbox, and insert `values` into `table` unless its key exists,
         in one statement on PostgreSQL. True if the row was inserted; False if the event
         was delivered before (then nothing was written: the handler returns) or the row
-        existed. `self.first` tells apply_once which."""
+        existed. `self.first` tells apply_once which.
+
+        `alone`: the handler writes nothing else in this unit of work. On PostgreSQL the
+        one statement is then its own transaction (autocommit): no BEGIN and no COMMIT,
+        two round trips fewer for each event a consumer only records (reporting's
+        archive of a pledge). It must be the unit's first statement."""
         consumer, event_id = self.delivery
         claim = {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()}
         if self.session.get_bind().dialect.name != "postgresql":
             self.first = insert_ignoring_duplicate(self.session, self._tables.inbox, claim)
             return self.first and insert_ignoring_duplicate(self.session, table, values)
+        if alone:
+            if self.session.in_transaction():
+                raise RuntimeError("a statement alone must be its unit of work's first")
+            # psycopg2 then sends no BEGIN, and its commit sends nothing; the pool's
+            # checkin turns autocommit off again (_back_out_of_autocommit).
+            self.session.connection().connection.dbapi_connection.autocommit = True
         statement = _claiming_insert(self._tables.inbox, table, tuple(values))
         self.first, inserted = self.session.execute(statement, {
             **{f"inbox_{name}": value for name, value in claim.items()}, **values}).one()

@@ -15,6 +15,7 @@ come in one fixed order so that concurrent handlers lock rows in the same order.
 """
 import logging
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -31,29 +32,57 @@ TABLES = models.metadata.tables
 CONFIRMED = "funding.contribution_confirmed"
 
 
-def project(session, envelope) -> None:
-    """Move every projection by one event (an envelope as shared.envelope reads it), in
-    the session's transaction."""
-    project_into(Tables(session), envelope)
+class Plan(NamedTuple):
+    """What an event does, decided from the event alone (no state read): the summary's
+    increments, its data as the rules read it (None if not projected) and the changes
+    its own rule gives."""
+    event_type: str
+    summary: dict
+    data: dict | None
+    changes: list
+
+    @property
+    def moves_anything(self) -> bool:
+        """False for an event reporting only archives (a pledge, a question asked)."""
+        return bool(self.summary or self.changes or (
+            self.data is not None and _asks_state(self.event_type, self.data)))
 
 
-def project_into(state, envelope) -> None:
-    """Move every projection of `state` (Tables or memory.Memory) by one event."""
+def plan(envelope) -> Plan:
     event_type = envelope["type"]
     summary = domain.summary_changes(event_type, envelope["data"])
-    if summary:
-        state.add_to_summary(summary)
     spec = schemas.CONSUMED.get(event_type)
     if spec is None:
-        return
+        return Plan(event_type, summary, None, [])
     if envelope["version"] < spec.version:
         # An older version lacks fields the rules read: archived, not projected.
         log.warning("event older than the version reporting reads: not projected",
                     extra={"event_id": str(envelope["event_id"]), "type": event_type,
                            "version": envelope["version"]})
-        return
+        return Plan(event_type, summary, None, [])
     data = spec.read(envelope["data"])
-    changes = domain.changes(event_type, data, envelope["occurred_at"])
+    return Plan(event_type, summary, data, domain.changes(event_type, data, envelope["occurred_at"]))
+
+
+def _asks_state(event_type, data) -> bool:
+    return event_type in (CONFIRMED, "projects.project_submitted", "funding.resource_recorded") \
+        or (event_type in funding.UNCOUNTING and data["was_counted"])
+
+
+def project(session, envelope, planned: Plan | None = None) -> None:
+    """Move every projection by one event (an envelope as shared.envelope reads it), in
+    the session's transaction."""
+    project_into(Tables(session), envelope, planned)
+
+
+def project_into(state, envelope, planned: Plan | None = None) -> None:
+    """Move every projection of `state` (Tables or memory.Memory) by one event."""
+    event_type, summary, data, changes = planned or plan(envelope)
+    if summary:
+        state.add_to_summary(summary)
+    if data is None:
+        return
+    changes = list(changes)
     if event_type == CONFIRMED or (event_type in funding.UNCOUNTING and data["was_counted"]):
         changes += _count(state, event_type, data)
     elif event_type == "projects.project_submitted":

@@ -21,15 +21,18 @@ class ReportingService(ServiceBase):
         """Archive the event and move every projection by it, in one transaction. The
         archive keeps each event id for good (the inbox forgets after 30 days), so an
         event already archived changes nothing, however late it comes again. The inbox's
-        claim and the archive's row are one statement."""
+        claim and the archive's row are one statement; for an event that moves no
+        projection (most of them: pledges), that statement is the whole transaction."""
+        planned = projector.plan(envelope)
         archived = uow.first_delivery_with(models.ArchivedEvent.__table__, {
             "event_id": str(envelope["event_id"]), "type": envelope["type"],
             "version": envelope["version"], "source": envelope["source"],
             "occurred_at": envelope["occurred_at"],
             "correlation_id": envelope["correlation_id"],
-            "data": json.dumps(envelope["data"]), "archived_at": utcnow()})
-        if archived:
-            projector.project(uow.session, envelope)
+            "data": json.dumps(envelope["data"]), "archived_at": utcnow()},
+            alone=not planned.moves_anything)
+        if archived and planned.moves_anything:
+            projector.project(uow.session, envelope, planned)
 
     @rpc
     def get_summary(self):

@@ -27,10 +27,10 @@ def test_a_poison_event_waits_in_the_dead_letters_until_an_operator_replays_it(
     poison = confirmed_contribution(4200)
     project = projector.project
 
-    def buggy(session, envelope):  # a bug that only this event meets
+    def buggy(session, envelope, *planned):  # a bug that only this event meets
         if str(envelope["event_id"]) == poison["event_id"]:
             raise ValueError("a bug meets this event")
-        return project(session, envelope)
+        return project(session, envelope, *planned)
     monkeypatch.setattr(projector, "project", buggy)
 
     with entrypoint_waiter(reporting, "archive") as outcome:

@@ -1,5 +1,6 @@
 """The inbox: an event delivered twice changes the projection once; an event the
 handler cannot apply goes to the dead-letter table and does not block the queue."""
+import json
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +12,8 @@ from services.reporting import models
 from services.reporting.service import ReportingService
 from shared.database import UnitsOfWork, create_engine
 from shared.inbox import apply_once
-from tests.support.events import confirmed_contribution, publish_confirmed
+from tests.support.events import (confirmed_contribution, pledged_contribution, publish_confirmed,
+                                  publish_raw)
 
 
 @pytest.fixture
@@ -99,6 +101,61 @@ def test_an_event_the_inbox_forgot_but_the_archive_kept_is_claimed_again_and_mov
     assert (first.get(), again.get(), third.get()) == ("applied", "applied", "duplicate")
     assert (summary(reporting)["contributions"], summary(reporting)["amount_raised_cents"]) \
         == (1, 1500)
+
+
+def test_an_event_that_moves_no_projection_is_archived_by_one_statement_as_its_own_transaction(
+        reporting, broker_uri):
+    """A pledge moves no projection: its claim and archive row, one statement, run in
+    autocommit (no BEGIN, no COMMIT: two round trips fewer). A confirmation, which moves
+    the projections, still runs every statement in one transaction, on a connection
+    the pool handed back out of autocommit."""
+    engine = next(ext for ext in reporting.dependencies if ext.attr_name == "db").engine
+    seen = []
+
+    def record(connection, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], connection.connection.dbapi_connection.autocommit))
+
+    pledge, confirmation = pledged_contribution(2500), confirmed_contribution(800)
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        with entrypoint_waiter(reporting, "archive") as pledged:
+            publish_raw(broker_uri, json.dumps(pledge).encode(), "application/json",
+                        routing_key="contribution_pledged")
+        assert pledged.get() == "applied"
+        pledge_statements = list(seen)
+        del seen[:]
+        with entrypoint_waiter(reporting, "archive") as confirmed:
+            publish_confirmed(broker_uri, confirmation)
+        assert confirmed.get() == "applied"
+        with entrypoint_waiter(reporting, "archive") as again:
+            publish_raw(broker_uri, json.dumps(pledge).encode(), "application/json",
+                        routing_key="contribution_pledged")
+        assert again.get() == "duplicate"
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert pledge_statements == [("WITH", True)]
+    confirmation_statements = seen[:-1]  # the pledge's redelivery ends the list
+    assert len(confirmation_statements) > 1
+    assert not any(autocommit for _, autocommit in confirmation_statements)
+    assert summary(reporting)["amount_raised_cents"] == 800
+    with engine.connect() as connection:
+        archived = set(connection.scalars(sa.select(models.ArchivedEvent.event_id)))
+    assert {str(pledge["event_id"]), str(confirmation["event_id"])} <= archived
+
+
+def test_a_statement_alone_after_another_in_its_unit_of_work_is_refused(databases):
+    engine = create_engine(databases.new("reporting"))
+    units = UnitsOfWork(engine, models.messaging, "reporting")
+    try:
+        with pytest.raises(RuntimeError, match="first"):
+            with units() as uow:
+                uow.session.execute(models.Summary.__table__.update().values(contributions=5))
+                uow.delivery = ("reporting.archive", "an-event")
+                uow.first_delivery_with(models.ArchivedEvent.__table__, {}, alone=True)
+        with engine.connect() as connection:  # the unit rolled back: nothing written
+            assert connection.scalar(sa.select(models.Summary.contributions)) == 0
+    finally:
+        engine.dispose()
 
 
 def test_a_handler_that_claims_itself_but_did_not_claim_is_dead_lettered(databases):

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import kombu
 
-from services.funding.schemas import CONTRIBUTION_CONFIRMED
+from services.funding.schemas import CONTRIBUTION_CONFIRMED, CONTRIBUTION_PLEDGED
 from shared.config import REPO_ROOT
 from shared.envelope import make_envelope
 from shared.topology import event_exchange
@@ -30,6 +30,16 @@ def confirmed_contribution(amount_cents, correlation_id="corr-tests"):
         "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
         "channel": "online", "amount_cents": amount_cents, "status": "captured", "at": now,
         "matched_cents": 0, "contributor_account_id": None, "confirmed_at": now},
+        correlation_id)
+
+
+def pledged_contribution(amount_cents, correlation_id="corr-tests"):
+    """The envelope of `funding.contribution_pledged` for a new contribution."""
+    return make_envelope(CONTRIBUTION_PLEDGED, {
+        "contribution_id": str(uuid.uuid4()), "campaign_id": str(uuid.uuid4()),
+        "project_id": str(uuid.uuid4()), "kind": "donation", "model": "keep_it_all",
+        "channel": "online", "amount_cents": amount_cents, "status": "pending",
+        "at": datetime.now(timezone.utc).isoformat(), "contributor_account_id": None},
         correlation_id)
 
 

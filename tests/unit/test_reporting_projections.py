@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from services.reporting import domain
+from services.members.schemas import ORGANISATION_REGISTERED
+from services.reporting import domain, projector
 from services.reporting.domain import funding
 from services.reporting.domain.changes import (
     ALL_YEARS,
@@ -19,7 +20,9 @@ from services.reporting.domain.changes import (
     year_of,
 )
 from services.reporting.domain.reports import contributor_scope, funder_key, project_scopes
+from shared.envelope import make_envelope, read_envelope
 from tests.support import reporting as story
+from tests.support.events import confirmed_contribution, organisation_registered, pledged_contribution
 from tests.support.reporting import at, new_id
 
 
@@ -390,3 +393,15 @@ def test_every_event_of_the_story_has_a_rule_or_is_known_to_move_nothing():
     stateful = {"funding.contribution_confirmed", "funding.contribution_cancelled",
                 "funding.contribution_failed"}
     assert seen - set(domain.PROJECTIONS) == stateful
+
+
+
+def test_only_events_that_move_a_projection_are_planned_to_move_one():
+    """Reporting archives an event that moves nothing in one autocommitted statement:
+    the plan must never call a moving event idle, or its projection would be skipped."""
+    def moves(envelope):
+        return projector.plan(read_envelope(envelope)).moves_anything
+
+    assert not moves(pledged_contribution(500))
+    assert moves(confirmed_contribution(500))  # its own rule, and the summary
+    assert moves(make_envelope(ORGANISATION_REGISTERED, organisation_registered(), "corr"))
