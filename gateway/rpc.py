@@ -103,19 +103,32 @@ class _Connection(amqp.Connection):
 
     def Transport(self, host, connect_timeout, ssl=False, read_timeout=None,
                   write_timeout=None, socket_settings=None, **kwargs):
+        if ssl:  # py-amqp's own, which reads TLS records its way
+            return super().Transport(host, connect_timeout, ssl, read_timeout, write_timeout,
+                                     socket_settings, **kwargs)
         return _BufferedTransport(host, connect_timeout=connect_timeout,
                                   read_timeout=read_timeout, write_timeout=write_timeout,
                                   socket_settings=socket_settings, **kwargs)
 
 
 def _connect(amqp_uri: str) -> amqp.Connection:
-    parts = parse_url(amqp_uri)
-    connection = _Connection(
-        host=f"{parts.get('hostname') or 'localhost'}:{parts.get('port') or 5672}",
-        userid=parts.get("userid") or "guest", password=parts.get("password") or "guest",
-        virtual_host=parts.get("virtual_host") or "/", connect_timeout=CONNECT_TIMEOUT)
-    connection.connect()
-    return connection
+    """A connection to the first broker that answers, of the URIs in `amqp_uri` (a
+    cluster's nodes joined by ";", tried in turn as kombu does)."""
+    failure = None
+    for uri in filter(None, (part.strip() for part in amqp_uri.split(";"))):
+        parts = parse_url(uri)
+        connection = _Connection(
+            host=f"{parts.get('hostname') or 'localhost'}:{parts.get('port') or 5672}",
+            userid=parts.get("userid") or "guest", password=parts.get("password") or "guest",
+            virtual_host=parts.get("virtual_host") or "/", ssl=parts.get("transport") == "amqps",
+            connect_timeout=CONNECT_TIMEOUT)
+        try:
+            connection.connect()
+            return connection
+        except CONNECTION_LOST as exc:
+            connection.collect()
+            failure = exc
+    raise failure or ValueError("AMQP_URI names no broker")
 
 
 class _Client:

@@ -89,3 +89,11 @@ def test_a_timed_out_client_is_thrown_away_and_its_late_reply_reaches_nobody(poo
     eventlet.sleep(1.0)  # the late reply was sent meanwhile
     with pool.cluster({"correlation_id": "d"}) as cluster:
         assert cluster.gateway_rpc_probe.what_i_received()["correlation_id"] == "d"
+
+
+def test_the_nodes_of_a_cluster_are_tried_in_turn(container_factory, broker_uri):
+    container_factory(Probe, {"AMQP_URI": broker_uri}).start()
+    pool = RpcPool(f"amqp://guest:guest@127.0.0.1:1/;{broker_uri}", size=1, timeout=1.0)
+    with pool.cluster({"correlation_id": "c"}) as cluster:  # the first node is down
+        assert cluster.gateway_rpc_probe.what_i_received()["correlation_id"] == "c"
+    pool.close()
