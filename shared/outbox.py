@@ -2,12 +2,15 @@
 
 Each service process runs one relay. A commit that emitted events wakes it at once;
 otherwise it polls every `poll_interval` seconds as a safety net (after a crash, or
-while the broker was away). It claims a batch of pending rows with
-`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers anyway), publishes
-the batch with `mandatory` on a channel in confirm mode, waits for the broker's confirms
-of the whole batch at once, and marks a row only once the broker confirmed it was
-routed (an unroutable or refused one stays pending, with its error). Replicas never
-claim the same row; a crash between the confirm and the mark republishes that row
+while the broker was away). One transaction per batch: it claims pending rows with
+`FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises writers anyway), marking them
+published in the same statement; publishes the batch with `mandatory` on a channel in
+confirm mode; waits for the broker's confirms of the whole batch at once; unmarks any
+row the broker did not confirm as routed (an unroutable or refused one stays pending,
+with its error; when the link fails, nothing is known, so the whole batch), then
+commits. The marks are seen only after that commit, and any exception before it rolls
+them back: a row is seen published only once the broker confirmed it. Replicas never
+claim the same row; a crash between the confirm and the commit republishes the batch
 later, which consumers' inboxes absorb.
 """
 import logging
@@ -144,16 +147,21 @@ class OutboxRelay:
         self.publisher = Publisher(amqp_uri)
         self.poll_interval = poll_interval
         self.batch_size = batch_size
-        # Built once (a cycle per commit under load): the claim, and the mark.
+        # Built once (a cycle per commit under load). The claim marks the rows it takes
+        # as published in the same statement (one round trip fewer than a SELECT, then
+        # an UPDATE): the mark is seen only once the transaction commits, after the
+        # broker's confirms, and a row the broker did not take is unmarked before that.
+        claimable = (sa.select(outbox.c.seq).where(outbox.c.published_at.is_(None))
+                     .order_by(outbox.c.seq).limit(batch_size)
+                     .with_for_update(skip_locked=True))
         self._claim = (
-            sa.select(outbox.c.seq, outbox.c.event_id, outbox.c.exchange,
-                      outbox.c.routing_key, outbox.c.payload, outbox.c.correlation_id)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.seq)
-            .limit(batch_size)
-            .with_for_update(skip_locked=True))
-        self._mark = (outbox.update().where(outbox.c.seq.in_(sa.bindparam("seqs", expanding=True)))
-                      .values(published_at=sa.bindparam("at")))
+            outbox.update().where(outbox.c.seq.in_(claimable.scalar_subquery()))
+            .values(published_at=sa.bindparam("at"))
+            .returning(outbox.c.seq, outbox.c.event_id, outbox.c.exchange,
+                       outbox.c.routing_key, outbox.c.payload, outbox.c.correlation_id))
+        self._unmark = (outbox.update()
+                        .where(outbox.c.seq.in_(sa.bindparam("seqs", expanding=True)))
+                        .values(published_at=None))
         self._wake = threading.Event()
         self._stopping = False
 
@@ -191,11 +199,14 @@ class OutboxRelay:
         return sent
 
     def _relay_batch(self):
-        """One transaction: claim, publish, mark. Returns (published, batch_was_full)."""
+        """One transaction: claim (and mark), publish, unmark what the broker did not
+        take. Returns (published, batch_was_full)."""
         outbox = self.outbox
         with self.engine.begin() as conn:
-            rows = conn.execute(self._claim).all()
-            published, failures = [], []
+            # RETURNING promises no order; events go out in the order they were written.
+            claimed = sorted(conn.execute(self._claim, {"at": utcnow()}).all(),
+                             key=lambda row: row.seq)
+            rows, published, failures = claimed, [], []
             if rows:
                 try:
                     outcomes = self.publisher.publish_batch(
@@ -209,8 +220,12 @@ class OutboxRelay:
                         published.append(row.seq)
                     else:
                         failures.append((row.seq, f"{type(outcome).__name__}: {outcome}"))
-            if published:
-                conn.execute(self._mark, {"seqs": published, "at": utcnow()})
+            # Every claimed row the broker did not confirm, not just `rows`: after a
+            # link failure that holds only the row carrying the error.
+            if len(published) < len(claimed):
+                kept = set(published)
+                conn.execute(self._unmark, {"seqs": [row.seq for row in claimed
+                                                     if row.seq not in kept]})
             for seq, error in failures:
                 conn.execute(
                     outbox.update().where(outbox.c.seq == seq)
@@ -220,4 +235,4 @@ class OutboxRelay:
         if failure:
             log.warning("outbox publish failed, will retry", extra={"error": failure[1]})
             raise RuntimeError(failure[1])
-        return len(published), len(rows) == self.batch_size
+        return len(published), len(claimed) == self.batch_size

@@ -1,5 +1,6 @@
 """The outbox: a change commits with its event, and the event reaches the broker once,
 even when the broker was away at the time."""
+import kombu
 import pytest
 import sqlalchemy as sa
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -149,3 +150,32 @@ def test_a_batch_goes_out_in_one_go_and_only_its_unroutable_row_stays_pending(
     bind_spy_queue(broker_uri, "projects", "spy-projects")
     assert relay.relay_pending() == 1
     assert relay.relay_pending() == 0
+
+
+def test_confirms_lost_with_the_broker_link_leave_the_whole_batch_pending(
+        broker_uri, proxy, members_db, monkeypatch):
+    """The broker link breaks after the batch went out, before its confirms came back:
+    nothing is known of the batch, so every row of it stays pending (the first carrying
+    the error) and goes again once the broker is back. The broker may then hold a row
+    twice, which consumers' inboxes absorb; a row is never marked unconfirmed."""
+    spy = bind_spy_queue(broker_uri, "members", "spy-members")
+    units = UnitsOfWork(members_db, models.messaging, "members")
+    relay = OutboxRelay(members_db, models.messaging.outbox, proxy.uri_for(broker_uri))
+    envelopes = [register(units, f"Recyclerie {n}") for n in range(3)]
+
+    def confirms_lost(connection, **kwargs):
+        proxy.cut()
+        raise ConnectionResetError("the broker link broke before the confirms came back")
+    monkeypatch.setattr(kombu.Connection, "drain_events", confirms_lost)
+    with pytest.raises(RuntimeError, match="ConnectionResetError"):
+        relay.relay_pending()
+    monkeypatch.undo()
+    rows = sorted(outbox_rows(members_db), key=lambda row: row["seq"])
+    assert [row["published_at"] for row in rows] == [None, None, None]
+    assert [row["attempts"] for row in rows] == [1, 0, 0]
+
+    proxy.restore()
+    assert relay.relay_pending() == 3
+    assert all(row["published_at"] is not None for row in outbox_rows(members_db))
+    delivered = [message_id for message_id, _ in drain(broker_uri, spy)]
+    assert set(delivered) == {e["event_id"] for e in envelopes} and len(delivered) <= 6
