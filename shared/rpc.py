@@ -81,9 +81,10 @@ class ReplyConnection:
     must not interleave on the one socket."""
 
     def __init__(self, amqp_uri, ssl=None, login_method=None):
-        self.amqp_uri, self.ssl, self.login_method = amqp_uri, ssl, login_method
         self._lock = threading.Lock()
-        self._connection = None
+        # Connected at the first reply; keeps its place among AMQP_URI's addresses (a
+        # cluster's nodes) across reconnections.
+        self._connection = Connection(amqp_uri, ssl=ssl, login_method=login_method)
         self._producer = None
 
     def publish(self, payload, *, exchange, routing_key, correlation_id, serializer):
@@ -94,35 +95,38 @@ class ReplyConnection:
                 self._open_producer().publish(payload, **message)
             except (*BROKER_LOST, amqp.exceptions.ChannelError):
                 # The broker closed the connection (or the channel) since the last reply.
-                self._drop()
+                self._forget()
                 self._open_producer().publish(payload, **message)
 
     def close(self):
         with self._lock:
-            self._drop()
-
-    def _open_producer(self):
-        if self._connection is None:
-            connection = Connection(self.amqp_uri, ssl=self.ssl,
-                                    login_method=self.login_method)
+            self._producer = None
             try:
-                # One attempt, no wait: a caller's reply queue dies with its connection,
-                # so a reply held back until the broker is back would have nowhere to go.
-                connection.ensure_connection(max_retries=0)
-                self._producer = Producer(connection.channel())
-            except BaseException:
-                connection.release()
-                raise
-            self._connection = connection
-        return self._producer
-
-    def _drop(self):
-        connection, self._connection, self._producer = self._connection, None, None
-        if connection is not None:
-            try:
-                connection.release()
+                self._connection.release()
             except Exception:  # already broken: nothing left to close cleanly
                 pass
+
+    def _open_producer(self):
+        if self._producer is None:
+            try:
+                # Each address once, no wait: a caller's reply queue dies with its
+                # connection, so a reply held back until the broker is back would have
+                # nowhere to go.
+                addresses = len(self._connection.alt) or 1
+                self._connection.ensure_connection(max_retries=addresses - 1)
+                self._producer = Producer(self._connection.channel())
+            except BaseException:
+                self._forget()
+                raise
+        return self._producer
+
+    def _forget(self):
+        """Drop a connection the broker left: its socket closed without a word."""
+        self._producer = None
+        try:
+            self._connection.collect()
+        except Exception:  # already broken: nothing left to close
+            pass
 
 
 class ReplyThrough(Responder):

@@ -4,6 +4,7 @@ replies is noticed before the next one, which arrives."""
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from shared.rpc import rpc
+from tests.support.tcp_proxy import TcpProxy
 
 
 class Echo:
@@ -41,3 +42,19 @@ def test_concurrent_replies_each_reach_their_caller(container_factory, broker_ur
     with ClusterRpcProxy({"AMQP_URI": broker_uri}, timeout=30) as cluster:
         replies = [cluster.echo.echo.call_async("x" * (n * 10_000)) for n in range(30)]
         assert [reply.result() for reply in replies] == ["x" * (n * 10_000) for n in range(30)]
+
+
+def test_replies_go_to_the_next_address_when_the_first_is_away(
+        proxy, container_factory, broker_uri):
+    """AMQP_URI names a cluster's nodes: the reply connection tries each in turn, as
+    the service's consumer does, when the one it used is away."""
+    dead = TcpProxy(*proxy.target).start()
+    dead.cut()
+    addresses = f"{dead.uri_for(broker_uri)};{proxy.uri_for(broker_uri)}"
+    container = container_factory(Echo, {"AMQP_URI": addresses})
+    container.start()
+    with ClusterRpcProxy({"AMQP_URI": broker_uri}, timeout=30) as cluster:
+        assert cluster.echo.echo("first") == "first"
+        proxy.cut()
+        proxy.restore()
+        assert cluster.echo.echo("after") == "after"
