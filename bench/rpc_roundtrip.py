@@ -23,7 +23,7 @@ import shared  # the eventlet warning filter
 import eventlet
 eventlet.monkey_patch()
 import nameko
-from nameko.rpc import rpc
+from {rpc_module} import rpc
 from nameko.runners import ServiceRunner
 
 class Echo:
@@ -62,15 +62,18 @@ def nameko_version():
 
 
 class EchoService:
-    """The trivial service in a child process, for as long as the block lasts."""
+    """The trivial service in a child process, for as long as the block lasts. Its
+    entrypoint is `rpc` from `rpc_module`: nameko's, or the platform's (shared.rpc)."""
 
-    def __init__(self, amqp_uri=AMQP_URI):
+    def __init__(self, amqp_uri=AMQP_URI, rpc_module="nameko.rpc"):
         self.amqp_uri = amqp_uri
+        self.rpc_module = rpc_module
         self.name = f"echo_{uuid.uuid4().hex[:8]}"
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-c", SERVICE.format(name=self.name, uri=self.amqp_uri)],
+            [sys.executable, "-c", SERVICE.format(name=self.name, uri=self.amqp_uri,
+                                               rpc_module=self.rpc_module)],
             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
         assert self.process.stdout.readline().strip() == "ready"
         return self
