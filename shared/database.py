@@ -173,42 +173,6 @@ def _outbox_insert(outbox, along=None, columns=()):
 
 
 @lru_cache(maxsize=32)
-def _guarded_outbox_insert(outbox, along, columns, guards):
-    """PostgreSQL: `guards` (UPDATE ... RETURNING statements), then `along`'s row and the
-    outbox row, in one statement of data-modifying CTEs. Each guard runs only if the one
-    before it returned a row (EXISTS on its RETURNING output gates it: the locks are
-    taken in the guards' order, though CTEs run in no set order), and the two rows are
-    inserted only if the last one did. Answers one row: each guard's first returned
-    column, NULL for a guard that returned nothing or did not run. Built once."""
-    held = []
-    for number, guard in enumerate(guards):
-        if held:
-            guard = guard.where(sa.exists(sa.select(*held[-1].c)))
-        held.append(guard.cte(f"guard_{number}"))
-    all_held = sa.exists(sa.select(*held[-1].c))
-    row = sa.select(*(sa.bindparam(f"along_{name}", type_=along.c[name].type)
-                      for name in columns)).where(all_held)
-    event = sa.select(*(sa.bindparam(name, type_=outbox.c[name].type)
-                        for name in OUTBOX_COLUMNS)).where(all_held)
-    return sa.select(*(sa.select(guard.c[0]).scalar_subquery().label(guard.name)
-                       for guard in held)).add_cte(
-        postgresql.insert(along).from_select(list(columns), row).cte("along"),
-        outbox.insert().from_select(list(OUTBOX_COLUMNS), event).cte("event"))
-
-
-def held_one_by_one(connection, guards, parameters) -> tuple:
-    """`guards` (UPDATE ... RETURNING statements) run in their order, each only if the
-    one before returned a row, as _guarded_outbox_insert runs them in one statement:
-    each guard's first returned value, None for one that returned nothing or did not
-    run."""
-    values = []
-    for guard in guards:
-        values.append(None if values and values[-1] is None
-                      else connection.execute(guard, parameters).scalar())
-    return tuple(values)
-
-
-@lru_cache(maxsize=32)
 def _claiming_insert(inbox, table, columns):
     """PostgreSQL: the inbox's claim and an insert ignoring a duplicate, in one statement
     (two data-modifying CTEs); the insert runs only if the claim did. Answers (claimed,
@@ -282,21 +246,11 @@ class UnitOfWork:
         self.delivery = None  # (consumer, event_id) a handler that claims itself claims
         self.first = None     # whether it was the first delivery, once claimed
         self.read_with_claim = None  # the row replay_or_claim(reading=...) read
-        self.guarded = None  # what emit(guards=...)'s guards returned
 
-    def emit(self, spec: EventSpec, data: dict, along=None, guards=None) -> dict | None:
+    def emit(self, spec: EventSpec, data: dict, along=None) -> dict:
         """Record an event in the outbox, in this transaction. `along`: (table, values),
         a row this event tells of, inserted first; on PostgreSQL in the same statement
-        (a data-modifying CTE): one round trip fewer (the pledge's contribution).
-
-        `guards` (with `along`): (statements, parameters), guarded UPDATE ... RETURNING
-        statements built once (the pledge's holds on its campaign and reward), run
-        first, in their order, each only if the one before returned a row; the row and
-        the event are written only if every guard returned one. On PostgreSQL all of it
-        is one statement (see _guarded_outbox_insert). `self.guarded` then holds each
-        guard's first returned value (None from the first that returned nothing on:
-        nothing was written, and emit answers None). The guards' parameters are named
-        apart from the outbox's, from along_<column> and from their tables' columns."""
+        (a data-modifying CTE): one round trip fewer (the pledge's contribution)."""
         if spec.source != self._source:
             raise ValueError(f"{self._source} cannot emit {spec.type}")
         envelope = make_envelope(spec, data, correlation_id.get())
@@ -313,22 +267,7 @@ class UnitOfWork:
             "correlation_id": envelope["correlation_id"],
             "occurred_at": utcnow(),
         }
-        if guards is not None and connection.dialect.name == "postgresql":
-            (statements, parameters), (table, values) = guards, along
-            self.guarded = tuple(connection.execute(
-                _guarded_outbox_insert(self._tables.outbox, table, tuple(values),
-                                       tuple(statements)),
-                {**parameters, **row,
-                 **{f"along_{name}": value for name, value in values.items()}}).one())
-            if None in self.guarded:
-                return None
-        elif guards is not None:
-            self.guarded = held_one_by_one(connection, *guards)
-            if None in self.guarded:
-                return None
-            connection.execute(along[0].insert(), along[1])
-            connection.execute(_outbox_insert(self._tables.outbox), row)
-        elif along is None:
+        if along is None:
             connection.execute(_outbox_insert(self._tables.outbox), row)
         elif connection.dialect.name == "postgresql":
             table, values = along

@@ -309,12 +309,11 @@ class FundingService(ServiceBase, Queries):
             payment_id=payment and payment["id"], payment_url=payment and payment["redirect_url"],
             cancel_reason=None, board_decision=None, receipt_number=None,
             provider_checks=0, provider_check_due_at=None)
-        # The holds on the campaign and its reward, the contribution and its event's
-        # outbox row: one statement (hold_place, through UnitOfWork.emit's guards).
-        settlement.hold_place(uow, campaign, reward, data["amount_cents"], now, (
-            schemas.CONTRIBUTION_PLEDGED,
-            settlement.fact(campaign, contribution, now, reward=reward),
-            (_CONTRIBUTIONS, vars(contribution))))
+        # The contribution and its event's outbox row: one statement (UnitOfWork.emit).
+        uow.emit(schemas.CONTRIBUTION_PLEDGED,
+                 settlement.fact(campaign, contribution, now, reward=reward),
+                 along=(_CONTRIBUTIONS, vars(contribution)))
+        settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
         return contribution, campaign.kind
 
     def _cancel_unkept(self, payment_id):

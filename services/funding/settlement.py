@@ -25,7 +25,7 @@ from services.funding.domain.payments import (
     PENDING,
     REFUNDED,
 )
-from shared.database import held_one_by_one, upsertable_insert
+from shared.database import upsertable_insert
 from shared.errors import CONFLICT, DomainError, conflict, not_found
 
 ENDED_EVENTS = {CANCELLED: schemas.CONTRIBUTION_CANCELLED, FAILED: schemas.CONTRIBUTION_FAILED,
@@ -133,49 +133,39 @@ def read_row(session, model, row_id, *, lock=None):
     return None if found is None else SimpleNamespace(**found)
 
 
-def hold_place(uow, campaign, reward, amount_cents, now, written=None):
-    """Hold a new contribution's place under the campaign's cap and its reward, each by
-    a guarded UPDATE on the newest row, and write the contribution and its event only
-    if both held: `written`, emit's (spec, data, along). On PostgreSQL all of it is one
-    statement (UnitOfWork.emit's guards): one round trip for the pledge's writes. The
-    campaign's lock is taken here, as late as the pledge can take it, and held only
-    until the commit; the reward's after it, in the order every writer follows (the
-    reward's UPDATE runs only once the campaign's returned its row). When a rule no
-    longer holds (another contribution took the last place, the campaign closed),
-    nothing is written and the locked row says which, in the same words as the first
-    check. `campaign` and `reward` are the rows read first (ORM rows or read_row's);
-    they are not changed: the database's rows are. Without `written`, the holds only."""
-    guards = (_HOLD_CAMPAIGN, _HOLD_REWARD) if reward is not None else (_HOLD_CAMPAIGN,)
-    parameters = {"held_campaign": campaign.id, "held_amount": amount_cents, "held_at": now,
-                  "held_reward": reward and reward.id}
-    if written is None:
-        held = held_one_by_one(uow.session.connection(), guards, parameters)
-    else:
-        spec, data, along = written
-        uow.emit(spec, data, along=along, guards=(guards, parameters))
-        held = uow.guarded
-    if held[0] is None:
-        _refuse_on_newest(uow.session, campaign, None, amount_cents, now)
-    if None in held:
-        _refuse_on_newest(uow.session, campaign, reward, amount_cents, now)
+def hold_place(session, campaign, reward, amount_cents, now):
+    """Hold a new contribution's place under the campaign's cap and its reward, each in
+    one guarded UPDATE on the newest row. The campaign's lock is taken here, as late as
+    the pledge can take it, and held only until the commit; the reward's after it, in
+    the order every writer follows. When a rule no longer holds (another contribution
+    took the last place, the campaign closed), the locked row says which, in the same
+    words as the first check. `campaign` and `reward` are the rows read first (ORM rows
+    or read_row's); they are not changed: the database's rows are."""
+    connection = session.connection()
+    held = connection.execute(_HOLD_CAMPAIGN, {"row_id": campaign.id,
+                                               "amount_cents": amount_cents, "at": now}).scalar()
+    if held is None:
+        _refuse_on_newest(session, campaign, None, amount_cents, now)
+    if reward is not None:
+        taken = connection.execute(_HOLD_REWARD, {"row_id": reward.id}).scalar()
+        if taken is None:
+            _refuse_on_newest(session, campaign, reward, amount_cents, now)
 
 
 _campaigns, _rewards = models.Campaign.__table__, models.Reward.__table__
-# Built once: the pledge's guarded UPDATEs, in Core (bound: held_campaign, held_amount,
-# held_at; held_reward). They run in one statement, so their parameters' names differ, and
-# none is a column's name (an UPDATE would SET a column its parameters name).
+# Built once: the pledge's guarded UPDATEs, in Core (bound: row_id, amount_cents, at).
 _HOLD_CAMPAIGN = (
     sa.update(_campaigns).where(
-        _campaigns.c.id == sa.bindparam("held_campaign"), _campaigns.c.status == rules.LIVE,
-        _campaigns.c.starts_at <= sa.bindparam("held_at"),
-        _campaigns.c.deadline > sa.bindparam("held_at"),
+        _campaigns.c.id == sa.bindparam("row_id"), _campaigns.c.status == rules.LIVE,
+        _campaigns.c.starts_at <= sa.bindparam("at"),
+        _campaigns.c.deadline > sa.bindparam("at"),
         sa.or_(_campaigns.c.cap_cents.is_(None),
-               _campaigns.c.committed_cents + sa.bindparam("held_amount")
+               _campaigns.c.committed_cents + sa.bindparam("amount_cents")
                <= _campaigns.c.cap_cents))
-    .values(committed_cents=_campaigns.c.committed_cents + sa.bindparam("held_amount"))
+    .values(committed_cents=_campaigns.c.committed_cents + sa.bindparam("amount_cents"))
     .returning(_campaigns.c.committed_cents))
 _HOLD_REWARD = (
-    sa.update(_rewards).where(_rewards.c.id == sa.bindparam("held_reward"),
+    sa.update(_rewards).where(_rewards.c.id == sa.bindparam("row_id"),
                               sa.or_(_rewards.c.stock.is_(None),
                                      _rewards.c.taken < _rewards.c.stock))
     .values(taken=_rewards.c.taken + 1).returning(_rewards.c.taken))

@@ -1,5 +1,4 @@
 """The database layer under eventlet, and migrations that match the models."""
-import json
 import time
 import uuid
 
@@ -170,63 +169,4 @@ def test_an_event_and_the_row_it_tells_of_are_written_together(databases):
         [event] = connection.execute(sa.select(outbox)).mappings().all()
     assert event["event_id"] == envelope["event_id"]
     assert event["routing_key"] == "project_noted" and event["published_at"] is None
-    engine.dispose()
-
-
-def test_an_event_and_its_row_are_written_only_behind_guards_that_held(databases):
-    """UnitOfWork.emit(guards=...) (a pledge's holds on its campaign and reward): the
-    guarded UPDATEs run in their order, each only if the one before returned a row, and
-    the row and its event are written only if all did; one statement on PostgreSQL."""
-    from marshmallow import Schema, fields
-
-    from services.funding import models
-    from shared.database import UnitsOfWork
-    from shared.envelope import EventSpec
-
-    class Noted(Schema):
-        project_id = fields.String(required=True)
-
-    spec = EventSpec("funding", "project_noted", 1, Noted, "a test's event")
-    engine = create_engine(databases.new("funding"))
-    projects, outbox = models.KnownProject.__table__, models.messaging.outbox
-    with engine.begin() as connection:
-        connection.execute(projects.insert(), [{"id": "first", "title": "open"},
-                                               {"id": "second", "title": "open"}])
-    units = UnitsOfWork(engine, models.messaging, "funding")
-
-    def close_if_open(row_id):  # a guard: answers the title it set, or no row
-        return (projects.update().where(projects.c.id == sa.bindparam(row_id),
-                                        projects.c.title == "open")
-                .values(title="closed").returning(projects.c.title))
-    guards = (close_if_open("guard_first"), close_if_open("guard_second"))
-    statements = []
-    sa.event.listen(engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *rest: statements.append(statement))
-
-    def noted(project_id, first, second):
-        row = {name: None for name in projects.c.keys()} | {"id": project_id, "title": "new"}
-        with units() as uow:
-            written = uow.emit(spec, {"project_id": project_id}, along=(projects, row),
-                               guards=(guards, {"guard_first": first, "guard_second": second}))
-            return written is not None, uow.guarded
-
-    def titles():
-        with engine.connect() as connection:
-            return dict(connection.execute(sa.select(projects.c.id, projects.c.title)).all())
-
-    assert noted("p1", "first", "nowhere") == (False, ("closed", None))
-    if databases.backend == "postgresql":
-        assert len(statements) == 1
-    assert noted("p2", "nowhere", "second") == (False, (None, None))  # the second not run
-    assert titles() == {"first": "closed", "second": "open"}  # committed: the test's choice
-    assert noted("p3", "second", "first") == (False, ("closed", None))
-    assert noted("p4", "nowhere", "nowhere") == (False, (None, None))
-    with engine.begin() as connection:
-        connection.execute(projects.update().values(title="open"))
-    assert noted("p5", "second", "first") == (True, ("closed", "closed"))
-    with engine.connect() as connection:
-        assert sorted(connection.execute(sa.select(projects.c.id)).scalars()) == \
-            ["first", "p5", "second"]
-        [event] = connection.execute(sa.select(outbox.c.payload)).scalars()
-    assert json.loads(event)["data"] == {"project_id": "p5"}
     engine.dispose()

@@ -145,7 +145,7 @@ def test_what_changed_after_the_first_check_is_refused_on_the_newest_row(funding
             session.execute(sa.update(models.Campaign).where(models.Campaign.id == live["id"])
                             .values(**newest).execution_options(synchronize_session=False))
         assert (read_first.committed_cents, read_first.status, reward.taken) == (0, "live", 0)
-        settlement.hold_place(uow, read_first, reward, 2_000, funding.test_clock())
+        settlement.hold_place(session, read_first, reward, 2_000, funding.test_clock())
     assert refused.value.code == code
     after = funding.get_campaign(live["id"])
     assert (after["committed_cents"], after["rewards"][0]["remaining"]) == (0, 1)
@@ -763,27 +763,3 @@ def test_a_bank_transfer_is_matched_on_its_reference_and_unmatched_ones_expire(f
     funding.tick()
     assert contribution(funding, forgotten["id"])["cancel_reason"] == "expired"
     assert funding.get_campaign(gift["id"])["committed_cents"] == 15_000
-
-
-def test_a_pledge_holds_its_place_and_writes_itself_in_one_statement(funding):
-    """After its idempotency claim (which reads the campaign) and its reward's read, a
-    pledge sends one statement: the campaign's guarded UPDATE, the reward's, its
-    contribution and its event (settlement.hold_place); then its commit."""
-    live = campaign(funding, kind="reward", rewards=[
-        {"title": "Panier", "min_amount_cents": 2_000, "stock": 5}])
-    statements = []
-    sa.event.listen(funding.test_db.engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *rest: statements.append(statement))
-    pledged = funding.contribute(live["id"], {"amount_cents": 2_500,
-                                              "reward_id": live["rewards"][0]["id"]},
-                                 "k1", INVESTOR)["contribution"]
-    if funding.test_db.engine.dialect.name == "postgresql":
-        claim, reward, write = statements
-        assert "idempotency_keys" in claim and "rewards" in reward
-        assert all(table in write for table in (
-            "UPDATE campaigns", "UPDATE rewards", "INSERT INTO contributions",
-            "INSERT INTO outbox"))
-    after = funding.get_campaign(live["id"])
-    assert (after["committed_cents"], after["rewards"][0]["remaining"]) == (2_500, 4)
-    assert [event["contribution_id"] for event in events(funding, "contribution_pledged")] \
-        == [pledged["id"]]
