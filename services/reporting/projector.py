@@ -15,7 +15,7 @@ come in one fixed order so that concurrent handlers lock rows in the same order.
 """
 import logging
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import sqlalchemy as sa
 
@@ -34,18 +34,17 @@ CONFIRMED = "funding.contribution_confirmed"
 
 class Plan(NamedTuple):
     """What an event does, decided from the event alone (no state read): the summary's
-    increments, its data as the rules read it (None if not projected) and the changes
-    its own rule gives."""
-    event_type: str
+    increments, its data as the rules read it (None if not projected), the changes its
+    own rule gives, and the rule that asks the state for more (None if none)."""
     summary: dict
     data: dict | None
     changes: list
+    asking: Callable | None
 
     @property
     def moves_anything(self) -> bool:
         """False for an event reporting only archives (a pledge, a question asked)."""
-        return bool(self.summary or self.changes or (
-            self.data is not None and _asks_state(self.event_type, self.data)))
+        return bool(self.summary or self.changes or self.asking)
 
 
 def plan(envelope) -> Plan:
@@ -53,20 +52,28 @@ def plan(envelope) -> Plan:
     summary = domain.summary_changes(event_type, envelope["data"])
     spec = schemas.CONSUMED.get(event_type)
     if spec is None:
-        return Plan(event_type, summary, None, [])
+        return Plan(summary, None, [], None)
     if envelope["version"] < spec.version:
         # An older version lacks fields the rules read: archived, not projected.
         log.warning("event older than the version reporting reads: not projected",
                     extra={"event_id": str(envelope["event_id"]), "type": event_type,
                            "version": envelope["version"]})
-        return Plan(event_type, summary, None, [])
+        return Plan(summary, None, [], None)
     data = spec.read(envelope["data"])
-    return Plan(event_type, summary, data, domain.changes(event_type, data, envelope["occurred_at"]))
+    return Plan(summary, data, domain.changes(event_type, data, envelope["occurred_at"]),
+                _asking_rule(event_type, data))
 
 
-def _asks_state(event_type, data) -> bool:
-    return event_type in (CONFIRMED, "projects.project_submitted", "funding.resource_recorded") \
-        or (event_type in funding.UNCOUNTING and data["was_counted"])
+def _asking_rule(event_type, data):
+    """The rule of this event that needs state (state -> changes), if it has one."""
+    if event_type == CONFIRMED or (event_type in funding.UNCOUNTING and data["was_counted"]):
+        return lambda state: _count(state, event_type, data)
+    if event_type == "projects.project_submitted":
+        return lambda state: _project_in_territory(state, str(data["project_id"]),
+                                                   data["territory"])
+    if event_type == "funding.resource_recorded":
+        return lambda state: _funder_of_project(state, data)
+    return None
 
 
 def project(session, envelope, planned: Plan | None = None) -> None:
@@ -77,19 +84,12 @@ def project(session, envelope, planned: Plan | None = None) -> None:
 
 def project_into(state, envelope, planned: Plan | None = None) -> None:
     """Move every projection of `state` (Tables or memory.Memory) by one event."""
-    event_type, summary, data, changes = planned or plan(envelope)
+    summary, data, changes, asking = planned or plan(envelope)
     if summary:
         state.add_to_summary(summary)
     if data is None:
         return
-    changes = list(changes)
-    if event_type == CONFIRMED or (event_type in funding.UNCOUNTING and data["was_counted"]):
-        changes += _count(state, event_type, data)
-    elif event_type == "projects.project_submitted":
-        changes += _project_in_territory(state, str(data["project_id"]), data["territory"])
-    elif event_type == "funding.resource_recorded":
-        changes += _funder_of_project(state, data)
-    state.apply(changes)
+    state.apply(changes + asking(state) if asking else changes)
 
 
 # --- what needs state, asked of the state --------------------------------------------
