@@ -192,6 +192,12 @@ def _proxied_units(databases):
             create_engine(url), models.KnownProject.__table__)
 
 
+def _close(units, observer, proxy):
+    units.engine.dispose()
+    observer.dispose()
+    proxy.cut()
+
+
 def _backend(uow):
     return uow.session.execute(sa.select(sa.func.pg_backend_pid())).scalar()
 
@@ -247,7 +253,7 @@ def test_a_unit_of_work_sends_begin_with_its_first_statement_and_stays_one_trans
         read, rollback = queries.texts()
         assert read.startswith("BEGIN;SELECT count(*)") and rollback == "ROLLBACK"
     finally:
-        units.engine.dispose(), observer.dispose(), proxy.cut()
+        _close(units, observer, proxy)
 
 
 @pytest.mark.parametrize("failure", ["statement", "python", "rollback"])
@@ -276,7 +282,7 @@ def test_a_unit_that_fails_writes_nothing_and_leaves_its_connection_clean(databa
         assert queries.texts()[-1] == "ROLLBACK" and "COMMIT" not in queries.texts()
         _starts_clean(units, projects, observer, pid)
     finally:
-        units.engine.dispose(), observer.dispose(), proxy.cut()
+        _close(units, observer, proxy)
 
 
 def test_a_connection_lost_mid_unit_is_unavailable_writes_nothing_and_is_replaced(databases):
@@ -305,7 +311,7 @@ def test_a_connection_lost_mid_unit_is_unavailable_writes_nothing_and_is_replace
         assert new_pid != pid
         _starts_clean(units, projects, observer, new_pid)
     finally:
-        units.engine.dispose(), observer.dispose(), proxy.cut()
+        _close(units, observer, proxy)
 
 
 def test_row_locks_and_isolation_levels_keep_their_meaning(databases):
@@ -355,4 +361,4 @@ def test_row_locks_and_isolation_levels_keep_their_meaning(databases):
         assert level == "read committed"
         assert queries.texts() == ["BEGIN;SHOW transaction_isolation", "COMMIT"]
     finally:
-        units.engine.dispose(), observer.dispose(), proxy.cut()
+        _close(units, observer, proxy)
