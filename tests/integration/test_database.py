@@ -246,6 +246,12 @@ def test_a_unit_of_work_sends_begin_with_its_first_statement_and_stays_one_trans
         assert commit == "COMMIT"
 
         queries.clear()
+        for expected in (True, False):  # the row count read is the statement's, not BEGIN's
+            with units() as uow:
+                assert uow.first_delivery("funding.test", "an-event") is expected
+        assert queries.texts()[0].startswith("BEGIN;INSERT INTO inbox")
+
+        queries.clear()
         with units():  # nothing run: nothing sent
             pass
         with units.read() as session:  # reads are a transaction too, ended by a ROLLBACK
