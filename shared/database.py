@@ -12,7 +12,9 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+from sqlalchemy.dialects import postgresql, registry, sqlite
+from sqlalchemy.dialects.postgresql.psycopg2 import PGDialect_psycopg2
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.envelope import EventSpec, make_envelope
@@ -39,12 +41,101 @@ def with_driver(url: str) -> str:
 PING_AFTER_IDLE_SECONDS = 2.0
 
 
+# An execution option: this statement is a transaction of its own (autocommitted), sent
+# without BEGIN; it must be its unit of work's first (UnitOfWork.first_delivery_with).
+OWN_TRANSACTION = "own_transaction"
+
+
+class BeginWithFirstStatement(PGDialect_psycopg2):
+    """psycopg2, with a transaction's BEGIN sent in the same round trip as its first
+    statement.
+
+    psycopg2 sends BEGIN alone before a transaction's first statement: a round trip of
+    its own. Here psycopg2's connection stays in autocommit (it sends nothing of its
+    own) and the first statement goes as `BEGIN;<statement>`: PostgreSQL runs both from
+    one simple-protocol query and answers the last one's result. COMMIT and ROLLBACK are
+    then sent here, when the server says a transaction is open (libpq's transaction
+    status, which also tells an aborted one). A connection SQLAlchemy gave an isolation
+    level keeps psycopg2's own behaviour: AUTOCOMMIT (no BEGIN at all), or any other
+    level, for which psycopg2 leaves autocommit and sends its BEGIN ISOLATION LEVEL."""
+
+    supports_statement_cache = True
+
+    def on_connect(self):
+        configure = super().on_connect()
+
+        def on_connect(dbapi_connection):
+            if configure is not None:
+                configure(dbapi_connection)
+            dbapi_connection.autocommit = True
+        return on_connect
+
+    @staticmethod
+    def _opens_transaction(cursor, context) -> bool:
+        """The statement is its transaction's first: BEGIN goes with it."""
+        connection = cursor.connection
+        if not connection.autocommit \
+                or connection.get_transaction_status() != TRANSACTION_STATUS_IDLE:
+            return False  # psycopg2 begins (an isolation level), or a transaction is open
+        options = context.execution_options if context is not None else {}
+        return options.get("isolation_level") is None and not options.get(OWN_TRANSACTION)
+
+    def do_execute(self, cursor, statement, parameters, context=None):
+        if self._opens_transaction(cursor, context):
+            statement = "BEGIN;" + statement
+        cursor.execute(statement, parameters)
+
+    def do_execute_no_params(self, cursor, statement, context=None):
+        if self._opens_transaction(cursor, context):
+            statement = "BEGIN;" + statement
+        cursor.execute(statement)
+
+    def do_executemany(self, cursor, statement, parameters, context=None):
+        if self._opens_transaction(cursor, context):
+            cursor.execute("BEGIN")  # a statement run many times: BEGIN on its own
+        super().do_executemany(cursor, statement, parameters, context)
+
+    def do_commit(self, dbapi_connection):
+        if dbapi_connection.autocommit:
+            self._end_transaction(dbapi_connection, "COMMIT")
+        else:
+            super().do_commit(dbapi_connection)
+
+    def do_rollback(self, dbapi_connection):
+        if dbapi_connection.autocommit:
+            self._end_transaction(dbapi_connection, "ROLLBACK")
+        else:
+            super().do_rollback(dbapi_connection)
+
+    @staticmethod
+    def _end_transaction(dbapi_connection, command):
+        # psycopg2's commit() and rollback() send nothing in autocommit. IDLE: nothing
+        # was begun (no statement, or only autocommitted ones), nothing to end.
+        if dbapi_connection.get_transaction_status() != TRANSACTION_STATUS_IDLE:
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute(command)
+            finally:
+                cursor.close()
+
+    def reset_isolation_level(self, dbapi_conn):
+        """A connection back from an isolation level goes back to the pool in autocommit,
+        set on psycopg2's connection directly (that sends nothing). Switching levels
+        costs psycopg2 a `SET default_transaction_isolation TO DEFAULT` at times: only
+        on a connection given a level, which no service's code does."""
+        super().reset_isolation_level(dbapi_conn)
+        dbapi_conn.autocommit = True
+
+
+registry.register("postgresql.psycopg2_begin_with_first", __name__, "BeginWithFirstStatement")
+
+
 def create_engine(url: str, pool_size: int = 5) -> sa.Engine:
     url = with_driver(url)
     if not is_sqlite(url):
+        url = sa.make_url(url).set(drivername="postgresql+psycopg2_begin_with_first")
         engine = sa.create_engine(url, pool_size=pool_size, max_overflow=2, pool_timeout=10)
         _ping_when_idle(engine, PING_AFTER_IDLE_SECONDS)
-        _back_out_of_autocommit(engine)
         return engine
     # SQLite is the zero-setup default for one process. One connection per process: a
     # second one would wait for the file lock in C, freezing every green thread, including
@@ -98,19 +189,6 @@ def _ping_when_idle(engine, idle_seconds):
             raise
         if not alive:
             raise sa.exc.DisconnectionError()
-
-
-def _back_out_of_autocommit(engine):
-    """A connection a statement alone ran on (UnitOfWork.first_delivery_with) goes back
-    to the pool in transactions again. Set on psycopg2's connection itself, not through
-    SQLAlchemy's isolation level: that one sets the level explicitly when it resets it,
-    and psycopg2 then sends `SET default_transaction_isolation` each time autocommit is
-    turned on again, a round trip that would eat the one saved."""
-
-    @sa.event.listens_for(engine, "checkin")
-    def _returned(dbapi_connection, _record):
-        if dbapi_connection is not None and dbapi_connection.autocommit:
-            dbapi_connection.autocommit = False
 
 
 def upsertable_insert(session_or_conn, table: sa.Table):
@@ -353,22 +431,21 @@ class UnitOfWork:
 
         `alone`: the handler writes nothing else in this unit of work. On PostgreSQL the
         one statement is then its own transaction (autocommit): no BEGIN and no COMMIT,
-        two round trips fewer for each event a consumer only records (reporting's
+        one round trip fewer for each event a consumer only records (reporting's
         archive of a pledge). It must be the unit's first statement."""
         consumer, event_id = self.delivery
         claim = {"consumer": consumer, "event_id": str(event_id), "received_at": utcnow()}
         if self.session.get_bind().dialect.name != "postgresql":
             self.first = insert_ignoring_duplicate(self.session, self._tables.inbox, claim)
             return self.first and insert_ignoring_duplicate(self.session, table, values)
-        if alone:
-            if self.session.in_transaction():
-                raise RuntimeError("a statement alone must be its unit of work's first")
-            # psycopg2 then sends no BEGIN, and its commit sends nothing; the pool's
-            # checkin turns autocommit off again (_back_out_of_autocommit).
-            self.session.connection().connection.dbapi_connection.autocommit = True
+        if alone and self.session.in_transaction():
+            raise RuntimeError("a statement alone must be its unit of work's first")
         statement = _claiming_insert(self._tables.inbox, table, tuple(values))
+        # Alone, it is sent without BEGIN (BeginWithFirstStatement), and the commit then
+        # finds no transaction to end: it sends nothing.
         self.first, inserted = self.session.execute(statement, {
-            **{f"inbox_{name}": value for name, value in claim.items()}, **values}).one()
+            **{f"inbox_{name}": value for name, value in claim.items()}, **values},
+            execution_options={OWN_TRANSACTION: alone}).one()
         return inserted
 
 

@@ -170,3 +170,201 @@ def test_an_event_and_the_row_it_tells_of_are_written_together(databases):
     assert event["event_id"] == envelope["event_id"]
     assert event["routing_key"] == "project_noted" and event["published_at"] is None
     engine.dispose()
+
+
+# BEGIN sent with a transaction's first statement (shared.database.BeginWithFirstStatement)
+
+def _proxied_units(databases):
+    """funding's units of work on a database reached through a proxy that reads the
+    queries sent, with one pooled connection (so the next unit runs on the same one),
+    and an engine that reaches the same database directly, to watch it from outside."""
+    from services.funding import models
+    from shared.database import UnitsOfWork
+    from tests.support.tcp_proxy import postgres_through_proxy
+
+    url = databases.new("funding")
+    proxied, proxy, queries = postgres_through_proxy(url)
+    engine = create_engine(proxied, pool_size=1)
+    with engine.connect() as connection:  # the dialect's first-connection queries
+        connection.execute(sa.select(1))
+    queries.clear()
+    return (UnitsOfWork(engine, models.messaging, "funding"), queries, proxy,
+            create_engine(url), models.KnownProject.__table__)
+
+
+def _close(units, observer, proxy):
+    units.engine.dispose()
+    observer.dispose()
+    proxy.cut()
+
+
+def _backend(uow):
+    return uow.session.execute(sa.select(sa.func.pg_backend_pid())).scalar()
+
+
+def _titles(engine, table):
+    with engine.connect() as connection:
+        return sorted(connection.execute(sa.select(table.c.id)).scalars())
+
+
+def _state_of(engine, pid):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(
+            "SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}).scalar()
+
+
+def _starts_clean(units, projects, observer, pid):
+    """The pooled connection holds no transaction, as psycopg2 and the server see it,
+    and the next unit of work on it begins with its first statement and commits."""
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+    assert _state_of(observer, pid) == "idle"
+    with units.engine.connect() as connection:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection.get_transaction_status() == TRANSACTION_STATUS_IDLE
+        assert dbapi_connection.autocommit
+    with units() as uow:
+        assert _backend(uow) == pid  # the same connection, back from the pool
+        uow.session.execute(projects.insert().values(id="next", title="Suite"))
+    assert "next" in _titles(observer, projects)
+
+
+def test_a_unit_of_work_sends_begin_with_its_first_statement_and_stays_one_transaction(
+        databases):
+    """The unit's BEGIN goes in the same query as its first statement; its writes are
+    one transaction: none is seen from outside before the COMMIT, all are after."""
+    units, queries, proxy, observer, projects = _proxied_units(databases)
+    try:
+        with units() as uow:
+            uow.session.execute(projects.insert().values(id="p1", title="Verger"))
+            assert _titles(observer, projects) == []
+            uow.session.execute(projects.insert().values(id="p2", title="Rucher"))
+            assert _titles(observer, projects) == []
+        assert _titles(observer, projects) == ["p1", "p2"]
+        first, second, commit = queries.texts()
+        assert first.startswith("BEGIN;INSERT INTO known_projects") and "'p1'" in first
+        assert second.startswith("INSERT INTO known_projects") and "'p2'" in second
+        assert commit == "COMMIT"
+
+        queries.clear()
+        for expected in (True, False):  # the row count read is the statement's, not BEGIN's
+            with units() as uow:
+                assert uow.first_delivery("funding.test", "an-event") is expected
+        assert queries.texts()[0].startswith("BEGIN;INSERT INTO inbox")
+
+        queries.clear()
+        with units():  # nothing run: nothing sent
+            pass
+        with units.read() as session:  # reads are a transaction too, ended by a ROLLBACK
+            assert session.execute(sa.select(sa.func.count()).select_from(projects)).scalar() == 2
+        read, rollback = queries.texts()
+        assert read.startswith("BEGIN;SELECT count(*)") and rollback == "ROLLBACK"
+    finally:
+        _close(units, observer, proxy)
+
+
+@pytest.mark.parametrize("failure", ["statement", "python", "rollback"])
+def test_a_unit_that_fails_writes_nothing_and_leaves_its_connection_clean(databases, failure):
+    """A failing statement (the transaction aborted on the server), an exception in
+    Python between statements, or a rollback asked for: nothing of the unit is written,
+    its connection goes back to the pool with no transaction open, and the next unit
+    on it starts clean."""
+    units, queries, proxy, observer, projects = _proxied_units(databases)
+    try:
+        with pytest.raises((sa.exc.IntegrityError, RuntimeError)):
+            with units() as uow:
+                pid = _backend(uow)
+                uow.session.execute(projects.insert().values(id="p1", title="Verger"))
+                if failure == "statement":  # the same key again
+                    uow.session.execute(projects.insert().values(id="p1", title="Rucher"))
+                elif failure == "python":
+                    raise RuntimeError("the handler failed")
+                else:
+                    uow.session.rollback()
+                    uow.session.execute(projects.insert().values(id="p2", title="Rucher"))
+                    uow.session.rollback()
+                    raise RuntimeError("rolled back twice")
+        assert _titles(observer, projects) == []
+        assert queries.texts()[0].startswith("BEGIN;SELECT pg_backend_pid()")
+        assert queries.texts()[-1] == "ROLLBACK" and "COMMIT" not in queries.texts()
+        _starts_clean(units, projects, observer, pid)
+    finally:
+        _close(units, observer, proxy)
+
+
+def test_a_connection_lost_mid_unit_is_unavailable_writes_nothing_and_is_replaced(databases):
+    """The database goes away in the middle of a unit of work: the error is the one the
+    services answer as `unavailable`, nothing of the unit is written (the server
+    rolled back its transaction with the dead connection), and once the database is
+    back the next unit runs on a new connection that starts clean."""
+    from shared.rpc import database_away
+    from tests.support.waiting import wait_until
+
+    units, queries, proxy, observer, projects = _proxied_units(databases)
+    try:
+        with pytest.raises(sa.exc.DBAPIError) as lost:
+            with units() as uow:
+                pid = _backend(uow)
+                uow.session.execute(projects.insert().values(id="p1", title="Verger"))
+                proxy.cut()
+                uow.session.execute(projects.insert().values(id="p2", title="Rucher"))
+        assert database_away(lost.value)
+        wait_until(lambda: _state_of(observer, pid) is None,
+                   message="the lost connection's backend to end")
+        assert _titles(observer, projects) == []
+        proxy.restore()
+        with units() as uow:
+            new_pid = _backend(uow)
+        assert new_pid != pid
+        _starts_clean(units, projects, observer, new_pid)
+    finally:
+        _close(units, observer, proxy)
+
+
+def test_row_locks_and_isolation_levels_keep_their_meaning(databases):
+    """SELECT ... FOR UPDATE as a unit's first statement holds its lock until the
+    commit; a connection given an isolation level runs in it (REPEATABLE READ: one
+    snapshot; AUTOCOMMIT: each statement its own transaction); then the connection goes
+    back to beginning with its first statement, at the database's default level."""
+    units, queries, proxy, observer, projects = _proxied_units(databases)
+    with observer.begin() as connection:
+        connection.execute(projects.insert().values(id="p1", title="Verger"))
+
+    def locked_from_outside():
+        with observer.connect() as connection:
+            try:
+                connection.execute(sa.select(projects.c.id).where(projects.c.id == "p1")
+                                   .with_for_update(nowait=True))
+            except sa.exc.OperationalError as exc:
+                assert "could not obtain lock" in str(exc)
+                return True
+            return False
+    try:
+        with units() as uow:
+            uow.session.execute(sa.select(projects.c.title).where(projects.c.id == "p1")
+                                .with_for_update()).one()
+            assert locked_from_outside()
+        assert not locked_from_outside()
+        assert queries.texts()[0].startswith("BEGIN;SELECT known_projects.title")
+
+        with units.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ") as connection:
+            level = connection.exec_driver_sql("SHOW transaction_isolation").scalar()
+            before = connection.execute(sa.select(projects.c.title)).scalar()  # the snapshot
+            with observer.begin() as outside:
+                outside.execute(projects.update().values(title="Rucher"))
+            seen = connection.execute(sa.select(projects.c.title)).scalar()
+        assert (level, before, seen) == ("repeatable read", "Verger", "Verger")
+
+        with units.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(projects.insert().values(id="p2", title="Mare"))
+            assert _titles(observer, projects) == ["p1", "p2"]  # before the block ends
+            connection.exec_driver_sql("VACUUM known_projects")  # refused in a transaction
+
+        queries.clear()
+        with units() as uow:
+            level = uow.session.execute(sa.text("SHOW transaction_isolation")).scalar()
+        assert level == "read committed"
+        assert queries.texts() == ["BEGIN;SHOW transaction_isolation", "COMMIT"]
+    finally:
+        _close(units, observer, proxy)

@@ -9,6 +9,7 @@ import greenlet
 import pytest
 import sqlalchemy as sa
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from services.funding.schemas import CONTRIBUTION_CONFIRMED
 from services.reporting import models
@@ -108,28 +109,30 @@ def test_an_event_the_inbox_forgot_but_the_archive_kept_is_claimed_again_and_mov
 
 def test_an_event_that_moves_no_projection_is_archived_by_one_statement_as_its_own_transaction(
         reporting, broker_uri):
-    """A pledge moves no projection: its claim and archive row, one statement, run in
-    autocommit (no BEGIN, no COMMIT: two round trips fewer). A confirmation, which moves
-    the projections, still runs every statement in one transaction, on a connection
-    the pool handed back out of autocommit."""
+    """A pledge moves no projection: its claim and archive row, one statement, run as
+    their own transaction (sent without BEGIN: the server holds no transaction after
+    it, and no COMMIT follows). A confirmation, which moves the projections, still
+    runs every statement in one transaction, on a connection the pool handed back
+    clean."""
     engine = next(ext for ext in reporting.dependencies if ext.attr_name == "db").engine
-    seen = []  # (the worker's green thread, the statement's verb, autocommit), in order
+    seen = []  # (the worker's green thread, the statement's verb, in a transaction after)
 
     def record(connection, cursor, statement, parameters, context, executemany):
         seen.append((greenlet.getcurrent(), statement.split()[0],
-                     connection.connection.dbapi_connection.autocommit, parameters))
+                     cursor.connection.get_transaction_status() != TRANSACTION_STATUS_IDLE,
+                     parameters))
 
     def run_for(envelope):
         """The statements of the handler that archived `envelope` (events other tests
         left in the queue may be handled meanwhile, by other workers)."""
         [worker] = {thread for thread, _, _, parameters in seen
                     if (parameters or {}).get("inbox_event_id") == str(envelope["event_id"])}
-        return [(verb, autocommit) for thread, verb, autocommit, _ in seen if thread is worker]
+        return [(verb, open_after) for thread, verb, open_after, _ in seen if thread is worker]
 
     pledge, confirmation = pledged_contribution(2500), confirmed_contribution(800)
     wanted = {str(pledge["event_id"]), str(confirmation["event_id"])}
     archive = models.ArchivedEvent.__table__
-    sa.event.listen(engine, "before_cursor_execute", record)
+    sa.event.listen(engine, "after_cursor_execute", record)
     try:
         publish_raw(broker_uri, json.dumps(pledge).encode(), "application/json",
                     routing_key="contribution_pledged")
@@ -143,12 +146,13 @@ def test_an_event_that_moves_no_projection_is_archived_by_one_statement_as_its_o
                 break
             time.sleep(0.1)
     finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+        sa.event.remove(engine, "after_cursor_execute", record)
     assert archived == wanted
-    assert run_for(pledge) == [("WITH", True)]
+    assert run_for(pledge) == [("WITH", False)]
     confirmation_statements = run_for(confirmation)
     assert len(confirmation_statements) > 1
-    assert not any(autocommit for _, autocommit in confirmation_statements)
+    assert all(open_after for _, open_after in confirmation_statements)
+
 
 def test_a_statement_alone_after_another_in_its_unit_of_work_is_refused(databases):
     engine = create_engine(databases.new("reporting"))

@@ -763,3 +763,33 @@ def test_a_bank_transfer_is_matched_on_its_reference_and_unmatched_ones_expire(f
     funding.tick()
     assert contribution(funding, forgotten["id"])["cancel_reason"] == "expired"
     assert funding.get_campaign(gift["id"])["committed_cents"] == 15_000
+
+
+def test_a_pledge_costs_four_round_trips_its_begin_sent_with_its_first_statement(funding):
+    """Counted on the wire (a proxy reads the queries sent): the idempotency claim that
+    reads the campaign, with the transaction's BEGIN; the contribution and its outbox
+    row; the campaign's guarded UPDATE; the COMMIT. psycopg2 alone would send BEGIN
+    on its own first: five."""
+    from tests.support.tcp_proxy import postgres_through_proxy
+
+    live = campaign(funding)
+    url, proxy, queries = postgres_through_proxy(
+        funding.test_db.engine.url.render_as_string(hide_password=False))
+    engine = create_engine(url)
+    funding.db = UnitsOfWork(engine, models.messaging, "funding")
+    try:
+        funding.contribute(live["id"], {"amount_cents": 2_000}, "k0", INVESTOR)  # connects
+        queries.clear()
+        pledged = funding.contribute(live["id"], {"amount_cents": 2_500}, "k1",
+                                     INVESTOR)["contribution"]
+        # The pool's ping of a connection idle for a while is not the pledge's.
+        claim, write, hold, commit = [text for text in queries.texts() if text != "SELECT 1"]
+    finally:
+        funding.db = funding.test_db
+        engine.dispose()
+        proxy.cut()
+    assert claim.startswith("BEGIN;WITH claimed AS") and "idempotency_keys" in claim
+    assert " ".join(write.split()).startswith("WITH along AS (INSERT INTO contributions")
+    assert pledged["id"] in write and "INSERT INTO outbox" in write
+    assert hold.startswith("UPDATE campaigns") and commit == "COMMIT"
+    assert funding.get_campaign(live["id"])["committed_cents"] == 4_500

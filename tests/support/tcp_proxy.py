@@ -4,6 +4,7 @@ machine's RabbitMQ.
 
 It runs on real OS threads and sockets, outside eventlet's hub, so that breaking its
 connections never disturbs the green threads of the code under test."""
+import struct
 from urllib.parse import urlsplit, urlunsplit
 
 from eventlet import patcher
@@ -13,8 +14,11 @@ threading = patcher.original("threading")
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, watch_client=None):
+        """`watch_client`: called for each connection accepted, answers a callable fed
+        every chunk of bytes that connection's client sends (see PostgresQueries)."""
         self.target = (target_host, target_port)
+        self._watch_client = watch_client
         self.port = None
         self._listener = None
         self._connections = []
@@ -73,16 +77,20 @@ class TcpProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._connections += [client, upstream]
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+            watch = self._watch_client() if self._watch_client else None
+            for source, sink, seen in ((client, upstream, watch), (upstream, client, None)):
+                threading.Thread(target=self._pipe, args=(source, sink, seen),
+                                 daemon=True).start()
 
     @staticmethod
-    def _pipe(source, sink):
+    def _pipe(source, sink, seen=None):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if seen is not None:
+                    seen(data)
                 sink.sendall(data)
         except OSError:
             pass
@@ -96,3 +104,70 @@ class TcpProxy:
                         closer(sock)
                     except OSError:
                         pass
+
+
+class PostgresQueries:
+    """The queries PostgreSQL's clients send through a TcpProxy (`watch_client=
+    queries.watch`), read off the wire: one simple-protocol query (psycopg2's only kind)
+    is one round trip, whatever the driver sends on its own (BEGIN, COMMIT)."""
+
+    _SSL_REQUEST, _GSSENC_REQUEST = 80877103, 80877104
+
+    def __init__(self):
+        self.sent = []  # (connection number, the query's text), in the order sent
+        self._lock = threading.Lock()
+        self._connections = 0
+
+    def watch(self):
+        with self._lock:
+            self._connections += 1
+            number = self._connections
+        pending, started = bytearray(), [False]
+
+        def feed(data):
+            pending.extend(data)
+            while True:
+                if not started[0]:  # untyped: SSL or GSS request, then the startup
+                    if len(pending) < 8:
+                        return
+                    length, code = struct.unpack("!II", pending[:8])
+                    if len(pending) < length:
+                        return
+                    del pending[:length]
+                    started[0] = code not in (self._SSL_REQUEST, self._GSSENC_REQUEST)
+                    continue
+                if len(pending) < 5:
+                    return
+                kind, (length,) = pending[0], struct.unpack("!I", pending[1:5])
+                if len(pending) < 1 + length:
+                    return
+                body = bytes(pending[5:1 + length])
+                del pending[:1 + length]
+                if kind == ord("Q"):
+                    with self._lock:
+                        self.sent.append((number, body.rstrip(b"\0").decode()))
+                elif kind in b"PBE":  # the extended protocol: counted apart, never here
+                    with self._lock:
+                        self.sent.append((number, f"<extended {chr(kind)}>"))
+        return feed
+
+    def clear(self):
+        with self._lock:
+            self.sent = []
+
+    def texts(self):
+        with self._lock:
+            return [text for _, text in self.sent]
+
+
+def postgres_through_proxy(url: str):
+    """A PostgreSQL database's URL reached through a new TcpProxy that reads the queries
+    sent: (that URL, the proxy, its PostgresQueries)."""
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+    queries = PostgresQueries()
+    proxy = TcpProxy(parts.host or "127.0.0.1", parts.port or 5432,
+                     watch_client=queries.watch).start()
+    proxied = parts.set(host="127.0.0.1", port=proxy.port)
+    return proxied.render_as_string(hide_password=False), proxy, queries
