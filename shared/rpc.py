@@ -29,6 +29,7 @@ from nameko.rpc import (
     RPC_REPLY_QUEUE_TEMPLATE, Responder, Rpc, RpcConsumer, get_rpc_exchange,
 )
 
+import shared.json_codec  # noqa: F401  (registers kombu's json, decoded faster)
 from shared.errors import NOT_FOUND, UNAVAILABLE, DomainError
 from shared.topology import queue_type_of, typed
 
