@@ -37,6 +37,7 @@ eventlet.monkey_patch()
 import contextlib
 from nameko.extensions import DependencyProvider
 from nameko.runners import ServiceRunner
+from shared.config import Settings
 from shared.inbox import subscribe
 from shared.rpc import RpcProxy, rpc
 from shared.service import Clock, ServiceBase
@@ -85,7 +86,11 @@ class Bench(ServiceBase):
         handled[0] += 1
 
 
-runner = ServiceRunner({{"AMQP_URI": "{uri}", "max_workers": 10}})
+# As a service's (shared.config): the container class, when the code names one.
+platform = Settings().nameko_config("{name}")
+runner = ServiceRunner({{"AMQP_URI": "{uri}", "max_workers": 10, "parent_calls_tracked": 10,
+                        **{{key: platform[key] for key in ("SERVICE_CONTAINER_CLS",)
+                           if key in platform}}}})
 runner.add_service(Bench)
 runner.start()
 print("ready", flush=True)
