@@ -227,13 +227,15 @@ def main():
             contribute_calls(service, 200, args.concurrency)
             events_handled(service, 200, rpc)
         for number in range(1, args.rounds + 1):
-            for side, service in services.items():
+            # Each side goes first in every other round: the machine's load drifts.
+            order = list(services.items())[::1 if number % 2 else -1]
+            for side, service in order:
                 load = os.getloadavg()[0]
                 rate, p50, cpu = contribute_calls(service, args.calls, args.concurrency)
                 print(f"round {number} {side:6} rpc c{args.concurrency}: {rate:.0f} calls/s, "
                       f"p50 {p50:.2f} ms, service CPU {cpu:.3f} ms per call "
                       f"(load {load:.2f})", flush=True)
-            for side, service in services.items():
+            for side, service in order:
                 load = os.getloadavg()[0]
                 rate, cpu = events_handled(service, args.events, rpc)
                 print(f"round {number} {side:6} events: {rate:.0f} events/s, "
