@@ -28,7 +28,7 @@ import time
 import uuid
 
 from bench.contributions import cpu_seconds
-from bench.rpc_roundtrip import AMQP_URI
+from bench.rpc_roundtrip import AMQP_URI, concurrent_calls
 
 SERVICE = """
 import shared  # the eventlet warning filter
@@ -134,43 +134,20 @@ def _delete_topology(name):
 
 def contribute_calls(service, calls, concurrency):
     """(calls per second, p50 in ms, service CPU per call in ms)."""
-    from nameko.standalone import rpc as standalone_rpc
-    import threading
-
-    barrier = threading.Barrier(concurrency + 1)
-    latencies, lock = [], threading.Lock()
-    shares = [calls // concurrency + (1 if index < calls % concurrency else 0)
-              for index in range(concurrency)]
     payload = {"amount_cents": 2500, "kind": "donation", "reward_id": None,
                "channel": "online", "anonymous": False, "message": "Bon courage à tous"}
 
-    def caller(share):
-        with standalone_rpc.ClusterRpcProxy({"AMQP_URI": AMQP_URI}, timeout=30) as rpc:
-            contribute = getattr(rpc, service.name).contribute
-            campaign = str(uuid.uuid4())
-            contribute(campaign, payload, str(uuid.uuid4()), str(uuid.uuid4()))
-            barrier.wait()
-            mine = []
-            for _ in range(share):
-                started = time.perf_counter()
-                contribute(campaign, payload, str(uuid.uuid4()), str(uuid.uuid4()),
-                           email_verified=True)
-                mine.append(time.perf_counter() - started)
-        with lock:
-            latencies.extend(mine)
+    def caller_of(proxy):
+        campaign = str(uuid.uuid4())
+        return lambda: proxy.contribute(campaign, payload, str(uuid.uuid4()),
+                                        str(uuid.uuid4()), email_verified=True)
 
-    threads = [threading.Thread(target=caller, args=(share,)) for share in shares]
     cpu_before = cpu_seconds(service.pid)
-    for thread in threads:
-        thread.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    rate, latencies = concurrent_calls(AMQP_URI, service.name, calls, concurrency,
+                                       warmup=0, caller_of=caller_of)
     cpu = cpu_seconds(service.pid) - cpu_before
     made = calls + concurrency  # each client's first call, made before the barrier
-    return calls / elapsed, statistics.median(latencies) * 1000, cpu / made * 1000
+    return rate, statistics.median(latencies) * 1000, cpu / made * 1000
 
 
 def envelope(name):
