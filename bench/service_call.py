@@ -124,10 +124,11 @@ class BenchService:
 
 
 def _delete_topology(name):
-    """The event queue and exchanges the service declared (durable: they would stay)."""
+    """The queues and the exchange the service declared (durable: they would stay)."""
     import kombu
     with kombu.Connection(AMQP_URI) as connection:
         channel = connection.channel()
+        channel.queue_delete(f"rpc-{name}")
         channel.queue_delete(f"evt-{name}_source-contribution_confirmed--{name}.on_confirmed")
         channel.exchange_delete(f"{name}_source.events")
 
