@@ -87,10 +87,12 @@ class EchoService:
         return self.process.pid
 
 
-def concurrent_calls(amqp_uri, name, calls, concurrency, warmup=100):
+def concurrent_calls(amqp_uri, name, calls, concurrency, warmup=100, caller_of=None):
     """`calls` pings spread over `concurrency` threads, each with its own standalone
     client (as the gateway's pool gives each of its threads one). Returns (calls per
-    second, every call's latency in seconds)."""
+    second, every call's latency in seconds). `caller_of(service_proxy)`: what each
+    thread calls, with no argument, instead of the service's `ping`."""
+    caller_of = caller_of or (lambda service: service.ping)
     import threading
 
     from nameko.standalone import rpc as standalone_rpc
@@ -102,7 +104,7 @@ def concurrent_calls(amqp_uri, name, calls, concurrency, warmup=100):
 
     def caller(share):
         with standalone_rpc.ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=30) as rpc:
-            ping = getattr(rpc, name).ping
+            ping = caller_of(getattr(rpc, name))
             for _ in range(max(1, warmup // concurrency)):
                 ping()
             barrier.wait()

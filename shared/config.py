@@ -127,6 +127,7 @@ class Settings:
             "max_workers": self.max_workers,
             "parent_calls_tracked": 10,
             "SERVICE_NAME": service_name,
+            "SERVICE_CONTAINER_CLS": "shared.container.Container",
             "DATABASE_URL": database_url(service_name),
             "RPC_TIMEOUT": self.rpc_timeout,
             "OUTBOX_POLL_INTERVAL": self.outbox_poll_interval,

@@ -28,6 +28,7 @@ from nameko.messaging import Consumer, QueueConsumer
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+import shared.json_codec  # noqa: F401  (registers kombu's json, decoded faster)
 from shared.envelope import MissingField, describe, read_envelope
 from shared.logs import correlation_id
 from shared.sqltypes import utcnow
