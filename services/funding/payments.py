@@ -5,6 +5,7 @@ The protocol is paysim's (README.md, "Simulated payment provider"), shaped like 
 provider's, so a real one can take its place behind this client. Its failures become
 DomainErrors the gateway already knows how to answer.
 """
+import ipaddress
 import json
 import os
 from urllib.parse import urlsplit
@@ -124,9 +125,26 @@ def _proxy_for(url: str) -> str | None:
     NO_PROXY names its host."""
     proxies = getproxies_environment()
     parts = urlsplit(url)
-    if proxy_bypass_environment(parts.netloc, proxies):
+    if proxy_bypass_environment(parts.netloc, proxies) \
+            or _in_a_no_proxy_network(parts.hostname, proxies.get("no", "")):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def _in_a_no_proxy_network(host: str | None, no_proxy: str) -> bool:
+    """An IP address inside a network NO_PROXY names (`10.0.0.0/8`): the stdlib matches
+    host names and suffixes only, requests matched networks too, and operators write them."""
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False  # a host name: proxy_bypass_environment has said
+    for entry in no_proxy.split(","):
+        try:
+            if "/" in entry and address in ipaddress.ip_network(entry.strip(), strict=False):
+                return True
+        except ValueError:
+            continue  # not a network: a host name or suffix
+    return False
 
 
 def _unavailable(message: str) -> DomainError:

@@ -270,10 +270,22 @@ def test_the_environment_is_read_once_and_its_proxy_still_used(scripted, monkeyp
     provider.close()
 
 
-def test_no_proxy_sends_straight_to_the_provider(scripted, monkeypatch):
+@pytest.mark.parametrize("no_proxy", ["127.0.0.1", "bad/entry, 10.1.0.0/16,127.0.0.0/8"])
+def test_no_proxy_sends_straight_to_the_provider(scripted, monkeypatch, no_proxy):
+    """A host NO_PROXY names, or an address in a network it names (requests honoured
+    CIDR entries; the stdlib's matcher does not), goes straight to the provider."""
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nothing there
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
     server, provider = scripted((200, PAYMENT))
     assert provider.proxy is None
     assert provider.get_payment("pay_1") == PAYMENT
     assert server.received[0]["path"] == "/v1/payments/pay_1"
+
+
+
+def test_only_addresses_inside_a_no_proxy_network_bypass_the_proxy(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://egress.test:3128")
+    monkeypatch.setenv("NO_PROXY", "provider.test,10.1.0.0/16")
+    assert PaymentProvider("http://10.1.2.3:8000", "sk_test").proxy is None
+    assert PaymentProvider("http://10.2.0.1:8000", "sk_test").proxy == "http://egress.test:3128"
+    assert PaymentProvider("http://provider.test", "sk_test").proxy is None
