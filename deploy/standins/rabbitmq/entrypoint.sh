@@ -15,4 +15,14 @@ if [ -n "${RABBITMQ_ERLANG_COOKIE:-}" ]; then
     chmod 600 /var/lib/rabbitmq/.erlang.cookie
 fi
 chown -R rabbitmq:rabbitmq /var/lib/rabbitmq
+if [ "$1" = rabbitmq-server ]; then
+    # The server's own script as the container's first process, as in the official
+    # image: it turns `docker stop`'s SIGTERM into a graceful stop of the node. Debian's
+    # /usr/sbin/rabbitmq-server (a shell running `su`) would ignore it, and the node be
+    # killed ten seconds later, its clients' connections cut without a word.
+    shift
+    cd /var/lib/rabbitmq
+    HOME=/var/lib/rabbitmq exec setpriv --reuid=rabbitmq --regid=rabbitmq --init-groups \
+        /usr/lib/rabbitmq/bin/rabbitmq-server "$@"
+fi
 exec "$@"
