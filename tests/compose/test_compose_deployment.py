@@ -10,6 +10,7 @@ Docker engine (marker `compose`, deselected by default).
 """
 import os
 import signal
+from datetime import datetime, timezone
 
 import pytest
 
@@ -101,8 +102,10 @@ def test_the_broker_restarted_loses_no_event(deployment, platform, funder):
     count, raised, dashboard_raised = contribution_waiting_for(deployment, platform,
                                                                "reporting", 3100)
     STEPS.run("restart the broker", deployment.compose, "restart", "rabbitmq")
+    restarted = datetime.now(timezone.utc)
     deployment.compose("start", "reporting")
-    STEPS.run("every container healthy after the broker's restart", deployment.wait_healthy)
+    STEPS.run("every container healthy after the broker's restart", deployment.wait_healthy,
+              600, (), restarted)
     wait_for_figures(platform, (count + 1, raised + 3100, dashboard_raised + 3100))
     STEPS.run("smoke journey after the broker's restart", journey, platform, funder)
 

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 import uuid
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
@@ -136,12 +137,22 @@ class Deployment:
                 "networks": self.docker("network", "ls", "-q", "--filter", label).split(),
                 "volumes": self.docker("volume", "ls", "-q", "--filter", label).split()}
 
-    def wait_healthy(self, timeout=600, stopped=()):
-        """Every container running and healthy, but those of the services `stopped`."""
+    def wait_healthy(self, timeout=600, stopped=(), checked_since: datetime | None = None):
+        """Every container running and healthy, but those of the services `stopped`.
+
+        With `checked_since`, healthy by a check that started after that moment: Docker
+        keeps a container healthy until `retries` checks in a row fail, so right after a
+        broker node went away every service still reads healthy, its connections not yet
+        made again."""
+        def state(container):
+            health = container["State"].get("Health", {})
+            status = health.get("Status")
+            if checked_since and status == "healthy" and not passed_since(health, checked_since):
+                status = "healthy, not checked since"
+            return container["State"]["Status"], status
+
         def all_healthy():
-            states = {c["Name"]: (c["State"]["Status"],
-                                  c["State"].get("Health", {}).get("Status"))
-                      for c in self.containers()
+            states = {c["Name"]: state(c) for c in self.containers()
                       if c["Config"]["Labels"]["com.docker.compose.service"] not in stopped}
             sick = {name: state for name, state in states.items()
                     if state != ("running", "healthy")}
@@ -166,6 +177,21 @@ class Deployment:
         self.compose("up", "-d", "--no-build")
         self.wait_healthy()
         self.is_up = True
+
+
+def docker_time(text: str) -> datetime:
+    """A time as `docker inspect` writes it (nanoseconds, Z or an offset), aware."""
+    moment = re.fullmatch(r"(.{19})(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
+    fraction = (moment.group(2) or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if moment.group(3) == "Z" else moment.group(3)
+    return datetime.fromisoformat(f"{moment.group(1)}.{fraction}{zone}")
+
+
+def passed_since(health: dict, moment: datetime) -> bool:
+    """The container's latest health check started after `moment` and passed."""
+    checks = health.get("Log") or []
+    return bool(checks) and checks[-1]["ExitCode"] == 0 \
+        and docker_time(checks[-1]["Start"]) > moment
 
 
 @contextmanager
