@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import uuid
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import requests
@@ -144,7 +144,7 @@ class Deployment:
         keeps a container healthy until `retries` checks in a row fail, so right after a
         broker node went away every service still reads healthy, its connections not yet
         made again."""
-        def state(container):
+        def reading(container):
             health = container["State"].get("Health", {})
             status = health.get("Status")
             if checked_since and status == "healthy" and not passed_since(health, checked_since):
@@ -152,7 +152,7 @@ class Deployment:
             return container["State"]["Status"], status
 
         def all_healthy():
-            states = {c["Name"]: state(c) for c in self.containers()
+            states = {c["Name"]: reading(c) for c in self.containers()
                       if c["Config"]["Labels"]["com.docker.compose.service"] not in stopped}
             sick = {name: state for name, state in states.items()
                     if state != ("running", "healthy")}
@@ -179,19 +179,12 @@ class Deployment:
         self.is_up = True
 
 
-def docker_time(text: str) -> datetime:
-    """A time as `docker inspect` writes it (nanoseconds, Z or an offset), aware."""
-    moment = re.fullmatch(r"(.{19})(?:\.(\d+))?(Z|[+-]\d\d:\d\d)", text)
-    fraction = (moment.group(2) or "0")[:6].ljust(6, "0")
-    zone = "+00:00" if moment.group(3) == "Z" else moment.group(3)
-    return datetime.fromisoformat(f"{moment.group(1)}.{fraction}{zone}")
-
-
 def passed_since(health: dict, moment: datetime) -> bool:
-    """The container's latest health check started after `moment` and passed."""
+    """The container's latest health check started after `moment` and passed. (Docker
+    writes nanoseconds and a Z, which Python 3.11's fromisoformat reads.)"""
     checks = health.get("Log") or []
     return bool(checks) and checks[-1]["ExitCode"] == 0 \
-        and docker_time(checks[-1]["Start"]) > moment
+        and datetime.fromisoformat(checks[-1]["Start"]) > moment
 
 
 @contextmanager
