@@ -375,11 +375,17 @@ def measure(platform, citizen, campaign_id, requests_count, concurrencies, probe
                 profiled(platform.pids("gateway"), seconds, profile_dir, "gateway") + \
                 profiled(platform.pids("reporting"), seconds, profile_dir, "reporting")
         cpu_before = cpu_by_component(platform.processes)
+        client_before = time.process_time()
         with PostgresWaits(platform.urls["funding"]) as waits:
             throughput = load(api, campaign_id, citizen, requests_count, concurrency)
+        client_cpu = time.process_time() - client_before
         throughput["funding_connections"] = waits.average()
         throughput["cpu_ms_per_request"] = cpu_per_request(
             cpu_before, cpu_by_component(platform.processes), requests_count)
+        # The load's own client (requests in threads) runs on the same cores: not the
+        # platform's, but what it takes is not the platform's to use.
+        throughput["load_client_cpu_ms_per_request"] = round(
+            client_cpu * 1000 / requests_count, 2)
         for spy in spies:  # py-spy has been seen to hang on a process: not waited for long
             try:
                 spy.wait(timeout=seconds + 60)

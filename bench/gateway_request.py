@@ -7,7 +7,9 @@ The gateway runs as `make run` starts it (gunicorn, gateway/gunicorn_conf.py,
 gateway.wsgi:app) from a tree: this checkout, and with `--against REF` a `git archive`
 copy of REF in /tmp, alternated run by run. `--concurrency` clients (asyncio, raw
 sockets, keep-alive) send `--requests` POSTs; the figure is the CPU of the gunicorn
-master and its workers, from /proc, per request.
+master and its workers, from /proc, per request. Beside it, the stand-in's CPU and
+RabbitMQ's: the whole hop from an HTTP request to a service that does nothing, the floor
+under any contribution (on a quiet machine: the broker's figure counts all it serves).
 
     python -m bench.gateway_request [--requests 4000] [--concurrency 16] [--pairs 3]
                                     [--against main] [--app gateway|hello]
@@ -31,10 +33,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.cpu import broker_cpu, processes_cpu
 from tests.support.broker import Vhosts
 
 REPO = Path(__file__).resolve().parent.parent
-TICKS = os.sysconf("SC_CLK_TCK")
 CAMPAIGN = "5b0e7c1e-3f7a-4f4e-9a51-0c8f0a6f2b10"
 
 CONTRIBUTION = {
@@ -49,12 +51,13 @@ CONTRIBUTION = {
     "updated_at": "2026-12-07T05:45:00+00:00",
 }
 
-# The stand-in: funding's `contribute` answering at once (its own CPU is not counted).
+# The stand-in: funding's `contribute` answering at once, on the platform's entrypoint
+# and container (its CPU is reported apart: the hop's floor, not the gateway's).
 FUNDING = """
 import shared
 import eventlet
 eventlet.monkey_patch()
-from nameko.rpc import rpc
+from shared.rpc import rpc
 from nameko.runners import ServiceRunner
 
 class Funding:
@@ -64,7 +67,8 @@ class Funding:
     def contribute(self, campaign_id, body, key, account_id, verified):
         return {{"contribution": {contribution}, "replayed": False}}
 
-runner = ServiceRunner({{"AMQP_URI": "{uri}", "max_workers": 16}})
+runner = ServiceRunner({{"AMQP_URI": "{uri}", "max_workers": 16,
+                         "SERVICE_CONTAINER_CLS": "shared.container.Container"}})
 runner.add_service(Funding)
 runner.start()
 print("ready", flush=True)
@@ -124,22 +128,6 @@ async def load(port, bearer, requests, concurrency):
     return statuses
 
 
-def processes_cpu(master_pid):
-    """CPU seconds of `master_pid` and its children (gunicorn's workers), from /proc."""
-    pids = [master_pid]
-    for task in Path(f"/proc/{master_pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        pids.extend(int(child) for child in children)
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS, sorted(pids)
-
-
 class Gateway:
     """gunicorn serving the gateway (or the hello app) from `tree`."""
 
@@ -186,17 +174,25 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def measure(gateway, bearer, requests, concurrency):
-    """(requests per second, gateway CPU ms per request, statuses)."""
+def measure(gateway, bearer, requests, concurrency, standin_pid):
+    """(requests per second, CPU ms per request by process, statuses). Besides the
+    gateway: the stand-in service and RabbitMQ, the rest of an HTTP request's hop to a
+    service that does nothing (the broker's figure counts whatever else it serves)."""
     asyncio.run(load(gateway.port, bearer, 40 * concurrency, concurrency))  # warm every worker
     cpu_before, pids = processes_cpu(gateway.process.pid)
+    standin_before, broker_before = processes_cpu(standin_pid)[0], broker_cpu()
     started = time.perf_counter()
     statuses = asyncio.run(load(gateway.port, bearer, requests, concurrency))
     elapsed = time.perf_counter() - started
     cpu_after, pids_after = processes_cpu(gateway.process.pid)
+    standin_after, broker_after = processes_cpu(standin_pid)[0], broker_cpu()
     if pids_after != pids:
         raise RuntimeError("a gateway worker was replaced during the run")
-    return requests / elapsed, (cpu_after - cpu_before) * 1000 / requests, statuses
+    per_request = {"gateway": cpu_after - cpu_before,
+                   "service": standin_after - standin_before,
+                   "rabbitmq": broker_after - broker_before}
+    return (requests / elapsed,
+            {name: spent * 1000 / requests for name, spent in per_request.items()}, statuses)
 
 
 def archive(ref):
@@ -361,12 +357,15 @@ def main():
                 with Gateway(tree, amqp, secret, args.app, log_dir,
                              args.log_level) as gateway:
                     rate, cpu, statuses = measure(gateway, bearer, args.requests,
-                                                  args.concurrency)
+                                                  args.concurrency, funding.pid)
                 load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-                results[name].append(cpu)
+                results[name].append(cpu["gateway"])
+                hop = (f" (the hop: stand-in service {cpu['service']:.3f}, RabbitMQ "
+                       f"{cpu['rabbitmq']:.3f}, in all {sum(cpu.values()):.3f} ms)"
+                       if args.app == "gateway" else "")
                 print(f"pair {pair + 1} {name:>6} ({args.app}): {rate:6.0f} requests/s, "
-                      f"{cpu:.3f} ms gateway CPU per request, statuses {statuses} "
-                      f"(load {load})", flush=True)
+                      f"{cpu['gateway']:.3f} ms gateway CPU per request{hop}, "
+                      f"statuses {statuses} (load {load})", flush=True)
     finally:
         funding.terminate()
         funding.wait()
