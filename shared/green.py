@@ -9,3 +9,20 @@ import eventlet  # noqa: E402
 import shared  # noqa: F401  (silences eventlet's deprecation warning first)
 
 eventlet.monkey_patch()  # everything, psycopg2 included
+
+
+def resolve_afresh():
+    """Ask the DNS on every lookup, as glibc's resolver (which eventlet's replaces) does.
+
+    eventlet's green resolver keeps each answer for its TTL, and Docker's DNS gives 600 s:
+    once a RabbitMQ node's container stopped, a service kept connecting to the address
+    it had, which nobody holds any more, and each attempt waited 3-5 s (ARP, then the
+    connect timeout) before the next node was tried; meanwhile its replies queued behind
+    the one connection they share: 5 s RPCs after a node stopped. Lookups
+    happen when a connection is made, not per message: asking each time costs nothing
+    that shows."""
+    from eventlet.support import greendns
+    greendns.resolver._resolver.cache = None  # eventlet offers no setting for it
+
+
+resolve_afresh()
