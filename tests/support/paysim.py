@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from services.funding.payments import PaymentProvider
 from tests.support.platform import Processes, free_port
@@ -29,7 +31,11 @@ class Paysim:
         self.webhook_secret = f"whsec_{secrets.token_hex(16)}"
         self.processes = processes or Processes(
             {}, Path(log_dir or tempfile.mkdtemp(prefix="paysim-logs-")))
+        # paysim's gunicorn closes a connection idle for 5 s (keepalive): a read reused
+        # at that instant is sent again on a new one. A payer's decision is not (below).
         self.http = requests.Session()
+        self.http.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=2,
+                                                                 status=0)))
 
     def start(self, timeout: float = 30.0) -> "Paysim":
         self.processes.start("paysim", PAYSIM_BIND=f"127.0.0.1:{self.port}",
@@ -86,8 +92,10 @@ class Paysim:
                           message=f"{event_type} of {payment_id} {delivery}")
 
     def _decide(self, payment_id: str, decision: str) -> requests.Response:
-        return self.http.post(f"{self.base_url}/pay/{payment_id}", data={"decision": decision},
-                              allow_redirects=False, timeout=5)
+        # On a connection of its own, as a payer's page is: a POST that met a kept-alive
+        # connection closed by paysim would not be known to have been taken or not.
+        return requests.post(f"{self.base_url}/pay/{payment_id}", data={"decision": decision},
+                             allow_redirects=False, timeout=5, headers={"Connection": "close"})
 
     def _healthy(self) -> bool:
         self.processes.assert_running()
