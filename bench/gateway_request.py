@@ -1,7 +1,8 @@
 """The gateway's own CPU per request: the contribution's POST, as bench.contributions
 sends it (a bearer token, an Idempotency-Key, a JSON body), answered by a stand-in
-funding service (a nameko service that returns a canned contribution at once), so that
-only the gateway's share is measured.
+funding service (on the platform's entrypoint and container, returning a canned
+contribution at once), so that the gateway's share is measured apart from any service's
+work.
 
 The gateway runs as `make run` starts it (gunicorn, gateway/gunicorn_conf.py,
 gateway.wsgi:app) from a tree: this checkout, and with `--against REF` a `git archive`
