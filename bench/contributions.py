@@ -35,6 +35,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from bench.cpu import cpu_seconds
 from shared.config import REPO_ROOT, SERVICE_NAMES
 from shared.database import create_engine
 from tests.support.broker import Vhosts
@@ -44,11 +45,6 @@ from tests.support.platform import Processes, executable, free_port, wait_ready
 
 PASSWORD = "benchmark passphrase"
 PYSPY = os.environ.get("PYSPY", shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def children_of(pid: int) -> list:

@@ -6,20 +6,23 @@ from pathlib import Path
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
 def processes_cpu(master_pid):
-    """CPU seconds of `master_pid` and its children (gunicorn's workers), from /proc."""
+    """CPU seconds of `master_pid` and its children (gunicorn's workers), and their pids."""
     pids = [master_pid]
     for task in Path(f"/proc/{master_pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        pids.extend(int(child) for child in children)
-    total = 0
+        pids.extend(int(child) for child in (task / "children").read_text().split())
+    total = 0.0
     for pid in pids:
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += cpu_seconds(pid)
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICKS, sorted(pids)
+    return total, sorted(pids)
 
 
 def broker_cpu():

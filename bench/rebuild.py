@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench import reports
-from bench.contributions import cpu_seconds
+from bench.cpu import cpu_seconds
 from services.reporting import models
 from shared.database import create_engine, with_driver
 from tests.support.databases import Databases

@@ -27,7 +27,7 @@ import sys
 import time
 import uuid
 
-from bench.contributions import cpu_seconds
+from bench.cpu import cpu_seconds
 from bench.rpc_roundtrip import AMQP_URI, concurrent_calls
 
 SERVICE = """

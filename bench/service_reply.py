@@ -13,7 +13,7 @@ import argparse
 import os
 import statistics
 
-from bench.contributions import cpu_seconds
+from bench.cpu import cpu_seconds
 from bench.rpc_roundtrip import AMQP_URI, EchoService, concurrent_calls
 
 
