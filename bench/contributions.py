@@ -224,7 +224,9 @@ def load(api, campaign_id, citizen, requests_count, concurrency):
     return {"requests": requests_count, "concurrency": concurrency,
             "per_second": round(requests_count / elapsed, 1),
             "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
-            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1)}
+            "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+            "p999_ms": round(percentile(latencies, 0.999) * 1000, 1),
+            "max_ms": round(max(latencies) * 1000, 1)}
 
 
 class BackgroundLoad:
