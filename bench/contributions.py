@@ -35,7 +35,7 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
-from bench.cpu import cpu_seconds
+from bench.cpu import broker_cpu, children_of, command_cpu, processes_cpu
 from shared.config import REPO_ROOT, SERVICE_NAMES
 from shared.database import create_engine
 from tests.support.broker import Vhosts
@@ -47,19 +47,6 @@ PASSWORD = "benchmark passphrase"
 PYSPY = os.environ.get("PYSPY", shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy")
 
 
-def children_of(pid: int) -> list:
-    """The pids whose parent is `pid` (gunicorn's workers)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-    return found
-
-
 def cpu_by_component(processes) -> dict:
     """CPU seconds used so far by each platform process (replicas of one service added
     up, gunicorn's workers with their master), RabbitMQ and PostgreSQL."""
@@ -67,21 +54,12 @@ def cpu_by_component(processes) -> dict:
     for name, (process, _) in processes.children.items():
         component = name.split("#")[0]
         try:
-            spent = cpu_seconds(process.pid) + sum(cpu_seconds(child)
-                                                   for child in children_of(process.pid))
+            spent = processes_cpu(process.pid)[0]
         except OSError:
             continue
         usage[component] = usage.get(component, 0.0) + spent
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "comm").read_text().strip()
-            component = {"beam.smp": "rabbitmq", "postgres": "postgresql"}.get(command)
-            if component:
-                usage[component] = usage.get(component, 0.0) + cpu_seconds(int(entry.name))
-        except OSError:
-            continue
+    usage["rabbitmq"] = broker_cpu()
+    usage["postgresql"] = command_cpu("postgres")
     return usage
 
 
