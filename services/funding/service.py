@@ -224,11 +224,15 @@ class FundingService(ServiceBase, Queries):
         rules were checked and before the campaign's lock is taken, so the contribution
         is written with its payment. A provider that does not answer is a 503 and
         nothing is written (a retry with the same key starts over); a payment created
-        for a pledge that is then refused, or not committed, is cancelled."""
+        for a pledge that is then refused, or not committed, is cancelled. A commit
+        whose answer was lost (the database dropped the connection as it committed)
+        may have kept the pledge: its payment is cancelled only once funding has read
+        that the contribution is not there."""
         data = load(_CONTRIBUTE, payload)
         now = self.clock()
         contribution_id = _uuid()
         created = []  # the payment created for this pledge, to cancel if it is not kept
+        committing = False  # from here on, an error does not say the pledge is not kept
         try:
             with self.db() as uow:
                 # The answer is stored with the claim, before the campaign's lock is
@@ -244,9 +248,12 @@ class FundingService(ServiceBase, Queries):
                                                       data, contributor_account_id, now,
                                                       contribution_id, created,
                                                       email_verified)
+                committing = True
         except Exception:
             for payment in created:
-                self._cancel_unkept(payment["id"])
+                if not committing or not self._pledge_may_be_kept(campaign_id,
+                                                                  contribution_id):
+                    self._cancel_unkept(payment["id"])
             raise
         if replay is None:
             return {"replayed": False, "contribution": contribution_view(contribution, kind)}
@@ -315,6 +322,28 @@ class FundingService(ServiceBase, Queries):
                  along=(_CONTRIBUTIONS, vars(contribution)))
         settlement.hold_place(session, campaign, reward, data["amount_cents"], now)
         return contribution, campaign.kind
+
+    def _pledge_may_be_kept(self, campaign_id, contribution_id) -> bool:
+        """After a failed commit: whether the contribution may be written. A database
+        that cannot be read now may hold it; its payment is then left pending, and the
+        client's retry with the same key finds the pledge and pays it, or, if it was not
+        kept, starts over with a new payment, the old one never shown to a payer."""
+        try:
+            with self.db.read() as session:
+                # The pledge's transaction, while the database has not ended it (its
+                # COMMIT still unread), holds its campaign's lock: a share of that lock
+                # waits for its end, and the read after it sees what became of it. Not
+                # for long: a server that never heard its client went may keep it open.
+                if session.bind.dialect.name == "postgresql":
+                    session.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+                session.execute(sa.select(models.Campaign.id)
+                                .where(models.Campaign.id == str(campaign_id))
+                                .with_for_update(read=True))
+                return session.get(models.Contribution, contribution_id) is not None
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("pledge's commit unknown: its payment is left pending", extra={
+                "contribution_id": contribution_id, "error": str(error).splitlines()[0]})
+            return True
 
     def _cancel_unkept(self, payment_id):
         """Cancel a payment created for a pledge that was not kept; one the provider

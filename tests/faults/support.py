@@ -101,14 +101,33 @@ class Contributors:
     def wait_all_captured(self, timeout=120):
         """Funding holds exactly the contributions the API answered, each captured once
         the provider's webhooks came through: {id: (status, amount, payment id)}."""
+        last = {}
+
         def all_captured():
-            found = contributions_in_funding(self.platform, self.campaign_id)
+            last["found"] = found = contributions_in_funding(self.platform, self.campaign_id)
             return set(found) == set(self.created) and all(
                 status == "captured" for status, _, _ in found.values()) and found
-        found = wait_until(all_captured, timeout=timeout, interval=0.5,
-                           message="every contribution answered 201 to be captured")
+        try:
+            found = wait_until(all_captured, timeout=timeout, interval=0.5,
+                               message="every contribution answered 201 to be captured")
+        except AssertionError as timed_out:  # say which, so that a rare failure teaches
+            found = last.get("found", {})
+            raise AssertionError(f"{timed_out}: {self._differences(found)}") from None
         assert {cid: amount for cid, (_, amount, _) in found.items()} == self.created
         return found
+
+    def _differences(self, found):
+        """What funding holds that the API did not answer, and the reverse, with the
+        provider's state of each payment not captured."""
+        def payment_status(payment):
+            return payment and self.platform.paysim.client().get_payment(payment)["status"]
+        return {
+            "in funding, not answered": sorted(set(found) - set(self.created)),
+            "answered, not in funding": sorted(set(self.created) - set(found)),
+            "not captured (status, amount, provider's status)": {
+                cid: (status, amount, payment_status(payment))
+                for cid, (status, amount, payment) in found.items() if status != "captured"},
+        }
 
     def _run(self, index):
         number = 0

@@ -11,6 +11,7 @@ from eventlet import patcher
 
 socket = patcher.original("socket")
 threading = patcher.original("threading")
+time = patcher.original("time")
 
 
 class TcpProxy:
@@ -23,6 +24,7 @@ class TcpProxy:
         self._listener = None
         self._connections = []
         self._lock = threading.Lock()
+        self._answer_to_lose = None  # (after, request): see lose_answer
 
     def start(self):
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -54,6 +56,15 @@ class TcpProxy:
     def restore(self):
         self.start()
 
+    def lose_answer(self, request: bytes, after: bytes, held_for: float = 0.0):
+        """Once: on the first connection whose client sends `after` and then a chunk
+        holding `request`, the connection breaks before any answer comes back, as when
+        a network fails mid-call: the server does what was asked, the client cannot
+        know. The chunk reaches the server `held_for` seconds after the client saw the
+        break (still in flight). (PostgreSQL: a COMMIT whose answer is lost.)"""
+        with self._lock:
+            self._answer_to_lose = (after, request, held_for)
+
     def uri_for(self, amqp_uri: str) -> str:
         """`amqp_uri`, reached through this proxy."""
         parts = urlsplit(amqp_uri)
@@ -78,20 +89,53 @@ class TcpProxy:
             with self._lock:
                 self._connections += [client, upstream]
             watch = self._watch_client() if self._watch_client else None
-            for source, sink, seen in ((client, upstream, watch), (upstream, client, None)):
-                threading.Thread(target=self._pipe, args=(source, sink, seen),
-                                 daemon=True).start()
+            muted = threading.Event()  # set: the server's answers are dropped
+            threading.Thread(target=self._pipe, args=(client, upstream),
+                             kwargs={"seen": watch, "last": self._trap(muted)},
+                             daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client),
+                             kwargs={"dropped": muted.is_set}, daemon=True).start()
+
+    def _trap(self, muted):
+        """For one connection: called with each chunk its client sends, before it is
+        forwarded; when this chunk is the last (see lose_answer), how long it is held
+        before it is sent, else None."""
+        armed = [False]
+
+        def last(data):
+            with self._lock:
+                if self._answer_to_lose is None:
+                    return None
+                after, request, held_for = self._answer_to_lose
+                if not armed[0]:
+                    armed[0] = after in data
+                    return None
+                if request not in data:
+                    return None
+                self._answer_to_lose = None
+            muted.set()  # before the request leaves: no answer can slip through
+            return held_for
+        return last
 
     @staticmethod
-    def _pipe(source, sink, seen=None):
+    def _pipe(source, sink, seen=None, last=None, dropped=None):
+        """Relay until either end closes. `last(data)` not None: break the link with
+        the source, relay that chunk that many seconds later, and end; `dropped()`
+        true: end without relaying."""
         try:
             while True:
                 data = source.recv(65536)
-                if not data:
+                if not data or (dropped is not None and dropped()):
                     break
                 if seen is not None:
                     seen(data)
+                held_for = None if last is None else last(data)
+                if held_for is not None:
+                    source.shutdown(socket.SHUT_RDWR)  # the client sees the break now
+                    time.sleep(held_for)
                 sink.sendall(data)
+                if held_for is not None:
+                    break
         except OSError:
             pass
         finally:
