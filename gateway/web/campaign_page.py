@@ -10,9 +10,10 @@ the same payment page, never a second charge.
 A donor who ticks « Je souhaite un reçu fiscal » gives their legal name (or their
 company's) and postal address: the receipt carries them, never the name shown among
 contributors. Without them, the page says no receipt can be issued for the gift."""
+import logging
 import uuid
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, g, redirect, render_template, request, url_for
 
 from gateway.api import ORGANISATION as ORGANISATION_ROLES
 from gateway.api import actor
@@ -21,6 +22,7 @@ from gateway.funding_routes import contribute_as
 from gateway.web import formats, forms, labels
 from gateway.web.blueprint import web
 from gateway.web.contributions import EVERYONE
+from gateway.web.errors import UNAVAILABLE
 from gateway.web.public import campaign_share, card, project_or_none, reader, reward_delivery
 from gateway.web.security import page_principal, signed_in
 from services.funding.domain import campaigns as rules
@@ -28,6 +30,9 @@ from services.funding.domain import questions
 from services.funding.domain.campaigns import asks_confirmation
 from shared.cluster import STAGE_LABELS
 from shared.errors import CONFLICT, NOT_FOUND, DomainError
+from shared.errors import UNAVAILABLE as UNAVAILABLE_KIND
+
+log = logging.getLogger("gateway.web")
 
 INVESTMENTS = ("loan", "shares")
 CONTRIBUTE_MESSAGES = {
@@ -258,10 +263,14 @@ def contribute(campaign_id, principal):
         if asks_confirmation(body["amount_cents"], campaign["goal_cents"],
                              current_app.extensions["contribution_confirm_above_cents"]):
             return confirmation_page(campaign, body, form)
+    key = form.get("key") or str(uuid.uuid4())
     try:
-        outcome = contribute_as(principal, campaign_id, body,
-                                form.get("key") or str(uuid.uuid4()))
+        outcome = contribute_as(principal, campaign_id, body, key)
+    except UNAVAILABLE:
+        return not_confirmed_page(campaign_id, form, key)
     except DomainError as exc:
+        if exc.kind == UNAVAILABLE_KIND:
+            return not_confirmed_page(campaign_id, form, key)
         if exc.kind == CONFLICT and exc.code in CONFLICTS:
             field, message = CONFLICTS[exc.code]
             return _campaign_page(campaign_id, {field: message}, typed_values, 409)
@@ -274,6 +283,19 @@ def contribute(campaign_id, principal):
     return redirect(contribution["payment_url"] or
                     url_for("web.contribution_page", contribution_id=contribution["id"]),
                     code=303)
+
+
+def not_confirmed_page(campaign_id: str, form, key: str):
+    """Funding, or the way to it, did not answer the pledge: it may have been kept, its
+    answer lost. The same form again, with its Idempotency-Key, to send once more: a
+    pledge already kept is found, never taken twice. Drawn without asking any service,
+    since one is away."""
+    log.warning("contribution not confirmed", extra={"campaign_id": campaign_id})
+    carried = [(name, value) for name, value in form.items(multi=True)
+               if name not in ("csrf_token", "key")]
+    return render_template("web/contribution_not_confirmed.html", active="campaigns",
+                           campaign_id=campaign_id, carried=[*carried, ("key", key)],
+                           correlation_id=g.get("correlation_id")), 503
 
 
 def confirmation_page(campaign: dict, body: dict, form):

@@ -1,7 +1,8 @@
 """A citizen and an investor in headless Chromium, through the whole platform and the
 payment simulator's own page: a citizen signs up, gives to a reward campaign and sees
 the contribution and the campaign's progress change; an investor goes through the
-protection steps, pays, and withdraws in the reflection period."""
+protection steps, pays, and withdraws in the reflection period; a contribution sent as
+funding stops is sent again, and taken once."""
 import re
 import uuid
 
@@ -26,6 +27,7 @@ from tests.support.funding import (
     receipted_project,
     right_answers,
 )
+from tests.support.platform import wait_ready
 from tests.support.running_platform import PASSWORD
 from tests.support.waiting import wait_until
 
@@ -88,6 +90,20 @@ def sign_up_in_the_browser(browser, name, email):
     assert "Nous venons d'écrire à" in text(browser)
     fill(browser, "password", PASSWORD)
     submit(browser)
+
+
+def signed_up_on_the_campaign(browser, platform, campaign, name):
+    """A new citizen, signed up through the API, signs in from the campaign's page and
+    is back on it; answers their address."""
+    email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.org"
+    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
+                                          "display_name": name}).status_code == 202
+    browser.delete_all_cookies()
+    browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{campaign['id']}")
+    fill(browser, "email", email)
+    fill(browser, "password", PASSWORD)
+    submit(browser)
+    return email
 
 
 @pytest.fixture
@@ -369,14 +385,7 @@ def test_a_gift_without_a_legal_name_is_told_no_receipt_can_be_issued(browser, p
 
 def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser, platform,
                                                                         vegetables):
-    email = f"alix-{uuid.uuid4().hex[:8]}@example.org"
-    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                          "display_name": "Alix"}).status_code == 202
-    browser.delete_all_cookies()
-    browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{vegetables['id']}")
-    fill(browser, "email", email)
-    fill(browser, "password", PASSWORD)
-    submit(browser)
+    email = signed_up_on_the_campaign(browser, platform, vegetables, "Alix")
     card = browser.find_element(By.CSS_SELECTOR, ".reward-card")
     assert "Un panier de saison" in card.text and "À partir de 25 €" in card.text
     click_and_wait_for_the_next_page(browser, card.find_element(By.PARTIAL_LINK_TEXT,
@@ -431,14 +440,7 @@ def test_a_reward_chosen_on_its_card_then_a_refused_payment_tried_again(browser,
 
 def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, platform,
                                                                        vegetables):
-    email = f"sacha-{uuid.uuid4().hex[:8]}@example.org"
-    assert platform.post("/auth/signup", {"email": email, "password": PASSWORD,
-                                          "display_name": "Sacha"}).status_code == 202
-    browser.delete_all_cookies()
-    browser.get(platform.base_url + f"/connexion?suivant=/campagnes/{vegetables['id']}")
-    fill(browser, "email", email)
-    fill(browser, "password", PASSWORD)
-    submit(browser)
+    email = signed_up_on_the_campaign(browser, platform, vegetables, "Sacha")
     reward = vegetables["rewards"][0]["id"]
     browser.find_element(By.CSS_SELECTOR, f"input[name=reward][value='{reward}']").click()
     fill(browser, "amount", "1500")  # 1 500 € for a goal of 1 000 €: 15 € meant?
@@ -466,3 +468,30 @@ def test_an_amount_above_the_goal_is_confirmed_before_the_payment_page(browser, 
     token = platform.login(email)["access_token"]
     mine = platform.get("/me/contributions", Authorization=f"Bearer {token}").json()["items"]
     assert [row["amount_cents"] for row in mine] == [150_000]  # one contribution, not two
+
+
+def test_a_contribution_sent_while_funding_is_away_is_sent_again_and_taken_once(
+        browser, platform, vegetables):
+    """Funding stops as the pledge is confirmed: the page says the contribution is not
+    confirmed and may be kept. Funding back, « Renvoyer ma contribution » sends the same
+    form with the same key: the payment page, and one contribution, not two (the request
+    left waiting in funding's queue may well have been taken meanwhile)."""
+    email = signed_up_on_the_campaign(browser, platform, vegetables, "Lou")
+    fill(browser, "amount", "1500")  # above the goal: asked once more, funding there
+    submit(browser, ".campaign-action form button[type=submit]")
+    assert text(browser, "h1") == "Confirmer votre contribution"
+    platform.processes.stop("funding")
+    try:
+        submit(browser, "#contenu form button[type=submit]")  # « Oui, contribuer 1 500 € »
+        assert text(browser, "h1") == "Contribution non confirmée"
+        assert "elle ne sera ni comptée ni payée deux fois" in text(browser)
+        at_both_widths(browser, "contribution-not-confirmed")
+    finally:
+        platform.processes.start("funding")
+        wait_ready(platform.base_url)
+    submit(browser, "#contenu form button[type=submit]")  # « Renvoyer ma contribution »
+    assert "/pay/" in browser.current_url
+    token = platform.login(email)["access_token"]
+    mine = platform.get("/me/contributions", Authorization=f"Bearer {token}").json()["items"]
+    assert [row["amount_cents"] for row in mine] == [150_000]
+    pay_on_the_providers_page(browser, platform)

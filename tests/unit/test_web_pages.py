@@ -9,10 +9,25 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from nameko.exceptions import RpcTimeout
 
+from gateway import funding_routes
 from gateway.app import create_app
-from gateway.web import account, contributions, dashboard, public, security
+from gateway.web import (
+    account,
+    campaign_page,
+    contributions,
+    dashboard,
+    public,
+    security,
+)
 from shared.config import Settings
-from shared.errors import INVALID, NOT_FOUND, TOO_MANY_REQUESTS, UNAUTHENTICATED, DomainError
+from shared.errors import (
+    INVALID,
+    NOT_FOUND,
+    TOO_MANY_REQUESTS,
+    UNAUTHENTICATED,
+    UNAVAILABLE,
+    DomainError,
+)
 from tests.support.web_client import form_token, summary_links_missing
 
 FUNDER = {"id": "a1", "roles": ["funder"], "organisation_id": None}
@@ -461,3 +476,47 @@ def test_my_contributions_shows_the_newest_and_says_older_ones_are_left_out(clie
     assert "Seules vos 2 contributions les plus récentes sont affichées" in page
     asked = [args for _, method, args in services.calls if method == "list_my_contributions"]
     assert asked == [(CITIZEN["id"], {"limit": "100", "sort": "recent"})]
+
+
+CAMPAIGN = "0c9a4a8e-3b7d-4f51-9a51-7f1d2b3c4d5e"
+
+
+@pytest.mark.parametrize("failure", [
+    RpcTimeout(), DomainError(UNAVAILABLE, "service_unavailable", "No database.")],
+    ids=["funding-silent", "funding-without-its-database"])
+@pytest.mark.parametrize("key", ["k-1", None], ids=["form-key", "no-key-in-form"])
+def test_a_pledge_not_confirmed_is_sent_again_with_its_key_never_taken_twice(
+        client, services, monkeypatch, failure, key):
+    """Funding may have kept the pledge and lost its answer: the page says so and sends
+    the same form again, with the same Idempotency-Key (the one the gateway made, if the
+    form had none), so that a pledge kept is found; nothing typed is lost."""
+    keys = []
+
+    def funding(service, method, *args):
+        if method == "get_campaign":
+            return {"id": CAMPAIGN, "goal_cents": 1_000_000}
+        assert (service, method) == ("funding", "contribute"), (service, method)
+        keys.append(args[2])
+        if len(keys) == 1:
+            raise failure
+        return {"replayed": True, "contribution": {
+            "id": "c1", "payment_url": "http://paysim.test/pay/pay_1"}}
+    monkeypatch.setattr(campaign_page, "call", funding)
+    monkeypatch.setattr(funding_routes, "call", funding)
+    sign_in(client, email="citizen@x.org")
+    typed = {"amount": "25", "name": "Camille", **({"key": key} if key else {})}
+    first = client.post(f"/campagnes/{CAMPAIGN}/contribuer",
+                        data={"csrf_token": form_token(client), **typed})
+    page = first.get_data(as_text=True)
+    assert first.status_code == 503 and "<h1>Contribution non confirmée</h1>" in page
+    assert "ni comptée ni payée deux fois" in page
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+    assert f'action="/campagnes/{CAMPAIGN}/contribuer"' in page
+    assert {name: hidden[name] for name in ("amount", "name")} == {"amount": "25",
+                                                                  "name": "Camille"}
+    assert hidden["key"] == keys[0] and (key is None or keys[0] == key)
+
+    again = client.post(f"/campagnes/{CAMPAIGN}/contribuer", data=hidden)
+    assert again.status_code == 303
+    assert again.headers["Location"] == "http://paysim.test/pay/pay_1"
+    assert keys[1] == keys[0]
