@@ -119,13 +119,17 @@ def question_answered_heard(session, question, now, public_url):
 def membership_heard(session, organisation_id, membership_id, values, now, grace,
                      paid_cents=0):
     locked(session, models.Organisation, organisation_id)
+    heard_status = values.get("status")
+    # The status is not written as heard: an approval heard before its application
+    # would go back to "applied" (the furthest heard wins, below).
     upsert(session, models.Membership, {"id": membership_id},
-           {"organisation_id": organisation_id, **values})
+           {"organisation_id": organisation_id,
+            **{name: value for name, value in values.items() if name != "status"}})
     membership = session.get(models.Membership, membership_id, with_for_update=True,
                              populate_existing=True)
     membership.paid_cents = (membership.paid_cents or 0) + paid_cents
-    if "status" in values:
-        membership.status = due.next_membership_status(membership.status, values["status"])
+    if heard_status is not None:
+        membership.status = due.next_membership_status(membership.status, heard_status)
     session.flush()
     _dues_mails(session, membership, now, grace)
 

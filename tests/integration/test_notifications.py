@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 
 from services.funding import schemas as funding
+from services.members import schemas as members_events
 from services.members.service import MembersService
 from services.notifications import models
 from services.notifications.service import NotificationsService
@@ -265,6 +266,34 @@ def test_an_approved_membership_calls_its_dues_to_the_member_admins(services, ca
     assert "L'adhésion de Recyclerie de la Dombes à Domb'Innov" in text_of(mail)
     assert rows(notifications, "SELECT count(*) FROM messages") == [(1,)]
     assert models.SENT == rows(notifications, "SELECT status FROM messages")[0][0]
+
+
+@pytest.mark.parametrize("order", ["applied-first", "approval-first"])
+def test_a_membership_approved_calls_its_dues_whichever_of_its_events_comes_first(
+        services, broker_uri, order):
+    """The application and its approval come on separate queues: heard in either order,
+    the membership is active and its dues are called. (Heard approval first, it went
+    back to "applied" and no dues were called: a CI run timed out on the dues mail.)"""
+    _, notifications = services
+    organisation, membership, admin = (str(uuid.uuid4()) for _ in range(3))
+    year, now = datetime.now(timezone.utc).year, datetime.now(timezone.utc)
+    assert deliver(notifications, broker_uri, make_envelope(members_events.ACCOUNT_CREATED, {
+        "account_id": admin, "roles": ["member_admin"],
+        "organisation_id": organisation})) == "applied"
+    applied = make_envelope(members_events.MEMBERSHIP_APPLIED, {
+        "membership_id": membership, "organisation_id": organisation, "year": year,
+        "circle": "core", "dues_cents": 5_000})
+    approved = make_envelope(members_events.MEMBERSHIP_STATUS_CHANGED, {
+        "membership_id": membership, "organisation_id": organisation, "year": year,
+        "circle": "core", "from_status": "applied", "to_status": "active",
+        "changed_at": now.isoformat(), "by": "animator-1"})
+    for envelope in (applied, approved) if order == "applied-first" else (approved, applied):
+        assert deliver(notifications, broker_uri, envelope) == "applied"
+    assert rows(notifications, "SELECT status, dues_cents FROM memberships WHERE id = :id",
+                id=membership) == [("active", 5_000)]
+    assert rows(notifications, "SELECT key FROM messages WHERE key LIKE :k",
+                k=f"membership_dues_due:{membership}:%") == [
+        (f"membership_dues_due:{membership}:{admin}",)]
 
 
 def test_a_refund_heard_after_the_outcome_it_preceded_calls_the_outcome_mail_off(
