@@ -24,7 +24,7 @@ class TcpProxy:
         self._listener = None
         self._connections = []
         self._lock = threading.Lock()
-        self._answer_to_lose = None  # (after, request): see lose_answer
+        self._answer_to_lose = None  # (after, request, held_for): see lose_answer
 
     def start(self):
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
